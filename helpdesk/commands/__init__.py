@@ -1,0 +1,1 @@
+"""Sub-commands of the ``helpdesk`` CLI, one module each (see ``helpdesk.cli``)."""

@@ -1,0 +1,38 @@
+"""``helpdesk exec -- CMD…``: run a command with the product's settings in its environment.
+
+Rasa expands ``${VAR}`` in credentials.yml and endpoints.yml from the environment only; this
+command supplies those variables from the settings (environment, then .env, then defaults),
+so ``helpdesk exec -- rasa shell`` works on a fresh clone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "exec", help="run a command (e.g. rasa) with the product's settings exported"
+    )
+    parser.add_argument("argv", nargs=argparse.REMAINDER, help="the command, after --")
+    parser.set_defaults(func=_run)
+
+
+def product_environment() -> dict[str, str]:
+    from helpdesk.settings import ensure_local_secrets, get_settings
+
+    ensure_local_secrets()
+    environment = dict(os.environ)
+    environment.update(get_settings().rasa_environment())
+    environment.setdefault("OMP_THREAD_LIMIT", "1")
+    return environment
+
+
+def _run(args: argparse.Namespace) -> int:
+    argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+    if not argv:
+        raise SystemExit("helpdesk exec: give a command after --, e.g. helpdesk exec -- rasa shell")
+    environment = product_environment()
+    os.execvpe(argv[0], argv, environment)
+    return 0  # not reached

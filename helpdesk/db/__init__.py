@@ -1,0 +1,102 @@
+"""Database access: engines, sessions and migrations (SQLAlchemy 1.4, Alembic).
+
+Feature modules never build engines themselves; they take a ``Session`` from
+``session_scope()`` and call small data-access functions with keyword-only arguments.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from helpdesk.errors import DatabaseUnavailable
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # WAL lets the console read while the channel writes; busy_timeout waits for a lock
+    # held by another process instead of failing at once.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+@functools.lru_cache(maxsize=8)
+def get_engine(url: str) -> Engine:
+    """One engine per URL per process (engines own connection pools)."""
+    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+    return engine
+
+
+@functools.lru_cache(maxsize=8)
+def _session_factory(url: str) -> sessionmaker:
+    return sessionmaker(bind=get_engine(url), future=True, expire_on_commit=False)
+
+
+def default_url() -> str:
+    from helpdesk.settings import get_settings
+
+    return get_settings().database_url
+
+
+@contextlib.contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """A transaction: committed when the block ends, rolled back on any exception."""
+    session: Session = _session_factory(url or default_url())()
+    try:
+        yield session
+        session.commit()
+    except OperationalError as error:
+        session.rollback()
+        raise DatabaseUnavailable(f"The database could not be used: {error.orig}") from error
+    except SQLAlchemyError:
+        session.rollback()
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _alembic_config(url: str):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # ConfigParser interpolation would choke on '%' in passwords.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Create or migrate the schema to ``revision`` (idempotent)."""
+    from alembic import command
+
+    url = url or default_url()
+    get_engine(url)  # creates the SQLite folder
+    try:
+        command.upgrade(_alembic_config(url), revision)
+    except OperationalError as error:
+        raise DatabaseUnavailable(f"Could not migrate {url}: {error.orig}") from error
+
+
+def current_revision(url: str | None = None) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with get_engine(url or default_url()).connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

@@ -1,0 +1,92 @@
+"""The exceptions raised by the helpdesk package.
+
+Every error carries a ``hint``: one sentence telling the operator (or the code catching it)
+what to do next. Callers catch the narrowest class they can act on::
+
+    HelpdeskError
+    ├── ConfigurationError      a setting is missing or malformed
+    ├── StorageError            the database or media store failed
+    │   └── DatabaseUnavailable the database cannot be reached or is not migrated
+    ├── MediaError              media could not be fetched, decoded or analysed
+    │   └── MediaRejected       the file was refused; ``reason`` is a stable code
+    ├── WhatsAppError           the WhatsApp Cloud API (or the sandbox) refused or failed
+    │   ├── SignatureError      a webhook's X-Hub-Signature-256 did not verify
+    │   └── GraphAPIError       the Graph API answered with an error object
+    └── TicketingError          the ticketing backend (built-in, Zendesk, Freshdesk) failed
+"""
+
+from __future__ import annotations
+
+
+class HelpdeskError(Exception):
+    """Base class of every error the helpdesk package raises on purpose."""
+
+    hint = "See the log above for details."
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+    def __str__(self) -> str:
+        base = super().__str__()
+        return f"{base} ({self.hint})" if self.hint else base
+
+
+class ConfigurationError(HelpdeskError):
+    hint = "Check the setting in your environment or .env file; .env.example documents each one."
+
+
+class StorageError(HelpdeskError):
+    hint = "Check that the database and media store are reachable, then retry."
+
+
+class DatabaseUnavailable(StorageError):
+    hint = (
+        "Check HELPDESK_DATABASE_URL and run `helpdesk db upgrade` to create or migrate "
+        "the schema."
+    )
+
+
+class MediaError(HelpdeskError):
+    hint = "Ask the customer to send the file again."
+
+
+class MediaRejected(MediaError):
+    """A file was refused; ``reason`` is a stable code such as ``corrupt`` or ``too_large``."""
+
+    hint = "Tell the customer why, in their language, and ask for another file."
+
+    def __init__(self, reason: str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason
+
+
+class WhatsAppError(HelpdeskError):
+    hint = "Check WHATSAPP_GRAPH_URL and WHATSAPP_ACCESS_TOKEN, then retry."
+
+
+class SignatureError(WhatsAppError):
+    hint = "Make sure WHATSAPP_APP_SECRET matches the app secret of the Meta app."
+
+
+class GraphAPIError(WhatsAppError):
+    """An error object from the Graph API: ``code``, ``title`` and whether a retry may help."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        status: int | None = None,
+        retryable: bool = False,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
+        self.status = status
+        self.retryable = retryable
+
+
+class TicketingError(HelpdeskError):
+    hint = "Check the ticketing backend's URL and credentials; the case stays in the local queue."
