@@ -43,8 +43,7 @@ class StorageError(HelpdeskError):
 
 class DatabaseUnavailable(StorageError):
     hint = (
-        "Check HELPDESK_DATABASE_URL and run `helpdesk db upgrade` to create or migrate "
-        "the schema."
+        "Check HELPDESK_DATABASE_URL and run `helpdesk db upgrade` to create or migrate the schema."
     )
 
 

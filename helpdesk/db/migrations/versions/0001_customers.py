@@ -33,9 +33,7 @@ def upgrade() -> None:
         sa.Column("summary", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_erasure_records")),
     )
-    op.create_index(
-        op.f("ix_erasure_records_subject_hash"), "erasure_records", ["subject_hash"]
-    )
+    op.create_index(op.f("ix_erasure_records_subject_hash"), "erasure_records", ["subject_hash"])
 
 
 def downgrade() -> None:

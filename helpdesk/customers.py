@@ -1,0 +1,37 @@
+"""Customers: who has talked to the bot, and in which language."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from helpdesk.db.models import Customer
+from helpdesk.db.models.base import utcnow
+
+
+def record_customer_seen(session: Session, *, sender_id: str, language: str | None) -> Customer:
+    """Create the customer on first contact, refresh last-seen and language afterwards."""
+    customer = session.execute(
+        select(Customer).where(Customer.sender_id == sender_id)
+    ).scalar_one_or_none()
+    if customer is None:
+        customer = Customer(sender_id=sender_id, language=language)
+        session.add(customer)
+    else:
+        customer.last_seen_at = utcnow()
+        if language:
+            customer.language = language
+    session.flush()
+    return customer
+
+
+def get_customer(session: Session, *, sender_id: str) -> Customer | None:
+    return session.execute(
+        select(Customer).where(Customer.sender_id == sender_id)
+    ).scalar_one_or_none()
+
+
+def erase(session: Session, *, sender_id: str) -> int:
+    """Delete the customer row; returns the number of rows deleted (erasure step)."""
+    result = session.execute(delete(Customer).where(Customer.sender_id == sender_id))
+    return result.rowcount or 0

@@ -1,0 +1,63 @@
+"""Erasure on request: delete everything the product holds about one customer.
+
+Each feature that stores personal data adds its eraser to ``ERASERS`` as
+``"module:function"``; the function takes ``(session, *, sender_id)`` and returns how many
+records it deleted. All erasers run in one transaction, so an erasure is all or nothing.
+Rasa's own tracker is erased by ``rasa_addons.tracker_store`` when the erasure action runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from helpdesk.db import session_scope
+from helpdesk.db.models import ErasureRecord
+
+# Order matters where rows reference each other: dependants first.
+ERASERS: tuple[str, ...] = ("helpdesk.customers:erase",)
+
+Eraser = Callable[..., int]
+
+
+@dataclass
+class ErasureReport:
+    subject_hash: str
+    deleted: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.deleted.values())
+
+
+def subject_hash(sender_id: str) -> str:
+    return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()
+
+
+def _load(spec: str) -> Eraser:
+    module_name, _, function_name = spec.partition(":")
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+def erase_customer(*, sender_id: str, url: str | None = None) -> ErasureReport:
+    """Run every eraser for ``sender_id`` and keep an anonymous record that it happened."""
+    report = ErasureReport(subject_hash=subject_hash(sender_id))
+    with session_scope(url) as session:
+        for spec in ERASERS:
+            report.deleted[spec] = _load(spec)(session, sender_id=sender_id)
+        _record(session, report)
+    return report
+
+
+def _record(session: Session, report: ErasureReport) -> None:
+    session.add(
+        ErasureRecord(
+            subject_hash=report.subject_hash,
+            summary=json.dumps(report.deleted, sort_keys=True),
+        )
+    )
