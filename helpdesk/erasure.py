@@ -20,7 +20,10 @@ from helpdesk.db import session_scope
 from helpdesk.db.models import ErasureRecord
 
 # Order matters where rows reference each other: dependants first.
-ERASERS: tuple[str, ...] = ("helpdesk.customers:erase",)
+ERASERS: tuple[str, ...] = (
+    "helpdesk.media.records:erase",
+    "helpdesk.customers:erase",
+)
 
 Eraser = Callable[..., int]
 

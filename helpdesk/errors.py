@@ -6,7 +6,8 @@ what to do next. Callers catch the narrowest class they can act on::
     HelpdeskError
     ├── ConfigurationError      a setting is missing or malformed
     ├── StorageError            the database or media store failed
-    │   └── DatabaseUnavailable the database cannot be reached or is not migrated
+    │   ├── DatabaseUnavailable the database cannot be reached or is not migrated
+    │   └── MediaNotFound       no stored media object has that sha256
     ├── MediaError              media could not be fetched, decoded or analysed
     │   └── MediaRejected       the file was refused; ``reason`` is a stable code
     ├── WhatsAppError           the WhatsApp Cloud API (or the sandbox) refused or failed
@@ -45,6 +46,10 @@ class DatabaseUnavailable(StorageError):
     hint = (
         "Check HELPDESK_DATABASE_URL and run `helpdesk db upgrade` to create or migrate the schema."
     )
+
+
+class MediaNotFound(StorageError):
+    hint = "The media was never stored here, or it was erased or purged."
 
 
 class MediaError(HelpdeskError):

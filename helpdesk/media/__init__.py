@@ -1,0 +1,34 @@
+"""Media intake and analysis (no Rasa import, no work at import time).
+
+- ``helpdesk.media.intake.sniff(data)``: kind and MIME type from the bytes.
+- ``helpdesk.media.analyze(data, purpose=...)``: the quality verdict, OCR, fields and barcodes
+  (``Analysis.to_dict()`` is the JSON object of ``helpdesk analyze --json`` minus ``file``).
+- ``helpdesk.media.records``: media rows in the database and the erasure step.
+- ``helpdesk.media.messages``: customer-facing reasons and advice in English and Spanish.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from helpdesk.media.analysis import Analysis
+
+__all__ = ["PURPOSES", "Analysis", "analyze"]
+
+PURPOSES = ("photo", "label", "screenshot", "receipt", "video")
+
+
+def analyze(data: bytes, *, purpose: str, language: str = "en") -> Analysis:
+    """Analyse untrusted bytes for ``purpose``; never raises for bad input (see Analysis)."""
+    from helpdesk.media.analysis import analyze as _analyze
+
+    return _analyze(data, purpose=purpose, language=language)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Analysis":
+        from helpdesk.media.analysis import Analysis
+
+        return Analysis
+    raise AttributeError(name)

@@ -1,0 +1,109 @@
+"""Media records in the database: what each customer sent, where it is stored, its analysis.
+
+The bytes are in the encrypted media store (``helpdesk.store``); a record points at them by
+sha256. Several records may share one object (the same file sent twice, or by two people),
+so erasing one customer deletes an object only when no other customer's record uses it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from helpdesk.db.models.base import utcnow
+from helpdesk.db.models.media import MediaRecord
+
+__all__ = ["MediaRecord", "erase", "get_media", "list_media", "save_media", "set_analysis"]
+
+
+def save_media(
+    session: Session,
+    *,
+    sender_id: str,
+    sha256: str,
+    kind: str,
+    mime: str,
+    size: int,
+    source: str,
+    caption: str | None = None,
+    wa_media_id: str | None = None,
+    purpose: str | None = None,
+    analysis: dict[str, Any] | None = None,
+) -> MediaRecord:
+    """Record one received file (already stored with ``get_media_store().put``)."""
+    record = MediaRecord(
+        sender_id=sender_id,
+        sha256=sha256,
+        kind=kind,
+        mime=mime,
+        size=size,
+        source=source,
+        caption=caption,
+        wa_media_id=wa_media_id,
+        purpose=purpose,
+        analysis=analysis,
+        analysed_at=utcnow() if analysis is not None else None,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def set_analysis(
+    session: Session, *, media_id: int, analysis: dict[str, Any], purpose: str | None = None
+) -> MediaRecord | None:
+    """Attach (or replace) the analysis of a record; ``None`` if the record is gone."""
+    record = session.get(MediaRecord, media_id)
+    if record is None:
+        return None
+    record.analysis = analysis
+    record.analysed_at = utcnow()
+    if purpose is not None:
+        record.purpose = purpose
+    session.flush()
+    return record
+
+
+def get_media(session: Session, *, media_id: int) -> MediaRecord | None:
+    return session.get(MediaRecord, media_id)
+
+
+def list_media(session: Session, *, sender_id: str) -> list[MediaRecord]:
+    """A customer's media, oldest first."""
+    return list(
+        session.execute(
+            select(MediaRecord)
+            .where(MediaRecord.sender_id == sender_id)
+            .order_by(MediaRecord.created_at, MediaRecord.id)
+        ).scalars()
+    )
+
+
+def erase(session: Session, *, sender_id: str) -> int:
+    """Erasure step: delete the customer's media records and the stored objects that no
+    other customer's record references; returns the number of records deleted.
+
+    Objects are deleted after the rows are gone from this transaction; if the transaction
+    later rolls back, an object may be missing for a surviving record (the safe direction
+    for an erasure request: never keep what was asked to be erased).
+    """
+    from helpdesk.store import get_media_store
+
+    hashes = set(
+        session.execute(
+            select(MediaRecord.sha256).where(MediaRecord.sender_id == sender_id)
+        ).scalars()
+    )
+    result = session.execute(delete(MediaRecord).where(MediaRecord.sender_id == sender_id))
+    if hashes:
+        still_used = set(
+            session.execute(
+                select(MediaRecord.sha256).where(MediaRecord.sha256.in_(hashes))
+            ).scalars()
+        )
+        store = get_media_store()
+        for digest in sorted(hashes - still_used):
+            store.delete(digest)
+    return result.rowcount or 0
