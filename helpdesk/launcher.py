@@ -67,4 +67,10 @@ def product_processes(settings: Settings) -> list[Process]:
             url=f"http://localhost:{settings.action_port}",
             description="action server",
         ),
+        Process(
+            name="sandbox",
+            argv=[_venv_bin("helpdesk"), "sandbox", "--port", str(settings.sandbox_port)],
+            url=f"http://localhost:{settings.sandbox_port}",
+            description="WhatsApp sandbox (web chat; Graph API look-alike)",
+        ),
     ]

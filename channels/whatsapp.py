@@ -1,0 +1,146 @@
+"""Rasa channel for the WhatsApp Cloud API: a thin adapter over ``helpdesk.whatsapp``.
+
+credentials.yml::
+
+    channels.whatsapp.WhatsAppInput:
+      access_token: ${WHATSAPP_ACCESS_TOKEN}
+      app_secret: ${WHATSAPP_APP_SECRET}
+      verify_token: ${WHATSAPP_VERIFY_TOKEN}
+      phone_number_id: ${WHATSAPP_PHONE_NUMBER_ID}
+      graph_url: ${WHATSAPP_GRAPH_URL}
+
+Empty values fall back to ``helpdesk.settings``. The webhook is
+``/webhooks/whatsapp/webhook``: GET answers Meta's handshake, POST stores the events in the
+durable inbox and answers 200 at once; the inbox worker (started with the server) feeds each
+message to Rasa as a ``UserMessage`` and replies go out through ``WhatsAppOutput``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from helpdesk.whatsapp.inbound import Turn
+from helpdesk.whatsapp.outbound import Sender
+from helpdesk.whatsapp.service import ChannelConfig, WhatsAppService
+
+logger = logging.getLogger(__name__)
+
+
+class AgentNotReady(RuntimeError):
+    """Rasa has not loaded its model yet; the inbox retries the message later."""
+
+    retryable = True
+
+
+class WhatsAppOutput(OutputChannel):
+    """Sends Rasa's responses through ``helpdesk.whatsapp.outbound.Sender``."""
+
+    def __init__(self, sender: Sender) -> None:
+        self.sender = sender
+
+    @classmethod
+    def name(cls) -> str:
+        return "whatsapp"
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.sender.text(recipient_id, text)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.sender.choices(recipient_id, text, buttons)
+
+    async def send_quick_replies(
+        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.sender.choices(recipient_id, text, quick_replies)
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self.sender.media(recipient_id, "image", image)
+
+    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
+        if isinstance(attachment, dict):
+            kind = attachment.get("type") or "document"
+            source = attachment.get("url") or attachment.get("link") or attachment.get("path")
+            await self.sender.media(recipient_id, kind, source, caption=attachment.get("caption"))
+        else:
+            await self.sender.media(recipient_id, "document", str(attachment))
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        await self.sender.custom(recipient_id, json_message)
+
+
+class WhatsAppInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "whatsapp"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WhatsAppInput:
+        return cls(ChannelConfig.from_settings(credentials or {}))
+
+    def __init__(self, config: ChannelConfig, **worker_options: Any) -> None:
+        self.service = WhatsAppService(config, **worker_options)
+
+    def get_output_channel(self) -> OutputChannel:
+        return WhatsAppOutput(self.service.sender)
+
+    def _deliver(
+        self, app: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Callable[[str, Turn], Awaitable[None]]:
+        async def deliver(sender_id: str, turn: Turn) -> None:
+            agent = getattr(getattr(app, "ctx", None), "agent", None) if app else None
+            if app is not None and (agent is None or not agent.is_ready()):
+                raise AgentNotReady("the Rasa model is not loaded yet")
+            await on_new_message(
+                UserMessage(
+                    turn.text,
+                    self.get_output_channel(),
+                    sender_id,
+                    input_channel=self.name(),
+                    message_id=turn.metadata.get("wamid"),
+                    metadata=turn.metadata,
+                )
+            )
+
+        return deliver
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint("whatsapp_webhook", __name__)
+        service = self.service
+
+        @hook.listener("after_server_start")
+        async def start_worker(app: Any, _loop: Any) -> None:
+            service.start(self._deliver(app, on_new_message))
+
+        @hook.listener("before_server_stop")
+        async def stop_worker(_app: Any, _loop: Any) -> None:
+            await service.stop()
+
+        @hook.route("/", methods=["GET"])
+        async def health(_request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            params = {key: request.args.get(key) for key in request.args}
+            status, text = service.handshake(params)
+            return response.text(text, status=status)
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if service.worker is None:  # e.g. an app started without server listeners
+                service.start(self._deliver(request.app, on_new_message))
+            ack = await service.receive(request.body, request.headers.get("x-hub-signature-256"))
+            return response.text(ack.text, status=ack.status)
+
+        return hook

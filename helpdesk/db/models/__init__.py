@@ -1,0 +1,21 @@
+"""SQLAlchemy models, one module per feature, all on one declarative ``Base``.
+
+Importing this package registers every table on ``Base.metadata`` (Alembic's autogenerate
+and the tests use it). Schema changes go through a new migration in ``migrations/versions``.
+"""
+
+from helpdesk.db.models.base import Base
+from helpdesk.db.models.customers import Customer, ErasureRecord
+from helpdesk.db.models.media import MediaRecord
+from helpdesk.db.models.whatsapp import ButtonId, InboxMessage, OutboundMessage, Reaction
+
+__all__ = [
+    "Base",
+    "ButtonId",
+    "Customer",
+    "ErasureRecord",
+    "InboxMessage",
+    "MediaRecord",
+    "OutboundMessage",
+    "Reaction",
+]

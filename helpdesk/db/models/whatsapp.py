@@ -1,0 +1,78 @@
+"""WhatsApp channel tables: the durable inbox, outbound messages, button ids, reactions."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, Index, Integer, String, Text
+
+from helpdesk.db.models.base import Base, utcnow
+
+
+class InboxMessage(Base):
+    """One inbound WhatsApp message, stored before the webhook is acknowledged.
+
+    ``wamid`` is unique: Meta delivers at least once, a redelivery hits the constraint and
+    is dropped. ``status`` moves pending → processing → done | failed (poison) | ignored;
+    ``lease_until`` lets another worker (or this one after a restart) take over a row whose
+    processor died.
+    """
+
+    __tablename__ = "whatsapp_inbox"
+
+    id = Column(Integer, primary_key=True)
+    wamid = Column(String(256), nullable=False, unique=True)
+    sender_id = Column(String(128), nullable=False)
+    phone_number_id = Column(String(64), nullable=False)
+    type = Column(String(32), nullable=False)
+    # Meta's timestamp (epoch seconds); ordering key within one customer.
+    timestamp = Column(Integer, nullable=False)
+    body = Column(Text, nullable=False)  # the message object as JSON (+ contact profile)
+    status = Column(String(16), nullable=False, default="pending")
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime, nullable=False, default=utcnow)
+    lease_until = Column(DateTime, nullable=True)
+    last_error = Column(Text, nullable=True)
+    received_at = Column(DateTime, nullable=False, default=utcnow)
+    processed_at = Column(DateTime, nullable=True)
+
+    __table_args__ = (Index("ix_whatsapp_inbox_status_sender", "status", "sender_id"),)
+
+
+class OutboundMessage(Base):
+    """A message the bot sent (or tried to send) through the Graph API, with its status."""
+
+    __tablename__ = "whatsapp_outbound"
+
+    id = Column(Integer, primary_key=True)
+    wamid = Column(String(256), nullable=True, unique=True)
+    recipient_id = Column(String(128), nullable=False, index=True)
+    type = Column(String(32), nullable=False)
+    payload = Column(Text, nullable=False)  # JSON exactly as posted to /messages
+    # queued → sent → delivered → read, or failed (Meta's status) / error (never accepted)
+    status = Column(String(16), nullable=False, default="queued")
+    error_code = Column(Integer, nullable=True)
+    error_message = Column(Text, nullable=True)
+    resends = Column(Integer, nullable=False, default=0)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class ButtonId(Base):
+    """Maps a short reply-button/list-row id to a Rasa payload too long for Meta's limits."""
+
+    __tablename__ = "whatsapp_button_ids"
+
+    short_id = Column(String(64), primary_key=True)
+    payload = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Reaction(Base):
+    """A customer's emoji reaction to a message (an empty emoji removes the reaction)."""
+
+    __tablename__ = "whatsapp_reactions"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(128), nullable=False, index=True)
+    message_wamid = Column(String(256), nullable=False)
+    emoji = Column(String(32), nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)

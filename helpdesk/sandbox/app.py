@@ -1,0 +1,70 @@
+"""The sandbox application (FastAPI): ``create_app()``; ``helpdesk sandbox`` serves it."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI
+
+from helpdesk.sandbox.notifier import Notifier
+from helpdesk.sandbox.state import SandboxState
+
+
+@dataclass
+class SandboxConfig:
+    access_token: str
+    app_secret: str
+    phone_number_id: str
+    webhook_url: str
+    # Approved templates: Meta's sample plus the one the bot sends outside the window.
+    templates: set[str] = field(default_factory=lambda: {"hello_world"})
+    media_url_ttl: int = 300
+    status_delay: float = 0.2
+
+    @classmethod
+    def from_settings(cls, **overrides: Any) -> SandboxConfig:
+        from helpdesk.errors import ConfigurationError
+        from helpdesk.settings import get_settings
+
+        s = get_settings()
+        if not (s.whatsapp_access_token and s.whatsapp_app_secret):
+            raise ConfigurationError(
+                "The sandbox needs WHATSAPP_ACCESS_TOKEN and WHATSAPP_APP_SECRET",
+                hint="Run it through `helpdesk sandbox`, which generates local ones.",
+            )
+        templates = {"hello_world"}
+        if s.whatsapp_window_template:
+            templates.add(s.whatsapp_window_template)
+        values: dict[str, Any] = {
+            "access_token": s.whatsapp_access_token,
+            "app_secret": s.whatsapp_app_secret,
+            "phone_number_id": s.whatsapp_phone_number_id,
+            "webhook_url": s.sandbox_webhook_url,
+            "templates": templates,
+        }
+        values.update(overrides)
+        return cls(**values)
+
+
+def create_app(config: SandboxConfig | None = None) -> FastAPI:
+    from helpdesk.sandbox import customer_api, graph_api
+
+    config = config or SandboxConfig.from_settings()
+    state = SandboxState()
+    notifier = Notifier(config, state)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
+        yield
+        await notifier.aclose()
+
+    app = FastAPI(title="WhatsApp sandbox", lifespan=lifespan, docs_url="/sandbox/docs")
+    app.state.config = config
+    app.state.sandbox = state
+    app.state.notifier = notifier
+    # The customer routes first: /sandbox/customers would otherwise match /{version}/{id}.
+    app.include_router(customer_api.router)
+    app.include_router(graph_api.router)
+    return app

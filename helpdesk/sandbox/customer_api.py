@@ -1,0 +1,238 @@
+"""The customer side: act as a customer (tests, the web chat) and read the conversation.
+
+``POST /sandbox/customers/{wa_id}/messages`` takes JSON — ``{"text": ...}``,
+``{"button_reply": {"id": ...}}``, ``{"list_reply": {"id": ...}}`` (also ``reaction`` and
+``location`` objects as Meta sends them; optional ``name``, ``context`` (a wamid replied
+to) and ``timestamp`` (epoch seconds, to play a customer who wrote long ago)) — or multipart
+``file`` + optional ``caption``. It builds the webhook Meta would send, signs it with the app
+secret and delivers it to the bot; the answer holds the new wamid and the bot's HTTP status.
+If the bot does not acknowledge, the sandbox keeps retrying in the background, as Meta does.
+
+``GET /sandbox/customers/{wa_id}/messages`` returns ``{"messages": [...]}``, both directions
+in order. Reading marks the bot's delivered messages as read (the customer opened the chat),
+which sends ``read`` statuses to the bot.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+
+from helpdesk.sandbox.notifier import DISPLAY_NUMBER
+from helpdesk.sandbox.state import Fault, SandboxState, new_wamid, now
+
+router = APIRouter()
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def _state(request: Request) -> SandboxState:
+    return request.app.state.sandbox
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"message": message}}, status_code=status)
+
+
+def _kind_for(mime: str) -> str:
+    if mime == "image/webp":
+        return "sticker"
+    if mime in ("image/jpeg", "image/png"):
+        return "image"
+    for prefix in ("video", "audio"):
+        if mime.startswith(prefix + "/"):
+            return prefix
+    return "document"
+
+
+def _find_choice(state: SandboxState, wa_id: str, choice_id: str) -> tuple[str | None, str | None]:
+    """(title, wamid) of the button or row with this id in the bot's latest messages."""
+    for item in reversed(state.customer(wa_id).items):
+        if item["direction"] != "outbound" or item["type"] != "interactive":
+            continue
+        action = item["payload"]["interactive"].get("action") or {}
+        options = [b.get("reply") or {} for b in action.get("buttons") or []]
+        for section in action.get("sections") or []:
+            options += section.get("rows") or []
+        for option in options:
+            if option.get("id") == choice_id:
+                return option.get("title"), item["id"]
+    return None, None
+
+
+async def _message_from_json(state: SandboxState, wa_id: str, data: dict) -> dict[str, Any]:
+    message: dict[str, Any] = {}
+    if isinstance(data.get("text"), str):
+        message = {"type": "text", "text": {"body": data["text"]}}
+    elif isinstance(data.get("button_reply"), dict) or isinstance(data.get("list_reply"), dict):
+        key = "button_reply" if data.get("button_reply") else "list_reply"
+        choice_id = str(data[key].get("id") or "")
+        if not choice_id:
+            raise ValueError(f"{key} needs an id")
+        title, wamid = _find_choice(state, wa_id, choice_id)
+        reply = {"id": choice_id, "title": data[key].get("title") or title or choice_id}
+        message = {"type": "interactive", "interactive": {"type": key, key: reply}}
+        if wamid:
+            message["context"] = {"from": DISPLAY_NUMBER, "id": wamid}
+    elif isinstance(data.get("reaction"), dict):
+        message = {"type": "reaction", "reaction": data["reaction"]}
+    elif isinstance(data.get("location"), dict):
+        message = {"type": "location", "location": data["location"]}
+    else:
+        raise ValueError("send one of text, button_reply, list_reply, reaction, location")
+    if data.get("context"):
+        message["context"] = {"from": DISPLAY_NUMBER, "id": str(data["context"])}
+    return message
+
+
+async def _message_from_form(state: SandboxState, form: Any) -> dict[str, Any]:
+    upload = form.get("file")
+    if upload is None or not hasattr(upload, "read"):
+        raise ValueError("multipart needs a file field")
+    data = await upload.read()
+    if not data:
+        raise ValueError("the file is empty")
+    filename = getattr(upload, "filename", None) or "file"
+    mime = (upload.content_type or "").split(";")[0].strip()
+    if not mime or mime == "application/octet-stream":
+        mime = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    kind = _kind_for(mime)
+    media = state.add_media(data, mime, filename)
+    content: dict[str, Any] = {
+        "mime_type": mime,
+        "sha256": base64.b64encode(hashlib.sha256(data).digest()).decode(),
+        "id": media.id,
+    }
+    caption = form.get("caption")
+    if caption and kind in ("image", "video", "document"):
+        content["caption"] = str(caption)
+    if kind == "document":
+        content["filename"] = filename
+    if kind == "audio":
+        content["voice"] = mime == "audio/ogg"
+    if kind == "sticker":
+        content["animated"] = False
+    return {"type": kind, kind: content}
+
+
+@router.post("/sandbox/customers/{wa_id}/messages")
+async def customer_sends(wa_id: str, request: Request) -> Response:
+    state = _state(request)
+    notifier = request.app.state.notifier
+    wa_id = wa_id.lstrip("+")
+    if not wa_id.isdigit() and not wa_id.startswith("US."):
+        return _error(400, "wa_id must be a phone number in international format, digits only")
+    name = None
+    timestamp = now()
+    try:
+        if request.headers.get("content-type", "").startswith("multipart/"):
+            form = await request.form()
+            message = await _message_from_form(state, form)
+            name = form.get("name")
+        else:
+            data = await request.json()
+            if not isinstance(data, dict):
+                raise ValueError("send a JSON object")
+            message = await _message_from_json(state, wa_id, data)
+            name = data.get("name")
+            timestamp = int(data.get("timestamp") or timestamp)
+    except ValueError as error:
+        return _error(400, str(error))
+    customer = state.customer(wa_id, name=str(name) if name else None)
+    wamid = new_wamid()
+    message = {"from": wa_id, "id": wamid, "timestamp": str(timestamp), **message}
+    item = {
+        "direction": "inbound",
+        "id": wamid,
+        "timestamp": timestamp,
+        "status": "sent",
+        **{k: v for k, v in message.items() if k not in ("from", "id", "timestamp")},
+    }
+    kind = message["type"]
+    if kind in ("image", "video", "audio", "document", "sticker"):
+        item["media_url"] = f"/sandbox/media/{message[kind]['id']}"
+    state.record_inbound(wa_id, item)
+    body = notifier.envelope(
+        {"contacts": [{"profile": {"name": customer.name}, "wa_id": wa_id}], "messages": [message]}
+    )
+    status = await notifier.deliver(body)
+    item["webhook_status"] = status
+    if status == 200:
+        item["status"] = "delivered"
+        return JSONResponse({"messages": [{"id": wamid}], "webhook_status": status})
+    notifier.spawn(notifier.deliver_with_retries(body))
+    return JSONResponse({"messages": [{"id": wamid}], "webhook_status": status}, status_code=202)
+
+
+@router.get("/sandbox/customers/{wa_id}/messages")
+async def conversation(wa_id: str, request: Request) -> Response:
+    state = _state(request)
+    wa_id = wa_id.lstrip("+")
+    if wa_id not in state.customers:
+        return JSONResponse({"messages": []})
+    items = state.customers[wa_id].items
+    for item in items:
+        if item["direction"] == "outbound":
+            request.app.state.notifier.read(item, wa_id)
+    return JSONResponse({"messages": items})
+
+
+@router.get("/sandbox/customers")
+async def customers(request: Request) -> Response:
+    state = _state(request)
+    return JSONResponse(
+        {
+            "customers": [
+                {"wa_id": c.wa_id, "name": c.name, "messages": len(c.items)}
+                for c in state.customers.values()
+            ]
+        }
+    )
+
+
+@router.get("/sandbox/media/{media_id}")
+async def media_for_phone(media_id: str, request: Request) -> Response:
+    """What the phone shows (no token: this is the customer's own screen)."""
+    media = _state(request).media.get(media_id)
+    if media is None:
+        return _error(404, "no such media")
+    return Response(media.data, media_type=media.mime)
+
+
+@router.post("/sandbox/faults")
+async def add_fault(request: Request) -> Response:
+    """Test hook: make the next ``count`` calls to ``target`` fail with ``kind``."""
+    data = await request.json()
+    targets = ("messages", "media_info", "media_download", "media_upload")
+    kinds = ("500", "timeout", "rate_limit", "expired_url")
+    if data.get("target") not in targets or str(data.get("kind")) not in kinds:
+        return _error(400, f"target in {targets}, kind in {kinds}")
+    fault = Fault(
+        target=data["target"],
+        kind=str(data["kind"]),
+        count=int(data.get("count", 1)),
+        delay=float(data.get("delay", 30.0)),
+    )
+    _state(request).faults.append(fault)
+    return JSONResponse({"faults": len(_state(request).faults)})
+
+
+@router.delete("/sandbox/faults")
+async def clear_faults(request: Request) -> Response:
+    _state(request).faults.clear()
+    return JSONResponse({"faults": 0})
+
+
+@router.get("/sandbox/health")
+async def health() -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/")
+async def web_chat() -> Response:
+    return FileResponse(STATIC / "index.html", media_type="text/html")

@@ -1,0 +1,178 @@
+"""What Meta's Cloud API refuses, and how it says so.
+
+Error bodies follow Graph API's shape::
+
+    {"error": {"message": "(#131009) Parameter value is not valid", "type": "OAuthException",
+               "code": 131009, "error_data": {"messaging_product": "whatsapp",
+               "details": "..."}, "fbtrace_id": "..."}}
+
+The codes used: 190 (bad access token, HTTP 401), 100 (invalid parameter), 131008 (required
+parameter missing), 131009 (parameter value not valid), 131053 (media upload error), 132001
+(template does not exist), 130429 (rate limit hit), 131000/500 (something went wrong).
+Errors Meta reports asynchronously are sent as ``failed`` status webhooks instead: 131026
+(message undeliverable — the number never wrote to this sandbox) and 131047 (re-engagement
+message — more than 24 hours since the customer's last message).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.responses import JSONResponse
+
+from helpdesk.sandbox.state import fbtrace_id
+
+TITLES = {
+    100: "Invalid parameter",
+    190: "Invalid OAuth access token - Cannot parse access token",
+    131000: "Something went wrong",
+    131008: "Required parameter is missing",
+    131009: "Parameter value is not valid",
+    131026: "Message undeliverable",
+    131047: "Re-engagement message",
+    131053: "Media upload error",
+    132001: "Template name does not exist in the translation",
+    130429: "Rate limit hit",
+}
+
+ASYNC_DETAILS = {
+    131026: "Message undeliverable: the recipient is not a WhatsApp user of this sandbox.",
+    131047: "Message failed to send because more than 24 hours have passed since the "
+    "customer last replied to this number.",
+}
+
+MEDIA_KINDS = ("image", "video", "audio", "document", "sticker")
+UPLOAD_LIMITS = {
+    "image": (5 * 1024 * 1024, {"image/jpeg", "image/png"}),
+    "video": (16 * 1024 * 1024, {"video/mp4", "video/3gpp"}),
+    "audio": (16 * 1024 * 1024, {"audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"}),
+    "sticker": (500 * 1024, {"image/webp"}),
+    "document": (100 * 1024 * 1024, None),
+}
+
+
+class MetaError(Exception):
+    def __init__(self, code: int, details: str, *, status: int = 400, subcode: int | None = None):
+        super().__init__(details)
+        self.code = code
+        self.details = details
+        self.status = status
+        self.subcode = subcode
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {
+            "message": f"(#{self.code}) {TITLES.get(self.code, 'Error')}",
+            "type": "OAuthException",
+            "code": self.code,
+            "error_data": {"messaging_product": "whatsapp", "details": self.details},
+            "fbtrace_id": fbtrace_id(),
+        }
+        if self.code == 190:
+            error["message"] = TITLES[190]
+            error.pop("error_data")
+        if self.subcode is not None:
+            error["error_subcode"] = self.subcode
+        return {"error": error}
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(self.body(), status_code=self.status)
+
+
+def _require(condition: bool, code: int, details: str) -> None:
+    if not condition:
+        raise MetaError(code, details)
+
+
+def _length(value: Any, limit: int, what: str, code: int = 131009) -> None:
+    _require(isinstance(value, str) and value.strip() != "", 131008, f"{what} is required.")
+    _require(
+        len(value) <= limit, code, f"{what} length invalid. Min length: 1, Max length: {limit}"
+    )
+
+
+def validate_message(body: Any, *, media_ids: set[str], templates: set[str]) -> str:
+    """Raise ``MetaError`` for a body Meta would refuse; returns the message type."""
+    _require(isinstance(body, dict), 100, "The request body must be a JSON object.")
+    _require(
+        body.get("messaging_product") == "whatsapp",
+        100,
+        "The parameter messaging_product is required and must be 'whatsapp'.",
+    )
+    _require(bool(body.get("to")), 100, "The parameter to is required.")
+    kind = body.get("type", "text")
+    content = body.get(kind)
+    _require(isinstance(content, dict), 100, f"The parameter {kind} is required.")
+    if kind == "text":
+        _length(content.get("body"), 4096, "Param text['body']", code=100)
+    elif kind == "interactive":
+        _interactive(content)
+    elif kind in MEDIA_KINDS:
+        has_id, has_link = bool(content.get("id")), bool(content.get("link"))
+        _require(has_id != has_link, 100, f"Exactly one of {kind}['id'] or {kind}['link'].")
+        if has_id:
+            _require(str(content["id"]) in media_ids, 100, f"Invalid media id {content['id']}.")
+        if content.get("caption") is not None:
+            _length(content["caption"], 1024, f"{kind} caption")
+    elif kind == "template":
+        _require(content.get("name") in templates, 132001, f"template {content.get('name')!r}")
+        _require(bool((content.get("language") or {}).get("code")), 131008, "template language")
+    elif kind in ("location", "contacts", "reaction"):
+        pass
+    else:
+        raise MetaError(100, f"Unsupported message type {kind!r}.")
+    return kind
+
+
+def _interactive(content: dict[str, Any]) -> None:
+    itype = content.get("type")
+    action = content.get("action") or {}
+    if itype in ("button", "list"):
+        _length((content.get("body") or {}).get("text"), 1024, "Interactive body text")
+    if itype == "button":
+        buttons = action.get("buttons") or []
+        _require(
+            1 <= len(buttons) <= 3, 131009, "buttons: Number of buttons must be between 1 and 3"
+        )
+        ids = []
+        for button in buttons:
+            reply = button.get("reply") or {}
+            _length(reply.get("title"), 20, "Button title")
+            _length(reply.get("id"), 256, "Button id")
+            ids.append(reply["id"])
+            titles = [(b.get("reply") or {}).get("title") for b in buttons]
+            _require(len(set(titles)) == len(titles), 131009, "Button titles must be unique")
+        _require(len(set(ids)) == len(ids), 131009, "Button ids must be unique")
+    elif itype == "list":
+        _length(action.get("button"), 20, "List button label")
+        sections = action.get("sections") or []
+        _require(1 <= len(sections) <= 10, 131009, "sections: between 1 and 10 sections")
+        rows = [row for section in sections for row in section.get("rows") or []]
+        _require(1 <= len(rows) <= 10, 131009, "rows: a list has between 1 and 10 rows in total")
+        for row in rows:
+            _length(row.get("title"), 24, "Row title")
+            _length(row.get("id"), 200, "Row id")
+            if row.get("description") is not None:
+                _length(row["description"], 72, "Row description")
+        ids = [row["id"] for row in rows]
+        _require(len(set(ids)) == len(ids), 131009, "Row ids must be unique")
+    elif itype in ("cta_url", "flow", "location_request_message", "product", "product_list"):
+        pass
+    else:
+        raise MetaError(100, f"Unsupported interactive type {itype!r}.")
+
+
+def validate_upload(mime: str, size: int) -> str:
+    """The media kind for an upload, or ``MetaError`` 131053 as Meta answers."""
+    base = mime.split(";")[0].strip().lower()
+    for kind in ("sticker", "image", "video", "audio"):
+        limit, types = UPLOAD_LIMITS[kind]
+        if types and base in types:
+            if size > limit:
+                raise MetaError(131053, f"{kind} file size {size} exceeds {limit} bytes")
+            return kind
+    limit, _ = UPLOAD_LIMITS["document"]
+    if base.startswith(("image/", "video/", "audio/")):
+        raise MetaError(131053, f"Param file must be a supported type, not {base}")
+    if size > limit:
+        raise MetaError(131053, f"document file size {size} exceeds {limit} bytes")
+    return "document"

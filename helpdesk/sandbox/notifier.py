@@ -1,0 +1,134 @@
+"""Webhooks from the sandbox to the bot, built and signed exactly like Meta's."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+import httpx
+
+from helpdesk.sandbox.state import SandboxState, now
+from helpdesk.whatsapp.signature import HEADER, sign
+
+logger = logging.getLogger(__name__)
+
+WABA_ID = "102290129340398"
+DISPLAY_NUMBER = "15550000001"
+
+
+class Notifier:
+    def __init__(self, config: Any, state: SandboxState) -> None:
+        self.config = config
+        self.state = state
+        self._http: httpx.AsyncClient | None = None
+        self._tasks: set[asyncio.Task] = set()
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=10.0)
+        return self._http
+
+    async def aclose(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._http is not None:
+            await self._http.aclose()
+
+    def envelope(self, value: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": WABA_ID,
+                    "changes": [
+                        {
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {
+                                    "display_phone_number": DISPLAY_NUMBER,
+                                    "phone_number_id": self.config.phone_number_id,
+                                },
+                                **value,
+                            },
+                            "field": "messages",
+                        }
+                    ],
+                }
+            ],
+        }
+
+    async def deliver(self, body: dict[str, Any]) -> int:
+        """POST a signed webhook to the bot; returns the HTTP status (0: unreachable)."""
+        raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        headers = {"Content-Type": "application/json", HEADER: sign(self.config.app_secret, raw)}
+        self.state.webhook_log.append(body)
+        del self.state.webhook_log[:-200]
+        try:
+            response = await self.http.post(self.config.webhook_url, content=raw, headers=headers)
+        except httpx.HTTPError as error:
+            logger.warning("Bot webhook %s unreachable: %r", self.config.webhook_url, error)
+            return 0
+        if response.status_code != 200:
+            logger.warning("Bot webhook answered %s", response.status_code)
+        return response.status_code
+
+    async def deliver_with_retries(self, body: dict[str, Any], *, attempts: int = 6) -> int:
+        """Meta retries a webhook the bot did not acknowledge; so does the sandbox."""
+        status = 0
+        for attempt in range(attempts):
+            status = await self.deliver(body)
+            if status == 200:
+                return status
+            await asyncio.sleep(min(0.5 * 2**attempt, 10))
+        return status
+
+    def spawn(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def status_body(
+        self, item: dict[str, Any], wa_id: str, status: str, error: dict | None = None
+    ) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "id": item["id"],
+            "status": status,
+            "timestamp": str(now()),
+            "recipient_id": wa_id,
+        }
+        if error:
+            entry["errors"] = [error]
+        else:
+            entry["conversation"] = {"id": "sandbox-" + wa_id, "origin": {"type": "service"}}
+            entry["pricing"] = {"billable": True, "pricing_model": "CBP", "category": "service"}
+        return self.envelope({"statuses": [entry]})
+
+    def statuses(self, item: dict[str, Any], wa_id: str, *, failure: int | None) -> None:
+        """sent then delivered (read follows when the customer opens the chat), or failed."""
+        from helpdesk.sandbox.graph_api import failed_error
+
+        async def run() -> None:
+            # Meta's statuses arrive after the API answered; the small delay keeps that order.
+            await asyncio.sleep(self.config.status_delay)
+            if failure:
+                item["status"] = "failed"
+                item["error"] = failed_error(failure)
+                await self.deliver_with_retries(
+                    self.status_body(item, wa_id, "failed", failed_error(failure))
+                )
+                return
+            for status in ("sent", "delivered"):
+                if item["status"] in ("read",):
+                    break
+                item["status"] = status
+                await self.deliver_with_retries(self.status_body(item, wa_id, status))
+
+        self.spawn(run())
+
+    def read(self, item: dict[str, Any], wa_id: str) -> None:
+        if item.get("status") in ("sent", "delivered"):
+            item["status"] = "read"
+            self.spawn(self.deliver_with_retries(self.status_body(item, wa_id, "read")))

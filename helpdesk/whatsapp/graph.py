@@ -1,0 +1,233 @@
+"""Async Graph API client for the WhatsApp Cloud API (or the sandbox).
+
+Hand-written on httpx rather than ``pywa_async.WhatsApp``: pywa has no outbound pacing, no
+retry policy and downloads media without a size cap, and we need all three (Meta's
+throughput per number, retries on 5xx/timeouts/130429, and refusing a 2 GB "image"
+before it is in memory). The wire format is small: four endpoints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from helpdesk.errors import GraphAPIError, MediaRejected
+
+logger = logging.getLogger(__name__)
+
+# Meta error codes a retry can fix (throttling and temporary failures).
+RETRYABLE_CODES = {1, 2, 4, 17, 341, 80007, 130429, 131000, 131016, 131048, 131056, 133004}
+
+
+class TokenBucket:
+    """Paces calls to ``rate`` per second with bursts up to ``burst`` (Meta: 80 msg/s)."""
+
+    def __init__(self, rate: float, burst: float | None = None) -> None:
+        self.rate = max(rate, 0.001)
+        self.capacity = burst if burst is not None else max(1.0, rate)
+        self.tokens = self.capacity
+        self.updated = time.monotonic()
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+                self.updated = now
+                if self.tokens >= 1:
+                    self.tokens -= 1
+                    return
+                await asyncio.sleep((1 - self.tokens) / self.rate)
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    id: str
+    url: str
+    mime_type: str | None
+    file_size: int | None
+    sha256: str | None
+
+
+class GraphClient:
+    """``send``, ``upload_media``, ``media_info``, ``download_media``, ``mark_read``.
+
+    Every call is retried up to ``retries`` times with exponential backoff and jitter on
+    connection errors, timeouts, HTTP 5xx and Meta's retryable codes (130429 rate limit…);
+    anything else raises ``GraphAPIError`` at once with Meta's code.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        access_token: str,
+        phone_number_id: str,
+        api_version: str = "v21.0",
+        messages_per_second: float = 80.0,
+        retries: int = 4,
+        backoff: float = 0.5,
+        timeout: float = 15.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.phone_number_id = phone_number_id
+        self.api_version = api_version
+        self.retries = retries
+        self.backoff = backoff
+        self._token = access_token
+        self._bucket = TokenBucket(messages_per_second)
+        self._http = httpx.AsyncClient(
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {access_token}"},
+            transport=transport,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Any = None, **overrides: Any) -> GraphClient:
+        from helpdesk.settings import get_settings
+
+        settings = settings or get_settings()
+        options = {
+            "base_url": settings.whatsapp_graph_url,
+            "access_token": settings.whatsapp_access_token or "",
+            "phone_number_id": settings.whatsapp_phone_number_id,
+            "api_version": settings.whatsapp_api_version,
+            "messages_per_second": settings.whatsapp_messages_per_second,
+        }
+        options.update(overrides)
+        return cls(**options)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def _url(self, path: str) -> str:
+        return f"{self.base_url}/{self.api_version}/{path.lstrip('/')}"
+
+    async def send(self, payload: dict[str, Any]) -> str:
+        """POST a message body; returns the new message's wamid."""
+        await self._bucket.acquire()
+        data = await self._request(
+            "POST", self._url(f"{self.phone_number_id}/messages"), json=payload
+        )
+        try:
+            return str(data["messages"][0]["id"])
+        except (KeyError, IndexError, TypeError) as error:
+            raise GraphAPIError(f"unexpected /messages answer: {data!r}") from error
+
+    async def mark_read(self, wamid: str, *, typing: bool = True) -> None:
+        from helpdesk.whatsapp.payloads import mark_read
+
+        await self._request(
+            "POST",
+            self._url(f"{self.phone_number_id}/messages"),
+            json=mark_read(wamid, typing=typing),
+        )
+
+    async def upload_media(self, data: bytes, *, mime: str, filename: str = "file") -> str:
+        """Upload bytes to ``/{phone-number-id}/media``; returns the media id."""
+        answer = await self._request(
+            "POST",
+            self._url(f"{self.phone_number_id}/media"),
+            data={"messaging_product": "whatsapp", "type": mime},
+            files={"file": (filename, data, mime)},
+        )
+        return str(answer["id"])
+
+    async def media_info(self, media_id: str) -> MediaInfo:
+        data = await self._request("GET", self._url(media_id))
+        return MediaInfo(
+            id=str(data.get("id") or media_id),
+            url=str(data["url"]),
+            mime_type=data.get("mime_type"),
+            file_size=data.get("file_size"),
+            sha256=data.get("sha256"),
+        )
+
+    async def download_media(self, media_id: str, *, max_bytes: int) -> tuple[bytes, MediaInfo]:
+        """``GET /{media-id}`` → URL (valid ~5 minutes) → ``GET`` it with the bearer token.
+
+        The URL is fetched afresh on each attempt, so an expired URL is simply retried.
+        Raises ``MediaRejected('too_large')`` beyond ``max_bytes`` without reading the rest.
+        """
+        last: Exception | None = None
+        for attempt in range(self.retries + 1):
+            info = await self.media_info(media_id)
+            if info.file_size and info.file_size > max_bytes:
+                raise MediaRejected("too_large", f"{info.file_size} bytes > {max_bytes}")
+            try:
+                return await self._download(info, max_bytes), info
+            except GraphAPIError as error:
+                last = error
+                if not error.retryable or attempt == self.retries:
+                    raise
+                await self._sleep(attempt)
+        raise last or GraphAPIError("media download failed")  # pragma: no cover
+
+    async def _download(self, info: MediaInfo, max_bytes: int) -> bytes:
+        try:
+            async with self._http.stream("GET", info.url) as response:
+                if response.status_code != 200:
+                    # 404/410: the URL expired; 5xx: Meta's CDN hiccup. Both: get a new URL.
+                    retryable = response.status_code in (404, 410) or response.status_code >= 500
+                    raise GraphAPIError(
+                        f"media download answered HTTP {response.status_code}",
+                        status=response.status_code,
+                        retryable=retryable,
+                    )
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise MediaRejected("too_large", f"more than {max_bytes} bytes")
+                    chunks.append(chunk)
+                return b"".join(chunks)
+        except (httpx.TimeoutException, httpx.TransportError) as error:
+            raise GraphAPIError(f"media download failed: {error!r}", retryable=True) from error
+
+    async def _sleep(self, attempt: int) -> None:
+        delay = self.backoff * (2**attempt) * (0.75 + random.random() / 2)
+        await asyncio.sleep(delay)
+
+    async def _request(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        for attempt in range(self.retries + 1):
+            try:
+                return await self._request_once(method, url, **kwargs)
+            except GraphAPIError as error:
+                if not error.retryable or attempt == self.retries:
+                    raise
+                logger.warning(
+                    "Graph API %s %s failed (%s), retry %d", method, url, error, attempt + 1
+                )
+                await self._sleep(attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _request_once(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = await self._http.request(method, url, **kwargs)
+        except (httpx.TimeoutException, httpx.TransportError) as error:
+            raise GraphAPIError(f"Graph API unreachable: {error!r}", retryable=True) from error
+        try:
+            data = response.json()
+        except ValueError:
+            data = {}
+        if response.status_code < 400 and "error" not in data:
+            return data
+        error = data.get("error") if isinstance(data, dict) else None
+        error = error if isinstance(error, dict) else {}
+        code = error.get("code")
+        retryable = response.status_code >= 500 or code in RETRYABLE_CODES
+        raise GraphAPIError(
+            f"Graph API error {code}: {error.get('message') or response.text[:200]}",
+            code=code,
+            status=response.status_code,
+            retryable=retryable,
+        )

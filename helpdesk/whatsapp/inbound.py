@@ -1,0 +1,246 @@
+"""From a stored inbound message to what the dialogue engine receives.
+
+``InboundProcessor`` is the inbox worker's ``process``: it marks the message read (with the
+typing indicator), then turns it into a ``Turn`` — text plus metadata — and hands it to
+``deliver`` (the Rasa channel passes a function that builds a ``UserMessage``):
+
+- text → the text; ``button``/``button_reply``/``list_reply`` → the payload of the button
+  the bot sent (``/affirm``…); a flow reply → ``/flow_completed`` with the response;
+- image, video, document, audio, voice note, sticker → downloaded, checked against Meta's
+  size limits, sniffed, stored in the media store, recorded, and delivered as
+  ``/media_shared`` with ``metadata["media"]``; the caption is kept as ``metadata["caption"]``
+  and ``metadata["text"]``;
+- location → ``/location_shared``, contacts → ``/contacts_shared`` (details in metadata);
+- reaction → recorded, nothing delivered; revoke/system → logged only;
+- unsupported, order and unknown types → a polite answer saying what can be sent instead.
+
+Every turn's metadata carries ``wamid``, ``type``, ``timestamp``, ``profile_name`` and, for
+replies, ``context`` (the message replied to, forwarded flags).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from helpdesk.db import session_scope
+from helpdesk.errors import GraphAPIError, MediaRejected
+from helpdesk.whatsapp import texts
+from helpdesk.whatsapp.graph import GraphClient
+from helpdesk.whatsapp.inbox import InboxItem
+from helpdesk.whatsapp.outbound import Sender, record_reaction, resolve_choice
+from helpdesk.whatsapp.payloads import MEDIA_LIMITS
+
+logger = logging.getLogger(__name__)
+
+MEDIA_TYPES = ("image", "video", "document", "audio", "sticker")
+MEDIA_INTENT = "/media_shared"
+
+
+@dataclass
+class Turn:
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+Deliver = Callable[[str, Turn], Awaitable[None]]
+
+
+class InboundProcessor:
+    def __init__(
+        self,
+        client: GraphClient,
+        sender: Sender,
+        deliver: Deliver,
+        *,
+        url: str | None = None,
+    ) -> None:
+        self.client = client
+        self.sender = sender
+        self.deliver = deliver
+        self.url = url
+
+    async def __call__(self, item: InboxItem) -> None:
+        if item.attempts == 1 and item.type not in ("reaction", "system", "revoke"):
+            try:
+                await self.client.mark_read(item.wamid, typing=True)
+            except GraphAPIError as error:  # a missing read receipt is not worth a retry
+                logger.info("mark-as-read failed for %s: %s", item.wamid, error)
+        turn = await self.to_turn(item)
+        if turn is not None:
+            await self.deliver(item.sender_id, turn)
+
+    async def on_poison(self, item: InboxItem, error: BaseException) -> None:
+        """The message failed for good: tell the customer, never leave them in silence."""
+        key = "media_failed" if item.type in MEDIA_TYPES else "failed"
+        await self.sender.text(item.sender_id, texts.text(key, await self._language(item)))
+
+    async def _language(self, item: InboxItem) -> str | None:
+        from helpdesk.customers import get_customer
+
+        def read() -> str | None:
+            with session_scope(self.url) as session:
+                customer = get_customer(session, sender_id=item.sender_id)
+                return customer.language if customer else None
+
+        try:
+            return await asyncio.to_thread(read)
+        except Exception:
+            return None
+
+    def _metadata(self, item: InboxItem) -> dict[str, Any]:
+        message = item.message
+        metadata: dict[str, Any] = {
+            "wamid": item.wamid,
+            "type": item.type,
+            "timestamp": item.timestamp,
+            "profile_name": item.profile_name,
+        }
+        if message.get("context"):
+            metadata["context"] = message["context"]
+        if message.get("referral"):
+            metadata["referral"] = message["referral"]
+        return metadata
+
+    async def to_turn(self, item: InboxItem) -> Turn | None:
+        message = item.message
+        kind = item.type
+        metadata = self._metadata(item)
+        if kind == "text":
+            return Turn((message.get("text") or {}).get("body") or "", metadata)
+        if kind in ("interactive", "button"):
+            return await self._choice(item, metadata)
+        if kind in MEDIA_TYPES:
+            return await self._media(item, metadata)
+        if kind == "location":
+            metadata["location"] = message.get("location") or {}
+            return Turn("/location_shared", metadata)
+        if kind == "contacts":
+            metadata["contacts"] = message.get("contacts") or []
+            return Turn("/contacts_shared", metadata)
+        if kind == "reaction":
+            reaction = message.get("reaction") or {}
+            await asyncio.to_thread(self._record_reaction, item, reaction)
+            return None
+        if kind == "edit":
+            inner = (message.get("edit") or {}).get("message") or {}
+            if inner.get("type") == "text":
+                metadata["edited"] = (message.get("edit") or {}).get("original_message_id")
+                return Turn((inner.get("text") or {}).get("body") or "", metadata)
+            logger.info("Ignoring an edit of a %s message", inner.get("type"))
+            return None
+        if kind in ("system", "revoke"):
+            logger.info("WhatsApp %s event for a customer: %s", kind, message.get(kind))
+            return None
+        # unsupported, order, and anything newer than this code: say what works instead.
+        await self.sender.text(
+            item.sender_id, texts.text("unsupported", await self._language(item))
+        )
+        return None
+
+    def _record_reaction(self, item: InboxItem, reaction: dict[str, Any]) -> None:
+        with session_scope(self.url) as session:
+            record_reaction(
+                session,
+                sender_id=item.sender_id,
+                message_wamid=str(reaction.get("message_id") or ""),
+                emoji=reaction.get("emoji"),
+            )
+
+    async def _choice(self, item: InboxItem, metadata: dict[str, Any]) -> Turn | None:
+        message = item.message
+        if item.type == "button":  # a template's quick-reply button
+            button = message.get("button") or {}
+            choice, title = button.get("payload"), button.get("text")
+        else:
+            interactive = message.get("interactive") or {}
+            itype = interactive.get("type")
+            if itype == "nfm_reply":
+                reply = interactive.get("nfm_reply") or {}
+                try:
+                    metadata["flow_response"] = json.loads(reply.get("response_json") or "{}")
+                except json.JSONDecodeError:
+                    metadata["flow_response"] = reply.get("response_json")
+                return Turn("/flow_completed", metadata)
+            reply = interactive.get(itype) or {} if itype else {}
+            choice, title = reply.get("id"), reply.get("title")
+        if not choice and not title:
+            await self.sender.text(
+                item.sender_id, texts.text("unsupported", await self._language(item))
+            )
+            return None
+        metadata["button_title"] = title
+
+        def resolve() -> str:
+            with session_scope(self.url) as session:
+                return resolve_choice(session, choice=str(choice))
+
+        return Turn(await asyncio.to_thread(resolve) if choice else str(title), metadata)
+
+    async def _media(self, item: InboxItem, metadata: dict[str, Any]) -> Turn | None:
+        kind = item.type
+        media = item.message.get(kind) or {}
+        caption = media.get("caption")
+        if kind == "audio" and media.get("voice"):
+            metadata["voice"] = True
+        limit = MEDIA_LIMITS[kind]
+        try:
+            data, _info = await self.client.download_media(str(media.get("id")), max_bytes=limit)
+        except MediaRejected as rejected:
+            if rejected.reason == "too_large":
+                await self.sender.text(
+                    item.sender_id,
+                    texts.text(
+                        "too_large", await self._language(item), limit=limit // (1024 * 1024) or 1
+                    ),
+                )
+                return None
+            raise
+        stored = await asyncio.to_thread(self._store, item, kind, data, media, caption)
+        metadata["media"] = [stored]
+        metadata["caption"] = caption
+        # The caption is also the customer's words for this turn (e.g. "the screen cracked").
+        metadata["text"] = caption
+        return Turn(MEDIA_INTENT, metadata)
+
+    def _store(
+        self, item: InboxItem, kind: str, data: bytes, media: dict[str, Any], caption: str | None
+    ) -> dict[str, Any]:
+        from helpdesk.media.intake import sniff
+        from helpdesk.media.records import save_media
+        from helpdesk.store import get_media_store
+
+        sniffed = sniff(data)
+        # WhatsApp's "sticker" is a webp image; the file's own bytes decide the kind.
+        real_kind = sniffed.kind if sniffed else ("image" if kind == "sticker" else kind)
+        mime = sniffed.mime if sniffed else (media.get("mime_type") or "application/octet-stream")
+        stored = get_media_store().put(data, mime=mime)
+        with session_scope(self.url) as session:
+            record = save_media(
+                session,
+                sender_id=item.sender_id,
+                sha256=stored.sha256,
+                kind=real_kind,
+                mime=mime,
+                size=stored.size,
+                source="whatsapp",
+                caption=caption,
+                wa_media_id=str(media.get("id")),
+            )
+            session.flush()
+            record_id = getattr(record, "id", None)
+        return {
+            "id": record_id,
+            "wa_media_id": str(media.get("id")),
+            "kind": real_kind,
+            "wa_type": kind,
+            "mime": mime,
+            "size": stored.size,
+            "sha256": stored.sha256,
+            "caption": caption,
+            "filename": media.get("filename"),
+        }

@@ -1,0 +1,344 @@
+"""The durable inbox: store first, acknowledge, process after.
+
+``store_events`` runs inside the webhook request: it inserts every message under its wamid
+(``ON CONFLICT DO NOTHING`` — a redelivery is dropped) and applies statuses, all in one
+transaction, so the 200 goes out only once the messages are safe on disk.
+
+``InboxWorker`` processes the rows: one customer's messages one at a time in timestamp
+order, different customers concurrently. A row being processed holds a lease that the worker
+renews; if the process dies, the lease runs out and the row is taken again (by this process
+after a restart, or by another replica). Failures are retried with exponential backoff; a row
+that keeps failing, or fails with a non-retryable error, is marked ``failed`` and
+``on_poison`` tells the customer. Processing is at least once: a crash between the dialogue
+turn and the ``done`` mark replays that one message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from helpdesk.db import session_scope
+from helpdesk.db.models import InboxMessage
+from helpdesk.db.models.base import utcnow
+from helpdesk.whatsapp.webhook import WebhookEvents
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: int
+    wamid: str
+    sender_id: str
+    type: str
+    timestamp: int
+    message: dict[str, Any]
+    profile_name: str | None
+    attempts: int
+
+    @classmethod
+    def from_row(cls, row: InboxMessage) -> InboxItem:
+        body = json.loads(row.body)
+        return cls(
+            id=row.id,
+            wamid=row.wamid,
+            sender_id=row.sender_id,
+            type=row.type,
+            timestamp=row.timestamp,
+            message=body.get("message") or {},
+            profile_name=body.get("profile_name"),
+            attempts=row.attempts,
+        )
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT that supports ON CONFLICT DO NOTHING (SQLite, PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(InboxMessage.__table__)
+
+
+def store_events(session: Session, *, events: WebhookEvents) -> tuple[int, int]:
+    """Insert the messages (duplicates dropped) and apply the statuses.
+
+    Returns ``(stored, duplicates)``.
+    """
+    from helpdesk.whatsapp.outbound import apply_status
+
+    stored = 0
+    now = utcnow()
+    for message in events.messages:
+        statement = (
+            _insert(session)
+            .values(
+                wamid=message.wamid,
+                sender_id=message.sender_id,
+                phone_number_id=message.phone_number_id,
+                type=message.type[:32],
+                timestamp=message.timestamp,
+                body=message.body_json(),
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                received_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["wamid"])
+        )
+        stored += session.execute(statement).rowcount or 0
+    for status in events.statuses:
+        apply_status(session, status=status)
+    return stored, len(events.messages) - stored
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        and_(InboxMessage.status == "pending", InboxMessage.next_attempt_at <= now),
+        and_(InboxMessage.status == "processing", InboxMessage.lease_until < now),
+    )
+
+
+def due_senders(session: Session, *, limit: int = 100) -> list[str]:
+    now = utcnow()
+    rows = session.execute(
+        select(InboxMessage.sender_id).where(_claimable(now)).distinct().limit(limit)
+    )
+    return [row[0] for row in rows]
+
+
+def claim_next(session: Session, *, sender_id: str, lease: float) -> InboxItem | None:
+    """Take the customer's oldest unfinished message if it is due and nobody holds it.
+
+    Only the *oldest* is considered, so a message waiting for its retry blocks the later
+    ones: the dialogue sees the customer's messages in order.
+    """
+    now = utcnow()
+    row = session.execute(
+        select(InboxMessage)
+        .where(
+            InboxMessage.sender_id == sender_id,
+            InboxMessage.status.in_(("pending", "processing")),
+        )
+        .order_by(InboxMessage.timestamp, InboxMessage.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    if row.status == "processing" and row.lease_until and row.lease_until >= now:
+        return None  # someone else is working on this customer
+    if row.status == "pending" and row.next_attempt_at > now:
+        return None
+    result = session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.id == row.id, InboxMessage.status == row.status)
+        .where(or_(InboxMessage.lease_until.is_(None), InboxMessage.lease_until == row.lease_until))
+        .values(
+            status="processing",
+            lease_until=now + timedelta(seconds=lease),
+            attempts=InboxMessage.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None  # another worker won the race
+    session.refresh(row)
+    return InboxItem.from_row(row)
+
+
+def renew_lease(session: Session, *, item_id: int, lease: float) -> None:
+    session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.id == item_id, InboxMessage.status == "processing")
+        .values(lease_until=utcnow() + timedelta(seconds=lease))
+    )
+
+
+def finish(
+    session: Session, *, item_id: int, status: str = "done", error: str | None = None
+) -> None:
+    session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.id == item_id)
+        .values(status=status, lease_until=None, processed_at=utcnow(), last_error=error)
+    )
+
+
+def postpone(session: Session, *, item_id: int, delay: float, error: str) -> None:
+    session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.id == item_id)
+        .values(
+            status="pending",
+            lease_until=None,
+            next_attempt_at=utcnow() + timedelta(seconds=delay),
+            last_error=error,
+        )
+    )
+
+
+def counts(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(InboxMessage.status, func.count()).group_by(InboxMessage.status)
+    ).all()
+    return {status: count for status, count in rows}
+
+
+def last_inbound_timestamp(session: Session, *, sender_id: str) -> int | None:
+    """When the customer last wrote (epoch seconds): opens the 24-hour service window."""
+    return session.execute(
+        select(func.max(InboxMessage.timestamp)).where(InboxMessage.sender_id == sender_id)
+    ).scalar_one_or_none()
+
+
+def erase(session: Session, *, sender_id: str) -> int:
+    result = session.execute(delete(InboxMessage).where(InboxMessage.sender_id == sender_id))
+    return result.rowcount or 0
+
+
+Processor = Callable[[InboxItem], Awaitable[None]]
+PoisonHandler = Callable[[InboxItem, BaseException], Awaitable[None]]
+
+
+class InboxWorker:
+    """Runs ``process(item)`` for every inbox row; see the module docstring."""
+
+    def __init__(
+        self,
+        process: Processor,
+        *,
+        on_poison: PoisonHandler | None = None,
+        url: str | None = None,
+        max_attempts: int = 5,
+        backoff: float = 1.0,
+        lease: float = 30.0,
+        poll_interval: float = 1.0,
+        concurrency: int = 32,
+    ) -> None:
+        self.process = process
+        self.on_poison = on_poison
+        self.url = url
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.lease = lease
+        self.poll_interval = poll_interval
+        self.concurrency = concurrency
+        self._wake = asyncio.Event()
+        self._active: dict[str, asyncio.Task] = {}
+        self._task: asyncio.Task | None = None
+        self._stopping = False
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        if not self.running:
+            self._stopping = False
+            self._task = asyncio.get_running_loop().create_task(self._loop())
+
+    def wake(self) -> None:
+        """Tell the worker new rows arrived (saves waiting for the next poll)."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Stop taking rows and cancel work in flight (its leases will expire)."""
+        self._stopping = True
+        tasks = [t for t in [self._task, *self._active.values()] if t]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._active.clear()
+
+    async def _db(self, function: Callable[..., Any], **kwargs: Any) -> Any:
+        def run() -> Any:
+            with session_scope(self.url) as session:
+                return function(session, **kwargs)
+
+        return await asyncio.to_thread(run)
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                senders = await self._db(due_senders, limit=self.concurrency * 4)
+            except Exception:
+                logger.exception("Inbox poll failed; retrying")
+                senders = []
+            for sender in senders:
+                if sender not in self._active and len(self._active) < self.concurrency:
+                    task = asyncio.get_running_loop().create_task(self._drain(sender))
+                    self._active[sender] = task
+                    task.add_done_callback(lambda _t, s=sender: self._active.pop(s, None))
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+
+    async def _drain(self, sender: str) -> None:
+        while not self._stopping:
+            try:
+                item = await self._db(claim_next, sender_id=sender, lease=self.lease)
+            except Exception:
+                logger.exception("Could not claim an inbox row")
+                return
+            if item is None:
+                return
+            if not await self._handle(item):
+                return  # waiting for a retry: later messages of this customer wait too
+
+    async def _handle(self, item: InboxItem) -> bool:
+        heartbeat = asyncio.get_running_loop().create_task(self._heartbeat(item.id))
+        try:
+            await self.process(item)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            return await self._failed(item, error)
+        finally:
+            heartbeat.cancel()
+        await self._db(finish, item_id=item.id)
+        return True
+
+    async def _failed(self, item: InboxItem, error: Exception) -> bool:
+        retryable = getattr(error, "retryable", True)
+        description = f"{type(error).__name__}: {error}"
+        if retryable and item.attempts < self.max_attempts:
+            delay = self.backoff * 2 ** (item.attempts - 1)
+            logger.warning(
+                "Inbox message %s failed (attempt %d), retry in %.1fs: %s",
+                item.wamid,
+                item.attempts,
+                delay,
+                description,
+            )
+            await self._db(postpone, item_id=item.id, delay=delay, error=description)
+            self._schedule_wake(delay)
+            return False
+        logger.error("Inbox message %s failed for good: %s", item.wamid, description)
+        await self._db(finish, item_id=item.id, status="failed", error=description)
+        if self.on_poison is not None:
+            try:
+                await self.on_poison(item, error)
+            except Exception:
+                logger.exception("Could not tell the customer that message %s failed", item.wamid)
+        return True
+
+    def _schedule_wake(self, delay: float) -> None:
+        asyncio.get_running_loop().call_later(delay + 0.01, self._wake.set)
+
+    async def _heartbeat(self, item_id: int) -> None:
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            with contextlib.suppress(Exception):
+                await self._db(renew_lease, item_id=item_id, lease=self.lease)

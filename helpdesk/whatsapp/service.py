@@ -1,0 +1,179 @@
+"""The channel's moving parts wired together, for any web framework to mount.
+
+``WhatsAppService`` answers the GET handshake, accepts signed POSTs into the durable inbox,
+and runs the worker that hands each stored message to ``deliver`` (the Rasa channel gives a
+function that builds a ``UserMessage``). The Rasa channel in ``channels/whatsapp.py`` is a
+thin adapter around it, and the benchmark and tests mount it directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from helpdesk.db import session_scope
+from helpdesk.errors import SignatureError
+from helpdesk.whatsapp import inbox, signature, webhook
+from helpdesk.whatsapp.graph import GraphClient
+from helpdesk.whatsapp.inbound import Deliver, InboundProcessor
+from helpdesk.whatsapp.outbound import Sender
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    access_token: str
+    app_secret: str
+    verify_token: str
+    phone_number_id: str
+    graph_url: str
+    api_version: str = "v21.0"
+    messages_per_second: float = 80.0
+    window_template: str | None = None
+    database_url: str | None = None
+
+    @classmethod
+    def from_settings(cls, overrides: dict[str, Any] | None = None) -> ChannelConfig:
+        """Settings, with non-empty ``overrides`` (e.g. from credentials.yml) on top."""
+        from helpdesk.settings import get_settings
+
+        s = get_settings()
+        values: dict[str, Any] = {
+            "access_token": s.whatsapp_access_token or "",
+            "app_secret": s.whatsapp_app_secret or "",
+            "verify_token": s.whatsapp_verify_token or "",
+            "phone_number_id": s.whatsapp_phone_number_id,
+            "graph_url": s.whatsapp_graph_url,
+            "api_version": s.whatsapp_api_version,
+            "messages_per_second": s.whatsapp_messages_per_second,
+            "window_template": s.whatsapp_window_template,
+            "database_url": s.database_url,
+        }
+        for key, value in (overrides or {}).items():
+            if key in values and value not in (None, ""):
+                values[key] = value
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    status: int
+    stored: int = 0
+    duplicates: int = 0
+    text: str = "ok"
+
+
+class WhatsAppService:
+    def __init__(self, config: ChannelConfig, **worker_options: Any) -> None:
+        self.config = config
+        self.worker_options = worker_options
+        self.worker: inbox.InboxWorker | None = None
+        self._client: GraphClient | None = None
+        self._sender: Sender | None = None
+        self._background: set[asyncio.Task] = set()
+
+    # --- outbound parts (created inside the running loop, httpx clients are loop-bound) ---
+
+    @property
+    def client(self) -> GraphClient:
+        if self._client is None:
+            c = self.config
+            self._client = GraphClient(
+                base_url=c.graph_url,
+                access_token=c.access_token,
+                phone_number_id=c.phone_number_id,
+                api_version=c.api_version,
+                messages_per_second=c.messages_per_second,
+            )
+        return self._client
+
+    @property
+    def sender(self) -> Sender:
+        if self._sender is None:
+            self._sender = Sender(
+                self.client,
+                url=self.config.database_url,
+                window_template=self.config.window_template,
+            )
+        return self._sender
+
+    # --- inbound ---
+
+    def handshake(self, params: dict[str, str]) -> tuple[int, str]:
+        """Meta's GET verification: echo ``hub.challenge`` if mode and token are right."""
+        token = params.get("hub.verify_token") or ""
+        if (
+            params.get("hub.mode") == "subscribe"
+            and self.config.verify_token
+            and hmac.compare_digest(token.encode(), self.config.verify_token.encode())
+        ):
+            return 200, params.get("hub.challenge") or ""
+        return 403, "forbidden"
+
+    def _store(self, events: webhook.WebhookEvents) -> tuple[int, int]:
+        with session_scope(self.config.database_url) as session:
+            return inbox.store_events(session, events=events)
+
+    async def receive(self, raw: bytes, signature_header: str | None) -> Acknowledgement:
+        """Verify, parse and store one webhook POST; the answer to give Meta."""
+        try:
+            signature.verify(self.config.app_secret, raw, signature_header)
+        except SignatureError as error:
+            logger.warning("Rejected a webhook: %s", error)
+            return Acknowledgement(403, text="invalid signature")
+        try:
+            events = webhook.parse(raw, phone_number_id=self.config.phone_number_id)
+        except webhook.MalformedWebhook as error:
+            logger.warning("Rejected a malformed webhook: %s", error)
+            return Acknowledgement(400, text="malformed webhook")
+        for error in events.errors:
+            logger.warning("WhatsApp reported an error in a webhook: %s", error)
+        if not events.messages and not events.statuses:
+            return Acknowledgement(200)
+        # A thread keeps the event loop (and Rasa's other requests) free during the commit.
+        stored, duplicates = await asyncio.to_thread(self._store, events)
+        if stored and self.worker is not None:
+            self.worker.wake()
+        for status in events.statuses:
+            if status.status == "failed":
+                self._spawn(self.sender.resend(status))
+        return Acknowledgement(200, stored=stored, duplicates=duplicates)
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # --- worker ---
+
+    def start(self, deliver: Deliver) -> inbox.InboxWorker:
+        """Start processing the inbox (rows left from a previous run included)."""
+        if self.worker is None or not self.worker.running:
+            processor = InboundProcessor(
+                self.client, self.sender, deliver, url=self.config.database_url
+            )
+            self.worker = inbox.InboxWorker(
+                processor,
+                on_poison=processor.on_poison,
+                url=self.config.database_url,
+                **self.worker_options,
+            )
+            self.worker.start()
+        return self.worker
+
+    async def stop(self) -> None:
+        if self.worker is not None:
+            await self.worker.stop()
+        for task in list(self._background):
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+            self._sender = None

@@ -1,0 +1,134 @@
+"""Parse Meta's webhook envelope: ``entry[].changes[].value`` with messages and statuses.
+
+Hand-written rather than pywa's ``Update`` types: pywa builds its objects around a live
+client instance and drops fields it does not model, while the inbox must store each message
+object verbatim (to be processed later, maybe by another process) and only needs the envelope
+fields below.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+class MalformedWebhook(ValueError):
+    """The body is not a WhatsApp webhook envelope (answered with 400, nothing stored)."""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    wamid: str
+    sender_id: str
+    phone_number_id: str
+    type: str
+    timestamp: int
+    message: dict[str, Any]
+    profile_name: str | None = None
+
+    def body_json(self) -> str:
+        return json.dumps(
+            {"message": self.message, "profile_name": self.profile_name}, ensure_ascii=False
+        )
+
+
+@dataclass(frozen=True)
+class Status:
+    wamid: str
+    status: str  # sent, delivered, read, played, failed
+    recipient_id: str
+    timestamp: int
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class WebhookEvents:
+    messages: list[Inbound] = field(default_factory=list)
+    statuses: list[Status] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    ignored: int = 0  # changes for another phone number id or another field
+
+
+def sender_of(message: dict[str, Any]) -> str | None:
+    """The customer's id: the phone number (``from``), or a user id on newer payloads."""
+    return message.get("from") or message.get("from_user_id") or None
+
+
+def _int(value: Any, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def parse(body: bytes | dict[str, Any], *, phone_number_id: str | None) -> WebhookEvents:
+    """Everything in one webhook body that is meant for ``phone_number_id``.
+
+    Messages come back sorted by (sender, timestamp) as Meta does not guarantee order.
+    """
+    if isinstance(body, bytes | bytearray):
+        try:
+            data = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise MalformedWebhook(f"body is not JSON: {error}") from error
+    else:
+        data = body
+    if not isinstance(data, dict) or not isinstance(data.get("entry"), list):
+        raise MalformedWebhook("body has no entry list")
+    events = WebhookEvents()
+    for entry in data["entry"]:
+        for change in (entry or {}).get("changes") or []:
+            value = (change or {}).get("value") or {}
+            if change.get("field", "messages") != "messages":
+                events.ignored += 1
+                continue
+            target = str((value.get("metadata") or {}).get("phone_number_id") or "")
+            if phone_number_id and target != phone_number_id:
+                events.ignored += 1
+                logger.info("Ignoring a webhook for phone number id %s", target)
+                continue
+            _collect(value, target, events)
+    events.messages.sort(key=lambda m: (m.sender_id, m.timestamp))
+    return events
+
+
+def _collect(value: dict[str, Any], target: str, events: WebhookEvents) -> None:
+    names = {}
+    for contact in value.get("contacts") or []:
+        key = contact.get("wa_id") or contact.get("user_id")
+        if key:
+            names[key] = (contact.get("profile") or {}).get("name")
+    for message in value.get("messages") or []:
+        sender = sender_of(message)
+        wamid = message.get("id")
+        if not sender or not wamid:
+            logger.warning("Skipping a webhook message without id or sender")
+            continue
+        events.messages.append(
+            Inbound(
+                wamid=str(wamid),
+                sender_id=str(sender),
+                phone_number_id=target,
+                type=str(message.get("type") or "unsupported"),
+                timestamp=_int(message.get("timestamp")),
+                message=message,
+                profile_name=names.get(sender) or names.get(message.get("from_user_id")),
+            )
+        )
+    for status in value.get("statuses") or []:
+        if not status.get("id"):
+            continue
+        events.statuses.append(
+            Status(
+                wamid=str(status["id"]),
+                status=str(status.get("status") or ""),
+                recipient_id=str(status.get("recipient_id") or ""),
+                timestamp=_int(status.get("timestamp")),
+                errors=list(status.get("errors") or []),
+            )
+        )
+    events.errors.extend(value.get("errors") or [])
