@@ -98,8 +98,10 @@ class WhatsAppInput(InputChannel):
         self, app: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Callable[[str, Turn], Awaitable[None]]:
         async def deliver(sender_id: str, turn: Turn) -> None:
-            agent = getattr(getattr(app, "ctx", None), "agent", None) if app else None
-            if app is not None and (agent is None or not agent.is_ready()):
+            # Rasa sets app.ctx.agent before the server starts; until its model is loaded
+            # the agent drops messages silently, so the inbox keeps them and retries.
+            agent = getattr(getattr(app, "ctx", None), "agent", None)
+            if agent is not None and not agent.is_ready():
                 raise AgentNotReady("the Rasa model is not loaded yet")
             await on_new_message(
                 UserMessage(

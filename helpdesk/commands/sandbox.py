@@ -30,5 +30,6 @@ def _run(args: argparse.Namespace) -> int:
     port = args.port or settings.sandbox_port
     print(f"WhatsApp sandbox: web chat at http://localhost:{port}/", flush=True)
     print(f"  delivering webhooks to {settings.sandbox_webhook_url}", flush=True)
-    uvicorn.run(create_app(), host=args.host, port=port, log_level="warning")
+    # ws="none": Rasa pins an old websockets that uvicorn cannot use; no route needs it.
+    uvicorn.run(create_app(), host=args.host, port=port, log_level="warning", ws="none")
     return 0

@@ -1,0 +1,1 @@
+"""Helpers shared by tests (servers on free ports, fixtures for WhatsApp)."""
