@@ -20,12 +20,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def product_environment() -> dict[str, str]:
-    from helpdesk.settings import ensure_local_secrets, get_settings
+    from helpdesk.settings import PROJECT_ROOT, ensure_local_secrets, get_settings
 
     ensure_local_secrets()
     environment = dict(os.environ)
     environment.update(get_settings().rasa_environment())
     environment.setdefault("OMP_THREAD_LIMIT", "1")
+    # Rasa imports channels/, actions/ and rasa_addons/ from the project root.
+    paths = [str(PROJECT_ROOT), *filter(None, environment.get("PYTHONPATH", "").split(os.pathsep))]
+    environment["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     return environment
 
 

@@ -1,0 +1,76 @@
+"""The tracker store: Rasa's SQL store configured by URL, able to forget a conversation.
+
+Configured in endpoints.yml as ``type: rasa_addons.tracker_store.ErasableSQLTrackerStore``
+with ``url: ${HELPDESK_TRACKER_STORE_URL}`` (any SQLAlchemy URL: SQLite by default,
+PostgreSQL in production).
+
+Why a subclass: an action runs while Rasa holds the conversation, so it cannot delete the
+tracker itself (Rasa would write every event back when the turn ends, and the HTTP API's
+replace-events call waits on the lock the turn holds). Instead ``action_erase_my_data``
+sets the slot ``erasure_completed``; when the turn is saved, this store deletes every stored
+event of that conversation and stores none of the turn, so the next message starts afresh.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.engine import make_url
+
+from helpdesk.conversation import ERASURE_SLOT
+from helpdesk.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+class ErasableSQLTrackerStore(SQLTrackerStore):
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        host: str | None = None,
+        event_broker: EventBroker | None = None,
+        **kwargs: Any,
+    ) -> None:
+        url = make_url(host or get_settings().tracker_store_url)
+        super().__init__(
+            domain=domain,
+            dialect=url.drivername,
+            host=url.host,
+            port=url.port,
+            db=url.database or "",
+            username=url.username,
+            password=url.password,
+            event_broker=event_broker,
+            query=dict(url.query) or None,
+            **kwargs,
+        )
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if self._erasure_in_this_turn(tracker):
+            self._forget(tracker.sender_id)
+            return
+        await super().save(tracker)
+
+    def _erasure_in_this_turn(self, tracker: DialogueStateTracker) -> bool:
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
+        return any(
+            isinstance(event, SlotSet) and event.key == ERASURE_SLOT and event.value
+            for event in new_events
+        )
+
+    def _forget(self, sender_id: str) -> None:
+        with self.session_scope() as session:
+            deleted = (
+                session.query(self.SQLEvent)
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .delete(synchronize_session=False)
+            )
+            session.commit()
+        logger.info("Erased a conversation on request (%d stored events deleted).", deleted)
