@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "helpdesk.commands.exec_",
     "helpdesk.commands.db",
     "helpdesk.commands.sandbox",
+    "helpdesk.commands.analyze",
 )
 
 

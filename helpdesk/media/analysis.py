@@ -1,0 +1,304 @@
+"""``analyze(data, purpose=...)``: from untrusted bytes to a verdict, text, fields and codes.
+
+The answer is always an ``Analysis``; bad input is a refused analysis (``accepted`` false and
+a problem with a stable code), never an exception, so a channel or a batch never stops on a
+customer's file. ``Analysis.to_dict()`` is the JSON object ``helpdesk analyze --json``
+prints for a file (without ``file``):
+
+``kind, mime, accepted, problems[{code, severity, message}], metrics, ocr{text, confidence,
+language} | null, fields[{type, value, confidence, raw, where, ...}], barcodes[{format,
+value}], timings_ms``
+
+Severities: ``error`` (the file is not usable for this purpose: ask again), ``warning``
+(usable, could be better), ``info`` (noted, nothing to do).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from helpdesk.errors import MediaRejected
+from helpdesk.media import limits, quality
+from helpdesk.media.barcodes import Barcode, read_barcodes
+from helpdesk.media.fields import Field, extract_fields, redact_cards
+from helpdesk.media.intake import sniff
+from helpdesk.media.messages import message
+from helpdesk.media.ocr import OcrResult
+
+log = logging.getLogger(__name__)
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+# OCR that reads this many confident words shows the picture is usable for its text even if
+# a measure says it is dim, flat or a little soft; those problems become warnings.
+READABLE_WORDS = 6
+
+
+@dataclass
+class Problem:
+    code: str
+    severity: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "severity": self.severity, "message": self.message}
+
+
+@dataclass
+class Analysis:
+    purpose: str
+    kind: str | None = None
+    mime: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    ocr: OcrResult | None = None
+    fields: list[Field] = field(default_factory=list)
+    barcodes: list[Barcode] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    language: str = "en"
+
+    @property
+    def accepted(self) -> bool:
+        return not any(p.severity == ERROR for p in self.problems)
+
+    @property
+    def reason(self) -> str | None:
+        """The code of the first blocking problem (what to tell the customer first)."""
+        return next((p.code for p in self.problems if p.severity == ERROR), None)
+
+    def problem(self, code: str, severity: str) -> None:
+        if not any(p.code == code for p in self.problems):
+            self.problems.append(Problem(code, severity, message(code, self.language)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(
+            {
+                "kind": self.kind,
+                "mime": self.mime,
+                "accepted": self.accepted,
+                "problems": [p.to_dict() for p in self.problems],
+                "metrics": self.metrics,
+                "ocr": self.ocr.to_dict() if self.ocr is not None else None,
+                "fields": [f.to_dict() for f in self.fields],
+                "barcodes": [b.to_dict() for b in self.barcodes],
+                "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            }
+        )
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars to Python ones, so the result is JSON as it is."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+@contextmanager
+def _timed(analysis: Analysis, name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        spent = (time.perf_counter() - start) * 1000
+        analysis.timings_ms[name] = analysis.timings_ms.get(name, 0.0) + spent
+
+
+def analyze(data: bytes, *, purpose: str, language: str = "en") -> Analysis:
+    """Analyse ``data`` for ``purpose`` (photo, label, screenshot, receipt, video, voice,
+    any); problem messages in ``language`` ("en" or "es")."""
+    if purpose not in limits.PURPOSES:
+        raise ValueError(f"unknown purpose {purpose!r}; one of {', '.join(limits.PURPOSES)}")
+    analysis = Analysis(purpose=purpose, language=language if language in ("en", "es") else "en")
+    start = time.perf_counter()
+    try:
+        _analyze(bytes(data), limits.PURPOSES[purpose], analysis)
+    except MediaRejected as rejected:
+        analysis.problem(rejected.reason, ERROR)
+    except Exception:  # a decoder bug must not take the process down with it
+        log.exception("media analysis failed; reported as corrupt")
+        analysis.problem("corrupt", ERROR)
+    analysis.timings_ms["total"] = (time.perf_counter() - start) * 1000
+    return analysis
+
+
+def _analyze(data: bytes, rules: limits.Purpose, analysis: Analysis) -> None:
+    analysis.metrics["bytes"] = len(data)
+    found = sniff(data)
+    if found is None:
+        raise MediaRejected("unsupported_type", "unknown file type")
+    analysis.kind, analysis.mime = found.kind, found.mime
+    if len(data) > limits.MAX_BYTES[found.kind]:
+        raise MediaRejected("too_large", f"{len(data)} bytes")
+    if found.mime not in rules.mimes:
+        known = limits.IMAGE_MIMES | limits.VIDEO_MIMES | limits.AUDIO_MIMES | {limits.PDF}
+        raise MediaRejected("wrong_kind" if found.mime in known else "unsupported_type", found.mime)
+    if found.kind == "image":
+        _image(data, found.mime, rules, analysis)
+    elif found.kind == "video":
+        _video(data, found.mime, rules, analysis)
+    elif found.mime == limits.PDF:
+        _pdf(data, rules, analysis)
+    # audio: stored and attached; nothing to judge yet (transcription comes later)
+
+
+def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) -> None:
+    from helpdesk.media.decode import check_polyglot, load_image
+
+    with _timed(analysis, "decode"):
+        check_polyglot(data, mime)
+        long_side = limits.OCR_LONG_SIDE if rules.ocr else limits.WORK_LONG_SIDE
+        loaded = load_image(data, mime, long_side=long_side)
+    with _timed(analysis, "quality"):
+        work = _to_work(loaded.grey)
+        measures = quality.measure(work, width=loaded.width, height=loaded.height)
+        analysis.metrics.update(measures.as_metrics())
+        analysis.metrics.update(
+            frames=loaded.frames, source_mode=loaded.source_mode, orientation=loaded.orientation
+        )
+    _read(loaded.grey, rules, analysis, camera=not measures.digital)
+    _judge(measures, rules, analysis)
+
+
+def _to_work(grey: np.ndarray) -> np.ndarray:
+    import cv2
+
+    long_side = max(grey.shape)
+    if long_side <= limits.WORK_LONG_SIDE:
+        return grey
+    scale = limits.WORK_LONG_SIDE / long_side
+    return cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+
+def _read(grey: np.ndarray, rules: limits.Purpose, analysis: Analysis, *, camera: bool) -> None:
+    """OCR, barcodes and fields for purposes that read text."""
+    from helpdesk.media.ocr import read_text
+
+    if rules.barcodes:
+        with _timed(analysis, "barcodes"):
+            analysis.barcodes = read_barcodes(grey)
+    if rules.ocr:
+        with _timed(analysis, "ocr"):
+            analysis.ocr = read_text(grey, camera=camera, sparse=rules.name in ("label", "video"))
+            analysis.metrics["ocr_words"] = analysis.ocr.good_words()
+            analysis.metrics["ocr_rotation"] = analysis.ocr.rotation
+    _fields(analysis)
+
+
+def _fields(analysis: Analysis) -> None:
+    with _timed(analysis, "fields"):
+        if analysis.ocr is not None and analysis.ocr.text:
+            analysis.fields = extract_fields(
+                analysis.ocr.text,
+                words=analysis.ocr.words,
+                source=analysis.ocr.source,
+                language=analysis.ocr.language,
+            )
+            analysis.ocr.text = redact_cards(analysis.ocr.text)
+        for code in analysis.barcodes:
+            analysis.fields.append(
+                Field(
+                    "barcode",
+                    code.value,
+                    1.0,
+                    code.value,
+                    {"source": "barcode", "format": code.format, "box": list(code.box)},
+                )
+            )
+
+
+def _judge(measures: quality.Measures, rules: limits.Purpose, analysis: Analysis) -> None:
+    """Turn measures into problems for this purpose (limits explained in quality.py)."""
+    ocr = analysis.ocr
+    readable = ocr is not None and ocr.good_words() >= READABLE_WORDS
+    soft = WARNING if readable else ERROR
+
+    if min(measures.width, measures.height) < rules.min_short_side:
+        analysis.problem("low_resolution", ERROR)
+    if not measures.digital:  # camera problems do not apply to screenshots and renders
+        if measures.median < quality.DARK_MEDIAN and measures.p95 < quality.DARK_P95:
+            analysis.problem("too_dark", soft)
+        elif measures.median < quality.DIM_MEDIAN and measures.p95 < quality.DIM_P95:
+            analysis.problem("too_dark", WARNING)
+        if measures.clipped_fraction > quality.CLIPPED_FRACTION or (
+            measures.median >= quality.BRIGHT_MEDIAN and measures.p05 >= quality.BRIGHT_P05
+        ):
+            analysis.problem("too_bright", soft)
+        dark_or_bright = any(p.code in ("too_dark", "too_bright") for p in analysis.problems)
+        if measures.contrast_range < quality.LOW_CONTRAST_RANGE and not dark_or_bright:
+            # A plain surface with a faint scratch is a fair damage photo: warn only there.
+            analysis.problem("low_contrast", soft if rules.text_expected else WARNING)
+        if measures.blur >= quality.BLUR_ERROR_PX and not dark_or_bright:
+            analysis.problem("blurry", soft)
+        elif measures.blur >= quality.BLUR_WARNING_PX and not dark_or_bright:
+            analysis.problem("blurry", WARNING)
+        if measures.glare_fraction >= quality.GLARE_FRACTION:
+            analysis.problem("glare", soft if rules.glare_matters else WARNING)
+    if rules.text_expected and ocr is not None and ocr.good_words() < 2 and not analysis.barcodes:
+        analysis.problem("no_text", ERROR)
+    if ocr is not None and ocr.rotation:
+        analysis.problem("rotated", INFO)
+
+
+def _video(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) -> None:
+    from helpdesk.media.video import read_video
+
+    with _timed(analysis, "decode"):
+        frames = read_video(data, mime)
+    analysis.metrics.update(
+        duration_s=round(frames.duration_s, 2),
+        frame_count=frames.frame_count,
+        fps=round(frames.fps, 2),
+        sampled_frames=frames.sampled,
+        best_frame=frames.best_index,
+    )
+    with _timed(analysis, "quality"):
+        work = _to_work(frames.best)
+        measures = quality.measure(work, width=frames.width, height=frames.height)
+        analysis.metrics.update(measures.as_metrics())
+    _read(frames.best, rules, analysis, camera=True)
+    _judge(measures, rules, analysis)
+    blurry = next((p for p in analysis.problems if p.code == "blurry"), None)
+    if blurry is not None and blurry.severity == ERROR:
+        # For a video the advice is about filming, not about a photo.
+        analysis.problems.remove(blurry)
+        analysis.problem("no_clear_frame", ERROR)
+
+
+def _pdf(data: bytes, rules: limits.Purpose, analysis: Analysis) -> None:
+    from helpdesk.media.documents import read_pdf
+    from helpdesk.media.ocr import OcrResult, from_text_layer, read_text
+
+    with _timed(analysis, "decode"):
+        content = read_pdf(data)
+    analysis.metrics.update(pages=content.pages, text_layer=bool(content.text))
+    if content.text:
+        analysis.ocr = from_text_layer(content.text)
+    else:
+        with _timed(analysis, "ocr"):
+            results = [read_text(page, camera=False) for page in content.images]
+        text = "\n\n".join(r.text for r in results if r.text)
+        words = results[0].words if len(results) == 1 else []  # positions: one page only
+        weight = sum(len(r.text) for r in results) or 1
+        confidence = sum(r.confidence * len(r.text) for r in results) / weight
+        language = next((r.language for r in results if r.language), None)
+        analysis.ocr = OcrResult(text, confidence, language, words)
+        if content.images:
+            with _timed(analysis, "barcodes"):
+                analysis.barcodes = read_barcodes(content.images[0]) if rules.barcodes else []
+    analysis.metrics["ocr_words"] = (
+        analysis.ocr.good_words() if not content.text else len(content.text.split())
+    )
+    _fields(analysis)
+    unread = not content.text and analysis.ocr.good_words() < 2 and not analysis.barcodes
+    if rules.text_expected and unread:
+        analysis.problem("no_text", ERROR)
