@@ -36,6 +36,9 @@ class ChannelConfig:
     messages_per_second: float = 80.0
     window_template: str | None = None
     database_url: str | None = None
+    graph_retries: int = 4
+    graph_backoff: float = 0.5
+    graph_timeout: float = 15.0
 
     @classmethod
     def from_settings(cls, overrides: dict[str, Any] | None = None) -> ChannelConfig:
@@ -53,6 +56,9 @@ class ChannelConfig:
             "messages_per_second": s.whatsapp_messages_per_second,
             "window_template": s.whatsapp_window_template,
             "database_url": s.database_url,
+            "graph_retries": cls.graph_retries,
+            "graph_backoff": cls.graph_backoff,
+            "graph_timeout": cls.graph_timeout,
         }
         for key, value in (overrides or {}).items():
             if key in values and value not in (None, ""):
@@ -89,6 +95,9 @@ class WhatsAppService:
                 phone_number_id=c.phone_number_id,
                 api_version=c.api_version,
                 messages_per_second=c.messages_per_second,
+                retries=c.graph_retries,
+                backoff=c.graph_backoff,
+                timeout=c.graph_timeout,
             )
         return self._client
 

@@ -86,7 +86,12 @@ def main() -> None:
     db.upgrade()
     app = Sanic("echo_bot")
     channel = WhatsAppInput(
-        ChannelConfig.from_settings(),
+        ChannelConfig.from_settings(
+            {
+                "graph_backoff": float(os.environ.get("ECHO_GRAPH_BACKOFF", "0.5")),
+                "graph_timeout": float(os.environ.get("ECHO_GRAPH_TIMEOUT", "15")),
+            }
+        ),
         lease=float(os.environ.get("ECHO_LEASE", "30")),
         backoff=float(os.environ.get("ECHO_BACKOFF", "1")),
         max_attempts=int(os.environ.get("ECHO_ATTEMPTS", "5")),

@@ -139,6 +139,8 @@ class WhatsAppStack:
             "HELPDESK_SANDBOX_WEBHOOK_URL": self.webhook_url,
             "ECHO_LOG": str(self.echo_log),
             "ECHO_BACKOFF": "0.2",
+            "ECHO_ATTEMPTS": "2",
+            "ECHO_GRAPH_BACKOFF": "0.05",
             **(env or {}),
         }
         self.sandbox_config = SandboxConfig(
