@@ -70,7 +70,7 @@ async def _message_from_json(state: SandboxState, wa_id: str, data: dict) -> dic
     if isinstance(data.get("text"), str):
         message = {"type": "text", "text": {"body": data["text"]}}
     elif isinstance(data.get("button_reply"), dict) or isinstance(data.get("list_reply"), dict):
-        key = "button_reply" if data.get("button_reply") else "list_reply"
+        key = "button_reply" if isinstance(data.get("button_reply"), dict) else "list_reply"
         choice_id = str(data[key].get("id") or "")
         if not choice_id:
             raise ValueError(f"{key} needs an id")
