@@ -7,7 +7,10 @@ decision weighs how much evidence a message gives against what is already known:
 - a first message decides with modest confidence (something must be chosen);
 - switching an established language needs a clear signal: two or more words with high
   confidence, or one long-enough word with very high confidence ("gracias", "thanks");
-- button payloads (``/affirm``), numbers and codes never change the language.
+- button payloads (``/affirm``), numbers and codes never change the language;
+- the commonest one-word chat openers and answers ("hello", "hola", "gracias") are listed
+  explicitly, because a statistical detector cannot tell them apart reliably from a handful
+  of letters (lingua rates "hello" as Spanish) and they are exactly how chats begin.
 """
 
 from __future__ import annotations
@@ -23,6 +26,18 @@ FIRST_MESSAGE_CONFIDENCE = 0.6
 SWITCH_CONFIDENCE = 0.85
 SINGLE_WORD_SWITCH_CONFIDENCE = 0.95
 SINGLE_WORD_MIN_LETTERS = 5
+SHORT_MESSAGE_WORDS = 3
+
+CHAT_WORDS = {
+    "en": frozenset(
+        "hello hi hey hiya thanks thank thx ty bye goodbye yes yeah yep yup nope please pls "
+        "help morning afternoon evening good great cheers sorry".split()
+    ),
+    "es": frozenset(
+        "hola buenas buenos buen gracias adios adiós chao chau hasta luego sí si claro vale "
+        "dale ayuda porfa favor días dias tardes noches perdón perdon genial muchas".split()
+    ),
+}
 
 
 @functools.lru_cache(maxsize=1)
@@ -54,6 +69,14 @@ def detect_language(text: str | None, *, current: str | None = None) -> str | No
     words = _WORD.findall(text)
     if not words:
         return current
+    if len(words) <= SHORT_MESSAGE_WORDS:
+        by_lexicon = _chat_word_vote(words)
+        if by_lexicon is not None:
+            if current is None or by_lexicon == current:
+                return by_lexicon
+            if any(len(w) >= 4 and w.lower() in CHAT_WORDS[by_lexicon] for w in words):
+                return by_lexicon
+            return current
     scores = _scores(" ".join(words))
     best = max(scores, key=scores.__getitem__)
     confidence = scores[best]
@@ -70,3 +93,13 @@ def detect_language(text: str | None, *, current: str | None = None) -> str | No
     ):
         return best
     return current
+
+
+def _chat_word_vote(words: list[str]) -> str | None:
+    counts = {
+        language: sum(word.lower() in vocabulary for word in words)
+        for language, vocabulary in CHAT_WORDS.items()
+    }
+    best = max(counts, key=counts.__getitem__)
+    others = [count for language, count in counts.items() if language != best]
+    return best if counts[best] > max(others) else None

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The README's test command (make test): lint, unit tests, data validation, training,
-# conversation tests, held-back NLU evaluation, then end-to-end tests on the trained model.
+# The README's test command (make test): lint, data validation, training, the pytest suite
+# (unit, integration and end-to-end on the trained model), conversation tests, and the
+# held-back NLU evaluation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_THREAD_LIMIT=1 SQLALCHEMY_SILENCE_UBER_WARNING=1
@@ -11,22 +12,19 @@ step "lint (ruff)"
 $BIN/ruff check .
 $BIN/ruff format --check .
 
-step "unit and integration tests"
-$BIN/pytest -q -m "not e2e"
-
 step "rasa data validate"
 $BIN/python scripts/validate_data.py
 
 step "train (skipped by Rasa when nothing changed)"
 $BIN/helpdesk exec -- $BIN/rasa train --out models
 
+step "pytest: unit, integration and end-to-end tests"
+$BIN/pytest -q
+
 step "conversation tests"
 bash scripts/test_conversations.sh
 
 step "held-back NLU evaluation"
 $BIN/python scripts/nlu_eval.py --min 0.90
-
-step "end-to-end tests on the trained model"
-$BIN/pytest -q -m e2e
 
 echo; echo "make test: all green"

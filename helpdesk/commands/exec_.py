@@ -26,6 +26,9 @@ def product_environment() -> dict[str, str]:
     environment = dict(os.environ)
     environment.update(get_settings().rasa_environment())
     environment.setdefault("OMP_THREAD_LIMIT", "1")
+    # No network beyond the product's own: Rasa's telemetry and error reports stay off.
+    environment.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    environment.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     # Rasa imports channels/, actions/ and rasa_addons/ from the project root.
     paths = [str(PROJECT_ROOT), *filter(None, environment.get("PYTHONPATH", "").split(os.pathsep))]
     environment["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
