@@ -242,7 +242,9 @@ def _judge(measures: quality.Measures, rules: limits.Purpose, analysis: Analysis
         elif measures.blur >= quality.BLUR_WARNING_PX and not dark_or_bright:
             analysis.problem("blurry", WARNING)
         if measures.glare_fraction >= quality.GLARE_FRACTION:
-            analysis.problem("glare", soft if rules.glare_matters else WARNING)
+            # Not softened by OCR: what is read may be beside the reflection, what it hides
+            # (often the digits that matter) is not, and tilting the phone costs nothing.
+            analysis.problem("glare", ERROR if rules.glare_matters else WARNING)
     if rules.text_expected and ocr is not None and ocr.good_words() < 2 and not analysis.barcodes:
         analysis.problem("no_text", ERROR)
     if ocr is not None and ocr.rotation:

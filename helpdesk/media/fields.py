@@ -59,7 +59,7 @@ class Field:
 # --- patterns --------------------------------------------------------------------------
 
 _SEP = r"[ \t]*(?:[:#.\-–=]|n[º°o]\.?|no\.|nr\.?|№)?[ \t]*(?:[:#\-–][ \t]*)?\n?[ \t]*"
-_ID = r"([A-Z0-9][A-Z0-9\-/.]{2,38}[A-Z0-9])"
+_ID = r"((?=[A-Z0-9\-/.]*\d)[A-Z0-9][A-Z0-9\-/.]{2,38}[A-Z0-9])"  # with a digit
 
 _LABELS: dict[str, str] = {
     "transaction_id": (
@@ -94,7 +94,7 @@ _ERROR_PATTERNS: list[tuple[re.Pattern[str], float]] = [
     (
         re.compile(
             r"(?:error|err|fault|fallo|falla|c[oó]digo)(?:[ \t]*(?:code|c[oó]digo|de[ \t]*error))?"
-            r"[ \t]*[:#\-–]?[ \t]*([A-Z]{0,3}-?\d{1,6}[A-Z]?)\b",
+            r"[ \t]*[:#\-–]?[ \t]*((?=[A-Z0-9\-]*\d)[A-Z0-9][A-Z0-9\-]{1,11})\b",
             re.IGNORECASE,
         ),
         0.9,

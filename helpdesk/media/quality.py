@@ -58,19 +58,26 @@ _SIGMA_A, _SIGMA_B = 1.0, 2.0
 # estimate above.
 
 # --- glare ---
-# A specular reflection is a solid blob of clipped pixels (≥ 245) on a darker surface
-# (its surroundings' median < 200, at least 50 levels darker), between 0.4 % and 25 % of
-# the frame: smaller is a sparkle, larger is a lit screen or white paper, not a reflection.
+# A specular reflection is a solid blob of clipped pixels (≥ 245, no holes: a lit screen or a
+# white page has writing in it) between 0.4 % and 25 % of the frame (smaller is a sparkle,
+# larger is a white object), on a surface that is not itself white: beyond the reflection's
+# halo (15-40 px away at the working size) the median is below 215, and the picture's
+# median is below 200.
 GLARE_LEVEL = 245
 GLARE_MIN_BLOB, GLARE_MAX_BLOB = 0.004, 0.25
+GLARE_SOLIDITY = 0.92
+GLARE_SURROUND, GLARE_SCENE = 215, 200
 GLARE_FRACTION = 0.01  # total glare area that hides part of a label or screen
 
 # --- digital images (screenshots, rendered PDFs, e-receipts) ---
 # A camera frame is never exactly flat: sensor noise leaves neighbouring pixels a level or
 # two apart. Screens are made of flat areas. If more than 30 % of the mid-tone pixels have
 # a perfectly flat 3x3 neighbourhood, the picture was made by software, and camera problems
-# (exposure, blur, glare) do not apply to it.
+# (exposure, blur, glare) do not apply to it. Software also draws razor-sharp edges; a
+# camera picture smooth enough to look flat is a blurred one, so flatness only counts with
+# edges sharper than DIGITAL_MAX_BLUR_PX.
 DIGITAL_FLAT_FRACTION = 0.3
+DIGITAL_MAX_BLUR_PX = 1.0
 
 
 @dataclass
@@ -127,7 +134,7 @@ def measure(grey: np.ndarray, *, width: int, height: int) -> Measures:
         blur=blur,
         noise=noise,
         glare_fraction=glare_fraction(grey),
-        digital=is_digital(grey),
+        digital=blur < DIGITAL_MAX_BLUR_PX and is_digital(grey),
         detail=detail,
     )
 
@@ -215,32 +222,31 @@ def glare_fraction(grey: np.ndarray) -> float:
     import cv2
 
     mask = (grey >= GLARE_LEVEL).astype(np.uint8)
-    if not mask.any():
+    if not mask.any() or float(np.median(grey)) >= GLARE_SCENE:
         return 0.0
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     total = grey.size
-    ring_kernel = np.ones((15, 15), np.uint8)
+    near = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (31, 31))
+    far = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (81, 81))
     glare = 0
     for index in range(1, count):
         area = int(stats[index, cv2.CC_STAT_AREA])
         if not GLARE_MIN_BLOB <= area / total <= GLARE_MAX_BLOB:
             continue
         x, y, w, h = (int(v) for v in stats[index, :4])
-        pad = 10
+        pad = 45
         y0, y1 = max(0, y - pad), min(grey.shape[0], y + h + pad)
         x0, x1 = max(0, x - pad), min(grey.shape[1], x + w + pad)
         blob = (labels[y0:y1, x0:x1] == index).astype(np.uint8)
-        # Solid: a lit screen or a white page with writing is full of holes, a reflection
-        # is not.
-        filled = blob.copy()
+        filled = np.zeros_like(blob)
         contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         cv2.drawContours(filled, contours, -1, 1, thickness=-1)
-        if area / max(1, int(filled.sum())) < 0.92:
+        if area / max(1, int(filled.sum())) < GLARE_SOLIDITY:
             continue
-        ring = cv2.dilate(filled, ring_kernel) - filled
-        around = grey[y0:y1, x0:x1][ring.astype(bool)]
-        if around.size and np.median(around) < 200 and GLARE_LEVEL - np.median(around) >= 50:
+        ring = cv2.dilate(filled, far).astype(bool) & ~cv2.dilate(filled, near).astype(bool)
+        around = grey[y0:y1, x0:x1][ring]
+        if around.size and float(np.median(around)) < GLARE_SURROUND:
             glare += area
     return glare / total
 

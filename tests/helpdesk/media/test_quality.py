@@ -1,0 +1,144 @@
+"""Quality verdicts on generated photos: what the customer is told, and when."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpdesk.media import analyze
+
+
+def _codes(analysis) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {p.code: p.severity for p in analysis.problems}
+
+
+@pytest.fixture(scope="module")
+def scene_image(make_scene: Callable[..., Image.Image]) -> Image.Image:
+    return make_scene()
+
+
+def test_a_good_photo_is_accepted_without_problems(scene_jpeg: bytes) -> None:
+    result = analyze(scene_jpeg, purpose="photo")
+    assert result.accepted, result.problems
+    assert result.problems == []
+    assert result.kind == "image" and result.mime == "image/jpeg"
+    assert result.metrics["width"] == 1600 and result.metrics["height"] == 1200
+    assert result.metrics["blur_px"] < 1.4
+    assert result.ocr is None  # a damage photo is not read
+
+
+def test_a_dark_photo_is_refused_with_advice_in_both_languages(
+    scene_image: Image.Image, make_photo: Callable[..., bytes]
+) -> None:
+    dark = make_photo(scene_image, exposure=0.25)
+    english = analyze(dark, purpose="photo")
+    spanish = analyze(dark, purpose="photo", language="es")
+    assert not english.accepted
+    assert _codes(english) == {"too_dark": "error"}
+    assert "turn on a light" in english.problems[0].message
+    assert "enciende una luz" in spanish.problems[0].message
+
+
+def test_an_overexposed_photo_is_refused(
+    scene_image: Image.Image, make_photo: Callable[..., bytes]
+) -> None:
+    result = analyze(make_photo(scene_image, exposure=3.5), purpose="photo")
+    assert _codes(result).get("too_bright") == "error"
+    assert result.metrics["clipped_fraction"] > 0.5
+
+
+@pytest.mark.parametrize("noise", [0.5, 10.0])
+def test_blur_is_found_with_or_without_sensor_noise(
+    scene_image: Image.Image, make_photo: Callable[..., bytes], noise: float
+) -> None:
+    # sigma 3 px at the 960-px working size (5 px on this 1600-px photo)
+    blurred = analyze(make_photo(scene_image, blur=5.0, noise=noise), purpose="photo")
+    assert _codes(blurred) == {"blurry": "error"}
+    assert "hold the phone still" in blurred.problems[0].message
+    sharp = analyze(make_photo(scene_image, noise=noise), purpose="photo")
+    assert "blurry" not in _codes(sharp), sharp.metrics
+
+
+def test_slight_softness_is_a_warning_not_a_refusal(
+    scene_image: Image.Image, make_photo: Callable[..., bytes]
+) -> None:
+    result = analyze(make_photo(scene_image, blur=1.6 * 1600 / 960), purpose="photo")
+    assert result.accepted
+    assert _codes(result) == {"blurry": "warning"}
+
+
+def test_blur_does_not_depend_on_the_camera_resolution(
+    scene_image: Image.Image, make_photo: Callable[..., bytes]
+) -> None:
+    # The same scene and the same blur relative to the frame, shot at 2 MP and at 12 MP.
+    small = analyze(make_photo(scene_image, blur=3.0), purpose="photo")
+    large_image = scene_image.resize((4000, 3000), Image.LANCZOS)
+    large = analyze(make_photo(large_image, blur=3.0 * 4000 / 1600), purpose="photo")
+    assert abs(small.metrics["blur_px"] - large.metrics["blur_px"]) < 0.3
+    assert _codes(small) == _codes(large) == {"blurry": "warning"}
+
+
+def test_a_thumbnail_is_too_small(scene_image: Image.Image, make_photo) -> None:  # type: ignore[no-untyped-def]
+    result = analyze(make_photo(scene_image.resize((240, 180))), purpose="photo")
+    assert _codes(result).get("low_resolution") == "error"
+
+
+def test_a_foggy_photo_has_low_contrast(scene_image: Image.Image, make_photo) -> None:  # type: ignore[no-untyped-def]
+    pixels = np.asarray(scene_image).astype(np.float32)
+    foggy = Image.fromarray((150 + (pixels - 128) * 0.12).clip(0, 255).astype(np.uint8))
+    result = analyze(make_photo(foggy, noise=1.0), purpose="photo")
+    assert "low_contrast" in _codes(result)
+
+
+def test_a_reflection_on_a_label_is_glare(
+    make_text: Callable[..., Image.Image], make_photo: Callable[..., bytes]
+) -> None:
+    lines = ["MODEL NO: WM-8000X", "S/N: SN12345-ABC", "ERROR E-1042", "220-240V 50Hz"]
+    pixels = np.asarray(make_text(lines)).astype(np.float32) * 0.75
+    y, x = np.mgrid[0 : pixels.shape[0], 0 : pixels.shape[1]]
+    spot = np.exp(-(((x - 1000) / 160) ** 2 + ((y - 480) / 110) ** 2)) * 400
+    glared = Image.fromarray((pixels + spot[..., None]).clip(0, 255).astype(np.uint8))
+    result = analyze(make_photo(glared), purpose="label")
+    assert _codes(result).get("glare") == "error"
+    assert "tilt the phone" in next(p.message for p in result.problems if p.code == "glare")
+    # The same reflection on a damage photo is only noted.
+    assert _codes(analyze(make_photo(glared), purpose="photo")).get("glare") == "warning"
+
+
+def test_camera_checks_do_not_apply_to_a_dark_mode_screenshot(
+    make_text: Callable[..., Image.Image],
+) -> None:
+    import io
+
+    screen = make_text(
+        ["Payment failed", "Transaction ID: TXN8A23F90B12"],
+        size=(1080, 1920),
+        background=(18, 18, 18),
+        ink=(235, 235, 235),
+        font_name="DejaVuSans.ttf",
+        font_size=44,
+    )
+    buffer = io.BytesIO()
+    screen.save(buffer, "PNG")
+    result = analyze(buffer.getvalue(), purpose="screenshot")
+    assert result.metrics["digital"] is True
+    assert result.accepted, result.problems
+    assert "too_dark" not in _codes(result)
+    assert "Payment failed" in result.ocr.text
+
+
+def test_a_12_megapixel_photo_is_judged_from_a_reduced_decode(
+    scene_image: Image.Image, make_photo: Callable[..., bytes]
+) -> None:
+    from helpdesk.media.decode import load_image
+
+    data = make_photo(scene_image.resize((4032, 3024)))
+    loaded = load_image(data, "image/jpeg", long_side=960)
+    assert (loaded.width, loaded.height) == (4032, 3024)
+    assert max(loaded.grey.shape) == 960  # never held at full size
+    grey = cv2.cvtColor(np.asarray(scene_image), cv2.COLOR_RGB2GRAY)
+    assert abs(float(loaded.grey.mean()) - float(grey.mean())) < 25
