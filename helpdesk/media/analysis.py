@@ -229,12 +229,17 @@ def _judge(measures: quality.Measures, rules: limits.Purpose, analysis: Analysis
             analysis.problem("too_dark", soft)
         elif measures.median < quality.DIM_MEDIAN and measures.p95 < quality.DIM_P95:
             analysis.problem("too_dark", WARNING)
-        if measures.clipped_fraction > quality.CLIPPED_FRACTION or (
-            measures.median >= quality.BRIGHT_MEDIAN and measures.p05 >= quality.BRIGHT_P05
+        # A sharp, well-read page on a white background (an e-receipt or a light-mode
+        # screenshot saved as JPEG) is bright because it is white, not because of the flash.
+        white_page = readable and rules.text_expected and measures.blur < 1.0
+        if not white_page and (
+            measures.clipped_fraction > quality.CLIPPED_FRACTION
+            or (measures.median >= quality.BRIGHT_MEDIAN and measures.p05 >= quality.BRIGHT_P05)
         ):
             analysis.problem("too_bright", soft)
         dark_or_bright = any(p.code in ("too_dark", "too_bright") for p in analysis.problems)
-        if measures.contrast_range < quality.LOW_CONTRAST_RANGE and not dark_or_bright:
+        flat = measures.contrast_range < quality.LOW_CONTRAST_RANGE
+        if flat and not dark_or_bright and not white_page:
             # A plain surface with a faint scratch is a fair damage photo: warn only there.
             analysis.problem("low_contrast", soft if rules.text_expected else WARNING)
         if measures.blur >= quality.BLUR_ERROR_PX and not dark_or_bright:

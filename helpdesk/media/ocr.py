@@ -7,8 +7,9 @@
   binarisation then works on even light. Screenshots are passed as they are.
 - Scale: Tesseract reads best when capital letters are about 30 px tall. A first pass
   measures the text height; when it is far from that, the page is re-scaled and read again.
-- Rotation: when little is read, Tesseract's orientation detection (OSD) is asked and the
-  page is turned by 90/180/270 degrees before a new pass.
+- Rotation: when little is read upright, Tesseract's orientation detection (OSD) is asked;
+  when it cannot tell, quick reads of the page turned by 90/270/180 degrees decide. The page
+  is then turned before a new pass.
 - ``OMP_THREAD_LIMIT=1`` is set for the Tesseract child processes: on a 2-core machine
   Tesseract's OpenMP threading is several times *slower* (see bench/bench_media.py);
   parallelism comes from running several files in a process pool instead.
@@ -27,6 +28,7 @@ TARGET_CAP_HEIGHT = 30.0
 GOOD_WORD_CONFIDENCE = 60
 KEEP_WORD_CONFIDENCE = 25
 MAX_OCR_PIXELS = 12_000_000
+ROTATION_PROBE_SIDE = 1200  # long side of the quick reads that find a page's rotation
 
 _ROTATE = re.compile(r"Rotate:\s*(\d+)")
 _ORIENTATION_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
@@ -152,19 +154,35 @@ def _score(words: list[Word]) -> float:
     return sum(w.confidence * len(w.text) for w in words if w.confidence >= GOOD_WORD_CONFIDENCE)
 
 
-def _osd_rotation(grey: np.ndarray, timeout: float) -> int:
+def _osd_rotation(grey: np.ndarray, timeout: float) -> tuple[int, float]:
+    """Tesseract's orientation detection: (degrees clockwise to turn, confidence)."""
     import pytesseract
     from PIL import Image
 
     try:
         answer = pytesseract.image_to_osd(Image.fromarray(grey), config="--psm 0", timeout=timeout)
     except (pytesseract.TesseractError, RuntimeError):
-        return 0  # too little text to tell
+        return 0, 0.0  # "too few characters": common with a few large lines
     rotate = _ROTATE.search(answer)
     confidence = _ORIENTATION_CONF.search(answer)
-    if not rotate or not confidence or float(confidence.group(1)) < 1.0:
-        return 0
-    return int(rotate.group(1)) % 360
+    if not rotate or not confidence:
+        return 0, 0.0
+    return int(rotate.group(1)) % 360, float(confidence.group(1))
+
+
+def _find_rotation(page: np.ndarray, psm: int, timeout: float, upright_score: float) -> int:
+    """How far to turn a page that reads badly upright. OSD first; it often gives up on a
+    label with a few large lines, so then each quarter turn is read at reduced size and the
+    clearly best one wins."""
+    small = _scale(page, min(1.0, ROTATION_PROBE_SIDE / max(page.shape)))
+    rotation, confidence = _osd_rotation(small, timeout)
+    if rotation and confidence >= 2.0:
+        return rotation
+    scores = {0: max(upright_score, 1.0)}
+    for degrees in (90, 270, 180):
+        scores[degrees] = _score(_run(_rotate(small, degrees), psm, timeout))
+    best = max(scores, key=lambda d: scores[d])
+    return best if scores[best] >= 3 * scores[0] and scores[best] >= 200 else 0
 
 
 def _rotate(grey: np.ndarray, degrees: int) -> np.ndarray:
@@ -188,10 +206,9 @@ def read_text(
             page, words = rescaled, again
     rotation = 0
     if sum(1 for w in words if w.confidence >= GOOD_WORD_CONFIDENCE) < 4:
-        rotation = _osd_rotation(page, timeout)
+        rotation = _find_rotation(page, psm, timeout, _score(words))
         if rotation:
-            turned = _rotate(page, rotation)
-            again = _run(turned, psm, timeout)
+            again = _run(_rotate(page, rotation), psm, timeout)
             if _score(again) > _score(words):
                 words = again
             else:

@@ -1,0 +1,128 @@
+"""OCR on generated photos and screenshots (real Tesseract): text, fields and codes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpdesk.media import analyze
+
+LABEL = ["MODEL NO: WM-8000X", "S/N: SN12345-ABC", "ERROR E-1042", "220-240V 50Hz 2000W"]
+
+
+def _fields(result) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    found: dict[str, list[str]] = {}
+    for item in result.fields:
+        found.setdefault(item.type, []).append(item.value)
+    return found
+
+
+@pytest.mark.parametrize(
+    "font_name", ["DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "DejaVuSansMono.ttf"]
+)
+def test_a_photographed_label_is_read_in_several_fonts(
+    font_name: str, make_text: Callable[..., Image.Image], make_photo: Callable[..., bytes]
+) -> None:
+    result = analyze(make_photo(make_text(LABEL, font_name=font_name)), purpose="label")
+    assert result.accepted, result.problems
+    assert "SN12345-ABC" in result.ocr.text
+    assert result.ocr.language == "en"
+    assert result.ocr.confidence > 0.7
+    fields = _fields(result)
+    assert fields["serial_number"] == ["SN12345-ABC"]
+    assert fields["model_number"] == ["WM-8000X"]
+    assert fields["error_code"] == ["E-1042"]
+    serial = next(f for f in result.fields if f.type == "serial_number")
+    assert serial.where["source"] == "tesseract" and len(serial.where["box"]) == 4
+
+
+def test_a_spanish_receipt_gives_amounts_date_order_and_status(
+    make_text: Callable[..., Image.Image], make_photo: Callable[..., bytes]
+) -> None:
+    lines = [
+        "SUPERMERCADO EL SOL",
+        "Fecha: 15/03/2024",
+        "Nº de pedido: 987654",
+        "TOTAL 24,23 €",
+        "Importe: 1.234,56 EUR",
+        "Estado: pago rechazado",
+    ]
+    receipt = make_text(lines, size=(1200, 1600), font_name="DejaVuSans.ttf", font_size=44)
+    result = analyze(make_photo(receipt), purpose="receipt", language="es")
+    assert result.accepted, result.problems
+    assert result.ocr.language == "es"
+    fields = _fields(result)
+    assert fields["date"] == ["2024-03-15"]
+    assert fields["order_number"] == ["987654"]
+    assert fields["amount"] == ["24.23 EUR", "1234.56 EUR"]
+    assert fields["payment_status"] == ["failed"]
+
+
+def test_a_payment_screenshot_is_read_and_the_card_number_masked(
+    make_text: Callable[..., Image.Image],
+) -> None:
+    import io
+
+    screen = make_text(
+        [
+            "Payment failed",
+            "Transaction ID: TXN8A23F90B12",
+            "Amount: $1,234.56",
+            "Card 4111 1111 1111 1111",
+            "March 5, 2024",
+        ],
+        size=(1080, 1920),
+        background=(255, 255, 255),
+        ink=(30, 30, 30),
+        font_name="DejaVuSans.ttf",
+        font_size=44,
+    )
+    buffer = io.BytesIO()
+    screen.save(buffer, "JPEG", quality=85)  # WhatsApp sends screenshots as JPEG
+    result = analyze(buffer.getvalue(), purpose="screenshot")
+    assert result.accepted and result.problems == []
+    fields = _fields(result)
+    assert fields["payment_status"] == ["failed"]
+    assert fields["transaction_id"] == ["TXN8A23F90B12"]
+    assert fields["amount"] == ["1234.56 USD"]
+    assert fields["date"] == ["2024-03-05"]
+    assert fields["card_number_masked"] == ["**** **** **** 1111"]
+    as_json = str(result.to_dict())
+    assert "4111 1111" not in as_json and "4111111111111111" not in as_json
+
+
+def test_a_sideways_label_is_turned_and_read(
+    make_text: Callable[..., Image.Image], make_photo: Callable[..., bytes]
+) -> None:
+    result = analyze(make_photo(make_text(LABEL), rotate=90), purpose="label")
+    assert result.accepted, result.problems
+    assert result.metrics["ocr_rotation"] == 270  # turned back
+    assert {p.code: p.severity for p in result.problems} == {"rotated": "info"}
+    assert _fields(result)["serial_number"] == ["SN12345-ABC"]
+
+
+def test_a_label_photo_without_text_is_refused_with_advice(scene_jpeg: bytes) -> None:
+    result = analyze(scene_jpeg, purpose="label")
+    assert not result.accepted
+    assert result.reason == "no_text"
+    assert "get closer" in result.problems[0].message
+
+
+def test_a_qr_code_on_a_label_is_a_barcode_field(
+    make_text: Callable[..., Image.Image], make_photo: Callable[..., bytes]
+) -> None:
+    code = cv2.QRCodeEncoder.create().encode("SN:SN12345-ABC")
+    module = cv2.resize(code, None, fx=12, fy=12, interpolation=cv2.INTER_NEAREST)
+    label = make_text(LABEL[:2])
+    label.paste(
+        Image.fromarray(np.pad(module, 24, constant_values=255)).convert("RGB"), (1000, 500)
+    )
+    result = analyze(make_photo(label), purpose="label")
+    assert [b.to_dict() for b in result.barcodes] == [
+        {"format": "QRCODE", "value": "SN:SN12345-ABC"}
+    ]
+    assert _fields(result)["barcode"] == ["SN:SN12345-ABC"]
