@@ -238,13 +238,15 @@ def _judge(measures: quality.Measures, rules: limits.Purpose, analysis: Analysis
         ):
             analysis.problem("too_bright", soft)
         dark_or_bright = any(p.code in ("too_dark", "too_bright") for p in analysis.problems)
+        # In the dark, noise and missing edges make any sharpness reading meaningless.
+        dark = any(p.code == "too_dark" for p in analysis.problems)
         flat = measures.contrast_range < quality.LOW_CONTRAST_RANGE
         if flat and not dark_or_bright and not white_page:
             # A plain surface with a faint scratch is a fair damage photo: warn only there.
             analysis.problem("low_contrast", soft if rules.text_expected else WARNING)
-        if measures.blur >= quality.BLUR_ERROR_PX and not dark_or_bright:
+        if measures.blur >= quality.BLUR_ERROR_PX and not dark:
             analysis.problem("blurry", soft)
-        elif measures.blur >= quality.BLUR_WARNING_PX and not dark_or_bright:
+        elif measures.blur >= quality.BLUR_WARNING_PX and not dark:
             analysis.problem("blurry", WARNING)
         if measures.glare_fraction >= quality.GLARE_FRACTION:
             # Not softened by OCR: what is read may be beside the reflection, what it hides
