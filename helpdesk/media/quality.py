@@ -260,9 +260,10 @@ def is_digital(grey: np.ndarray) -> bool:
     mid = (grey >= 8) & (grey <= 247)
     if mid.sum() < grey.size * 0.05:
         # Almost only pure black and pure white (a rendered page or a bilevel screenshot;
-        # a camera never produces that). A frame that is all black is a dark photo.
+        # a camera never produces that). A frame that is all black is a dark photo; one
+        # that is all white has no sharp edges, and the caller requires them.
         black = np.count_nonzero(grey < 8) / grey.size
-        return 0.02 < black < 0.98
+        return black < 0.98
     low = cv2.erode(grey, np.ones((3, 3), np.uint8))
     high = cv2.dilate(grey, np.ones((3, 3), np.uint8))
     flat = (high == low) & mid
