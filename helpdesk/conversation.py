@@ -27,5 +27,7 @@ INTENTS = (
     "request_human",
     "delete_my_data",
     "out_of_scope",
+    "skip",
+    "cancel",
     "media_shared",
 )

@@ -22,6 +22,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Secrets that must never have a committed default. For local use they are generated once
 # into var/local-secrets.env (git-ignored) so that the bot and the sandbox agree on them.
 GENERATED_SECRETS = ("WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN")
+# Generated the same way, but only by the process that needs it (the agent console signs its
+# session cookies with it): ``ensure_local_secrets(names=GENERATED_SECRETS + CONSOLE_SECRETS)``.
+CONSOLE_SECRETS = ("HELPDESK_SESSION_SECRET",)
 
 
 class Settings(BaseSettings):
@@ -58,6 +61,29 @@ class Settings(BaseSettings):
 
     # --- conversation ---
     default_language: str = Field("en", env="HELPDESK_DEFAULT_LANGUAGE")
+    capture_max_tries: int = Field(3, env="HELPDESK_CAPTURE_MAX_TRIES")
+    # The knowledge base (YAML files designers edit); relative paths start at the project.
+    knowledge_dir: str = Field("knowledge", env="HELPDESK_KNOWLEDGE_DIR")
+
+    # --- handoff, agent console and external ticketing ---
+    ticketing: str = Field("builtin", env="HELPDESK_TICKETING")
+    business_hours: str = Field("Mon-Fri 09:00-18:00", env="HELPDESK_BUSINESS_HOURS")
+    timezone: str = Field("UTC", env="HELPDESK_TIMEZONE")
+    session_secret: str | None = Field(None, env="HELPDESK_SESSION_SECRET")
+    login_max_failures: int = Field(5, env="HELPDESK_LOGIN_MAX_FAILURES")
+    login_lockout_seconds: int = Field(900, env="HELPDESK_LOGIN_LOCKOUT_SECONDS")
+    api_token_hours: int = Field(12, env="HELPDESK_API_TOKEN_HOURS")
+    metrics_token: str | None = Field(None, env="HELPDESK_METRICS_TOKEN")
+    resume_intent: str = Field("handoff_ended", env="HELPDESK_RESUME_INTENT")
+    zendesk_subdomain: str | None = Field(None, env="ZENDESK_SUBDOMAIN")
+    zendesk_url: str | None = Field(None, env="ZENDESK_URL")
+    zendesk_email: str | None = Field(None, env="ZENDESK_EMAIL")
+    zendesk_api_token: str | None = Field(None, env="ZENDESK_API_TOKEN")
+    zendesk_webhook_secret: str | None = Field(None, env="ZENDESK_WEBHOOK_SECRET")
+    freshdesk_domain: str | None = Field(None, env="FRESHDESK_DOMAIN")
+    freshdesk_url: str | None = Field(None, env="FRESHDESK_URL")
+    freshdesk_api_key: str | None = Field(None, env="FRESHDESK_API_KEY")
+    freshdesk_webhook_secret: str | None = Field(None, env="FRESHDESK_WEBHOOK_SECRET")
 
     class Config:
         env_file = str(PROJECT_ROOT / ".env")
@@ -68,6 +94,12 @@ class Settings(BaseSettings):
     def _known_language(cls, value: str) -> str:  # noqa: N805 (pydantic validator)
         if value not in ("en", "es"):
             raise ValueError("HELPDESK_DEFAULT_LANGUAGE must be 'en' or 'es'")
+        return value
+
+    @validator("ticketing")
+    def _known_backend(cls, value: str) -> str:  # noqa: N805
+        if value not in ("builtin", "zendesk", "freshdesk"):
+            raise ValueError("HELPDESK_TICKETING must be 'builtin', 'zendesk' or 'freshdesk'")
         return value
 
     @validator("database_url", "tracker_store_url")
@@ -108,7 +140,9 @@ def _read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-def ensure_local_secrets(path: Path | None = None) -> dict[str, str]:
+def ensure_local_secrets(
+    path: Path | None = None, names: tuple[str, ...] = GENERATED_SECRETS
+) -> dict[str, str]:
     """Generate development secrets once into ``var/local-secrets.env`` and export them.
 
     Only secrets that are not already set (environment or ``.env``) are generated; a
@@ -118,7 +152,7 @@ def ensure_local_secrets(path: Path | None = None) -> dict[str, str]:
     dotenv = _read_env_file(PROJECT_ROOT / ".env")
     stored = _read_env_file(path)
     missing = [
-        name for name in GENERATED_SECRETS if not os.environ.get(name) and not dotenv.get(name)
+        name for name in names if not os.environ.get(name) and not dotenv.get(name)
     ]
     changed = False
     for name in missing:

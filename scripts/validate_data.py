@@ -35,8 +35,8 @@ def main() -> int:
     output = result.stdout + result.stderr
     allowed = [entry["warning"] for entry in yaml.safe_load(ALLOWLIST.read_text()) or []]
     warnings = [match.group(1).strip() for match in WARNING.finditer(output)]
-    unexplained = [w for w in warnings if not any(a in w for a in allowed)]
-    unused = [a for a in allowed if not any(a in w for w in warnings)]
+    unexplained = [w for w in warnings if not any(re.search(a, w) for a in allowed)]
+    unused = [a for a in allowed if not any(re.search(a, w) for w in warnings)]
     for warning in unexplained:
         print(f"validate: unexplained warning: {warning}", file=sys.stderr)
     for entry in unused:

@@ -59,3 +59,22 @@ def test_conversation_tests_exist_for_both_languages() -> None:
         story["story"] for path in stories for story in yaml.safe_load(path.read_text())["stories"]
     ]
     assert any("Spanish" in n for n in names) and any("English" in n for n in names)
+
+
+def test_example_pictures_exist_and_fit_whatsapp() -> None:
+    for name, variations in RESPONSES.items():
+        for variation in variations:
+            image = variation.get("image")
+            if image is None:
+                continue
+            path = PROJECT_ROOT / image
+            assert path.is_file(), f"{name}: {image} is missing"
+            assert path.stat().st_size < 5 * 1024 * 1024, f"{name}: over WhatsApp's 5 MB"
+            assert len(variation["text"]) <= 1024, f"{name}: a caption holds 1024 characters"
+
+
+def test_every_form_slot_is_asked_for() -> None:
+    actions = set(DOMAIN["actions"])
+    for form in DOMAIN["forms"].values():
+        for slot in form["required_slots"]:
+            assert f"utter_ask_{slot}" in RESPONSES or f"action_ask_{slot}" in actions, slot

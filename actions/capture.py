@@ -1,0 +1,148 @@
+"""Form validation and prompts for the five capture flows (logic in helpdesk.capture)."""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from helpdesk.capture import Turn, flow_for_form, handle_turn
+from helpdesk.capture.engine import CANDIDATES_SLOT, FAILURES_SLOT, FIELDS_SLOT
+from helpdesk.capture.flows import FLOWS, flow_for_use_case
+from helpdesk.capture.media import analyse_stored_media
+from helpdesk.capture.summary import capture_summary
+from helpdesk.conversation import LANGUAGE_SLOT
+from helpdesk.settings import get_settings
+
+STATE_SLOTS = (FAILURES_SLOT, CANDIDATES_SLOT, FIELDS_SLOT)
+
+
+def _language(tracker: Tracker) -> str:
+    return tracker.get_slot(LANGUAGE_SLOT) or get_settings().default_language
+
+
+class _ValidateCaptureForm(Action, abc.ABC):
+    form: str
+
+    def name(self) -> str:
+        return f"validate_{self.form}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        flow = flow_for_form(self.form)
+        message = tracker.latest_message or {}
+        turn = Turn(
+            form=self.form,
+            requested_slot=tracker.get_slot("requested_slot"),
+            intent=(message.get("intent") or {}).get("name"),
+            text=message.get("text"),
+            metadata=message.get("metadata") or {},
+            slots={name: tracker.get_slot(name) for name in (*flow.slots, *STATE_SLOTS)},
+            language=_language(tracker),
+        )
+        # Analysis (OCR) blocks for a second or two: keep the action server responsive.
+        outcome = await asyncio.to_thread(
+            handle_turn,
+            flow,
+            turn,
+            max_tries=get_settings().capture_max_tries,
+            analyse=analyse_stored_media,
+        )
+        if not outcome.handled:
+            return []  # the form rejects; the dialogue's rules handle the interruption
+        for reply in outcome.replies:
+            dispatcher.utter_message(response=reply.response, **reply.params)
+        return [SlotSet(name, value) for name, value in outcome.slots.items()]
+
+
+class ValidateDamagedProductForm(_ValidateCaptureForm):
+    form = "damaged_product_form"
+
+
+class ValidateSoftwareErrorForm(_ValidateCaptureForm):
+    form = "software_error_form"
+
+
+class ValidatePaymentProblemForm(_ValidateCaptureForm):
+    form = "payment_problem_form"
+
+
+class ValidateReturnForm(_ValidateCaptureForm):
+    form = "return_form"
+
+
+class ValidateApplianceFaultForm(_ValidateCaptureForm):
+    form = "appliance_fault_form"
+
+
+class _AskFact(Action, abc.ABC):
+    """Offers a value read from the media for confirmation, or asks to type it."""
+
+    slot: str
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        candidate = (tracker.get_slot(CANDIDATES_SLOT) or {}).get(self.slot)
+        if candidate:
+            dispatcher.utter_message(response=f"utter_confirm_{self.slot}", value=candidate)
+        else:
+            dispatcher.utter_message(response=f"utter_type_{self.slot}")
+        return []
+
+
+class AskTransactionId(_AskFact):
+    slot = "transaction_id"
+
+
+class AskOrderNumber(_AskFact):
+    slot = "order_number"
+
+
+class ActionCaptureSummary(Action):
+    def name(self) -> str:
+        return "action_capture_summary"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        flow = _latest_flow(tracker)
+        if flow is None:
+            return []
+        slots = {name: tracker.get_slot(name) for name in flow.slots}
+        fields = tracker.get_slot(FIELDS_SLOT) or []
+        summary = capture_summary(flow, slots, fields, _language(tracker))
+        dispatcher.utter_message(response="utter_capture_summary", summary=summary)
+        return []
+
+
+class ActionResetCapture(Action):
+    """Forgets an abandoned capture so that a new one starts clean."""
+
+    def name(self) -> str:
+        return "action_reset_capture"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        names = [slot for flow in FLOWS for slot in flow.slots] + list(STATE_SLOTS)
+        return [SlotSet(name, None) for name in names if tracker.get_slot(name) is not None]
+
+
+def _latest_flow(tracker: Tracker):  # type: ignore[no-untyped-def]
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name"):
+            try:
+                return flow_for_form(event["name"])
+            except KeyError:
+                continue
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return flow_for_use_case(intent) if intent else None

@@ -1,0 +1,250 @@
+"""One customer turn inside a capture form: which slots to fill, what to say.
+
+The Rasa form asks for the next empty slot by itself (``utter_ask_<slot>`` or
+``action_ask_<slot>``); this engine only judges what the customer sent:
+
+- media → analysed for the step it fits (the requested one, or an earlier/later step that
+  takes this kind, so the customer may send things in their own order); accepted media
+  fill the slot and facts read from them become candidates to confirm; refused media get
+  the specific problem and advice, and after ``max_tries`` refusals the customer is offered
+  to continue without it or to talk to a person;
+- the caption of a photo is read as text (it may hold the order number or the app name);
+- typed facts are checked against the step's pattern; a candidate read from the media is
+  confirmed with yes/no;
+- intents that leave the flow (another use case, a person, cancel, erasure) are not
+  handled here, so the dialogue's rules take over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from helpdesk.capture.flows import FACT, MEDIA, SKIPPED, Flow, Step, purpose_for
+from helpdesk.conversation import USE_CASE_INTENTS
+
+FAILURES_SLOT = "capture_failures"
+CANDIDATES_SLOT = "fact_candidates"
+FIELDS_SLOT = "captured_fields"
+
+LEAVING_INTENTS = frozenset({*USE_CASE_INTENTS, "request_human", "cancel", "delete_my_data"})
+
+Analyse = Callable[..., "dict[str, Any] | None"]
+
+
+@dataclass
+class Turn:
+    form: str
+    requested_slot: str | None
+    intent: str | None
+    text: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    slots: dict[str, Any] = field(default_factory=dict)
+    language: str = "en"
+
+
+@dataclass
+class Reply:
+    """A domain response to send, with the values for its {placeholders}."""
+
+    response: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TurnOutcome:
+    slots: dict[str, Any] = field(default_factory=dict)
+    replies: list[Reply] = field(default_factory=list)
+    handled: bool = True
+
+
+def handle_turn(flow: Flow, turn: Turn, *, max_tries: int, analyse: Analyse) -> TurnOutcome:
+    if turn.intent in LEAVING_INTENTS:
+        return TurnOutcome(handled=False)
+    state = _State.from_turn(turn)
+    requested = flow.step(turn.requested_slot)
+    if turn.intent == "media_shared":
+        _on_media(flow, turn, state, requested, max_tries=max_tries, analyse=analyse)
+    elif requested is None:
+        return TurnOutcome(handled=False)
+    elif turn.intent == "skip":
+        _on_skip(requested, state, max_tries=max_tries)
+    elif requested.type == FACT:
+        _on_fact(requested, turn, state)
+    else:
+        state.fill(requested.slot, None)
+        state.say("utter_need_media")
+    if requested is not None and requested.slot not in state.slots:
+        # Always answer for the requested slot, so the form re-asks instead of rejecting.
+        state.slots[requested.slot] = turn.slots.get(requested.slot)
+    return state.outcome()
+
+
+@dataclass
+class _State:
+    failures: dict[str, int]
+    candidates: dict[str, str]
+    fields: list[dict[str, Any]]
+    language: str
+    slots: dict[str, Any] = field(default_factory=dict)
+    replies: list[Reply] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_turn(cls, turn: Turn) -> _State:
+        return cls(
+            failures=dict(turn.slots.get(FAILURES_SLOT) or {}),
+            candidates=dict(turn.slots.get(CANDIDATES_SLOT) or {}),
+            fields=list(turn.slots.get(FIELDS_SLOT) or []),
+            language=turn.language,
+        )
+
+    def fill(self, slot: str, value: Any) -> None:
+        self.slots[slot] = value
+
+    def say(self, response: str, **params: Any) -> None:
+        self.replies.append(Reply(response, params))
+
+    def outcome(self) -> TurnOutcome:
+        slots = dict(self.slots)
+        if "failures" in self.changed:
+            slots[FAILURES_SLOT] = self.failures
+        if "candidates" in self.changed:
+            slots[CANDIDATES_SLOT] = self.candidates
+        if "fields" in self.changed:
+            slots[FIELDS_SLOT] = self.fields
+        return TurnOutcome(slots=slots, replies=self.replies)
+
+
+def _on_media(
+    flow: Flow,
+    turn: Turn,
+    state: _State,
+    requested: Step | None,
+    *,
+    max_tries: int,
+    analyse: Analyse,
+) -> None:
+    items = turn.metadata.get("media") or []
+    if not items:
+        state.say("utter_media_unreadable")
+        return
+    for item in items:
+        kind = str(item.get("kind") or "")
+        step = _step_for(flow, turn, requested, kind, state)
+        if step is None:
+            expected = requested.kinds if requested is not None and requested.type == MEDIA else ()
+            state.say("utter_wrong_media", expected=_kinds_text(expected, turn.language))
+            continue
+        analysis = analyse(item.get("id"), purpose=purpose_for(step, kind), language=turn.language)
+        if analysis is None:
+            state.say("utter_media_unreadable")
+        elif analysis.get("accepted"):
+            _accept(flow, step, item, analysis, state)
+        else:
+            _refuse(step, analysis, state, max_tries=max_tries)
+    caption = (turn.metadata.get("caption") or "").strip()
+    if caption:
+        _read_caption(flow, turn, caption, state)
+
+
+def _step_for(
+    flow: Flow, turn: Turn, requested: Step | None, kind: str, state: _State
+) -> Step | None:
+    if requested is not None and requested.accepts(kind) and requested.slot not in state.slots:
+        return requested
+    for step in flow.steps:
+        empty = turn.slots.get(step.slot) is None and state.slots.get(step.slot) is None
+        if empty and step.accepts(kind):
+            return step
+    return None
+
+
+def _accept(
+    flow: Flow, step: Step, item: dict[str, Any], analysis: dict[str, Any], state: _State
+) -> None:
+    state.fill(step.slot, str(item.get("id")))
+    found = analysis.get("fields") or []
+    for found_field in found:
+        state.fields.append({**found_field, "media_id": item.get("id"), "step": step.slot})
+    state.changed.add("fields")
+    for fact in flow.steps:
+        if fact.type != FACT or fact.field_type is None:
+            continue
+        best = _best_field(found, fact.field_type)
+        if best is not None:
+            state.candidates[fact.slot] = best
+            state.changed.add("candidates")
+    state.say("utter_media_accepted")
+
+
+def _refuse(step: Step, analysis: dict[str, Any], state: _State, *, max_tries: int) -> None:
+    state.failures[step.slot] = state.failures.get(step.slot, 0) + 1
+    state.changed.add("failures")
+    problems = [p for p in analysis.get("problems") or [] if p.get("severity") == "error"]
+    reason = problems[0]["message"] if problems else ""
+    state.fill(step.slot, None)
+    state.say("utter_media_refused", reason=reason)
+    if state.failures[step.slot] >= max_tries:
+        state.say("utter_capture_options")
+
+
+def _read_caption(flow: Flow, turn: Turn, caption: str, state: _State) -> None:
+    for step in flow.steps:
+        if step.type != FACT or turn.slots.get(step.slot) is not None:
+            continue
+        if step.slot in state.slots and state.slots[step.slot] is not None:
+            continue
+        value = step.typed_value(caption)
+        if value is not None and (step.pattern is not None or step.field_type is None):
+            state.fill(step.slot, value)
+
+
+def _on_skip(step: Step, state: _State, *, max_tries: int) -> None:
+    if step.optional or state.failures.get(step.slot, 0) >= max_tries:
+        state.fill(step.slot, SKIPPED)
+        state.say("utter_step_skipped")
+    else:
+        state.fill(step.slot, None)
+        state.say("utter_cannot_skip")
+
+
+def _on_fact(step: Step, turn: Turn, state: _State) -> None:
+    candidate = state.candidates.get(step.slot)
+    if candidate is not None and turn.intent == "affirm":
+        state.fill(step.slot, candidate)
+        return
+    if candidate is not None and turn.intent == "deny":
+        del state.candidates[step.slot]
+        state.changed.add("candidates")
+        state.fill(step.slot, None)
+        return
+    value = (
+        step.typed_value(turn.text or "") if turn.text and not turn.text.startswith("/") else None
+    )
+    if value is None:
+        state.fill(step.slot, None)
+        state.say("utter_fact_not_understood")
+    else:
+        state.fill(step.slot, value)
+
+
+def _best_field(fields: list[dict[str, Any]], field_type: str) -> str | None:
+    matching = [f for f in fields if f.get("type") == field_type and f.get("value")]
+    if not matching:
+        return None
+    return str(max(matching, key=lambda f: float(f.get("confidence") or 0))["value"])
+
+
+_KIND_WORDS = {
+    "en": {"image": "a photo", "video": "a video", "document": "a PDF"},
+    "es": {"image": "una foto", "video": "un video", "document": "un PDF"},
+}
+
+
+def _kinds_text(kinds: tuple[str, ...], language: str) -> str:
+    words = _KIND_WORDS.get(language, _KIND_WORDS["en"])
+    names = [words[kind] for kind in kinds if kind in words]
+    joiner = " o " if language == "es" else " or "
+    return joiner.join(names) if names else words["image"]

@@ -1,0 +1,39 @@
+"""Analyse a stored media record for a capture step and keep the analysis with it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from helpdesk.db import session_scope
+from helpdesk.errors import HelpdeskError
+
+logger = logging.getLogger(__name__)
+
+
+def analyse_stored_media(
+    media_id: int | str, *, purpose: str, language: str, url: str | None = None
+) -> dict[str, Any] | None:
+    """The analysis of the media record ``media_id`` for ``purpose``, saved on the record.
+
+    ``None`` when the record or its bytes cannot be read (the customer is asked to resend).
+    """
+    from helpdesk.media import analyze
+    from helpdesk.media.records import get_media, set_analysis
+    from helpdesk.store import get_media_store
+
+    try:
+        with session_scope(url) as session:
+            record = get_media(session, media_id=int(media_id))
+            sha256 = record.sha256 if record is not None else None
+        if sha256 is None:
+            logger.warning("Media record %s does not exist", media_id)
+            return None
+        data = get_media_store().get(sha256)
+        analysis = analyze(data, purpose=purpose, language=language).to_dict()
+        with session_scope(url) as session:
+            set_analysis(session, media_id=int(media_id), analysis=analysis, purpose=purpose)
+        return analysis
+    except (HelpdeskError, ValueError) as error:
+        logger.error("Could not analyse media %s: %s", media_id, error)
+        return None

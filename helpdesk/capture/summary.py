@@ -1,0 +1,74 @@
+"""The summary the customer sees when a capture flow is complete.
+
+Step labels are kept here with the flows (not in domain.yml) because they name slots, not
+conversation turns; the sentence around the summary is ``utter_capture_summary``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from helpdesk.capture.flows import FACT, SKIPPED, Flow
+
+LABELS = {
+    "damage_photo": {"en": "Photo of the damage", "es": "Foto del daño"},
+    "product_label_photo": {"en": "Photo of the label", "es": "Foto de la etiqueta"},
+    "error_screenshot": {"en": "Screenshot of the error", "es": "Captura del error"},
+    "affected_app": {"en": "App or device", "es": "App o equipo"},
+    "payment_evidence": {"en": "Payment screenshot or receipt", "es": "Comprobante del pago"},
+    "transaction_id": {"en": "Transaction id", "es": "Id de transacción"},
+    "item_photo": {"en": "Photo of the item", "es": "Foto del artículo"},
+    "order_number": {"en": "Order number", "es": "Número de pedido"},
+    "appliance_media": {"en": "Video or photos of the appliance", "es": "Video o fotos del equipo"},
+    "appliance_label_photo": {"en": "Model label", "es": "Etiqueta del modelo"},
+}
+FIELD_LABELS = {
+    "error_code": {"en": "Error code", "es": "Código de error"},
+    "serial_number": {"en": "Serial number", "es": "Número de serie"},
+    "model_number": {"en": "Model", "es": "Modelo"},
+    "order_number": {"en": "Order number", "es": "Número de pedido"},
+    "transaction_id": {"en": "Transaction id", "es": "Id de transacción"},
+    "amount": {"en": "Amount", "es": "Importe"},
+    "date": {"en": "Date", "es": "Fecha"},
+    "payment_status": {"en": "Payment status", "es": "Estado del pago"},
+    "card_number_masked": {"en": "Card", "es": "Tarjeta"},
+    "barcode": {"en": "Barcode", "es": "Código de barras"},
+}
+WORDS = {
+    "en": {"received": "received", "skipped": "skipped", "read": "I read"},
+    "es": {"received": "recibida", "skipped": "omitido", "read": "Leí"},
+}
+MAX_FIELDS = 6
+
+
+def capture_summary(
+    flow: Flow, slots: dict[str, Any], fields: list[dict[str, Any]], language: str
+) -> str:
+    """A few lines: each step's outcome, then the most useful values read from the media."""
+    language = language if language in WORDS else "en"
+    words = WORDS[language]
+    lines = []
+    for step in flow.steps:
+        value = slots.get(step.slot)
+        label = LABELS.get(step.slot, {}).get(language, step.slot)
+        if value is None:
+            continue
+        if value == SKIPPED:
+            lines.append(f"• {label}: {words['skipped']}")
+        elif step.type == FACT:
+            lines.append(f"• {label}: {value}")
+        else:
+            lines.append(f"• {label}: {words['received']} ✓")
+    seen: set[tuple[str, str]] = set()
+    read = []
+    for found in sorted(fields, key=lambda f: -float(f.get("confidence") or 0)):
+        key = (str(found.get("type")), str(found.get("value")))
+        if key in seen or key[0] not in FIELD_LABELS:
+            continue
+        seen.add(key)
+        read.append(f"{FIELD_LABELS[key[0]][language]} {key[1]}")
+        if len(read) >= MAX_FIELDS:
+            break
+    if read:
+        lines.append(f"• {words['read']}: " + "; ".join(read))
+    return "\n".join(lines)
