@@ -1,0 +1,233 @@
+"""Media analysis benchmark (``make bench``): figures as ratios against baselines run here.
+
+1. Quality verdict on a 12-megapixel phone JPEG (``analyze(..., purpose="photo")``) against
+   a naive full decode of the same file (Pillow, full resolution), and against a full decode
+   followed by the same checks at full resolution. Goal: ≤ 60 ms and ≥ 5x faster.
+2. OCR of a phone-sized screenshot (1080x2400) with ``OMP_THREAD_LIMIT=1`` against
+   pytesseract with Tesseract's default OpenMP threading.
+3. Files per second for a batch of receipts (e-receipt screenshots and photographed
+   labels, all read with OCR) through ``helpdesk analyze``'s process pool with two
+   processes, against one process. On a shared machine this figure moves with the load.
+
+Run: ``.venv/bin/python bench/bench_media.py`` (writes var/bench/media.json).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def _font(size: int) -> ImageFont.ImageFont:
+    if os.path.exists(FONT):
+        return ImageFont.truetype(FONT, size)
+    return ImageFont.load_default(size=size)
+
+
+def phone_photo(width: int = 4032, height: int = 3024, seed: int = 1) -> bytes:
+    """A 12-MP 'phone photo': shaded scene, objects, a printed label, sensor noise, q=90."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    base = 110 + 50 * np.sin(x / 900) * np.cos(y / 700) + 20 * np.sin(x / 37) * np.sin(y / 41)
+    image = Image.fromarray(
+        np.dstack([base, base * 0.92 + 10, base * 0.8 + 20]).clip(0, 255).astype(np.uint8)
+    )
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((800, 600, 3200, 2400), 60, fill=(215, 215, 220))
+    face = _font(110)
+    for index, line in enumerate(["MODEL NO: WM-8000X", "S/N: SN12345-ABC", "220-240V 50Hz"]):
+        draw.text((1000, 800 + index * 200), line, fill=(20, 20, 25), font=face)
+    pixels = cv2.GaussianBlur(np.asarray(image).astype(np.float32), (0, 0), 1.0)
+    pixels += rng.normal(0, 3.0, pixels.shape)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels.clip(0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def screenshot(width: int = 1080, height: int = 2400) -> Image.Image:
+    image = Image.new("L", (width, height), 250)
+    draw = ImageDraw.Draw(image)
+    face = _font(40)
+    lines = [
+        "Payment failed",
+        "Transaction ID: TXN8A23F90B12",
+        "Amount: $1,234.56",
+        "Date: March 5, 2024",
+        "Your bank declined the payment.",
+        "Please try again or use another card.",
+        "Order #112-3456789-1234567",
+        "Reference: 00AB12CD34",
+    ] * 3
+    for index, line in enumerate(lines):
+        draw.text((60, 120 + index * 90), line, fill=20, font=face)
+    return image
+
+
+def timed(function, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def bench_verdict() -> dict[str, float]:
+    from helpdesk.media import analyze, quality
+
+    data = phone_photo()
+
+    def ours() -> None:
+        result = analyze(data, purpose="photo")
+        assert result.kind == "image"
+
+    def naive_decode() -> None:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+
+    def naive_verdict() -> None:
+        with Image.open(io.BytesIO(data)) as image:
+            grey = np.asarray(image.convert("L"))
+        quality.measure(grey, width=grey.shape[1], height=grey.shape[0])
+
+    ours()  # warm imports and caches
+    ours_ms = timed(ours, 15)
+    decode_ms = timed(naive_decode, 7)
+    verdict_ms = timed(naive_verdict, 3)
+    result = {
+        "jpeg_megapixels": 12.2,
+        "jpeg_bytes": len(data),
+        "verdict_ms_median": statistics.median(ours_ms),
+        "verdict_ms_min": min(ours_ms),
+        "naive_full_decode_ms_median": statistics.median(decode_ms),
+        "naive_full_res_verdict_ms_median": statistics.median(verdict_ms),
+    }
+    result["speedup_vs_full_decode"] = (
+        result["naive_full_decode_ms_median"] / result["verdict_ms_median"]
+    )
+    result["speedup_vs_full_res_verdict"] = (
+        result["naive_full_res_verdict_ms_median"] / result["verdict_ms_median"]
+    )
+    return result
+
+
+def bench_ocr_threads() -> dict[str, float]:
+    import pytesseract
+
+    image = screenshot()
+
+    def run(limit: str | None) -> float:
+        saved = os.environ.pop("OMP_THREAD_LIMIT", None)
+        if limit is not None:
+            os.environ["OMP_THREAD_LIMIT"] = limit
+        try:
+            start = time.perf_counter()
+            pytesseract.image_to_data(image, lang="eng+spa", config="--oem 1 --psm 3")
+            return (time.perf_counter() - start) * 1000
+        finally:
+            os.environ.pop("OMP_THREAD_LIMIT", None)
+            if saved is not None:
+                os.environ["OMP_THREAD_LIMIT"] = saved
+
+    run("1")
+    single = [run("1") for _ in range(3)]
+    default = [run(None) for _ in range(3)]
+    return {
+        "ocr_single_thread_ms_median": statistics.median(single),
+        "ocr_default_threads_ms_median": statistics.median(default),
+        "speedup_single_vs_default": statistics.median(default) / statistics.median(single),
+    }
+
+
+def bench_throughput() -> dict[str, float]:
+    from helpdesk.commands.analyze import _analyze_all
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-media-"))
+    files = []
+    shot = screenshot(1080, 1600)
+    for index in range(4):  # e-receipt screenshots
+        path = folder / f"screen{index}.png"
+        shot.save(path)
+        files.append(str(path))
+    for index in range(4):  # photographed receipts / labels
+        path = folder / f"photo{index}.jpg"
+        path.write_bytes(phone_photo(1600, 1200, seed=index))
+        files.append(str(path))
+    saved = os.environ.get("OMP_THREAD_LIMIT")
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        start = time.perf_counter()
+        _analyze_all(files, "receipt", "en", 1)
+        one = time.perf_counter() - start
+        start = time.perf_counter()
+        _analyze_all(files, "receipt", "en", 2)
+        two = time.perf_counter() - start
+    finally:
+        if saved is None:
+            os.environ.pop("OMP_THREAD_LIMIT", None)
+    return {
+        "batch_files": len(files),
+        "files_per_second_one_process": len(files) / one,
+        "files_per_second_two_processes": len(files) / two,
+        "speedup_two_processes": one / two,
+    }
+
+
+def main() -> int:
+    os.environ.setdefault("TQDM_DISABLE", "1")  # no progress bars in benchmark output
+    results: dict[str, dict[str, float]] = {}
+    results["machine"] = {"cpus": os.cpu_count() or 0, "load_average_1m": os.getloadavg()[0]}
+    results["verdict_12mp"] = bench_verdict()
+    v = results["verdict_12mp"]
+    print(
+        f"12-MP JPEG verdict: {v['verdict_ms_median']:.1f} ms median "
+        f"({v['verdict_ms_min']:.1f} min); "
+        f"naive full decode {v['naive_full_decode_ms_median']:.1f} ms -> "
+        f"{v['speedup_vs_full_decode']:.1f}x; full-resolution verdict "
+        f"{v['naive_full_res_verdict_ms_median']:.0f} ms -> "
+        f"{v['speedup_vs_full_res_verdict']:.1f}x "
+        f"(goal <= 60 ms, >= 5x)"
+    )
+    results["ocr_threads"] = bench_ocr_threads()
+    o = results["ocr_threads"]
+    print(
+        f"OCR 1080x2400 screenshot: OMP_THREAD_LIMIT=1 {o['ocr_single_thread_ms_median']:.0f} ms, "
+        f"Tesseract default threading {o['ocr_default_threads_ms_median']:.0f} ms -> "
+        f"{o['speedup_single_vs_default']:.2f}x"
+    )
+    results["throughput"] = bench_throughput()
+    t = results["throughput"]
+    print(
+        f"Batch of {t['batch_files']} files: "
+        f"{t['files_per_second_two_processes']:.2f} files/s on two processes vs "
+        f"{t['files_per_second_one_process']:.2f} on one -> "
+        f"{t['speedup_two_processes']:.2f}x"
+    )
+    print(
+        f"(machine: {results['machine']['cpus']} CPUs, load average "
+        f"{results['machine']['load_average_1m']:.1f} at start)"
+    )
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "media.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
