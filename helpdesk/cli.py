@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "helpdesk.commands.db",
     "helpdesk.commands.sandbox",
     "helpdesk.commands.analyze",
+    "helpdesk.commands.kb",
+    "helpdesk.commands.triage",
 )
 
 

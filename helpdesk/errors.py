@@ -13,7 +13,8 @@ what to do next. Callers catch the narrowest class they can act on::
     ├── WhatsAppError           the WhatsApp Cloud API (or the sandbox) refused or failed
     │   ├── SignatureError      a webhook's X-Hub-Signature-256 did not verify
     │   └── GraphAPIError       the Graph API answered with an error object
-    └── TicketingError          the ticketing backend (built-in, Zendesk, Freshdesk) failed
+    ├── TicketingError          the ticketing backend (built-in, Zendesk, Freshdesk) failed
+    └── KnowledgeBaseError      knowledge/*.yml has problems; ``problems`` lists each one
 """
 
 from __future__ import annotations
@@ -94,3 +95,13 @@ class GraphAPIError(WhatsAppError):
 
 class TicketingError(HelpdeskError):
     hint = "Check the ticketing backend's URL and credentials; the case stays in the local queue."
+
+
+class KnowledgeBaseError(HelpdeskError):
+    """The knowledge base did not validate; ``problems`` names file, line and entry of each."""
+
+    hint = "Fix the lines listed, then run `helpdesk kb check`."
+
+    def __init__(self, message: str, *, problems: list | None = None, hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.problems = list(problems or [])
