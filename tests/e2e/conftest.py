@@ -34,6 +34,15 @@ class Assistant:
         response.raise_for_status()
         return response.json()
 
+    def say_with_metadata(self, sender: str, message: str, metadata: dict) -> list[dict]:
+        response = httpx.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message, "metadata": metadata},
+            timeout=120,
+        )
+        response.raise_for_status()
+        return response.json()
+
     def tracker(self, sender: str) -> dict:
         response = httpx.get(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=30)
         response.raise_for_status()
