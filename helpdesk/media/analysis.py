@@ -166,6 +166,7 @@ def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) ->
             frames=loaded.frames, source_mode=loaded.source_mode, orientation=loaded.orientation
         )
     _read(loaded.grey, rules, analysis, camera=not measures.digital)
+    _to_original(analysis, loaded.width / loaded.grey.shape[1])
     _judge(measures, rules, analysis)
 
 
@@ -214,6 +215,17 @@ def _fields(analysis: Analysis) -> None:
                     {"source": "barcode", "format": code.format, "box": list(code.box)},
                 )
             )
+
+
+def _to_original(analysis: Analysis, scale: float) -> None:
+    """Boxes of fields and barcodes in the original picture's pixels (it was decoded at a
+    reduced size), so the console can point at them."""
+    if abs(scale - 1.0) < 1e-3:
+        return
+    for item in analysis.fields:
+        box = item.where.get("box")
+        if box:
+            item.where["box"] = [round(v * scale) for v in box]
 
 
 def _judge(measures: quality.Measures, rules: limits.Purpose, analysis: Analysis) -> None:
@@ -275,6 +287,7 @@ def _video(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) ->
         measures = quality.measure(work, width=frames.width, height=frames.height)
         analysis.metrics.update(measures.as_metrics())
     _read(frames.best, rules, analysis, camera=True)
+    _to_original(analysis, frames.width / frames.best.shape[1] if frames.width else 1.0)
     _judge(measures, rules, analysis)
     blurry = next((p for p in analysis.problems if p.code == "blurry"), None)
     if blurry is not None and blurry.severity == ERROR:

@@ -192,7 +192,8 @@ def _rotate(grey: np.ndarray, degrees: int) -> np.ndarray:
 def read_text(
     grey: np.ndarray, *, camera: bool, sparse: bool = False, timeout: float = 60.0
 ) -> OcrResult:
-    """OCR a grey picture; ``camera`` for photos, ``sparse`` for scattered text (labels)."""
+    """OCR a grey picture; ``camera`` for photos, ``sparse`` for scattered text (labels).
+    Word boxes are in ``grey``'s pixel coordinates, however the page was scaled or turned."""
     psm = 11 if sparse else 3
     page = prepare(grey, camera=camera)
     if max(page.shape) < 1000:  # small screenshots and crops: give Tesseract room
@@ -213,7 +214,26 @@ def read_text(
                 words = again
             else:
                 rotation = 0
+    factor = page.shape[1] / grey.shape[1]
+    for word in words:
+        word.box = _to_source(word.box, rotation, page.shape, factor)
     return _assemble(words, rotation)
+
+
+def _to_source(
+    box: tuple[int, int, int, int], rotation: int, shape: tuple[int, ...], factor: float
+) -> tuple[int, int, int, int]:
+    """A box found on the page turned clockwise by ``rotation``, back in the coordinates
+    of the unturned, unscaled picture."""
+    x, y, w, h = box
+    height, width = shape[0], shape[1]  # of the page before it was turned
+    if rotation == 90:
+        x, y, w, h = y, height - x - w, h, w
+    elif rotation == 180:
+        x, y = width - x - w, height - y - h
+    elif rotation == 270:
+        x, y, w, h = width - y - h, x, h, w
+    return (round(x / factor), round(y / factor), round(w / factor), round(h / factor))
 
 
 def _assemble(words: list[Word], rotation: int) -> OcrResult:

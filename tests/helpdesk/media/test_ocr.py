@@ -37,7 +37,10 @@ def test_a_photographed_label_is_read_in_several_fonts(
     assert fields["model_number"] == ["WM-8000X"]
     assert fields["error_code"] == ["E-1042"]
     serial = next(f for f in result.fields if f.type == "serial_number")
-    assert serial.where["source"] == "tesseract" and len(serial.where["box"]) == 4
+    assert serial.where["source"] == "tesseract"
+    # Where it is in the customer's photo (1600x1200): the second line, drawn at y≈180.
+    x, y, w, h = serial.where["box"]
+    assert 100 < y < 300 and h < 120 and 0 < x < x + w <= 1600
 
 
 def test_a_spanish_receipt_gives_amounts_date_order_and_status(
@@ -103,6 +106,10 @@ def test_a_sideways_label_is_turned_and_read(
     assert result.metrics["ocr_rotation"] == 270  # turned back
     assert {p.code: p.severity for p in result.problems} == {"rotated": "info"}
     assert _fields(result)["serial_number"] == ["SN12345-ABC"]
+    serial = next(f for f in result.fields if f.type == "serial_number")
+    x, y, w, h = serial.where["box"]
+    assert h > w  # the line runs down the sideways photo (1200x1600)...
+    assert 900 < x < 1100 and 0 <= y < y + h <= 1600  # ...near its right edge
 
 
 def test_a_label_photo_without_text_is_refused_with_advice(scene_jpeg: bytes) -> None:
