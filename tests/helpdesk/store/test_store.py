@@ -192,3 +192,35 @@ def test_s3_backend_keeps_only_ciphertext_in_the_bucket(monkeypatch: pytest.Monk
         assert not store.exists(stored.sha256)
         with pytest.raises(MediaNotFound):
             store.get(stored.sha256)
+
+
+def test_video_location_is_removed_without_re_encoding(keyed: None, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    import cv2
+    import numpy as np
+
+    assert shutil.which("ffmpeg"), "Debian's ffmpeg is part of the environment"
+    raw, tagged = tmp_path / "raw.mp4", tmp_path / "tagged.mp4"
+    writer = cv2.VideoWriter(str(raw), cv2.VideoWriter_fourcc(*"mp4v"), 10, (160, 120))
+    for index in range(10):
+        writer.write(np.full((120, 160, 3), index * 20, dtype=np.uint8))
+    writer.release()
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-i", str(raw), "-c", "copy",
+         "-metadata", "location=+40.4461-079.9822/", str(tagged)],
+        check=True,
+    )  # fmt: skip
+    data = tagged.read_bytes()
+    assert b"loci" in data  # the 3GPP location atom, as phones write it
+    store = get_media_store()
+    stored = store.put(data, mime="video/mp4")
+    back = store.get(stored.sha256)
+    assert b"loci" not in back and b"earth" not in back
+    capture_path = tmp_path / "back.mp4"
+    capture_path.write_bytes(back)
+    capture = cv2.VideoCapture(str(capture_path))
+    assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 10  # the clip itself is intact
+    capture.release()
+    assert store.put(data, mime="video/mp4") == stored  # stripping is deterministic
