@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "helpdesk.commands.analyze",
     "helpdesk.commands.kb",
     "helpdesk.commands.triage",
+    "helpdesk.commands.console",
+    "helpdesk.commands.agent",
 )
 
 

@@ -73,4 +73,10 @@ def product_processes(settings: Settings) -> list[Process]:
             url=f"http://localhost:{settings.sandbox_port}",
             description="WhatsApp sandbox (web chat; Graph API look-alike)",
         ),
+        Process(
+            name="console",
+            argv=[_venv_bin("helpdesk"), "console", "--port", str(settings.console_port)],
+            url=f"http://localhost:{settings.console_port}",
+            description="agent console (web UI, JSON API under /api/, /metrics)",
+        ),
     ]

@@ -7,9 +7,23 @@ and the tests use it). Schema changes go through a new migration in ``migrations
 from helpdesk.db.models.base import Base
 from helpdesk.db.models.customers import Customer, ErasureRecord
 from helpdesk.db.models.media import MediaRecord
+from helpdesk.db.models.tickets import (
+    Agent,
+    ApiToken,
+    LoginAttempt,
+    MediaView,
+    Ticket,
+    TicketMessage,
+)
 from helpdesk.db.models.whatsapp import ButtonId, InboxMessage, OutboundMessage, Reaction
 
 __all__ = [
+    "Agent",
+    "ApiToken",
+    "LoginAttempt",
+    "MediaView",
+    "Ticket",
+    "TicketMessage",
     "Base",
     "ButtonId",
     "Customer",

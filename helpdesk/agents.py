@@ -1,0 +1,134 @@
+"""Agents of the console: argon2 password hashes, roles, sign-in throttling, API tokens.
+
+Failed sign-ins are kept in the database (``login_attempts``) so the limit holds across
+console processes and restarts. A sign-in is refused for ``HELPDESK_LOGIN_LOCKOUT_SECONDS``
+once, within that period, there were ``HELPDESK_LOGIN_MAX_FAILURES`` failures for the same
+username from the same IP, or three times as many for the username from anywhere or from
+the IP for any username (a password spray). While locked, even the right password is
+refused, and the answer does not say whether the username exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from helpdesk.db.models import Agent, ApiToken, LoginAttempt
+from helpdesk.db.models.base import utcnow
+from helpdesk.errors import HelpdeskError
+
+ROLES = ("agent", "admin")
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so timing does not reveal which exist.
+_DUMMY = _hasher.hash("not a password")
+
+
+class AuthError(HelpdeskError):
+    hint = "Check the username and password."
+
+
+class LockedOut(AuthError):
+    hint = "Too many failed sign-ins; wait and try again, or ask an admin."
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def add_agent(session: Session, *, username: str, password: str, role: str = "agent") -> Agent:
+    username = username.strip()
+    if role not in ROLES:
+        raise AuthError(f"unknown role {role!r}", hint="Use agent or admin.")
+    if not username or len(username) > 64 or any(c.isspace() for c in username):
+        raise AuthError("a username is 1-64 characters without spaces", hint="Pick another.")
+    if len(password) < 8:
+        raise AuthError("the password is shorter than 8 characters", hint="Use a longer one.")
+    if session.execute(select(Agent).where(Agent.username == username)).scalar() is not None:
+        raise AuthError(f"agent {username!r} already exists", hint="Pick another username.")
+    agent = Agent(username=username, password_hash=hash_password(password), role=role)
+    session.add(agent)
+    session.flush()
+    return agent
+
+
+def count_agents(session: Session) -> int:
+    return int(session.execute(select(func.count(Agent.id))).scalar_one())
+
+
+def list_agents(session: Session) -> list[Agent]:
+    return list(session.execute(select(Agent).order_by(Agent.username)).scalars())
+
+
+def _failures(session: Session, *, since, **where: str) -> int:  # type: ignore[no-untyped-def]
+    query = select(func.count(LoginAttempt.id)).where(LoginAttempt.created_at >= since)
+    for column, value in where.items():
+        query = query.where(getattr(LoginAttempt, column) == value)
+    return int(session.execute(query).scalar_one())
+
+
+def is_locked(session: Session, *, username: str, ip: str) -> bool:
+    from helpdesk.settings import get_settings
+
+    settings = get_settings()
+    since = utcnow() - timedelta(seconds=settings.login_lockout_seconds)
+    limit = settings.login_max_failures
+    return (
+        _failures(session, since=since, username=username, ip=ip) >= limit
+        or _failures(session, since=since, username=username) >= 3 * limit
+        or _failures(session, since=since, ip=ip) >= 3 * limit
+    )
+
+
+def authenticate(session: Session, *, username: str, password: str, ip: str) -> Agent:
+    """The agent, or ``AuthError`` / ``LockedOut``. Commit the session either way: a failed
+    attempt is recorded."""
+    username = username.strip()[:64]
+    if is_locked(session, username=username, ip=ip):
+        raise LockedOut("too many failed sign-ins")
+    agent = session.execute(select(Agent).where(Agent.username == username)).scalar()
+    try:
+        _hasher.verify(agent.password_hash if agent else _DUMMY, password)
+        ok = agent is not None and agent.active
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        session.add(LoginAttempt(username=username, ip=ip[:64]))
+        session.flush()
+        raise AuthError("wrong username or password")
+    assert agent is not None
+    session.execute(
+        delete(LoginAttempt).where(LoginAttempt.username == username, LoginAttempt.ip == ip)
+    )
+    if _hasher.check_needs_rehash(agent.password_hash):
+        agent.password_hash = hash_password(password)
+    return agent
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(session: Session, *, agent_id: int, hours: int | None = None) -> str:
+    from helpdesk.settings import get_settings
+
+    token = secrets.token_urlsafe(32)
+    lifetime = timedelta(hours=hours or get_settings().api_token_hours)
+    session.add(
+        ApiToken(token_hash=_digest(token), agent_id=agent_id, expires_at=utcnow() + lifetime)
+    )
+    session.flush()
+    return token
+
+
+def agent_for_token(session: Session, *, token: str) -> Agent | None:
+    row = session.get(ApiToken, _digest(token))
+    if row is None or row.expires_at < utcnow():
+        return None
+    agent = session.get(Agent, row.agent_id)
+    return agent if agent is not None and agent.active else None

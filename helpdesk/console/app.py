@@ -1,0 +1,142 @@
+"""The agent console (FastAPI): ``create_app()``; ``helpdesk console`` serves it on :8000.
+
+Routes: the web pages (``pages``), the JSON API under ``/api/`` (``api``), the Zendesk and
+Freshdesk webhooks (``webhooks``), ``/metrics`` for Prometheus, ``/static``. Every route
+but ``/login``, ``/api/login`` and ``/static`` refuses a request without credentials: pages
+redirect to the sign-in page, the API answers 401 JSON, webhooks 401 without a valid
+signature, ``/metrics`` 401 without a bearer token (``HELPDESK_METRICS_TOKEN`` or an API
+token).
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from helpdesk.console.security import (
+    Forbidden,
+    NotSignedIn,
+    Unauthorized,
+    login_redirect,
+)
+from helpdesk.errors import TicketingError
+
+logger = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class ConsoleConfig:
+    session_secret: str
+    database_url: str | None = None
+    https_only: bool = False
+    session_hours: int = 12
+    zendesk_webhook_secret: str | None = None
+    freshdesk_webhook_secret: str | None = None
+    metrics_token: str | None = None
+    graph_overrides: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, **overrides: Any) -> ConsoleConfig:
+        from helpdesk.errors import ConfigurationError
+        from helpdesk.settings import get_settings
+
+        s = get_settings()
+        if not s.session_secret:
+            raise ConfigurationError(
+                "The console needs HELPDESK_SESSION_SECRET",
+                hint="Run it through `helpdesk console`, which generates a local one.",
+            )
+        values: dict[str, Any] = {
+            "session_secret": s.session_secret,
+            "database_url": s.database_url,
+            "zendesk_webhook_secret": s.zendesk_webhook_secret,
+            "freshdesk_webhook_secret": s.freshdesk_webhook_secret,
+            "metrics_token": s.metrics_token,
+        }
+        values.update(overrides)
+        return cls(**values)
+
+
+def create_app(config: ConsoleConfig | None = None) -> FastAPI:
+    from helpdesk.console import api, metrics, pages, webhooks
+    from helpdesk.whatsapp.graph import GraphClient
+    from helpdesk.whatsapp.outbound import Sender
+
+    config = config or ConsoleConfig.from_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        from helpdesk.settings import get_settings
+
+        # httpx clients belong to the loop that uses them: made here, closed here.
+        client = GraphClient.from_settings(**config.graph_overrides)
+        app.state.sender = Sender(
+            client,
+            url=config.database_url,
+            window_template=get_settings().whatsapp_window_template,
+        )
+        yield
+        await client.aclose()
+
+    app = FastAPI(
+        title="Visual Helpdesk console",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.config = config
+    app.state.database_url = config.database_url
+    app.state.metrics = metrics.ConsoleMetrics(config.database_url)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=config.session_secret,
+        session_cookie="helpdesk_session",
+        max_age=config.session_hours * 3600,
+        same_site="strict",
+        https_only=config.https_only,
+    )
+
+    @app.exception_handler(NotSignedIn)
+    async def _signin(_request: Request, error: NotSignedIn) -> RedirectResponse:
+        return RedirectResponse(login_redirect(error.next_url), status_code=303)
+
+    @app.exception_handler(Unauthorized)
+    async def _unauthorized(_request: Request, _error: Unauthorized) -> JSONResponse:
+        return JSONResponse(
+            {"error": "unauthorized", "message": "Sign in with POST /api/login first."},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(_request: Request, error: Forbidden) -> JSONResponse:
+        return JSONResponse({"error": "forbidden", "message": error.message}, status_code=403)
+
+    @app.exception_handler(TicketingError)
+    async def _ticketing(_request: Request, error: TicketingError) -> JSONResponse:
+        from helpdesk.console.service import Conflict
+
+        status = 409 if isinstance(error, Conflict) else 400
+        if str(error.args[0]).startswith("no ticket"):
+            status = 404
+        return JSONResponse(
+            {"error": "ticketing", "message": str(error.args[0]), "hint": error.hint},
+            status_code=status,
+        )
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(webhooks.router)
+    app.include_router(metrics.router)
+    app.include_router(pages.router)
+    return app

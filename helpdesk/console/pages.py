@@ -1,0 +1,382 @@
+"""The web pages: sign-in, the queue (filters, refreshed by polling ``/queue.json``), a
+ticket (transcript, media inline, analysis, reply with canned responses, notes, assign,
+close, hand back), the agents list (admins add agents), and the audited media route."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from helpdesk.console import service
+from helpdesk.console.api import filters_from
+from helpdesk.console.app import HERE
+from helpdesk.console.security import (
+    PageWho,
+    Who,
+    check_csrf,
+    client_ip,
+    csrf_token,
+    safe_next,
+)
+from helpdesk.db import session_scope
+from helpdesk.errors import HelpdeskError
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+INLINE_MIME = {
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "video/mp4",
+    "video/3gpp",
+    "audio/ogg",
+    "audio/mpeg",
+    "audio/mp4",
+    "application/pdf",
+}
+
+
+def _render(
+    request: Request, name: str, who: Who | None, code: int = 200, **context: Any
+) -> HTMLResponse:
+    context.update(request=request, who=who, csrf=csrf_token(request))
+    return templates.TemplateResponse(request, name, context, status_code=code)
+
+
+def _back(path: str, message: str | None = None, error: str | None = None) -> RedirectResponse:
+    from urllib.parse import urlencode
+
+    query = {k: v for k, v in (("msg", message), ("err", error)) if v}
+    return RedirectResponse(path + ("?" + urlencode(query) if query else ""), status_code=303)
+
+
+async def _form(request: Request) -> Any:
+    """The posted form, or ``None`` when its CSRF token is missing or wrong."""
+    form = await request.form()
+    return form if check_csrf(request, form.get("csrf")) else None
+
+
+def _csrf_refused() -> HTMLResponse:
+    return HTMLResponse(
+        "<h1>Form expired</h1><p>The form was not accepted (missing or stale security "
+        'token). <a href="/">Go back</a>, reload the page and try again.</p>',
+        status_code=403,
+    )
+
+
+# --- sign-in ---------------------------------------------------------------------------
+
+
+@router.get("/login")
+async def login_page(request: Request) -> HTMLResponse:
+    return _render(request, "login.html", None, next=safe_next(request.query_params.get("next")))
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    from helpdesk.agents import AuthError, LockedOut, authenticate
+
+    form = await request.form()
+    next_url = safe_next(str(form.get("next") or "/"))
+    if not check_csrf(request, form.get("csrf")):
+        return _render(
+            request,
+            "login.html",
+            None,
+            403,
+            next=next_url,
+            error="The sign-in form expired; please try again.",
+        )
+    username, password = str(form.get("username") or ""), str(form.get("password") or "")
+    url, ip = request.app.state.database_url, client_ip(request)
+
+    def run() -> tuple[int, str]:
+        with session_scope(url) as session:
+            try:
+                agent = authenticate(session, username=username, password=password, ip=ip)
+            except AuthError:
+                session.commit()
+                raise
+            return agent.id, agent.username
+
+    metrics = request.app.state.metrics
+    try:
+        agent_id, name = await asyncio.to_thread(run)
+    except LockedOut:
+        metrics.logins.labels(outcome="locked").inc()
+        return _render(
+            request,
+            "login.html",
+            None,
+            429,
+            next=next_url,
+            error="Too many failed sign-ins. Wait a while and try again.",
+        )
+    except AuthError:
+        metrics.logins.labels(outcome="failed").inc()
+        return _render(
+            request, "login.html", None, 401, next=next_url, error="Wrong username or password."
+        )
+    metrics.logins.labels(outcome="ok").inc()
+    request.session.clear()  # a new session: no fixation
+    request.session["agent_id"] = agent_id
+    csrf_token(request)
+    logger.info("agent %s signed in from %s", name, ip)
+    return RedirectResponse(next_url, status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request, who: PageWho) -> Response:
+    if await _form(request) is None:
+        return _csrf_refused()
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+# --- queue -----------------------------------------------------------------------------
+
+
+@router.get("/")
+async def queue_page(request: Request, who: PageWho) -> HTMLResponse:
+    url = request.app.state.database_url
+    queues = await asyncio.to_thread(service.queues, url)
+    params = request.query_params
+    return _render(
+        request,
+        "queue.html",
+        who,
+        queues=queues,
+        status=params.get("status", "active"),
+        queue=params.get("queue", ""),
+        priority=params.get("priority", ""),
+    )
+
+
+@router.get("/queue.json")
+async def queue_json(request: Request, who: PageWho) -> JSONResponse:
+    url = request.app.state.database_url
+    agents = await asyncio.to_thread(service.agents, url)
+    filters = filters_from(request.query_params, agents)
+    if isinstance(filters, str):
+        return JSONResponse({"error": "invalid_request", "message": filters}, status_code=400)
+    return JSONResponse({"tickets": await asyncio.to_thread(service.list_tickets, url, filters)})
+
+
+# --- ticket ----------------------------------------------------------------------------
+
+
+@router.get("/tickets/{ticket_id}")
+async def ticket_page(ticket_id: int, request: Request, who: PageWho) -> HTMLResponse:
+    url = request.app.state.database_url
+    ticket = await asyncio.to_thread(service.ticket_detail, url, ticket_id)
+    if ticket is None:
+        return _render(request, "missing.html", who, 404, ticket_id=ticket_id)
+    media = {m["id"]: m for m in ticket["media"]}
+    return _render(
+        request,
+        "ticket.html",
+        who,
+        ticket=ticket,
+        media=media,
+        agents=await asyncio.to_thread(service.agents, url),
+        canned=service.canned_responses(),
+        message=request.query_params.get("msg"),
+        error=request.query_params.get("err"),
+    )
+
+
+@router.get("/tickets/{ticket_id}/messages.json")
+async def ticket_json(ticket_id: int, request: Request, who: PageWho) -> JSONResponse:
+    found = await asyncio.to_thread(
+        service.ticket_detail, request.app.state.database_url, ticket_id
+    )
+    if found is None:
+        return JSONResponse({"error": "not_found"}, status_code=404)
+    return JSONResponse({"status": found["status"], "count": len(found["messages"])})
+
+
+async def _action(request: Request, ticket_id: int, run: Any) -> Response:
+    path = f"/tickets/{ticket_id}"
+    form = await _form(request)
+    if form is None:
+        return _csrf_refused()
+    try:
+        message = await run(form)
+    except HelpdeskError as error:
+        return _back(path, error=f"{error.args[0]} — {error.hint}")
+    return _back(path, message=message)
+
+
+@router.post("/tickets/{ticket_id}/reply")
+async def reply(ticket_id: int, request: Request, who: PageWho) -> Response:
+    async def run(form: Any) -> str:
+        upload = form.get("file")
+        outgoing = None
+        if upload is not None and getattr(upload, "filename", ""):
+            outgoing = service.checked_upload(await upload.read(), upload.filename)
+        result = await service.reply(
+            request.app.state,
+            ticket_id=ticket_id,
+            agent_id=who.id,
+            text=str(form.get("text") or ""),
+            upload=outgoing,
+        )
+        return {
+            "sent": "Reply sent.",
+            "template": "The 24-hour window is closed: the customer got the approved "
+            "template inviting them to write back; your reply is kept here.",
+            "not_sent": "The 24-hour window is closed and no template is configured: "
+            "nothing was sent.",
+            "failed": "WhatsApp refused the message; see the log.",
+        }[result["delivery"]]
+
+    return await _action(request, ticket_id, run)
+
+
+@router.post("/tickets/{ticket_id}/note")
+async def note(ticket_id: int, request: Request, who: PageWho) -> Response:
+    async def run(form: Any) -> str:
+        await service.note(
+            request.app.state,
+            ticket_id=ticket_id,
+            agent_id=who.id,
+            text=str(form.get("text") or ""),
+        )
+        return "Note added."
+
+    return await _action(request, ticket_id, run)
+
+
+@router.post("/tickets/{ticket_id}/assign")
+async def assign(ticket_id: int, request: Request, who: PageWho) -> Response:
+    async def run(form: Any) -> str:
+        value = str(form.get("agent") or "")
+        assignee = int(value) if value.isdigit() else None
+        await service.assign(
+            request.app.state, ticket_id=ticket_id, assignee_id=assignee, by=who.id
+        )
+        return "Assignment saved."
+
+    return await _action(request, ticket_id, run)
+
+
+@router.post("/tickets/{ticket_id}/close")
+async def close(ticket_id: int, request: Request, who: PageWho) -> Response:
+    async def run(form: Any) -> str:
+        resolved = form.get("outcome", "resolved") == "resolved"
+        result = await service.close(
+            request.app.state, ticket_id=ticket_id, agent_id=who.id, resolved=resolved
+        )
+        resumed = result.get("bot_resumed")
+        return "Ticket closed." + (
+            " The bot is back and asks for a score."
+            if resumed
+            else " The bot could not be reached to resume; see the log."
+            if resumed is False
+            else ""
+        )
+
+    return await _action(request, ticket_id, run)
+
+
+@router.post("/tickets/{ticket_id}/hand_back")
+async def hand_back(ticket_id: int, request: Request, who: PageWho) -> Response:
+    async def run(form: Any) -> str:
+        result = await service.hand_back(request.app.state, ticket_id=ticket_id, agent_id=who.id)
+        return (
+            "Handed back to the bot."
+            if result.get("bot_resumed")
+            else ("Handed back; the bot could not be reached to resume (see the log).")
+        )
+
+    return await _action(request, ticket_id, run)
+
+
+# --- media (every view is audited) -----------------------------------------------------
+
+
+@router.get("/media/{media_id}")
+async def media(media_id: int, request: Request, who: PageWho) -> Response:
+    from helpdesk.db.models import MediaRecord
+    from helpdesk.errors import MediaNotFound
+    from helpdesk.store import get_media_store
+    from helpdesk.tickets.core import log_media_view
+
+    url = request.app.state.database_url
+
+    def run() -> tuple[bytes, str] | None:
+        with session_scope(url) as session:
+            record = session.get(MediaRecord, media_id)
+            if record is None:
+                return None
+            log_media_view(session, agent_id=who.id, agent_name=who.username, media=record)
+            sha256, mime = record.sha256, record.mime
+        return get_media_store().get(sha256), mime
+
+    try:
+        found = await asyncio.to_thread(run)
+    except MediaNotFound:
+        found = None
+    if found is None:
+        return HTMLResponse("<p>This file is no longer stored.</p>", status_code=404)
+    request.app.state.metrics.media_views.inc()
+    logger.info("agent %s viewed media %s", who.username, media_id)
+    data, mime = found
+    inline = mime in INLINE_MIME
+    return Response(
+        data,
+        media_type=mime if inline else "application/octet-stream",
+        headers={
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Content-Disposition": ("inline" if inline else "attachment")
+            + f'; filename="media-{media_id}"',
+        },
+    )
+
+
+# --- agents (admins add agents) --------------------------------------------------------
+
+
+@router.get("/agents")
+async def agents_page(request: Request, who: PageWho) -> HTMLResponse:
+    agents = await asyncio.to_thread(service.agents, request.app.state.database_url)
+    return _render(
+        request,
+        "agents.html",
+        who,
+        agents=agents,
+        message=request.query_params.get("msg"),
+        error=request.query_params.get("err"),
+    )
+
+
+@router.post("/agents")
+async def add_agent(request: Request, who: PageWho) -> Response:
+    from helpdesk.agents import add_agent as create
+
+    form = await _form(request)
+    if form is None:
+        return _csrf_refused()
+    if not who.is_admin:
+        return HTMLResponse("<p>Only an admin can add agents.</p>", status_code=403)
+    username, role = str(form.get("username") or ""), str(form.get("role") or "agent")
+    password = str(form.get("password") or "")
+
+    def run() -> None:
+        with session_scope(request.app.state.database_url) as session:
+            create(session, username=username, password=password, role=role)
+
+    try:
+        await asyncio.to_thread(run)
+    except HelpdeskError as error:
+        return _back("/agents", error=f"{error.args[0]} — {error.hint}")
+    return _back("/agents", message=f"Agent {username} added.")

@@ -1,0 +1,128 @@
+"""Who is asking: the signed-in agent (session cookie) or the API caller (bearer token).
+
+Sessions are Starlette's ``SessionMiddleware``: the session is an itsdangerous-signed
+cookie (``HELPDESK_SESSION_SECRET``) holding only the agent id and the CSRF token, and the
+agent is looked up again on every request, so a disabled agent loses access at once.
+Every form POST carries the session's CSRF token (``csrf`` field), compared in constant
+time; a cross-site page cannot read it, so it cannot forge the form.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+
+from helpdesk.db import session_scope
+
+
+@dataclass(frozen=True)
+class Who:
+    id: int
+    username: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class NotSignedIn(Exception):
+    """A page was asked for without a session: redirect to the sign-in page."""
+
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+class Unauthorized(Exception):
+    """An API call without a valid bearer token: 401 JSON."""
+
+
+class Forbidden(Exception):
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _load_agent(url: str | None, agent_id: int) -> Who | None:
+    from helpdesk.db.models import Agent
+
+    with session_scope(url) as session:
+        agent = session.get(Agent, agent_id)
+        if agent is None or not agent.active:
+            return None
+        return Who(agent.id, agent.username, agent.role)
+
+
+def _agent_for_token(url: str | None, token: str) -> Who | None:
+    from helpdesk.agents import agent_for_token
+
+    with session_scope(url) as session:
+        agent = agent_for_token(session, token=token)
+        return Who(agent.id, agent.username, agent.role) if agent else None
+
+
+async def page_agent(request: Request) -> Who:
+    """Dependency of every page: the signed-in agent, or a redirect to /login."""
+    agent_id = request.session.get("agent_id")
+    who = None
+    if isinstance(agent_id, int):
+        who = await asyncio.to_thread(_load_agent, request.app.state.database_url, agent_id)
+    if who is None:
+        request.session.pop("agent_id", None)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise NotSignedIn(target)
+    return who
+
+
+async def api_agent(request: Request) -> Who:
+    """Dependency of every API route: ``Authorization: Bearer <token from /api/login>``."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized()
+    who = await asyncio.to_thread(_agent_for_token, request.app.state.database_url, token.strip())
+    if who is None:
+        raise Unauthorized()
+    return who
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not isinstance(token, str) or len(token) < 20:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def check_csrf(request: Request, submitted: object) -> bool:
+    expected = request.session.get("csrf")
+    return (
+        isinstance(expected, str)
+        and isinstance(submitted, str)
+        and hmac.compare_digest(expected.encode(), submitted.encode())
+    )
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def login_redirect(next_url: str) -> str:
+    return "/login?next=" + quote(next_url, safe="/")
+
+
+def safe_next(value: str | None) -> str:
+    """Only local paths: never redirect a signed-in agent to another site."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+# Route signatures: ``who: PageWho`` (pages) or ``who: ApiWho`` (JSON API).
+PageWho = Annotated[Who, Depends(page_agent)]
+ApiWho = Annotated[Who, Depends(api_agent)]

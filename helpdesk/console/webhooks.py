@@ -1,0 +1,136 @@
+"""Agent replies made in Zendesk or Freshdesk, coming back to be relayed to WhatsApp.
+
+**Zendesk** (Admin Center → Webhooks, "Trigger or automation", JSON, signing secret in
+``ZENDESK_WEBHOOK_SECRET``), fired by a trigger with conditions "Ticket is Updated",
+"Comment is Public" and "Update via is not Web service (API)" (so the customer messages we
+add through the API do not come back), and body::
+
+    {"ticket_id": "{{ticket.id}}", "status": "{{ticket.status}}",
+     "author_id": "{{current_user.id}}", "comment": "{{ticket.latest_public_comment}}"}
+
+Checked: ``X-Zendesk-Webhook-Signature`` = base64(HMAC-SHA256(secret, timestamp + body))
+with ``X-Zendesk-Webhook-Signature-Timestamp``.
+
+**Freshdesk** (Automations → "Ticket updates" rule → Trigger webhook, POST, JSON, custom
+header ``X-Helpdesk-Webhook-Secret: <FRESHDESK_WEBHOOK_SECRET>``), body::
+
+    {"ticket_id": "{{ticket.id}}", "status": "{{ticket.status}}",
+     "comment": "{{ticket.latest_public_comment}}"}
+
+For both: a non-empty comment not written by the customer is sent to the customer on
+WhatsApp and kept on the ticket; status solved/closed (Zendesk) or Resolved/Closed
+(Freshdesk) closes the case and resumes the bot. A repeated delivery of the same comment
+is ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from helpdesk.console import service
+from helpdesk.db import session_scope
+from helpdesk.db.models import TicketMessage
+from helpdesk.tickets import core
+from helpdesk.tickets.handoff import find_by_external
+
+logger = logging.getLogger(__name__)
+router = APIRouter(prefix="/webhooks")
+
+ZENDESK_SIGNATURE = "X-Zendesk-Webhook-Signature"
+ZENDESK_TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
+FRESHDESK_SECRET = "X-Helpdesk-Webhook-Secret"
+CLOSING = {"solved", "closed", "resolved"}
+
+
+def zendesk_signature(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def _refuse(message: str) -> JSONResponse:
+    return JSONResponse({"error": "unauthorized", "message": message}, status_code=401)
+
+
+def _plain(text: str) -> str:
+    """Placeholders may render HTML (Freshdesk); the customer gets plain text."""
+    text = re.sub(r"<br\s*/?>|</p>", "\n", text, flags=re.IGNORECASE)
+    text = re.sub(r"<[^>]+>", "", text)
+    import html
+
+    return html.unescape(text).strip()
+
+
+@router.post("/zendesk")
+async def zendesk(request: Request) -> JSONResponse:
+    secret = request.app.state.config.zendesk_webhook_secret
+    raw = await request.body()
+    signature = request.headers.get(ZENDESK_SIGNATURE, "")
+    timestamp = request.headers.get(ZENDESK_TIMESTAMP, "")
+    if not secret or not hmac.compare_digest(
+        signature.encode(), zendesk_signature(secret, timestamp, raw).encode()
+    ):
+        return _refuse("invalid or missing X-Zendesk-Webhook-Signature")
+    return await _handle(request, "zendesk", raw)
+
+
+@router.post("/freshdesk")
+async def freshdesk(request: Request) -> JSONResponse:
+    secret = request.app.state.config.freshdesk_webhook_secret
+    given = request.headers.get(FRESHDESK_SECRET, "")
+    if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+        return _refuse(f"invalid or missing {FRESHDESK_SECRET}")
+    return await _handle(request, "freshdesk", await request.body())
+
+
+async def _handle(request: Request, backend: str, raw: bytes) -> JSONResponse:
+    try:
+        data: Any = json.loads(raw)
+        data = data.get("freshdesk_webhook", data)  # Freshdesk's default wrapper, if kept
+        external_id = str(data["ticket_id"]).strip()
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return JSONResponse({"error": "invalid_request", "message": "need ticket_id"}, 400)
+    state = request.app.state
+    comment = _plain(str(data.get("comment") or ""))
+    status = str(data.get("status") or "").strip().lower()
+    author = str(data.get("author_id") or "").strip()
+
+    def load() -> tuple[int, str, bool, bool] | None:
+        with session_scope(state.database_url) as session:
+            ticket = find_by_external(session, backend=backend, external_id=external_id)
+            if ticket is None:
+                return None
+            by_customer = bool(author) and author == (ticket.external_requester_id or "")
+            last = (
+                session.query(TicketMessage)
+                .filter(TicketMessage.ticket_id == ticket.id, TicketMessage.author == "agent")
+                .order_by(TicketMessage.id.desc())
+                .first()
+            )
+            repeated = last is not None and last.origin == backend and last.text == comment
+            return ticket.id, ticket.status, by_customer, repeated
+
+    found = await asyncio.to_thread(load)
+    if found is None:
+        # 200 so the service does not retry for days a ticket that is not ours.
+        return JSONResponse({"ok": True, "ignored": "unknown ticket"})
+    ticket_id, current, by_customer, repeated = found
+    result: dict[str, Any] = {"ok": True, "ticket": ticket_id}
+    if comment and not by_customer and not repeated and current in core.ACTIVE:
+        sent = await service.reply(
+            state, ticket_id=ticket_id, agent_id=None, text=comment, origin=backend
+        )
+        result["delivery"] = sent["delivery"]
+    if status in CLOSING:
+        closed = await service.close(state, ticket_id=ticket_id, agent_id=None, resolved=True)
+        result["status"] = closed["status"]
+    return JSONResponse(result)

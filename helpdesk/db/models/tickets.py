@@ -1,0 +1,107 @@
+"""Tickets, their messages (transcript, relayed replies, private notes), agents, API tokens,
+sign-in attempts and the media-view audit trail."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Text
+
+from helpdesk.db.models.base import Base, utcnow
+
+TICKET_STATUSES = ("open", "waiting_for_agent", "with_agent", "resolved", "closed")
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    password_hash = Column(String(256), nullable=False)
+    role = Column(String(16), nullable=False)  # agent, admin
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(128), nullable=False, index=True)
+    use_case = Column(String(64), nullable=False)
+    queue = Column(String(64), nullable=False)
+    priority = Column(String(16), nullable=False)  # low, normal, high, urgent
+    status = Column(String(24), nullable=False, index=True)
+    trigger = Column(String(32), nullable=False)  # customer_request, triage, capture_failed
+    language = Column(String(8), nullable=False, default="en")
+    summary = Column(Text, nullable=False)
+    fields = Column(JSON, nullable=False, default=list)
+    kb_matches = Column(JSON, nullable=False, default=list)
+    fixes = Column(JSON, nullable=False, default=list)
+    flags = Column(JSON, nullable=False, default=list)
+    media_ids = Column(JSON, nullable=False, default=list)
+    assignee_id = Column(
+        Integer, ForeignKey("agents.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    backend = Column(String(16), nullable=False, default="builtin")
+    external_id = Column(String(64), nullable=True, index=True)
+    external_requester_id = Column(String(64), nullable=True)
+    external_error = Column(Text, nullable=True)
+    opened_at = Column(DateTime, nullable=False, default=utcnow)
+    first_reply_at = Column(DateTime, nullable=True)
+    resolved_at = Column(DateTime, nullable=True)
+    closed_at = Column(DateTime, nullable=True)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class TicketMessage(Base):
+    """One line of a ticket's history. ``author``: customer, bot, agent, note (private, never
+    sent), system (what happened: assigned, closed, handed back, backend errors)."""
+
+    __tablename__ = "ticket_messages"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(
+        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    author = Column(String(16), nullable=False)
+    agent_id = Column(Integer, ForeignKey("agents.id", ondelete="SET NULL"), nullable=True)
+    text = Column(Text, nullable=True)
+    media_id = Column(Integer, nullable=True)  # media.id (a customer's file, or an agent's)
+    origin = Column(String(16), nullable=False, default="bot")  # bot, console, api, zendesk…
+    delivery = Column(String(16), nullable=True)  # sent, template, not_sent (agent replies)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token of the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "agent_tokens"
+
+    token_hash = Column(String(64), primary_key=True)
+    agent_id = Column(Integer, ForeignKey("agents.id", ondelete="CASCADE"), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+
+
+class LoginAttempt(Base):
+    """Failed sign-ins, counted per username and per IP for the lockout."""
+
+    __tablename__ = "login_attempts"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, index=True)
+    ip = Column(String(64), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+
+
+class MediaView(Base):
+    """Audit trail: which agent looked at which customer file, when."""
+
+    __tablename__ = "media_views"
+
+    id = Column(Integer, primary_key=True)
+    agent_id = Column(Integer, nullable=True)
+    agent_name = Column(String(64), nullable=False)
+    media_id = Column(Integer, nullable=False, index=True)
+    sender_id = Column(String(128), nullable=False, index=True)
+    ticket_id = Column(Integer, nullable=True)
+    viewed_at = Column(DateTime, nullable=False, default=utcnow)

@@ -1,0 +1,198 @@
+"""The calls the Rasa side makes (each in its own transaction), with the external mirror.
+
+    from helpdesk.tickets.handoff import hand_off, customer_message, cancel
+
+    result = hand_off(sender_id=..., use_case="damaged_product", queue="returns",
+                      priority="normal", summary="The jar arrived cracked",
+                      transcript=[...], media_ids=[3, 4], fields=[...], kb_matches=[...],
+                      fixes=[...], trigger="triage", language="en")
+    result.ticket_id, result.notice      # the text to send the customer (number, wait, hours)
+
+    if customer_message(sender_id=..., text="hello?", media_id=None):
+        ...                              # an agent has the case: the bot stays quiet
+
+These are synchronous (database + HTTP to Zendesk/Freshdesk); from async code call them in
+``asyncio.to_thread``. When the external service refuses or is down the case stays in
+the console queue with the error shown on the ticket; nothing the customer sent is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from dataclasses import dataclass
+from typing import Any
+
+from helpdesk.db import session_scope
+from helpdesk.db.models import MediaRecord, Ticket
+from helpdesk.errors import HelpdeskError, TicketingError
+from helpdesk.tickets import core
+from helpdesk.tickets.backends import Attachment, External, TicketData, get_backend
+
+logger = logging.getLogger(__name__)
+
+# Zendesk allows 50 MB per upload, Freshdesk 20 MB per ticket: stay under both.
+MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class HandoffResult:
+    ticket_id: int
+    status: str
+    position: int
+    notice: str
+    external_id: str | None = None
+    external_error: str | None = None
+
+
+def hand_off(*, url: str | None = None, backend: Any = None, **ticket: Any) -> HandoffResult:
+    """``core.open_ticket(**ticket)`` committed, mirrored externally, plus the notice text."""
+    from helpdesk.tickets.hours import handoff_notice
+
+    with session_scope(url) as session:
+        opened = core.open_ticket(session, **ticket)
+        ticket_id, language = opened.id, opened.language
+        position = core.queue_position(session, ticket=opened)
+        needs_push = opened.external_id is None
+    external_id = error = None
+    if needs_push:
+        external_id, error = push_new_ticket(ticket_id=ticket_id, url=url, backend=backend)
+    with session_scope(url) as session:
+        status = core.require_ticket(session, ticket_id=ticket_id).status
+    return HandoffResult(
+        ticket_id=ticket_id,
+        status=status,
+        position=position,
+        notice=handoff_notice(ticket_id=ticket_id, position=position, language=language),
+        external_id=external_id,
+        external_error=error,
+    )
+
+
+def customer_message(
+    *,
+    sender_id: str,
+    text: str | None = None,
+    media_id: int | None = None,
+    when: Any = None,
+    url: str | None = None,
+    backend: Any = None,
+) -> bool:
+    """Relay what the customer sent to the ticket an agent has; False if none is active."""
+    with session_scope(url) as session:
+        line = core.record_customer_message(
+            session, sender_id=sender_id, text=text, media_id=media_id, when=when
+        )
+        if line is None:
+            return False
+        ticket = core.require_ticket(session, ticket_id=line.ticket_id)
+        external = _external(ticket)
+        ticket_id = ticket.id
+    if external is not None:
+        try:
+            chosen = backend or get_backend()
+            if chosen is not None:
+                chosen.comment(external, text or "", _attachments(url, [media_id]))
+        except HelpdeskError as error:
+            _note_error(url, ticket_id, error)
+    return True
+
+
+def cancel(*, sender_id: str, url: str | None = None) -> int | None:
+    """The customer withdrew the request: the ticket id that was closed, or None."""
+    with session_scope(url) as session:
+        ticket = core.cancel_ticket(session, sender_id=sender_id)
+        return ticket.id if ticket else None
+
+
+def _external(ticket: Ticket) -> External | None:
+    if ticket.backend == "builtin" or not ticket.external_id:
+        return None
+    return External(ticket.external_id, ticket.external_requester_id)
+
+
+def _attachments(url: str | None, media_ids: list[int | None]) -> list[Attachment]:
+    from helpdesk.store import get_media_store
+
+    found: list[Attachment] = []
+    ids = [m for m in media_ids if m is not None]
+    if not ids:
+        return found
+    with session_scope(url) as session:
+        records = [session.get(MediaRecord, m) for m in ids]
+        rows = [(r.id, r.sha256, r.mime, r.kind, r.size) for r in records if r is not None]
+    store = get_media_store()
+    for media_id, sha256, mime, kind, size in rows:
+        if size > MAX_ATTACHMENT_BYTES:
+            logger.warning("media %s is too large to attach (%d bytes)", media_id, size)
+            continue
+        extension = mimetypes.guess_extension(mime) or ""
+        found.append(Attachment(f"{kind}-{media_id}{extension}", store.get(sha256), mime))
+    return found
+
+
+def push_new_ticket(
+    *, ticket_id: int, url: str | None = None, backend: Any = None
+) -> tuple[str | None, str | None]:
+    """Create the ticket in Zendesk/Freshdesk; ``(external_id, error)``. Safe to call again
+    for a ticket whose first push failed."""
+    try:
+        chosen = backend or get_backend()
+    except HelpdeskError as error:
+        _note_error(url, ticket_id, error)
+        return None, str(error)
+    if chosen is None:
+        return None, None
+    with session_scope(url) as session:
+        ticket = core.require_ticket(session, ticket_id=ticket_id)
+        data = TicketData(
+            id=ticket.id,
+            sender_id=ticket.sender_id,
+            subject=f"WhatsApp #{ticket.id}: {ticket.use_case.replace('_', ' ')}",
+            summary=ticket.summary,
+            priority=ticket.priority,
+            queue=ticket.queue,
+            use_case=ticket.use_case,
+            language=ticket.language,
+        )
+        media_ids = list(ticket.media_ids or [])
+    try:
+        external = chosen.create(data, _attachments(url, media_ids))
+    except HelpdeskError as error:
+        _note_error(url, ticket_id, error)
+        return None, str(error)
+    with session_scope(url) as session:
+        ticket = core.require_ticket(session, ticket_id=ticket_id)
+        ticket.backend = chosen.name.lower()
+        ticket.external_id = external.ticket_id
+        ticket.external_requester_id = external.requester_id
+        ticket.external_error = None
+        core._system(session, ticket, f"Created in {chosen.name} as #{external.ticket_id}.")
+    return external.ticket_id, None
+
+
+def _note_error(url: str | None, ticket_id: int, error: Exception) -> None:
+    logger.error("Ticket #%s: external ticketing failed: %s", ticket_id, error)
+    with session_scope(url) as session:
+        ticket = core.require_ticket(session, ticket_id=ticket_id)
+        ticket.external_error = str(error)[:2000]
+        core._system(session, ticket, f"External ticketing failed: {error}")
+
+
+def find_by_external(session: Any, *, backend: str, external_id: str) -> Ticket | None:
+    from sqlalchemy import select
+
+    return session.execute(
+        select(Ticket).where(Ticket.backend == backend, Ticket.external_id == str(external_id))
+    ).scalar()
+
+
+__all__ = [
+    "HandoffResult",
+    "TicketingError",
+    "cancel",
+    "customer_message",
+    "find_by_external",
+    "hand_off",
+    "push_new_ticket",
+]
