@@ -283,7 +283,22 @@ def _validate(
     try:
         return model.parse_obj(body)
     except ValidationError as error:
-        for item in error.errors():
+        items = error.errors()
+        # A misspelt required key gives "unknown key" and "missing": keep the first only.
+        typos = {
+            (item["loc"][:-1], close)
+            for item in items
+            if item["type"] == "value_error.extra"
+            for close in difflib.get_close_matches(
+                str(item["loc"][-1]), _field_names(model, item["loc"][:-1]), n=1
+            )
+        }
+        for item in items:
+            if (
+                item["type"] == "value_error.missing"
+                and (item["loc"][:-1], item["loc"][-1]) in typos
+            ):
+                continue
             loc = tuple(part for part in item["loc"] if part != "__root__")
             where = _dotted(loc)
             at = yamlfile.line_of(body, loc) or line

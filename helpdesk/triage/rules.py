@@ -175,7 +175,14 @@ def _codes(item: CompiledEntry, evidence: Evidence, reasons: list[Reason]) -> bo
         agent = f"error code {code.raw} {where} matches error_codes '{written}'"
         reasons.append(
             _reason(
-                "error_codes", "error_code", code.source, code.raw, weight, agent, evidence.purpose
+                # The KB's spelling for the customer: OCR may read 0x80070005 as Ox80070005.
+                "error_codes",
+                "error_code",
+                code.source,
+                written,
+                weight,
+                agent,
+                evidence.purpose,
             )
         )
         hit = True
