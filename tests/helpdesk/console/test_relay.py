@@ -1,0 +1,247 @@
+"""The relay both ways through the real sandbox, the 24-hour window, close and hand back."""
+
+from __future__ import annotations
+
+import io
+
+import httpx
+from PIL import Image
+
+from helpdesk.db import session_scope
+from helpdesk.tickets import core
+from helpdesk.tickets.handoff import customer_message
+from tests.helpdesk.console.conftest import (
+    TEMPLATE,
+    Stack,
+    csrf,
+    hand_off,
+    label_photo,
+    store_customer_media,
+)
+
+CUSTOMER = "15557654321"
+
+
+def detail(stack: Stack, ticket: int, headers: dict[str, str]) -> dict:
+    answer = httpx.get(f"{stack.url}/api/tickets/{ticket}", headers=headers)
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def test_agent_reply_reaches_the_customer_inside_the_window(stack: Stack, wait_for) -> None:
+    stack.agent()
+    headers = stack.token()
+    stack.say(CUSTOMER, "my blender is broken, I want a person")
+    ticket = hand_off(stack.database_url, CUSTOMER)
+    answer = httpx.post(
+        f"{stack.url}/api/tickets/{ticket}/replies",
+        json={"text": "Hi, I'm Alice. I can see your label photo."},
+        headers=headers,
+    )
+    assert answer.status_code == 201
+    assert answer.json()["delivery"] == "sent"
+    got = wait_for(lambda: stack.received(CUSTOMER))
+    assert got[-1]["payload"]["type"] == "text"
+    assert got[-1]["payload"]["text"]["body"] == "Hi, I'm Alice. I can see your label photo."
+    shown = detail(stack, ticket, headers)
+    assert shown["status"] == "with_agent"
+    assert shown["first_reply_at"] is not None
+    assert shown["assignee"] == "alice"
+    assert shown["messages"][-1]["who"] == "agent"
+
+
+def test_window_closed_sends_only_the_template(stack: Stack, wait_for) -> None:
+    stack.agent()
+    headers = stack.token()
+    stack.say(CUSTOMER, "hello", hours_ago=25)
+    ticket = hand_off(stack.database_url, CUSTOMER)
+    answer = httpx.post(
+        f"{stack.url}/api/tickets/{ticket}/replies",
+        json={"text": "Your replacement is approved."},
+        headers=headers,
+    )
+    assert answer.json()["delivery"] == "template"
+    got = wait_for(lambda: stack.received(CUSTOMER))
+    assert len(got) == 1
+    assert got[0]["payload"]["type"] == "template"
+    assert got[0]["payload"]["template"]["name"] == TEMPLATE
+    assert "approved" not in str(got[0]["payload"])
+    # The agent's text is kept on the ticket, marked as not delivered as such.
+    last = detail(stack, ticket, headers)["messages"][-1]
+    assert (last["text"], last["delivery"]) == ("Your replacement is approved.", "template")
+
+
+def test_customer_messages_reach_the_ticket_while_the_agent_has_it(stack: Stack) -> None:
+    stack.agent()
+    headers = stack.token()
+    ticket = hand_off(stack.database_url, CUSTOMER)
+    photo = store_customer_media(stack.database_url, CUSTOMER, label_photo(), purpose="label")
+    assert customer_message(sender_id=CUSTOMER, text="here is the label", url=stack.database_url)
+    assert customer_message(sender_id=CUSTOMER, media_id=photo, url=stack.database_url)
+    assert not customer_message(sender_id="15550000000", text="hi", url=stack.database_url)
+    shown = detail(stack, ticket, headers)
+    assert [m["text"] for m in shown["messages"][-2:]] == ["here is the label", None]
+    assert shown["messages"][-1]["media_id"] == photo
+    media = {m["id"]: m for m in shown["media"]}
+    fields = {(f["type"], f["value"]) for f in media[photo]["fields"]}
+    assert ("serial_number", "SN48213771") in fields
+    assert "SN48213771" in media[photo]["ocr_text"]
+
+
+def test_agent_sends_a_photo_from_the_ticket_page(stack: Stack, wait_for) -> None:
+    stack.agent()
+    stack.say(CUSTOMER, "hello")
+    ticket = hand_off(stack.database_url, CUSTOMER)
+    client = stack.sign_in()
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(picture, "PNG")
+    answer = client.post(
+        f"/tickets/{ticket}/reply",
+        data={"text": "This is where the serial is", "csrf": csrf(client, f"/tickets/{ticket}")},
+        files={"file": ("where.png", picture.getvalue(), "image/png")},
+    )
+    assert answer.status_code == 303
+    assert "Reply+sent" in answer.headers["location"]
+    got = wait_for(lambda: stack.received(CUSTOMER))
+    assert got[-1]["payload"]["type"] == "image"
+    assert got[-1]["payload"]["image"]["caption"] == "This is where the serial is"
+
+
+def test_a_file_that_is_not_media_is_refused_with_a_reason(stack: Stack) -> None:
+    stack.agent()
+    stack.say(CUSTOMER, "hello")
+    ticket = hand_off(stack.database_url, CUSTOMER)
+    client = stack.sign_in()
+    answer = client.post(
+        f"/tickets/{ticket}/reply",
+        data={"text": "see attached", "csrf": csrf(client, f"/tickets/{ticket}")},
+        files={"file": ("evil.png", b"MZ\x90\x00 not a picture", "image/png")},
+    )
+    page = client.get(answer.headers["location"])
+    assert "not a JPEG, PNG, MP4 or PDF" in page.text
+    assert stack.received(CUSTOMER) == []
+
+
+def test_close_resumes_the_bot_for_the_satisfaction_question(stack: Stack) -> None:
+    stack.agent()
+    headers = stack.token()
+    stack.say(CUSTOMER, "hello")
+    ticket = hand_off(stack.database_url, CUSTOMER, language="es")
+    answer = httpx.post(f"{stack.url}/api/tickets/{ticket}/close", headers=headers)
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "resolved"
+    assert answer.json()["bot_resumed"] is True
+    assert stack.rasa_calls == [
+        {
+            "conversation": CUSTOMER,
+            "output_channel": "latest",
+            "name": "handoff_ended",
+            "entities": {"outcome": "closed", "language": "es"},
+        }
+    ]
+    with session_scope(stack.database_url) as session:
+        assert core.active_ticket_for(session, sender_id=CUSTOMER) is None
+    # A closed case takes no more replies, and closing again does not resume twice.
+    late = httpx.post(
+        f"{stack.url}/api/tickets/{ticket}/replies", json={"text": "one more"}, headers=headers
+    )
+    assert late.status_code == 409
+    httpx.post(f"{stack.url}/api/tickets/{ticket}/close", headers=headers)
+    assert len(stack.rasa_calls) == 1
+    assert detail(stack, ticket, headers)["resolved_at"] is not None
+
+
+def test_hand_back_resumes_the_bot_without_closing(stack: Stack) -> None:
+    stack.agent()
+    ticket = hand_off(stack.database_url, CUSTOMER)
+    client = stack.sign_in()
+    answer = client.post(
+        f"/tickets/{ticket}/hand_back", data={"csrf": csrf(client, f"/tickets/{ticket}")}
+    )
+    assert answer.status_code == 303
+    assert stack.rasa_calls[-1]["entities"]["outcome"] == "handed_back"
+    with session_scope(stack.database_url) as session:
+        assert core.get_ticket(session, ticket_id=ticket).status == "open"
+        assert core.active_ticket_for(session, sender_id=CUSTOMER) is None
+    # The customer asks for a person again: the same ticket comes back to the queue.
+    assert hand_off(stack.database_url, CUSTOMER, trigger="customer_request") == ticket
+    with session_scope(stack.database_url) as session:
+        assert core.get_ticket(session, ticket_id=ticket).status == "waiting_for_agent"
+
+
+def test_resume_failure_is_reported_not_fatal(stack: Stack, monkeypatch) -> None:
+    from helpdesk.settings import get_settings
+    from tests.support.servers import free_port
+
+    stack.agent()
+    headers = stack.token()
+    ticket = hand_off(stack.database_url, CUSTOMER)
+    monkeypatch.setenv("HELPDESK_RASA_URL", f"http://127.0.0.1:{free_port()}")
+    get_settings.cache_clear()
+    answer = httpx.post(f"{stack.url}/api/tickets/{ticket}/close", headers=headers)
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "resolved" and answer.json()["bot_resumed"] is False
+
+
+def test_notes_and_assignment_stay_private(stack: Stack) -> None:
+    stack.agent()
+    stack.agent("bob")
+    headers = stack.token()
+    stack.say(CUSTOMER, "hello")
+    ticket = hand_off(stack.database_url, CUSTOMER)
+    note = httpx.post(
+        f"{stack.url}/api/tickets/{ticket}/notes",
+        json={"text": "Customer sounds upset; offer express shipping"},
+        headers=headers,
+    )
+    assert note.status_code == 201
+    assigned = httpx.post(
+        f"{stack.url}/api/tickets/{ticket}/assign", json={"agent": "bob"}, headers=headers
+    )
+    assert assigned.json()["status"] == "with_agent"
+    shown = detail(stack, ticket, headers)
+    assert shown["assignee"] == "bob"
+    assert [n["text"] for n in shown["notes"]] == ["Customer sounds upset; offer express shipping"]
+    assert stack.received(CUSTOMER) == []
+
+
+def test_queue_filters(stack: Stack) -> None:
+    stack.agent()
+    headers = stack.token()
+    first = hand_off(stack.database_url, "15550000001", queue="returns", priority="high")
+    hand_off(stack.database_url, "15550000002", queue="payments", priority="normal")
+    third = hand_off(stack.database_url, "15550000003", queue="returns", priority="normal")
+    httpx.post(f"{stack.url}/api/tickets/{third}/close", headers=headers)
+
+    def ids(**params: str) -> list[int]:
+        answer = httpx.get(f"{stack.url}/api/tickets", params=params, headers=headers)
+        assert answer.status_code == 200
+        return [t["id"] for t in answer.json()["tickets"]]
+
+    assert ids(queue="returns", status="active") == [first]
+    assert ids(priority="normal") == [third, first + 1]
+    assert ids(status="resolved") == [third]
+    bad = httpx.get(f"{stack.url}/api/tickets", params={"status": "lost"}, headers=headers)
+    assert bad.status_code == 400 and "status must be one of" in bad.json()["message"]
+
+
+def test_media_views_are_decrypted_for_agents_and_audited(stack: Stack) -> None:
+    from helpdesk.db.models import MediaRecord, MediaView
+    from helpdesk.store import get_media_store
+
+    stack.agent()
+    data = label_photo()
+    photo = store_customer_media(stack.database_url, CUSTOMER, data)
+    hand_off(stack.database_url, CUSTOMER, media_ids=[photo])
+    client = stack.sign_in()
+    answer = client.get(f"/media/{photo}")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "image/jpeg"
+    assert answer.headers["cache-control"] == "private, no-store"
+    with session_scope(stack.database_url) as session:
+        record_sha = session.get(MediaRecord, photo).sha256
+        views = session.query(MediaView).all()
+        assert [(v.agent_name, v.media_id, v.sender_id) for v in views] == [
+            ("alice", photo, CUSTOMER)
+        ]
+    assert answer.content == get_media_store().get(record_sha)
