@@ -75,7 +75,9 @@ PURPOSES: dict[str, Purpose] = {
     "label": Purpose("label", IMAGE_MIMES, True, True, True, True, 600),
     "screenshot": Purpose("screenshot", IMAGE_MIMES, True, True, False, True, 320),
     "receipt": Purpose("receipt", IMAGE_MIMES | {PDF}, True, True, True, True, 600),
-    "video": Purpose("video", VIDEO_MIMES, True, False, False, False, 240),
+    # "A short video or photos of the appliance": a photo sent for the video step is judged
+    # as a photo (and read), not refused.
+    "video": Purpose("video", VIDEO_MIMES | IMAGE_MIMES, True, False, False, False, 240),
     # Voice notes and other attachments: stored and listed, not judged.
     "voice": Purpose("voice", AUDIO_MIMES, False, False, False, False, 0),
     "any": Purpose(

@@ -71,6 +71,11 @@ def test_a_video_where_a_photo_is_needed_gets_guidance(
     assert result.reason == "wrong_kind"
 
 
+def test_a_photo_sent_for_the_video_step_is_judged_as_a_photo(scene_jpeg: bytes) -> None:
+    result = analyze(scene_jpeg, purpose="video")
+    assert result.accepted and result.kind == "image"
+
+
 def _text_pdf(lines: list[str]) -> bytes:
     """A one-page PDF with a real text layer (Helvetica), built by hand."""
     content = (

@@ -224,3 +224,14 @@ def test_video_location_is_removed_without_re_encoding(keyed: None, tmp_path: Pa
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 10  # the clip itself is intact
     capture.release()
     assert store.put(data, mime="video/mp4") == stored  # stripping is deterministic
+
+
+def test_bytes_hidden_after_the_image_are_not_kept(keyed: None) -> None:
+    data = _photo_with_gps() + b"PK\x03\x04 an appended archive"
+    store = get_media_store()
+    back = store.get(store.put(data, mime="image/jpeg").sha256)
+    assert back.endswith(b"\xff\xd9") and b"PK\x03\x04" not in back
+    truncated = _photo_with_gps()[:-300]  # cut inside the picture data
+    kept = store.get(store.put(truncated, mime="image/jpeg").sha256)
+    with Image.open(io.BytesIO(kept)) as image:
+        assert not image.getexif().get_ifd(0x8825)
