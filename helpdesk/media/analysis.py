@@ -241,9 +241,12 @@ def _judge(measures: quality.Measures, rules: limits.Purpose, analysis: Analysis
             analysis.problem("too_dark", soft)
         elif measures.median < quality.DIM_MEDIAN and measures.p95 < quality.DIM_P95:
             analysis.problem("too_dark", WARNING)
-        # A sharp, well-read page on a white background (an e-receipt or a light-mode
-        # screenshot saved as JPEG) is bright because it is white, not because of the flash.
-        white_page = readable and rules.text_expected and measures.blur < 1.0
+        # A razor-sharp picture with legible words on a white background (an e-receipt or a
+        # light-mode screenshot that WhatsApp re-encoded as JPEG, which hides its flat areas
+        # from is_digital) is bright because the page is white, not because of the flash. A
+        # short error dialog has only a few words, so two are enough here.
+        legible = ocr is not None and ocr.good_words() >= 2
+        white_page = legible and rules.text_expected and measures.blur < 1.0
         if not white_page and (
             measures.clipped_fraction > quality.CLIPPED_FRACTION
             or (measures.median >= quality.BRIGHT_MEDIAN and measures.p05 >= quality.BRIGHT_P05)

@@ -133,3 +133,22 @@ def test_a_qr_code_on_a_label_is_a_barcode_field(
         {"format": "QRCODE", "value": "SN:SN12345-ABC"}
     ]
     assert _fields(result)["barcode"] == ["SN:SN12345-ABC"]
+
+
+def test_a_short_error_dialog_screenshot_is_not_too_bright(
+    make_text: Callable[..., Image.Image],
+) -> None:
+    import io
+
+    dialog = make_text(
+        ["Windows Update", "Error 0x80070005"],
+        size=(1080, 1920),
+        background=(255, 255, 255),
+        font_name="DejaVuSans.ttf",
+        font_size=44,
+    )
+    buffer = io.BytesIO()
+    dialog.save(buffer, "JPEG", quality=75)
+    result = analyze(buffer.getvalue(), purpose="screenshot")
+    assert result.accepted and result.problems == [], result.problems
+    assert _fields(result)["error_code"] == ["0x80070005"]
