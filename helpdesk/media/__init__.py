@@ -3,6 +3,8 @@
 - ``helpdesk.media.intake.sniff(data)``: kind and MIME type from the bytes.
 - ``helpdesk.media.analyze(data, purpose=...)``: the quality verdict, OCR, fields and barcodes
   (``Analysis.to_dict()`` is the JSON object of ``helpdesk analyze --json`` minus ``file``).
+- ``helpdesk.media.analyze_isolated(...)``: the same in worker processes, for servers: a
+  native decoder crash or hang costs that file its analysis (``corrupt``), not the server.
 - ``helpdesk.media.records``: media rows in the database and the erasure step.
 - ``helpdesk.media.messages``: customer-facing reasons and advice in English and Spanish.
 """
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from helpdesk.media.analysis import Analysis
 
-__all__ = ["PURPOSES", "Analysis", "analyze"]
+__all__ = ["PURPOSES", "Analysis", "analyze", "analyze_isolated"]
 
 PURPOSES = ("photo", "label", "screenshot", "receipt", "video")
 
@@ -24,6 +26,15 @@ def analyze(data: bytes, *, purpose: str, language: str = "en") -> Analysis:
     from helpdesk.media.analysis import analyze as _analyze
 
     return _analyze(data, purpose=purpose, language=language)
+
+
+def analyze_isolated(
+    data: bytes, *, purpose: str, language: str = "en", timeout: float = 120.0
+) -> Analysis:
+    """``analyze`` in a worker process (see ``helpdesk.media.isolation``)."""
+    from helpdesk.media.isolation import analyze_isolated as _isolated
+
+    return _isolated(data, purpose=purpose, language=language, timeout=timeout)
 
 
 def __getattr__(name: str) -> Any:
