@@ -152,3 +152,43 @@ def test_a_short_error_dialog_screenshot_is_not_too_bright(
     result = analyze(buffer.getvalue(), purpose="screenshot")
     assert result.accepted and result.problems == [], result.problems
     assert _fields(result)["error_code"] == ["0x80070005"]
+
+
+def test_small_print_in_a_low_quality_jpeg_is_still_read(
+    make_text: Callable[..., Image.Image], make_photo: Callable[..., bytes]
+) -> None:
+    # 22-px serif text on a 1600-px photo: re-scaled for Tesseract after a first pass.
+    label = make_text(LABEL, font_name="DejaVuSerif.ttf", font_size=22)
+    result = analyze(make_photo(label, noise=4.0, quality=70, perspective=0.05), purpose="label")
+    assert result.accepted, result.problems
+    assert _fields(result)["serial_number"] == ["SN12345-ABC"]
+
+
+def test_a_spanish_banking_screenshot(make_text: Callable[..., Image.Image]) -> None:
+    import io
+
+    screen = make_text(
+        [
+            "Pago fallido",
+            "ID de transacción: 7781234501",
+            "Importe: 24,23 €",
+            "14 ene. 2025",
+            "Tarjeta terminada en 4242",
+        ],
+        size=(1080, 1920),
+        background=(250, 250, 250),
+        ink=(20, 20, 20),
+        font_name="DejaVuSans.ttf",
+        font_size=44,
+    )
+    buffer = io.BytesIO()
+    screen.save(buffer, "PNG")
+    result = analyze(buffer.getvalue(), purpose="screenshot", language="es")
+    assert result.accepted, result.problems
+    assert result.ocr.language == "es"
+    fields = _fields(result)
+    assert fields["payment_status"] == ["failed"]
+    assert fields["transaction_id"] == ["7781234501"]
+    assert fields["amount"] == ["24.23 EUR"]
+    assert fields["date"] == ["2025-01-14"]
+    assert fields["card_number_masked"] == ["**** 4242"]
