@@ -17,9 +17,10 @@ from helpdesk.kb.text import fold, normalize_code, normalize_model
 _TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_]|::|[-.](?=[A-Za-z0-9]))*")
 # Words that make a short code ("05", "UE", "500") count as a code in free text.
 CODE_CONTEXT = frozenset(
-    "code codes error err fault display shows showing shows screen says reason response "
-    "declined decline status codigo error fallo falla pantalla muestra sale aparece dice "
-    "motivo respuesta rechazado rechazada rechazo http".split()
+    "code codes error err fault display displays shows showing screen says reads flashing "
+    "reason response declined decline status codigo fallo falla pantalla muestra marca "
+    "indica pone sale aparece dice parpadea motivo respuesta rechazado rechazada rechazo "
+    "http".split()
 )
 # A picture whose text is this short is a display or a sticker: its codes need no context.
 DISPLAY_WORDS = 3
@@ -115,8 +116,9 @@ def _codes_in(body: str, known: set[str], *, free: bool) -> Iterable[tuple[str, 
             if normalized not in known:
                 continue
             if code_is_ambiguous(normalized) and not free:
-                before = {fold(t.group(0)) for t in tokens[max(0, index - 3) : index]}
-                if not before & CODE_CONTEXT:
+                # "code 51", "shows UE", "503 error": a context word just before or after.
+                near = tokens[max(0, index - 3) : index] + tokens[index + 1 : index + 2]
+                if not {fold(t.group(0)) for t in near} & CODE_CONTEXT:
                     continue
             yield normalized, raw
 

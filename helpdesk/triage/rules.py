@@ -10,11 +10,16 @@ error code read in a picture  0.95    the screen says exactly what is wrong
 error code the customer typed 0.85    as good, but typed from memory
 text pattern on the picture   0.60    an error sentence, less specific than a code
 text pattern in the message   0.50
-customer words                0.55    +0.10 for each further phrase (up to 0.75)
+customer words                0.50    +0.05 a word for a phrase of 2-3 words (the
+                                      longer, the more specific), +0.10 for each
+                                      further phrase (up to 0.75)
 model number / family         0.35    narrows down which machine, not what is wrong
 barcode prefix                0.30
 payment status                0.30    "failed" or "pending" says little on its own
 ============================  ======  ==============================================
+
+An entry made only of narrowing rules ("the payment is pending") is defined by them, so
+there they weigh twice as much (up to 0.7).
 
 Error codes, text patterns and customer words say *what* is wrong; when an entry has any of
 them, one must match. The others only narrow an entry down: an entry made only of them
@@ -24,6 +29,7 @@ its score. Customer words are skipped when negated in the same clause ("no smoke
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import re
 import weakref
@@ -41,12 +47,15 @@ WEIGHTS = {
     "error_code:text": 0.85,
     "text_pattern:media": 0.60,
     "text_pattern:text": 0.50,
-    "customer_words": 0.55,
+    "customer_words": 0.50,
+    "customer_words_per_word": 0.05,
     "customer_words_extra": 0.10,
     "customer_words_max": 0.75,
     "model": 0.35,
     "barcode": 0.30,
     "payment_status": 0.30,
+    "narrowing_only_factor": 2.0,
+    "narrowing_only_max": 0.70,
 }
 CONTRADICTION = 0.5
 NEGATIONS = frozenset("no not never without sin nunca ni tampoco don't doesn't isn't".split())
@@ -144,6 +153,16 @@ def score(item: CompiledEntry, evidence: Evidence, language: str) -> Match | Non
             factor *= CONTRADICTION
     if not reasons:
         return None
+    if not item.entry.match.problem_rules():
+        reasons = [
+            dataclasses.replace(
+                reason,
+                weight=min(
+                    WEIGHTS["narrowing_only_max"], reason.weight * WEIGHTS["narrowing_only_factor"]
+                ),
+            )
+            for reason in reasons
+        ]
     miss = 1.0
     for reason in reasons:
         miss *= 1.0 - reason.weight
@@ -223,9 +242,12 @@ def _words(item: CompiledEntry, evidence: Evidence, reasons: list[Reason]) -> bo
             found.append((phrase, _original(evidence.text, evidence.folded_text, hit)))
     if not found:
         return False
+    longest = max(len(phrase.split()) for phrase, _ in found)
     weight = min(
         WEIGHTS["customer_words_max"],
-        WEIGHTS["customer_words"] + WEIGHTS["customer_words_extra"] * (len(found) - 1),
+        WEIGHTS["customer_words"]
+        + WEIGHTS["customer_words_per_word"] * (min(longest, 3) - 1)
+        + WEIGHTS["customer_words_extra"] * (len(found) - 1),
     )
     said = ", ".join(f"“{text}”" for _, text in found)
     rules = ", ".join(f"'{phrase}'" for phrase, _ in found)

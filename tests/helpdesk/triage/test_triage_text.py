@@ -159,3 +159,28 @@ def test_a_result_survives_a_round_trip_through_json(kb) -> None:
     assert ids(again) == ids(result) and again.priority == result.priority
     assert next_fix(again, tried=[], kb=kb).id == "win-update-install-0x800f0922"
     assert again.explain("es") == "Mencionas el error 0x800f0922."
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("I get a 503 error on your website", "web-http-503"),
+        ("la lavadora marca 4C y no le llega agua", "washer-water-supply-4c"),
+        ("declined, response code 61", "card-61-65-limit"),
+    ],
+)
+def test_short_codes_count_next_to_a_context_word(kb, text: str, entry_id: str) -> None:
+    assert ids(triage(text=text, kb=kb))[0] == entry_id
+
+
+def test_a_status_entry_matches_from_the_words_alone(kb) -> None:
+    result = triage(text="The payment is still pending since yesterday", kb=kb)
+    assert ids(result)[0] == "payment-pending" and not result.escalate
+    assert result.explain("en") == "You said the payment is pending."
+    assert result.explain("es") == "Dices que el pago está pendiente."
+
+
+def test_failed_fix_moves_to_the_entry_named_in_then_try(kb) -> None:
+    result = triage(text="my payment failed", category_hint="report_payment_problem", kb=kb)
+    assert ids(result) == ["payment-failed-generic"]
+    assert next_fix(result, tried=["payment-failed-generic"], kb=kb).id == "card-declined-generic"
