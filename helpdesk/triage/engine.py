@@ -16,14 +16,18 @@ any flow) but at 0.6 of their score, except entries that always escalate.
 
 from __future__ import annotations
 
+import functools
+import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from helpdesk.kb.loader import KnowledgeBase
-from helpdesk.kb.schema import SEVERITIES
 from helpdesk.triage.evidence import gather
 from helpdesk.triage.result import Escalation, Match, TriageResult
 from helpdesk.triage.rules import compiled, find_words, phrase_pattern, score
+
+log = logging.getLogger(__name__)
 
 # A match below this is not shown; one below MATCH_THRESHOLD is shown but not trusted to
 # pick the queue or send a fix.
@@ -35,22 +39,10 @@ WORD_WEIGHT, WORD_MAX = 0.25, 0.75
 FIELD_WEIGHT, FIELD_MAX = 0.2, 0.4
 NO_CATEGORY_QUEUE = "general"
 PRIORITIES = {"critical": "P1", "high": "P2", "medium": "P3", "low": "P4"}
-URGENT_WORDS = [
-    phrase_pattern(w)
-    for w in (
-        "urgent*",
-        "asap",
-        "emergency",
-        "right now",
-        "immediately",
-        "urgente*",
-        "cuanto antes",
-        "ya mismo",
-        "emergencia",
-        "inmediatamente",
-        "lo antes posible",
-    )
-]
+URGENT_WORDS = (
+    "urgent*", "asap", "emergency", "right now", "immediately", "urgente*", "cuanto antes",
+    "ya mismo", "emergencia", "inmediatamente", "lo antes posible",
+)  # fmt: skip
 
 
 def triage(
@@ -128,9 +120,11 @@ def triage(
 
 
 def _category(kb, rules, evidence, matches: list[Match], hint: str | None):
+    if hint and hint not in kb.categories:
+        # A dialogue bug must not cost the customer the triage: work it out from the words.
+        log.warning("triage: ignoring unknown category hint %r", hint)
+        hint = None
     if hint:
-        if hint not in kb.categories:
-            raise ValueError(f"unknown category {hint!r}; expected one of {sorted(kb.categories)}")
         return hint, "hint", 1.0, {hint: 1.0}
     scores: dict[str, float] = {}
     for name, info in kb.categories.items():
@@ -154,12 +148,17 @@ def _category(kb, rules, evidence, matches: list[Match], hint: str | None):
     return top_name, source, confidence, scores
 
 
+@functools.cache
+def _urgent_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(phrase_pattern(word) for word in URGENT_WORDS)
+
+
 def _priority(severity: str, escalate: Escalation, folded_text: str) -> str:
     """P1–P4 from the severity; one step more urgent for an entry that escalates at once or
     for a customer who says it is urgent."""
-    level = 4 - SEVERITIES.index(severity)  # critical → 1, low → 4
+    level = int(PRIORITIES[severity][1:])
     if escalate.code == "entry":
         level -= 1
-    if any(find_words(folded_text, pattern) for pattern in URGENT_WORDS):
+    if any(find_words(folded_text, pattern) for pattern in _urgent_patterns()):
         level -= 1
     return f"P{max(1, min(4, level))}"

@@ -184,3 +184,25 @@ def test_failed_fix_moves_to_the_entry_named_in_then_try(kb) -> None:
     result = triage(text="my payment failed", category_hint="report_payment_problem", kb=kb)
     assert ids(result) == ["payment-failed-generic"]
     assert next_fix(result, tried=["payment-failed-generic"], kb=kb).id == "card-declined-generic"
+
+
+def test_an_unknown_hint_does_not_lose_the_triage(kb) -> None:
+    result = triage(text="Windows error 0x80070005", category_hint="greet", kb=kb)
+    assert result.category == "report_software_error"
+    assert ids(result)[0] == "win-access-denied-0x80070005"
+
+
+def test_spanish_fix_loop_first_fix_second_fix_then_a_person(kb) -> None:
+    result = triage(
+        text="me rechazaron la tarjeta con el código 05", language="es",
+        category_hint="report_payment_problem", kb=kb,
+    )  # fmt: skip
+    first = next_fix(result, tried=[], kb=kb)
+    assert first.id == "card-05-do-not-honour"
+    assert fix_message(first, "es").startswith("*Tarjeta rechazada por tu banco (código 05")
+    assert first.follow_up.say("es") == "¿Se completó el pago después de eso?"
+    second = next_fix(result, tried=[first.id], kb=kb)
+    assert second.id == "card-declined-generic"
+    assert next_fix(result, tried=[first.id, second.id], kb=kb) is None
+    assert escalation(result, tried=[first.id, second.id], kb=kb).code == "failed_fixes"
+    assert result.queue == "payments"  # where the ticket goes
