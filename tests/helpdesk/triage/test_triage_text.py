@@ -9,7 +9,7 @@ import pytest
 
 from helpdesk.kb import load
 from helpdesk.settings import PROJECT_ROOT
-from helpdesk.triage import TriageResult, escalation, fix_message, next_fix, triage
+from helpdesk.triage import TriageResult, escalation, fix_image, fix_message, next_fix, triage
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +147,8 @@ def test_an_entry_can_ask_for_a_person_after_one_failed_fix(kb) -> None:
     entry = next_fix(result, tried=[], kb=kb)
     assert entry.id == "washer-drain-e21-oe"
     assert entry.follow_up.say("en").startswith("Did the water drain")
+    picture = fix_image(entry, kb=kb)  # sent with the steps
+    assert picture is not None and picture.read_bytes().startswith(b"\x89PNG")
     assert next_fix(result, tried=[entry.id], kb=kb) is None
     handoff = escalation(result, tried=[entry.id], kb=kb)
     assert handoff.code == "failed_fixes" and "technician" in handoff.reason
