@@ -1,8 +1,12 @@
 """Media analysis benchmark (``make bench``): figures as ratios against baselines run here.
 
 1. Quality verdict on a 12-megapixel phone JPEG (``analyze(..., purpose="photo")``) against
-   a naive full decode of the same file (Pillow, full resolution), and against a full decode
-   followed by the same checks at full resolution. Goal: ≤ 60 ms and ≥ 5x faster.
+   three naive baselines on the same file: a full decode alone (Pillow, full resolution: the
+   floor of any approach that decodes everything), a full decode then shrink then the same
+   checks (the naive way to the same verdict), and the same checks at full resolution.
+   Goal: ≤ 60 ms and ≥ 5x faster. DCT-scaled decoding skips the inverse DCT and colour work
+   of the discarded resolution but must still entropy-decode every coefficient, so against
+   the bare full decode the gain is bounded (about 2-3x with libjpeg-turbo).
 2. OCR of a phone-sized screenshot (1080x2400) with ``OMP_THREAD_LIMIT=1`` against
    pytesseract with Tesseract's default OpenMP threading.
 3. Files per second for a batch of receipts (e-receipt screenshots and photographed
@@ -54,9 +58,10 @@ def phone_photo(width: int = 4032, height: int = 3024, seed: int = 1) -> bytes:
     for index, line in enumerate(["MODEL NO: WM-8000X", "S/N: SN12345-ABC", "220-240V 50Hz"]):
         draw.text((1000, 800 + index * 200), line, fill=(20, 20, 25), font=face)
     pixels = cv2.GaussianBlur(np.asarray(image).astype(np.float32), (0, 0), 1.0)
-    pixels += rng.normal(0, 3.0, pixels.shape)
+    # Sensor grain and fine texture at the level that makes real 12-MP phone JPEGs 3-5 MB.
+    pixels += rng.normal(0, 6.0, pixels.shape)
     buffer = io.BytesIO()
-    Image.fromarray(pixels.clip(0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=90)
+    Image.fromarray(pixels.clip(0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=92)
     return buffer.getvalue()
 
 
@@ -101,6 +106,16 @@ def bench_verdict() -> dict[str, float]:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
 
+    def naive_resized_verdict() -> None:
+        # The same verdict the naive way: decode everything, then shrink, then measure.
+        import cv2
+
+        with Image.open(io.BytesIO(data)) as image:
+            grey = np.asarray(image.convert("L"))
+        scale = 960 / max(grey.shape)
+        work = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        quality.measure(work, width=grey.shape[1], height=grey.shape[0])
+
     def naive_verdict() -> None:
         with Image.open(io.BytesIO(data)) as image:
             grey = np.asarray(image.convert("L"))
@@ -109,17 +124,22 @@ def bench_verdict() -> dict[str, float]:
     ours()  # warm imports and caches
     ours_ms = timed(ours, 15)
     decode_ms = timed(naive_decode, 7)
+    resized_ms = timed(naive_resized_verdict, 7)
     verdict_ms = timed(naive_verdict, 3)
     result = {
-        "jpeg_megapixels": 12.2,
+        "jpeg_megapixels": 12.19,
         "jpeg_bytes": len(data),
         "verdict_ms_median": statistics.median(ours_ms),
         "verdict_ms_min": min(ours_ms),
         "naive_full_decode_ms_median": statistics.median(decode_ms),
+        "naive_decode_resize_verdict_ms_median": statistics.median(resized_ms),
         "naive_full_res_verdict_ms_median": statistics.median(verdict_ms),
     }
     result["speedup_vs_full_decode"] = (
         result["naive_full_decode_ms_median"] / result["verdict_ms_median"]
+    )
+    result["speedup_vs_decode_resize_verdict"] = (
+        result["naive_decode_resize_verdict_ms_median"] / result["verdict_ms_median"]
     )
     result["speedup_vs_full_res_verdict"] = (
         result["naive_full_res_verdict_ms_median"] / result["verdict_ms_median"]
@@ -199,7 +219,9 @@ def main() -> int:
         f"12-MP JPEG verdict: {v['verdict_ms_median']:.1f} ms median "
         f"({v['verdict_ms_min']:.1f} min); "
         f"naive full decode {v['naive_full_decode_ms_median']:.1f} ms -> "
-        f"{v['speedup_vs_full_decode']:.1f}x; full-resolution verdict "
+        f"{v['speedup_vs_full_decode']:.1f}x; full decode+resize+same checks "
+        f"{v['naive_decode_resize_verdict_ms_median']:.1f} ms -> "
+        f"{v['speedup_vs_decode_resize_verdict']:.1f}x; checks at full resolution "
         f"{v['naive_full_res_verdict_ms_median']:.0f} ms -> "
         f"{v['speedup_vs_full_res_verdict']:.1f}x "
         f"(goal <= 60 ms, >= 5x)"
