@@ -4,7 +4,9 @@
   since Tesseract's models are trained on dark text on light paper.
 - Camera pictures get their uneven lighting flattened (divided by a blurred background),
   which is what a phone photo of a label or receipt needs most; Tesseract's own Otsu
-  binarisation then works on even light. Screenshots are passed as they are.
+  binarisation then works on even light. When that still reads poorly, a locally
+  (adaptively) binarised page is tried as well and the better reading kept. Screenshots are
+  passed as they are.
 - Scale: Tesseract reads best when capital letters are about 30 px tall. A first pass
   measures the text height; when it is far from that, the page is re-scaled and read again.
 - Rotation: when little is read upright, Tesseract's orientation detection (OSD) is asked;
@@ -28,6 +30,7 @@ TARGET_CAP_HEIGHT = 30.0
 GOOD_WORD_CONFIDENCE = 60
 KEEP_WORD_CONFIDENCE = 25
 MAX_OCR_PIXELS = 12_000_000
+BINARISE_BELOW = 75.0  # mean word confidence under which a binarised page is also tried
 ROTATION_PROBE_SIDE = 1200  # long side of the quick reads that find a page's rotation
 
 _ROTATE = re.compile(r"Rotate:\s*(\d+)")
@@ -150,6 +153,22 @@ def _cap_height(words: list[Word]) -> float | None:
     return float(np.median(heights)) if len(heights) >= 2 else None
 
 
+def _mean_confidence(words: list[Word]) -> float:
+    weight = sum(len(w.text) for w in words)
+    return sum(w.confidence * len(w.text) for w in words) / weight if weight else 0.0
+
+
+def _binarise(page: np.ndarray, cap_height: float | None) -> np.ndarray:
+    import cv2
+
+    # The neighbourhood spans a few letters: large enough to hold paper around every
+    # stroke, small enough to follow a shadow.
+    block = int((cap_height or TARGET_CAP_HEIGHT) * 3) | 1
+    return cv2.adaptiveThreshold(
+        page, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, max(block, 15), 12
+    )
+
+
 def _score(words: list[Word]) -> float:
     return sum(w.confidence * len(w.text) for w in words if w.confidence >= GOOD_WORD_CONFIDENCE)
 
@@ -205,6 +224,14 @@ def read_text(
         again = _run(rescaled, psm, timeout)
         if _score(again) > _score(words):
             page, words = rescaled, again
+    if camera and _mean_confidence(words) < BINARISE_BELOW:
+        # Faded thermal paper, shadows across a label: a local (adaptive) threshold can
+        # separate ink from paper where Tesseract's global Otsu cannot. Kept only if it
+        # reads better, since on clean pages it only adds speckle.
+        binary = _binarise(page, _cap_height(words))
+        again = _run(binary, psm, timeout)
+        if _score(again) > _score(words):
+            page, words = binary, again
     rotation = 0
     if sum(1 for w in words if w.confidence >= GOOD_WORD_CONFIDENCE) < 4:
         rotation = _find_rotation(page, psm, timeout, _score(words))
