@@ -148,7 +148,37 @@ def _analyze(data: bytes, rules: limits.Purpose, analysis: Analysis) -> None:
         _video(data, found.mime, rules, analysis)
     elif found.mime == limits.PDF:
         _pdf(data, rules, analysis)
-    # audio: stored and attached; nothing to judge yet (transcription comes later)
+    elif found.kind == "audio":
+        # Voice notes are stored and attached; nothing to judge yet (transcription comes
+        # later). Their length helps the agent decide to listen.
+        with _timed(analysis, "decode"):
+            duration = _audio_duration(data)
+        if duration is not None:
+            analysis.metrics["duration_s"] = round(duration, 2)
+
+
+def _audio_duration(data: bytes) -> float | None:
+    """Length of an audio file in seconds from ffprobe, or None when it cannot tell. (A file,
+    not a pipe: Ogg keeps its length at the end, which ffprobe cannot seek to in a pipe.)"""
+    import shutil
+    import subprocess
+    import tempfile
+
+    ffprobe = shutil.which("ffprobe")
+    if ffprobe is None:
+        return None
+    with tempfile.NamedTemporaryFile(prefix="helpdesk-audio-") as handle:
+        handle.write(data)
+        handle.flush()
+        command = [
+            ffprobe, "-v", "error", "-show_entries", "format=duration",
+            "-of", "default=noprint_wrappers=1:nokey=1", handle.name,
+        ]  # fmt: skip
+        try:
+            result = subprocess.run(command, capture_output=True, timeout=20, check=False)
+            return float(result.stdout.decode().strip())
+        except (OSError, subprocess.SubprocessError, ValueError):
+            return None
 
 
 def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) -> None:

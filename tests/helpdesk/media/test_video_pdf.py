@@ -142,7 +142,24 @@ def test_broken_and_foreign_documents_are_refused() -> None:
     assert "PDF" in result.problems[0].message
 
 
-def test_a_voice_note_is_accepted_as_it_is() -> None:
+def test_a_voice_note_is_accepted_with_its_length(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    assert shutil.which("ffmpeg"), "Debian's ffmpeg is part of the environment"
+    note = tmp_path / "note.ogg"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
+         "-c:a", "libopus", str(note)],
+        check=True,
+    )  # fmt: skip
+    result = analyze(note.read_bytes(), purpose="voice")
+    assert result.accepted and result.kind == "audio" and result.mime == "audio/ogg"
+    assert result.metrics["duration_s"] == pytest.approx(2.0, abs=0.1)
+    assert result.ocr is None
+
+
+def test_an_unreadable_voice_note_is_still_accepted() -> None:
     ogg = b"OggS\x00\x02" + b"\x00" * 22 + b"\x01\x13OpusHead" + b"\x00" * 200
     result = analyze(ogg, purpose="voice")
     assert result.accepted and result.kind == "audio" and result.mime == "audio/ogg"
