@@ -330,16 +330,18 @@ async def media(media_id: int, request: Request, who: PageWho) -> Response:
     logger.info("agent %s viewed media %s", who.username, media_id)
     data, mime = found
     inline = mime in INLINE_MIME
+    headers = {
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": ("inline" if inline else "attachment")
+        + f'; filename="media-{media_id}"',
+    }
+    if mime != "application/pdf":
+        # A file opened on its own can run nothing; PDFs are left to the browser's viewer,
+        # which a sandboxed document could not use.
+        headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return Response(
-        data,
-        media_type=mime if inline else "application/octet-stream",
-        headers={
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-            "Content-Disposition": ("inline" if inline else "attachment")
-            + f'; filename="media-{media_id}"',
-        },
+        data, media_type=mime if inline else "application/octet-stream", headers=headers
     )
 
 

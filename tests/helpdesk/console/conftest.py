@@ -133,6 +133,28 @@ def channel_app() -> FastAPI:
     return app
 
 
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated database per test session (migrating takes about a second)."""
+    from helpdesk import db
+
+    path = tmp_path_factory.mktemp("template") / "helpdesk.db"
+    url = f"sqlite:///{path}"
+    db.upgrade(url)
+    db.get_engine(url).dispose()  # closes the connections: SQLite folds the WAL back in
+    return path
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, _migrated_template: Path) -> str:
+    """Like the root fixture (a migrated SQLite database the settings point at), copied
+    from the session's template instead of migrated again for every test."""
+    import shutil
+
+    shutil.copyfile(_migrated_template, tmp_path / "helpdesk.db")
+    return f"sqlite:///{tmp_path}/helpdesk.db"
+
+
 @pytest.fixture
 def stack(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     from helpdesk.console.app import ConsoleConfig, create_app
@@ -199,7 +221,7 @@ def label_photo(
 
 
 def store_customer_media(
-    database_url: str, sender_id: str, data: bytes, *, purpose: str = "label"
+    database_url: str, sender_id: str, data: bytes, *, purpose: str = "label", analyse: bool = True
 ) -> int:
     """Keep a customer's file as the channel does: encrypted store + record + analysis."""
     from helpdesk.db import session_scope
@@ -211,7 +233,7 @@ def store_customer_media(
     found = sniff(data)
     assert found is not None
     stored = get_media_store().put(data, mime=found.mime)
-    analysis = analyze(data, purpose=purpose).to_dict()
+    analysis = analyze(data, purpose=purpose).to_dict() if analyse else None
     with session_scope(database_url) as session:
         return save_media(
             session,

@@ -245,3 +245,56 @@ def test_media_views_are_decrypted_for_agents_and_audited(stack: Stack) -> None:
             ("alice", photo, CUSTOMER)
         ]
     assert answer.content == get_media_store().get(record_sha)
+
+
+def tiny_mp4(tmp_path) -> bytes:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    out = tmp_path / "clip.mp4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=blue:s=160x120:d=1",
+            "-pix_fmt",
+            "yuv420p",
+            "-y",
+            str(out),
+        ],
+        check=True,
+        timeout=60,
+    )
+    return out.read_bytes()
+
+
+def tiny_pdf() -> bytes:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument.new()
+    document.new_page(200, 200)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_ticket_page_plays_video_and_links_the_pdf(stack: Stack, tmp_path) -> None:
+    stack.agent()
+    video = store_customer_media(
+        stack.database_url, CUSTOMER, tiny_mp4(tmp_path), purpose="video", analyse=False
+    )
+    receipt = store_customer_media(
+        stack.database_url, CUSTOMER, tiny_pdf(), purpose="receipt", analyse=False
+    )
+    ticket = hand_off(stack.database_url, CUSTOMER, media_ids=[video, receipt])
+    client = stack.sign_in()
+    page = client.get(f"/tickets/{ticket}").text
+    assert f'<video controls preload="metadata" src="/media/{video}"></video>' in page
+    assert f'<a href="/media/{receipt}" target="_blank">📄 PDF document' in page
+    pdf = client.get(f"/media/{receipt}")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    clip = client.get(f"/media/{video}")
+    assert clip.headers["content-type"] == "video/mp4"
