@@ -160,7 +160,8 @@ def _report(result: Any, notes: list[str], language: str, kb: Any) -> str:
             "",
             f"first fix ({entry.id}):",
             fix_message(entry, language),
-            "",
-            f"then: {entry.follow_up.say(language)}",
         ]
+        if entry.fix.image:
+            lines.append(f"(with the picture {kb.image_path(entry)})")
+        lines += ["", f"then: {entry.follow_up.say(language)}"]
     return "\n".join(lines)
