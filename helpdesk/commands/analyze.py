@@ -66,7 +66,10 @@ def _run(args: argparse.Namespace) -> int:
 def _analyze_all(files: list[str], purpose: str, language: str, jobs: int) -> list[dict]:
     from tqdm import tqdm
 
-    bar = tqdm(total=len(files), unit="file", disable=len(files) < 2, file=sys.stderr)
+    # One file needs no bar; otherwise tqdm shows it on a terminal only (disable=None).
+    bar = tqdm(
+        total=len(files), unit="file", disable=True if len(files) < 2 else None, file=sys.stderr
+    )
     try:
         if jobs <= 1 or len(files) < 2:
             results = []
