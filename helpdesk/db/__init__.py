@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from helpdesk.errors import DatabaseUnavailable
 
@@ -34,9 +35,14 @@ def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # type: ign
 @functools.lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     """One engine per URL per process (engines own connection pools)."""
+    options: dict = {}
     if url.startswith("sqlite:///") and not url.endswith(":memory:"):
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, pool_pre_ping=True)
+        # SQLAlchemy 1.4 defaults to NullPool for SQLite files: every session then opens a
+        # connection and its close checkpoints the WAL with an fsync (~20 ms per transaction
+        # here, vs ~3 ms pooled). A pool (2.0's default) keeps the webhook inbox fast.
+        options = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
+    engine = create_engine(url, future=True, pool_pre_ping=True, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
     return engine

@@ -27,11 +27,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpdesk.db import session_scope
 from helpdesk.errors import GraphAPIError, MediaRejected
 from helpdesk.whatsapp import texts
 from helpdesk.whatsapp.graph import GraphClient
-from helpdesk.whatsapp.inbox import InboxItem
+from helpdesk.whatsapp.inbox import InboxItem, write_session
 from helpdesk.whatsapp.outbound import Sender, record_reaction, resolve_choice
 from helpdesk.whatsapp.payloads import MEDIA_LIMITS
 
@@ -83,7 +82,7 @@ class InboundProcessor:
         from helpdesk.customers import get_customer
 
         def read() -> str | None:
-            with session_scope(self.url) as session:
+            with write_session(self.url) as session:
                 customer = get_customer(session, sender_id=item.sender_id)
                 return customer.language if customer else None
 
@@ -143,7 +142,7 @@ class InboundProcessor:
         return None
 
     def _record_reaction(self, item: InboxItem, reaction: dict[str, Any]) -> None:
-        with session_scope(self.url) as session:
+        with write_session(self.url) as session:
             record_reaction(
                 session,
                 sender_id=item.sender_id,
@@ -176,7 +175,7 @@ class InboundProcessor:
         metadata["button_title"] = title
 
         def resolve() -> str:
-            with session_scope(self.url) as session:
+            with write_session(self.url) as session:
                 return resolve_choice(session, choice=str(choice))
 
         return Turn(await asyncio.to_thread(resolve) if choice else str(title), metadata)
@@ -219,7 +218,7 @@ class InboundProcessor:
         real_kind = sniffed.kind if sniffed else ("image" if kind == "sticker" else kind)
         mime = sniffed.mime if sniffed else (media.get("mime_type") or "application/octet-stream")
         stored = get_media_store().put(data, mime=mime)
-        with session_scope(self.url) as session:
+        with write_session(self.url) as session:
             record = save_media(
                 session,
                 sender_id=item.sender_id,

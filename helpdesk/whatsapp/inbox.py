@@ -19,7 +19,9 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +35,23 @@ from helpdesk.db.models.base import utcnow
 from helpdesk.whatsapp.webhook import WebhookEvents
 
 logger = logging.getLogger(__name__)
+
+# SQLite has one writer at a time, and a thread that finds the database locked sleeps in
+# SQLite's busy handler (up to 100 ms per try). Taking turns on a lock inside the process
+# instead keeps the webhook's insert at a few milliseconds while the worker writes too.
+_SQLITE_WRITES = threading.Lock()
+# The acknowledgement path gets its own thread so it never queues behind worker jobs.
+ACK_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whatsapp-inbox")
+
+
+@contextlib.contextmanager
+def write_session(url: str | None = None) -> Iterator[Session]:
+    """``session_scope`` that takes turns with the other writers of this process on SQLite."""
+    from helpdesk.db import default_url
+
+    lock = _SQLITE_WRITES if (url or default_url()).startswith("sqlite") else None
+    with lock or contextlib.nullcontext(), session_scope(url) as session:
+        yield session
 
 
 @dataclass(frozen=True)
@@ -251,9 +270,14 @@ class InboxWorker:
         """Tell the worker new rows arrived (saves waiting for the next poll)."""
         self._wake.set()
 
-    async def stop(self) -> None:
-        """Stop taking rows and cancel work in flight (its leases will expire)."""
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop taking rows; let turns in flight finish for up to ``grace`` seconds, then
+        cancel them (their leases expire and another worker takes the rows)."""
         self._stopping = True
+        self._wake.set()
+        active = list(self._active.values())
+        if active and grace > 0:
+            await asyncio.wait(active, timeout=grace)
         tasks = [t for t in [self._task, *self._active.values()] if t]
         for task in tasks:
             task.cancel()
@@ -264,7 +288,7 @@ class InboxWorker:
 
     async def _db(self, function: Callable[..., Any], **kwargs: Any) -> Any:
         def run() -> Any:
-            with session_scope(self.url) as session:
+            with write_session(self.url) as session:
                 return function(session, **kwargs)
 
         return await asyncio.to_thread(run)

@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from helpdesk.db import session_scope
 from helpdesk.db.models import ButtonId, OutboundMessage, Reaction
 from helpdesk.errors import GraphAPIError
 from helpdesk.whatsapp import payloads
@@ -60,13 +59,29 @@ def record_outbound(session: Session, *, recipient_id: str, payload: dict[str, A
 
 
 def mark_accepted(session: Session, *, outbound_id: int, wamid: str) -> None:
-    """Meta accepted the message (its statuses follow by webhook)."""
+    """Meta accepted the message (its statuses follow by webhook).
+
+    A status can overtake this call (it comes on another connection); ``apply_status``
+    then left a placeholder row under the wamid, which is folded in here.
+    """
     row = session.get(OutboundMessage, outbound_id)
-    if row is not None:
-        row.wamid = wamid
-        if row.status in ("queued", "error"):
-            row.status = "accepted"
-            row.error_code = None
+    if row is None:
+        return
+    early = session.execute(
+        select(OutboundMessage).where(OutboundMessage.wamid == wamid)
+    ).scalar_one_or_none()
+    if row.status in ("queued", "error"):
+        row.status = "accepted"
+        row.error_code = None
+    if early is not None and early.id != row.id:
+        if _STATUS_RANK.get(early.status, 0) > _STATUS_RANK.get(row.status, 0) or (
+            early.status == "failed"
+        ):
+            row.status = early.status
+            row.error_code, row.error_message = early.error_code, early.error_message
+        session.delete(early)
+        session.flush()
+    row.wamid = wamid
 
 
 def mark_error(session: Session, *, outbound_id: int, error: GraphAPIError) -> None:
@@ -83,7 +98,17 @@ def apply_status(session: Session, *, status: Status) -> OutboundMessage | None:
         select(OutboundMessage).where(OutboundMessage.wamid == status.wamid)
     ).scalar_one_or_none()
     if row is None:
-        return None
+        # The status overtook our own record of the send: keep it under the wamid until
+        # ``mark_accepted`` folds it in (or as the only trace of a message sent elsewhere).
+        row = OutboundMessage(
+            wamid=status.wamid,
+            recipient_id=status.recipient_id or "unknown",
+            type="unknown",
+            payload="{}",
+            status="queued",
+            resends=0,
+        )
+        session.add(row)
     if status.status == "failed":
         error = status.errors[0] if status.errors else {}
         row.status = "failed"
@@ -175,8 +200,10 @@ class Sender:
         self._now = now
 
     async def _db(self, function: Any, **kwargs: Any) -> Any:
+        from helpdesk.whatsapp.inbox import write_session
+
         def run() -> Any:
-            with session_scope(self.url) as session:
+            with write_session(self.url) as session:
                 return function(session, **kwargs)
 
         return await asyncio.to_thread(run)

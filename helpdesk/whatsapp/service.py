@@ -15,7 +15,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from helpdesk.db import session_scope
 from helpdesk.errors import SignatureError
 from helpdesk.whatsapp import inbox, signature, webhook
 from helpdesk.whatsapp.graph import GraphClient
@@ -125,7 +124,7 @@ class WhatsAppService:
         return 403, "forbidden"
 
     def _store(self, events: webhook.WebhookEvents) -> tuple[int, int]:
-        with session_scope(self.config.database_url) as session:
+        with inbox.write_session(self.config.database_url) as session:
             return inbox.store_events(session, events=events)
 
     async def receive(self, raw: bytes, signature_header: str | None) -> Acknowledgement:
@@ -145,7 +144,8 @@ class WhatsAppService:
         if not events.messages and not events.statuses:
             return Acknowledgement(200)
         # A thread keeps the event loop (and Rasa's other requests) free during the commit.
-        stored, duplicates = await asyncio.to_thread(self._store, events)
+        loop = asyncio.get_running_loop()
+        stored, duplicates = await loop.run_in_executor(inbox.ACK_EXECUTOR, self._store, events)
         if stored and self.worker is not None:
             self.worker.wake()
         for status in events.statuses:
