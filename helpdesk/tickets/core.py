@@ -215,6 +215,21 @@ def queue_position(session: Session, *, ticket: Ticket) -> int:
     return len(ahead) + 1
 
 
+def typical_wait_minutes(session: Session, *, queue: str, sample: int = 50) -> int | None:
+    """Median minutes from handoff to the first agent reply over the queue's last
+    ``sample`` answered tickets; ``None`` with fewer than 5 (no honest estimate yet)."""
+    rows = session.execute(
+        select(Ticket.opened_at, Ticket.first_reply_at)
+        .where(Ticket.queue == queue, Ticket.first_reply_at.is_not(None))
+        .order_by(Ticket.id.desc())
+        .limit(sample)
+    ).all()
+    if len(rows) < 5:
+        return None
+    waits = sorted((reply - opened).total_seconds() for opened, reply in rows)
+    return max(1, round(waits[len(waits) // 2] / 60))
+
+
 def messages(session: Session, *, ticket_id: int) -> list[TicketMessage]:
     return list(
         session.execute(

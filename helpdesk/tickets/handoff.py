@@ -53,6 +53,7 @@ def hand_off(*, url: str | None = None, backend: Any = None, **ticket: Any) -> H
         opened = core.open_ticket(session, **ticket)
         ticket_id, language = opened.id, opened.language
         position = core.queue_position(session, ticket=opened)
+        wait = core.typical_wait_minutes(session, queue=opened.queue)
         needs_push = opened.external_id is None
     external_id = error = None
     if needs_push:
@@ -63,7 +64,9 @@ def hand_off(*, url: str | None = None, backend: Any = None, **ticket: Any) -> H
         ticket_id=ticket_id,
         status=status,
         position=position,
-        notice=handoff_notice(ticket_id=ticket_id, position=position, language=language),
+        notice=handoff_notice(
+            ticket_id=ticket_id, position=position, language=language, wait_minutes=wait
+        ),
         external_id=external_id,
         external_error=error,
     )

@@ -84,6 +84,7 @@ def handoff_notice(
     now: datetime | None = None,
     business_hours: str | None = None,
     zone: str | None = None,
+    wait_minutes: int | None = None,
 ) -> str:
     """What the bot tells the customer after ``open_ticket`` (English or Spanish)."""
     from helpdesk.settings import get_settings
@@ -100,7 +101,14 @@ def handoff_notice(
         else f"Your case number is #{ticket_id}. An agent will reply right here; "
         f"there {'is' if position == 2 else 'are'} {position - 1} case(s) ahead of you."
     )
-    if not is_open(rules, here):
+    open_now = is_open(rules, here)
+    if open_now and wait_minutes:
+        text += (
+            f" Normalmente respondemos en unos {wait_minutes} minutos."
+            if es
+            else f" We usually reply within about {wait_minutes} minutes."
+        )
+    if not open_now:
         opening = next_opening(rules, here)
         when = (
             f"{DAY_NAMES['es' if es else 'en'][opening.weekday()]} {opening:%H:%M}"

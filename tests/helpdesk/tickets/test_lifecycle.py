@@ -180,3 +180,25 @@ def test_erasure_removes_the_customers_tickets(database_url) -> None:
     assert report.deleted["helpdesk.tickets.core:erase"] == 2  # the ticket and its line
     with session_scope(database_url) as session:
         assert core.list_tickets(session) == [core.get_ticket(session, ticket_id=other.ticket_id)]
+
+
+def test_notice_estimates_the_wait_from_recent_first_replies(database_url) -> None:
+    from datetime import timedelta
+
+    with session_scope(database_url) as session:
+        for n, minutes in enumerate([4, 6, 8, 30, 7]):
+            ticket = core.open_ticket(session, sender_id=f"1555000{n}", use_case="x", queue="q")
+            ticket.first_reply_at = ticket.opened_at + timedelta(minutes=minutes)
+        assert core.typical_wait_minutes(session, queue="q") == 7
+        assert core.typical_wait_minutes(session, queue="other") is None
+    tuesday = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
+    text = hours.handoff_notice(
+        ticket_id=9,
+        position=1,
+        language="en",
+        now=tuesday,
+        wait_minutes=7,
+        business_hours="Mon-Fri 09:00-18:00",
+        zone="UTC",
+    )
+    assert "We usually reply within about 7 minutes." in text
