@@ -9,7 +9,6 @@ kept on the ticket as ``delivery="template"``); with no template nothing is sent
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -113,9 +112,3 @@ async def resume_bot(sender_id: str, *, outcome: str, language: str = "en") -> b
         logger.error("Rasa refused to resume the bot: %s %s", answer.status_code, answer.text[:300])
         return False
     return True
-
-
-def resume_in_background(sender_id: str, *, outcome: str, language: str) -> asyncio.Task:
-    return asyncio.get_running_loop().create_task(
-        resume_bot(sender_id, outcome=outcome, language=language)
-    )
