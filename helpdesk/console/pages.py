@@ -299,6 +299,22 @@ async def hand_back(ticket_id: int, request: Request, who: PageWho) -> Response:
     return await _action(request, ticket_id, run)
 
 
+@router.post("/tickets/{ticket_id}/push")
+async def push(ticket_id: int, request: Request, who: PageWho) -> Response:
+    """Try again to create the case in Zendesk/Freshdesk after that service failed."""
+    from helpdesk.tickets.handoff import push_new_ticket
+
+    async def run(form: Any) -> str:
+        external, error = await asyncio.to_thread(
+            push_new_ticket, ticket_id=ticket_id, url=request.app.state.database_url
+        )
+        if error:
+            raise HelpdeskError(error, hint="The case stays here; try again later.")
+        return f"Created in the ticketing service as #{external}." if external else "Nothing to do."
+
+    return await _action(request, ticket_id, run)
+
+
 # --- media (every view is audited) -----------------------------------------------------
 
 

@@ -135,3 +135,29 @@ def test_webhook_for_a_ticket_that_is_not_ours_is_acknowledged_and_ignored(stack
         headers={"X-Helpdesk-Webhook-Secret": FRESHDESK_SECRET},
     )
     assert answer.status_code == 200 and answer.json()["ignored"] == "unknown ticket"
+
+
+def test_a_failed_push_can_be_retried_from_the_ticket_page(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.helpdesk.console.conftest import csrf
+
+    state = zendesk.ZendeskState(email="bot@example.com", token="zd-token")
+    with serve_app(zendesk.create_app(state), path="/api/v2/tickets") as url:
+        monkeypatch.setenv("HELPDESK_TICKETING", "zendesk")
+        monkeypatch.setenv("ZENDESK_URL", url)
+        monkeypatch.setenv("ZENDESK_EMAIL", "bot@example.com")
+        monkeypatch.setenv("ZENDESK_API_TOKEN", "expired-token")
+        get_settings.cache_clear()
+        ticket = hand_off(stack.database_url, CUSTOMER)
+        assert state.tickets == {}
+        stack.agent()
+        client = stack.sign_in()
+        page = client.get(f"/tickets/{ticket}").text
+        assert "Couldn&#39;t authenticate you" in page and "Try again" in page
+        monkeypatch.setenv("ZENDESK_API_TOKEN", "zd-token")  # the operator fixes the token
+        get_settings.cache_clear()
+        answer = client.post(f"/tickets/{ticket}/push", data={"csrf": csrf(client, "/")})
+        (external,) = state.tickets
+        assert f"as+%23{external}" in answer.headers["location"]
+        assert "Try again" not in client.get(f"/tickets/{ticket}").text
