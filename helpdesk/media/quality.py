@@ -75,11 +75,13 @@ GLARE_FRACTION = 0.01  # total glare area that hides part of a label or screen
 # A camera frame is never exactly flat: sensor noise leaves neighbouring pixels a level or
 # two apart. Screens are made of flat areas. If more than 30 % of the mid-tone pixels have
 # a perfectly flat 3x3 neighbourhood, the picture was made by software, and camera problems
-# (exposure, blur, glare) do not apply to it. Software also draws razor-sharp edges; a
-# camera picture smooth enough to look flat is a blurred one, so flatness only counts with
-# edges sharper than DIGITAL_MAX_BLUR_PX.
+# (exposure, blur, glare) do not apply to it. Software also draws razor-sharp edges (text
+# and UI measure 0.0-0.2 px, even after WhatsApp's JPEG re-encoding), while the sharpest
+# phone photos measure 0.5-1.0 px at the working size; and a camera picture can look flat
+# where a smooth wall was averaged down to 960 px. So flatness only counts with edges
+# sharper than DIGITAL_MAX_BLUR_PX.
 DIGITAL_FLAT_FRACTION = 0.3
-DIGITAL_MAX_BLUR_PX = 1.0
+DIGITAL_MAX_BLUR_PX = 0.4
 
 
 @dataclass

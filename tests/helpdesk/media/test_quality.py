@@ -142,3 +142,25 @@ def test_a_12_megapixel_photo_is_judged_from_a_reduced_decode(
     assert max(loaded.grey.shape) == 960  # never held at full size
     grey = cv2.cvtColor(np.asarray(scene_image), cv2.COLOR_RGB2GRAY)
     assert abs(float(loaded.grey.mean()) - float(grey.mean())) < 25
+
+
+def test_a_dark_photo_of_a_smooth_surface_is_not_mistaken_for_a_screenshot() -> None:
+    import io
+
+    from PIL import ImageDraw
+
+    # A plain appliance door: smooth shading, one dark panel and a bright trim line,
+    # 12 MP, so averaging it down to 960 px leaves large perfectly flat areas.
+    rng = np.random.default_rng(0)
+    x = np.tile(np.arange(4000), (3000, 1))
+    door = Image.fromarray((120 + 30 * np.sin(x / 1500)).astype(np.uint8)).convert("RGB")
+    draw = ImageDraw.Draw(door)
+    draw.rectangle((1500, 1000, 2500, 2000), fill=(40, 40, 40))
+    draw.line((500, 500, 3500, 2600), fill=(230, 230, 230), width=12)
+    pixels = cv2.GaussianBlur(np.asarray(door).astype(np.float32), (0, 0), 1.2)
+    dark = np.clip(pixels * 0.28 + rng.normal(0, 1.0, pixels.shape), 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(dark).save(buffer, "JPEG", quality=90)
+    result = analyze(buffer.getvalue(), purpose="photo")
+    assert result.metrics["digital"] is False
+    assert _codes(result) == {"too_dark": "error"}
