@@ -218,10 +218,21 @@ def _read(grey: np.ndarray, rules: limits.Purpose, analysis: Analysis, *, camera
         with _timed(analysis, "barcodes"):
             analysis.barcodes = read_barcodes(grey)
     if rules.ocr:
+        import pytesseract
+
         with _timed(analysis, "ocr"):
-            analysis.ocr = read_text(grey, camera=camera, sparse=rules.name in ("label", "video"))
-            analysis.metrics["ocr_words"] = analysis.ocr.good_words()
-            analysis.metrics["ocr_rotation"] = analysis.ocr.rotation
+            try:
+                analysis.ocr = read_text(
+                    grey, camera=camera, sparse=rules.name in ("label", "video")
+                )
+            except (RuntimeError, pytesseract.TesseractError) as error:
+                # A Tesseract timeout or failure says nothing about the picture: keep the
+                # quality verdict, report no text (ocr null) and do not blame the customer.
+                log.warning("OCR failed: %s", error)
+                analysis.metrics["ocr_error"] = str(error)[:200]
+            else:
+                analysis.metrics["ocr_words"] = analysis.ocr.good_words()
+                analysis.metrics["ocr_rotation"] = analysis.ocr.rotation
     _fields(analysis)
 
 
@@ -339,8 +350,15 @@ def _pdf(data: bytes, rules: limits.Purpose, analysis: Analysis) -> None:
     if content.text:
         analysis.ocr = from_text_layer(content.text)
     else:
+        import pytesseract
+
         with _timed(analysis, "ocr"):
-            results = [read_text(page, camera=False) for page in content.images]
+            try:
+                results = [read_text(page, camera=False) for page in content.images]
+            except (RuntimeError, pytesseract.TesseractError) as error:
+                log.warning("OCR of a scanned PDF failed: %s", error)
+                analysis.metrics["ocr_error"] = str(error)[:200]
+                return
         text = "\n\n".join(r.text for r in results if r.text)
         words = results[0].words if len(results) == 1 else []  # positions: one page only
         weight = sum(len(r.text) for r in results) or 1
