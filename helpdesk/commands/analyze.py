@@ -21,10 +21,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="check photos, screenshots, receipts, PDFs and videos as the bot would",
         description="Quality verdict, OCR text, fields and barcodes for each file.",
     )
-    parser.add_argument("files", nargs="+", metavar="FILE")
-    parser.add_argument("--purpose", choices=PURPOSE_CHOICES, default="photo")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="photos, videos, PDFs, ...")
+    parser.add_argument(
+        "--purpose",
+        choices=PURPOSE_CHOICES,
+        default="photo",
+        help="what the file should show: photo (damage or item, default), label (serial or "
+        "model plate), screenshot, receipt (photo or PDF), video",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON array")
-    parser.add_argument("--language", choices=("en", "es"), default="en")
+    parser.add_argument(
+        "--language", choices=("en", "es"), default="en", help="language of the advice"
+    )
     parser.add_argument(
         "--jobs", type=int, default=0, help="parallel processes (default: one per core)"
     )
