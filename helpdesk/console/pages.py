@@ -30,6 +30,14 @@ logger = logging.getLogger(__name__)
 router = APIRouter()
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
+
+def _when(value: str | None) -> str:
+    """``2026-11-24T22:09:42.883051Z`` → ``2026-11-24 22:09 UTC`` for people."""
+    return f"{value[:10]} {value[11:16]} UTC" if value and len(value) >= 16 else ""
+
+
+templates.env.filters["when"] = _when
+
 INLINE_MIME = {
     "image/jpeg",
     "image/png",

@@ -31,9 +31,11 @@
       const link = document.createElement("a");
       link.href = "/tickets/" + t.id; link.textContent = "#" + t.id;
       const first = document.createElement("td"); first.append(link);
-      const summary = (t.summary || "").split("\n").slice(0, 2).join(" · ");
+      // The summary's first line repeats the columns; the next two say what happened.
+      const summary = (t.summary || "").split("\n").slice(1, 3).join(" · ");
+      const opened = t.opened_at ? new Date(t.opened_at).toLocaleString() : "";
       tr.append(first, cell(t.status.replaceAll("_", " ")), cell(t.priority), cell(t.queue),
-        cell(t.use_case), cell(summary), cell(t.assignee || "—"), cell(t.opened_at));
+        cell(t.use_case), cell(summary), cell(t.assignee || "—"), cell(opened));
       tr.addEventListener("click", () => { location.href = "/tickets/" + t.id; });
       rows.append(tr);
     }
