@@ -47,14 +47,38 @@ def add_agent(session: Session, *, username: str, password: str, role: str = "ag
         raise AuthError(f"unknown role {role!r}", hint="Use agent or admin.")
     if not username or len(username) > 64 or any(c.isspace() for c in username):
         raise AuthError("a username is 1-64 characters without spaces", hint="Pick another.")
-    if len(password) < 8:
-        raise AuthError("the password is shorter than 8 characters", hint="Use a longer one.")
+    _check_password(password)
     if session.execute(select(Agent).where(Agent.username == username)).scalar() is not None:
         raise AuthError(f"agent {username!r} already exists", hint="Pick another username.")
     agent = Agent(username=username, password_hash=hash_password(password), role=role)
     session.add(agent)
     session.flush()
     return agent
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 8:
+        raise AuthError("the password is shorter than 8 characters", hint="Use a longer one.")
+
+
+def _named(session: Session, username: str) -> Agent:
+    agent = session.execute(select(Agent).where(Agent.username == username)).scalar()
+    if agent is None:
+        raise AuthError(f"no agent named {username!r}", hint="See `helpdesk agent list`.")
+    return agent
+
+
+def set_password(session: Session, *, username: str, password: str) -> None:
+    """New password; the agent's API tokens stop working (sessions re-check the agent)."""
+    _check_password(password)
+    agent = _named(session, username)
+    agent.password_hash = hash_password(password)
+    session.execute(delete(ApiToken).where(ApiToken.agent_id == agent.id))
+
+
+def set_active(session: Session, *, username: str, active: bool) -> None:
+    """A disabled agent's session and tokens stop working at their next request."""
+    _named(session, username).active = active
 
 
 def count_agents(session: Session) -> int:

@@ -23,6 +23,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.set_defaults(func=_add)
     listing = actions.add_parser("list", help="list agents")
     listing.set_defaults(func=_list)
+    password = actions.add_parser("password", help="set an agent's password (from stdin)")
+    password.add_argument("name")
+    password.add_argument("--password-stdin", action="store_true", required=True)
+    password.set_defaults(func=_password)
+    for action, help_text in (("disable", "stop an agent signing in"), ("enable", "allow again")):
+        sub = actions.add_parser(action, help=help_text)
+        sub.add_argument("name")
+        sub.set_defaults(func=_set_active, active=action == "enable")
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -44,4 +52,25 @@ def _list(_args: argparse.Namespace) -> int:
     with db.session_scope() as session:
         for agent in list_agents(session):
             print(f"{agent.username}\t{agent.role}\t{'active' if agent.active else 'disabled'}")
+    return 0
+
+
+def _password(args: argparse.Namespace) -> int:
+    from helpdesk import db
+    from helpdesk.agents import set_password
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    with db.session_scope() as session:
+        set_password(session, username=args.name, password=password)
+    print(f"Password of {args.name!r} changed; their API tokens were revoked.")
+    return 0
+
+
+def _set_active(args: argparse.Namespace) -> int:
+    from helpdesk import db
+    from helpdesk.agents import set_active
+
+    with db.session_scope() as session:
+        set_active(session, username=args.name, active=args.active)
+    print(f"Agent {args.name!r} {'enabled' if args.active else 'disabled'}.")
     return 0

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.servers import PROJECT_ROOT, free_port, start_process
 
@@ -75,3 +76,29 @@ def test_console_prints_how_to_sign_in_on_first_start(tmp_path: Path) -> None:
         log = proc.log()
     assert "helpdesk agent add admin --role admin --password-stdin" in log
     assert f"http://localhost:{port}/login" in log
+
+
+def test_disable_and_password_change_cut_access(tmp_path: Path) -> None:
+    from helpdesk.agents import AuthError, agent_for_token, authenticate, issue_token
+    from helpdesk.db import session_scope
+
+    url = f"sqlite:///{tmp_path}/ops.db"
+    assert (
+        run(["agent", "add", "maria", "--password-stdin"], "first-password\n", url).returncode == 0
+    )
+    with session_scope(url) as session:
+        token = issue_token(session, agent_id=1)
+    assert run(["agent", "disable", "maria"], "", url).returncode == 0
+    with session_scope(url) as session:
+        assert agent_for_token(session, token=token) is None
+    assert "maria\tagent\tdisabled" in run(["agent", "list"], "", url).stdout
+    assert run(["agent", "enable", "maria"], "", url).returncode == 0
+    changed = run(["agent", "password", "maria", "--password-stdin"], "second-password\n", url)
+    assert changed.returncode == 0 and "revoked" in changed.stdout
+    with session_scope(url) as session:
+        assert agent_for_token(session, token=token) is None
+        assert authenticate(session, username="maria", password="second-password", ip="t")
+    with session_scope(url) as session, pytest.raises(AuthError):
+        authenticate(session, username="maria", password="first-password", ip="t")
+    missing = run(["agent", "disable", "nobody"], "", url)
+    assert missing.returncode == 2 and "no agent named 'nobody'" in missing.stderr
