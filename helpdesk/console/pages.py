@@ -21,6 +21,7 @@ from helpdesk.console.security import (
     check_csrf,
     client_ip,
     csrf_token,
+    fingerprint,
     safe_next,
 )
 from helpdesk.db import session_scope
@@ -105,18 +106,18 @@ async def login(request: Request) -> Response:
     username, password = str(form.get("username") or ""), str(form.get("password") or "")
     url, ip = request.app.state.database_url, client_ip(request)
 
-    def run() -> tuple[int, str]:
+    def run() -> tuple[int, str, str]:
         with session_scope(url) as session:
             try:
                 agent = authenticate(session, username=username, password=password, ip=ip)
             except AuthError:
                 session.commit()
                 raise
-            return agent.id, agent.username
+            return agent.id, agent.username, fingerprint(agent.password_hash)
 
     metrics = request.app.state.metrics
     try:
-        agent_id, name = await asyncio.to_thread(run)
+        agent_id, name, stamp = await asyncio.to_thread(run)
     except LockedOut:
         metrics.logins.labels(outcome="locked").inc()
         return _render(
@@ -135,6 +136,7 @@ async def login(request: Request) -> Response:
     metrics.logins.labels(outcome="ok").inc()
     request.session.clear()  # a new session: no fixation
     request.session["agent_id"] = agent_id
+    request.session["pw"] = stamp
     csrf_token(request)
     logger.info("agent %s signed in from %s", name, ip)
     return RedirectResponse(next_url, status_code=303)

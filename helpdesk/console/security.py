@@ -48,12 +48,19 @@ class Forbidden(Exception):
         self.message = message
 
 
-def _load_agent(url: str | None, agent_id: int) -> Who | None:
+def fingerprint(password_hash: str) -> str:
+    """Kept in the session: a password change ends every session signed in before it."""
+    import hashlib
+
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def _load_agent(url: str | None, agent_id: int, seen: object) -> Who | None:
     from helpdesk.db.models import Agent
 
     with session_scope(url) as session:
         agent = session.get(Agent, agent_id)
-        if agent is None or not agent.active:
+        if agent is None or not agent.active or seen != fingerprint(agent.password_hash):
             return None
         return Who(agent.id, agent.username, agent.role)
 
@@ -71,7 +78,9 @@ async def page_agent(request: Request) -> Who:
     agent_id = request.session.get("agent_id")
     who = None
     if isinstance(agent_id, int):
-        who = await asyncio.to_thread(_load_agent, request.app.state.database_url, agent_id)
+        who = await asyncio.to_thread(
+            _load_agent, request.app.state.database_url, agent_id, request.session.get("pw")
+        )
     if who is None:
         request.session.pop("agent_id", None)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")

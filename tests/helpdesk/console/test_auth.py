@@ -195,3 +195,19 @@ def test_metrics_need_a_token_and_count_tickets(stack: Stack) -> None:
     answer = httpx.get(f"{stack.url}/metrics", headers={"Authorization": "Bearer metrics-token"})
     assert answer.status_code == 200
     assert 'helpdesk_tickets{queue="returns",status="waiting_for_agent"} 1.0' in answer.text
+
+
+def test_disabling_or_a_new_password_ends_open_sessions(stack: Stack) -> None:
+    from helpdesk.agents import set_active, set_password
+    from helpdesk.db import session_scope
+
+    stack.agent()
+    client = stack.sign_in()
+    assert client.get("/").status_code == 200
+    with session_scope(stack.database_url) as session:
+        set_password(session, username="alice", password="a brand new one")
+    assert client.get("/").status_code == 303
+    client = stack.sign_in(password="a brand new one")
+    with session_scope(stack.database_url) as session:
+        set_active(session, username="alice", active=False)
+    assert client.get("/").status_code == 303
