@@ -151,9 +151,7 @@ def ensure_local_secrets(
     path = path or PROJECT_ROOT / "var" / "local-secrets.env"
     dotenv = _read_env_file(PROJECT_ROOT / ".env")
     stored = _read_env_file(path)
-    missing = [
-        name for name in names if not os.environ.get(name) and not dotenv.get(name)
-    ]
+    missing = [name for name in names if not os.environ.get(name) and not dotenv.get(name)]
     changed = False
     for name in missing:
         if name not in stored:
