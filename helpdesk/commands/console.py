@@ -48,5 +48,30 @@ def _run(args: argparse.Namespace) -> int:
     print(f"Agent console: {url}/ (JSON API under {url}/api/)", flush=True)
     if agents == 0:
         print(FIRST_AGENT.format(url=url), flush=True)
+    _check_ticketing(settings, url)
     uvicorn.run(create_app(), host=args.host, port=port, log_level="warning", ws="none")
     return 0
+
+
+def _check_ticketing(settings, url: str) -> None:  # type: ignore[no-untyped-def]
+    """Say at start what an external ticketing setup is missing, not at the first case."""
+    from helpdesk.tickets.backends import get_backend
+
+    if settings.ticketing == "builtin":
+        return
+    get_backend(settings)  # raises ConfigurationError naming the missing settings
+    secret = {
+        "zendesk": settings.zendesk_webhook_secret,
+        "freshdesk": settings.freshdesk_webhook_secret,
+    }
+    if not secret[settings.ticketing]:
+        name = settings.ticketing.upper() + "_WEBHOOK_SECRET"
+        print(
+            f"Warning: {name} is not set, so replies written in {settings.ticketing} cannot "
+            f"come back to WhatsApp (the webhook at {url}/webhooks/{settings.ticketing} "
+            "refuses every request).",
+            flush=True,
+        )
+    else:
+        hook = f"{url}/webhooks/{settings.ticketing}"
+        print(f"External ticketing: {settings.ticketing}; webhook at {hook}", flush=True)
