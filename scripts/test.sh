@@ -15,6 +15,9 @@ $BIN/ruff format --check .
 step "rasa data validate"
 $BIN/python scripts/validate_data.py
 
+step "knowledge base"
+$BIN/helpdesk kb check
+
 step "train (skipped by Rasa when nothing changed)"
 $BIN/helpdesk exec -- $BIN/rasa train --out models
 
