@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     api_token_hours: int = Field(12, env="HELPDESK_API_TOKEN_HOURS")
     metrics_token: str | None = Field(None, env="HELPDESK_METRICS_TOKEN")
     resume_intent: str = Field("handoff_ended", env="HELPDESK_RESUME_INTENT")
+    rasa_token: str | None = Field(None, env="HELPDESK_RASA_TOKEN")
     zendesk_subdomain: str | None = Field(None, env="ZENDESK_SUBDOMAIN")
     zendesk_url: str | None = Field(None, env="ZENDESK_URL")
     zendesk_email: str | None = Field(None, env="ZENDESK_EMAIL")

@@ -104,7 +104,10 @@ async def resume_bot(sender_id: str, *, outcome: str, language: str = "en") -> b
     }
     try:
         async with httpx.AsyncClient(timeout=30) as client:
-            answer = await client.post(url, params={"output_channel": "latest"}, json=body)
+            params = {"output_channel": "latest"}
+            if settings.rasa_token:
+                params["token"] = settings.rasa_token
+            answer = await client.post(url, params=params, json=body)
     except httpx.HTTPError as error:
         logger.error("Could not resume the bot at %s: %r", url, error)
         return False

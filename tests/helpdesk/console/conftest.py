@@ -96,13 +96,14 @@ def rasa_stand_in(calls: list[dict]) -> FastAPI:
 
     @app.post("/conversations/{conversation_id}/trigger_intent")
     async def trigger(conversation_id: str, request: Request) -> dict:
-        calls.append(
-            {
-                "conversation": conversation_id,
-                "output_channel": request.query_params.get("output_channel"),
-                **(await request.json()),
-            }
-        )
+        call = {
+            "conversation": conversation_id,
+            "output_channel": request.query_params.get("output_channel"),
+            **(await request.json()),
+        }
+        if "token" in request.query_params:
+            call["token"] = request.query_params["token"]
+        calls.append(call)
         return {"tracker": {"sender_id": conversation_id}, "messages": []}
 
     @app.get("/")

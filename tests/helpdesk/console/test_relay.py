@@ -298,3 +298,15 @@ def test_ticket_page_plays_video_and_links_the_pdf(stack: Stack, tmp_path) -> No
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     clip = client.get(f"/media/{video}")
     assert clip.headers["content-type"] == "video/mp4"
+
+
+def test_resume_sends_the_rasa_auth_token_when_configured(stack: Stack, monkeypatch) -> None:
+    from helpdesk.settings import get_settings
+
+    stack.agent()
+    ticket = hand_off(stack.database_url, CUSTOMER)
+    monkeypatch.setenv("HELPDESK_RASA_TOKEN", "rasa-secret")
+    get_settings.cache_clear()
+    httpx.post(f"{stack.url}/api/tickets/{ticket}/hand_back", headers=stack.token())
+    assert stack.rasa_calls[-1]["token"] == "rasa-secret"
+    assert stack.rasa_calls[-1]["entities"]["outcome"] == "handed_back"
