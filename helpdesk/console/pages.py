@@ -166,6 +166,7 @@ async def queue_page(request: Request, who: PageWho) -> HTMLResponse:
         status=params.get("status", "active"),
         queue=params.get("queue", ""),
         priority=params.get("priority", ""),
+        assignee=params.get("assignee", ""),
     )
 
 

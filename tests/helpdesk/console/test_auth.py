@@ -211,3 +211,17 @@ def test_disabling_or_a_new_password_ends_open_sessions(stack: Stack) -> None:
     with session_scope(stack.database_url) as session:
         set_active(session, username="alice", active=False)
     assert client.get("/").status_code == 303
+
+
+def test_queue_json_filters_for_the_signed_in_page(stack: Stack) -> None:
+    stack.agent()
+    mine = hand_off(stack.database_url, "15550000001")
+    hand_off(stack.database_url, "15550000002")
+    client = stack.sign_in()
+    token = csrf(client, f"/tickets/{mine}")
+    client.post(f"/tickets/{mine}/assign", data={"agent": "1", "csrf": token})
+    everyone = client.get("/queue.json", params={"status": "active"}).json()["tickets"]
+    assert len(everyone) == 2
+    me = client.get("/queue.json", params={"status": "active", "assignee": "alice"}).json()
+    assert [t["id"] for t in me["tickets"]] == [mine]
+    assert 'option value="alice"' in client.get("/").text
