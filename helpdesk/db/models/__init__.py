@@ -7,6 +7,7 @@ and the tests use it). Schema changes go through a new migration in ``migrations
 from helpdesk.db.models.base import Base
 from helpdesk.db.models.customers import Customer, ErasureRecord
 from helpdesk.db.models.media import MediaRecord
+from helpdesk.db.models.outcomes import CaseOutcome
 from helpdesk.db.models.tickets import (
     Agent,
     ApiToken,
@@ -26,6 +27,7 @@ __all__ = [
     "TicketMessage",
     "Base",
     "ButtonId",
+    "CaseOutcome",
     "Customer",
     "ErasureRecord",
     "InboxMessage",
