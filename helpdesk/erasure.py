@@ -21,6 +21,7 @@ from helpdesk.db.models import ErasureRecord
 
 # Order matters where rows reference each other: dependants first.
 ERASERS: tuple[str, ...] = (
+    "helpdesk.outcomes:erase",
     "helpdesk.tickets.core:erase",
     "helpdesk.whatsapp.outbound:erase_all",
     "helpdesk.media.records:erase",
