@@ -105,9 +105,8 @@ def ticket_detail(url: str | None, ticket_id: int) -> dict[str, Any] | None:
         names = _names(session)
         lines = core.messages(session, ticket_id=ticket.id)
         media_ids = set(ticket.media_ids or []) | {m.media_id for m in lines if m.media_id}
-        media = [
-            session.get(MediaRecord, m) for m in sorted(media_ids) if session.get(MediaRecord, m)
-        ]
+        found = (session.get(MediaRecord, m) for m in sorted(media_ids))
+        media = [m for m in found if m is not None]
         detail = ticket_dict(ticket, assignee=names.get(ticket.assignee_id))
         detail.update(
             {
@@ -115,7 +114,7 @@ def ticket_detail(url: str | None, ticket_id: int) -> dict[str, Any] | None:
                 "kb_matches": ticket.kb_matches or [],
                 "fixes": ticket.fixes or [],
                 "flags": ticket.flags or [],
-                "media": [media_dict(m) for m in media if m is not None],
+                "media": [media_dict(m) for m in media],
                 "messages": [message_dict(m, names) for m in lines if m.author != "note"],
                 "notes": [message_dict(m, names) for m in lines if m.author == "note"],
             }

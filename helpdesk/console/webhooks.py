@@ -29,6 +29,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import html
 import json
 import logging
 import re
@@ -65,8 +66,6 @@ def _plain(text: str) -> str:
     """Placeholders may render HTML (Freshdesk); the customer gets plain text."""
     text = re.sub(r"<br\s*/?>|</p>", "\n", text, flags=re.IGNORECASE)
     text = re.sub(r"<[^>]+>", "", text)
-    import html
-
     return html.unescape(text).strip()
 
 
