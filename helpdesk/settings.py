@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     business_hours: str = Field("Mon-Fri 09:00-18:00", env="HELPDESK_BUSINESS_HOURS")
     timezone: str = Field("UTC", env="HELPDESK_TIMEZONE")
     session_secret: str | None = Field(None, env="HELPDESK_SESSION_SECRET")
+    secure_cookies: bool = Field(False, env="HELPDESK_SECURE_COOKIES")
     login_max_failures: int = Field(5, env="HELPDESK_LOGIN_MAX_FAILURES")
     login_lockout_seconds: int = Field(900, env="HELPDESK_LOGIN_LOCKOUT_SECONDS")
     api_token_hours: int = Field(12, env="HELPDESK_API_TOKEN_HOURS")

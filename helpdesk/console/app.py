@@ -61,6 +61,7 @@ class ConsoleConfig:
             "zendesk_webhook_secret": s.zendesk_webhook_secret,
             "freshdesk_webhook_secret": s.freshdesk_webhook_secret,
             "metrics_token": s.metrics_token,
+            "https_only": s.secure_cookies,
         }
         values.update(overrides)
         return cls(**values)
