@@ -29,5 +29,7 @@ INTENTS = (
     "out_of_scope",
     "skip",
     "cancel",
+    "rate",
+    "handoff_ended",
     "media_shared",
 )
