@@ -225,7 +225,12 @@ async def reply(
 
 
 async def close(
-    state: Any, *, ticket_id: int, agent_id: int | None, resolved: bool = True
+    state: Any,
+    *,
+    ticket_id: int,
+    agent_id: int | None,
+    resolved: bool = True,
+    origin: str = "console",
 ) -> dict[str, Any]:
     def run() -> tuple[dict[str, Any], bool, str, str]:
         with session_scope(state.database_url) as session:
@@ -237,6 +242,13 @@ async def close(
             return ticket_dict(ticket), changed, ticket.sender_id, ticket.language
 
     result, changed, sender_id, language = await asyncio.to_thread(run)
+    if changed and result["backend"] not in ("builtin", origin):
+        from helpdesk.tickets.handoff import push_close
+
+        who = "an agent in the helpdesk console"
+        await asyncio.to_thread(
+            push_close, ticket_id=ticket_id, note=f"Closed by {who}.", url=state.database_url
+        )
     if changed:
         result["bot_resumed"] = await resume_bot(sender_id, outcome="closed", language=language)
     return result

@@ -130,6 +130,8 @@ async def _handle(request: Request, backend: str, raw: bytes) -> JSONResponse:
         )
         result["delivery"] = sent["delivery"]
     if status in CLOSING:
-        closed = await service.close(state, ticket_id=ticket_id, agent_id=None, resolved=True)
+        closed = await service.close(
+            state, ticket_id=ticket_id, agent_id=None, resolved=True, origin=backend
+        )
         result["status"] = closed["status"]
     return JSONResponse(result)

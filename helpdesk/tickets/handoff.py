@@ -101,11 +101,38 @@ def customer_message(
     return True
 
 
-def cancel(*, sender_id: str, url: str | None = None) -> int | None:
+def cancel(*, sender_id: str, url: str | None = None, backend: Any = None) -> int | None:
     """The customer withdrew the request: the ticket id that was closed, or None."""
     with session_scope(url) as session:
         ticket = core.cancel_ticket(session, sender_id=sender_id)
-        return ticket.id if ticket else None
+        if ticket is None:
+            return None
+        ticket_id = ticket.id
+    push_close(
+        ticket_id=ticket_id,
+        note="The customer cancelled the request on WhatsApp.",
+        url=url,
+        backend=backend,
+    )
+    return ticket_id
+
+
+def push_close(*, ticket_id: int, note: str, url: str | None = None, backend: Any = None) -> bool:
+    """Solve the mirrored ticket in Zendesk/Freshdesk; False if there is none or it failed
+    (the failure is shown on the ticket; the local case is closed either way)."""
+    with session_scope(url) as session:
+        external = _external(core.require_ticket(session, ticket_id=ticket_id))
+    if external is None:
+        return False
+    try:
+        chosen = backend or get_backend()
+        if chosen is None:
+            return False
+        chosen.solve(external, note)
+    except HelpdeskError as error:
+        _note_error(url, ticket_id, error)
+        return False
+    return True
 
 
 def _external(ticket: Ticket) -> External | None:
@@ -197,5 +224,6 @@ __all__ = [
     "customer_message",
     "find_by_external",
     "hand_off",
+    "push_close",
     "push_new_ticket",
 ]

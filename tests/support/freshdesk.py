@@ -3,7 +3,8 @@
 Implements, as Freshdesk documents them: HTTP Basic ``{api_key}:X`` (401
 ``{"code": "invalid_credentials", "message": …}``), ``POST /api/v2/tickets`` as JSON or
 multipart with ``attachments[]`` (201; 400 ``{"description": "Validation failed",
-"errors": [{"field", "message", "code"}]}``), ``POST /api/v2/tickets/{id}/notes`` (201;
+"errors": [{"field", "message", "code"}]}``), ``PUT /api/v2/tickets/{id}`` (status,
+priority), ``POST /api/v2/tickets/{id}/notes`` (201;
 404 for an unknown ticket), ``GET /api/v2/tickets/{id}/conversations``, and rate limiting
 (429 with ``Retry-After``; inject with ``state.throttled = n``).
 
@@ -193,6 +194,20 @@ def create_app(state: FreshdeskState) -> FastAPI:
         }
         state.conversations[ticket_id].append(note)
         return JSONResponse(note, status_code=201)
+
+    @app.put("/api/v2/tickets/{ticket_id}")
+    async def update_ticket(ticket_id: int, request: Request) -> Response:
+        if ticket_id not in state.tickets:
+            return Response(status_code=404)
+        fields, _ = await _fields(request)
+        for problem in (
+            _integer(fields, "status", range(2, 6)),
+            _integer(fields, "priority", range(1, 5)),
+        ):
+            if problem:
+                return _failed(problem)
+        state.tickets[ticket_id].update(fields)
+        return JSONResponse(state.tickets[ticket_id], status_code=200)
 
     @app.get("/api/v2/tickets/{ticket_id}/conversations")
     async def conversations(ticket_id: int) -> Response:

@@ -2,9 +2,9 @@
 
 ``get_backend(settings)`` gives ``None`` for ``builtin`` (the console is the only place),
 else a ``ZendeskBackend`` or ``FreshdeskBackend``. Both expose ``create(ticket, attachments)
--> External`` and ``comment(external, text, attachments)``; both raise ``TicketingError``
-with the service's own message when it refuses, after retrying what a retry can fix
-(HTTP 429 with ``Retry-After``, 5xx, connection errors).
+-> External``, ``comment(external, text, attachments)`` and ``solve(external, note)``;
+both raise ``TicketingError`` with the service's own message when it refuses, after
+retrying what a retry can fix (HTTP 429 with ``Retry-After``, 5xx, connection errors).
 """
 
 from __future__ import annotations

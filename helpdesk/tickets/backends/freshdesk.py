@@ -4,7 +4,9 @@
   the contact), ``subject``, ``description`` (HTML), ``status`` 2 (open), ``priority`` 1–4,
   ``source`` 7 (chat), ``tags[]``, and the media as ``attachments[]``;
 - ``POST /api/v2/tickets/{id}/notes`` — each later customer message as a public note with
-  ``incoming: true`` (shown as coming from outside) and the requester as ``user_id``.
+  ``incoming: true`` (shown as coming from outside) and the requester as ``user_id``;
+- ``PUT /api/v2/tickets/{id}`` with ``status`` 4 (resolved), after a private note saying
+  why, when the case ends on our side (closed in the console, cancelled by the customer).
 
 Auth: HTTP Basic ``{api_key}:X``. Errors look like ``{"description": "Validation failed",
 "errors": [{"field", "message", "code"}]}``.
@@ -20,7 +22,7 @@ import httpx
 from helpdesk.tickets.backends.base import Attachment, External, TicketBackend, TicketData
 
 PRIORITY = {"low": 1, "normal": 2, "high": 3, "urgent": 4}
-STATUS_OPEN, SOURCE_CHAT = 2, 7
+STATUS_OPEN, STATUS_RESOLVED, SOURCE_CHAT = 2, 4, 7
 
 
 def as_html(text: str) -> str:
@@ -92,3 +94,17 @@ class FreshdeskBackend(TicketBackend):
             self.request("POST", path, expect=(201,), data=data, files=self._files(attachments))
         else:
             self.request("POST", path, expect=(201,), json=fields)
+
+    def solve(self, external: External, note: str) -> None:
+        self.request(
+            "POST",
+            f"/api/v2/tickets/{external.ticket_id}/notes",
+            expect=(201,),
+            json={"body": as_html(note), "private": True},
+        )
+        self.request(
+            "PUT",
+            f"/api/v2/tickets/{external.ticket_id}",
+            expect=(200,),
+            json={"status": STATUS_RESOLVED},
+        )

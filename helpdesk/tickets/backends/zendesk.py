@@ -6,7 +6,8 @@
 - ``POST /api/v2/tickets`` — subject, requester, priority, tags, and the summary as a
   private first comment carrying the uploads;
 - ``PUT /api/v2/tickets/{id}`` with ``ticket.comment`` — each later customer message, as a
-  public comment authored by the requester.
+  public comment authored by the requester; with ``status: solved`` and a private comment
+  when the case ends on our side (closed in the console, cancelled by the customer).
 
 Auth: HTTP Basic ``{email}/token:{api_token}``. Errors look like
 ``{"error": "RecordInvalid", "description": …, "details": {…}}``.
@@ -111,4 +112,13 @@ class ZendeskBackend(TicketBackend):
             f"/api/v2/tickets/{external.ticket_id}",
             expect=(200,),
             json={"ticket": {"comment": comment}},
+        )
+
+    def solve(self, external: External, note: str) -> None:
+        # Zendesk assigns an unassigned ticket to the agent who solves it (our API user).
+        self.request(
+            "PUT",
+            f"/api/v2/tickets/{external.ticket_id}",
+            expect=(200,),
+            json={"ticket": {"status": "solved", "comment": {"body": note, "public": False}}},
         )

@@ -72,12 +72,15 @@ def test_zendesk_round_trip(stack: Stack, monkeypatch: pytest.MonkeyPatch, wait_
         )
         assert len(stack.received(CUSTOMER)) == 1
 
+        calls_before = len(state.requests)
         solved = zendesk.agent_replies(
             state, external["id"], None, webhook_url=hook, secret=ZENDESK_SECRET, status="solved"
         )
         assert solved.json()["status"] == "resolved"
         assert status_of(stack, ticket) == "resolved"
         assert stack.rasa_calls[-1]["entities"]["outcome"] == "closed"
+        # Solved in Zendesk: nothing is written back to Zendesk (no echo).
+        assert state.requests[calls_before:] == []
         # The agent reply is on the local ticket too, marked as coming from Zendesk.
         headers = (stack.agent(), stack.token())[1]
         detail = httpx.get(f"{stack.url}/api/tickets/{ticket}", headers=headers).json()
@@ -161,3 +164,23 @@ def test_a_failed_push_can_be_retried_from_the_ticket_page(
         (external,) = state.tickets
         assert f"as+%23{external}" in answer.headers["location"]
         assert "Try again" not in client.get(f"/tickets/{ticket}").text
+
+
+def test_closing_in_the_console_solves_the_zendesk_ticket(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = zendesk.ZendeskState(email="bot@example.com", token="zd-token")
+    with serve_app(zendesk.create_app(state), path="/api/v2/tickets") as url:
+        monkeypatch.setenv("HELPDESK_TICKETING", "zendesk")
+        monkeypatch.setenv("ZENDESK_URL", url)
+        monkeypatch.setenv("ZENDESK_EMAIL", "bot@example.com")
+        monkeypatch.setenv("ZENDESK_API_TOKEN", "zd-token")
+        get_settings.cache_clear()
+        ticket = hand_off(stack.database_url, CUSTOMER)
+        (external,) = state.tickets.values()
+        stack.agent()
+        answer = httpx.post(f"{stack.url}/api/tickets/{ticket}/close", headers=stack.token())
+        assert answer.json()["status"] == "resolved"
+        assert external["status"] == "solved"
+        last = state.comments[external["id"]][-1]
+        assert last["public"] is False and "helpdesk console" in last["body"]

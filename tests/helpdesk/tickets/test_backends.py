@@ -255,3 +255,32 @@ def test_unreachable_service_is_retried_then_reported() -> None:
     with pytest.raises(TicketingError, match="unreachable"):
         backend.create(data(), [])
     assert len(waits) == backend.retries
+
+
+def test_customer_cancel_solves_the_zendesk_ticket_with_a_private_note(
+    database_url, zendesk_fake
+) -> None:
+    from helpdesk.tickets.handoff import cancel
+
+    _, state = zendesk_fake
+    result = open_case(database_url, [])
+    assert cancel(sender_id=CUSTOMER, url=database_url) == result.ticket_id
+    ticket = state.tickets[int(result.external_id)]
+    assert ticket["status"] == "solved"
+    last = state.comments[ticket["id"]][-1]
+    assert (last["body"], last["public"]) == (
+        "The customer cancelled the request on WhatsApp.",
+        False,
+    )
+
+
+def test_customer_cancel_resolves_the_freshdesk_ticket(database_url, freshdesk_fake) -> None:
+    from helpdesk.tickets.handoff import cancel
+
+    _, state = freshdesk_fake
+    result = open_case(database_url, [])
+    cancel(sender_id=CUSTOMER, url=database_url)
+    ticket = state.tickets[int(result.external_id)]
+    assert ticket["status"] == 4
+    note = state.conversations[ticket["id"]][-1]
+    assert note["private"] is True and "cancelled" in note["body"]
