@@ -221,6 +221,18 @@ async def reply(
 
     message_id = await asyncio.to_thread(record)
     state.metrics.replies.labels(delivery=delivery).inc()
+    if origin not in ("zendesk", "freshdesk"):
+        # Keep a mirrored Zendesk/Freshdesk ticket complete (a no-op for builtin tickets).
+        from helpdesk.tickets.handoff import push_note
+
+        words = {"sent": "", "template": " (window closed: only the template went out)"}
+        await asyncio.to_thread(
+            push_note,
+            ticket_id=ticket_id,
+            text=f"Reply sent on WhatsApp from the helpdesk console"
+            f"{words.get(delivery, f' ({delivery})')}:\n{text or '(file)'}",
+            url=url,
+        )
     return {"id": message_id, "delivery": delivery}
 
 

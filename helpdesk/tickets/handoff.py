@@ -117,6 +117,24 @@ def cancel(*, sender_id: str, url: str | None = None, backend: Any = None) -> in
     return ticket_id
 
 
+def push_note(*, ticket_id: int, text: str, url: str | None = None, backend: Any = None) -> bool:
+    """Copy what happened here (e.g. an agent's reply sent from the console) to the mirrored
+    ticket as a private note; False if there is none or it failed (shown on the ticket)."""
+    with session_scope(url) as session:
+        external = _external(core.require_ticket(session, ticket_id=ticket_id))
+    if external is None:
+        return False
+    try:
+        chosen = backend or get_backend()
+        if chosen is None:
+            return False
+        chosen.note(external, text)
+    except HelpdeskError as error:
+        _note_error(url, ticket_id, error)
+        return False
+    return True
+
+
 def push_close(*, ticket_id: int, note: str, url: str | None = None, backend: Any = None) -> bool:
     """Solve the mirrored ticket in Zendesk/Freshdesk; False if there is none or it failed
     (the failure is shown on the ticket; the local case is closed either way)."""
@@ -226,4 +244,5 @@ __all__ = [
     "hand_off",
     "push_close",
     "push_new_ticket",
+    "push_note",
 ]

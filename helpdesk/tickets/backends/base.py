@@ -72,6 +72,10 @@ class TicketBackend:
     def comment(self, external: External, text: str, attachments: list[Attachment]) -> None:
         raise NotImplementedError
 
+    def note(self, external: External, text: str) -> None:
+        """A private note on the ticket there (what happened on our side)."""
+        raise NotImplementedError
+
     def solve(self, external: External, note: str) -> None:
         """Mark the ticket solved there, with a private ``note`` saying why."""
         raise NotImplementedError

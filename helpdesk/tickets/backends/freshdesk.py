@@ -95,13 +95,17 @@ class FreshdeskBackend(TicketBackend):
         else:
             self.request("POST", path, expect=(201,), json=fields)
 
-    def solve(self, external: External, note: str) -> None:
+    def note(self, external: External, text: str) -> None:
+        # Private: the automation that sends replies back fires on public replies only.
         self.request(
             "POST",
             f"/api/v2/tickets/{external.ticket_id}/notes",
             expect=(201,),
-            json={"body": as_html(note), "private": True},
+            json={"body": as_html(text), "private": True},
         )
+
+    def solve(self, external: External, note: str) -> None:
+        self.note(external, note)
         self.request(
             "PUT",
             f"/api/v2/tickets/{external.ticket_id}",

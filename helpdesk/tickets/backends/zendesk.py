@@ -114,6 +114,15 @@ class ZendeskBackend(TicketBackend):
             json={"ticket": {"comment": comment}},
         )
 
+    def note(self, external: External, text: str) -> None:
+        # Private: the trigger that sends replies back fires on public comments only.
+        self.request(
+            "PUT",
+            f"/api/v2/tickets/{external.ticket_id}",
+            expect=(200,),
+            json={"ticket": {"comment": {"body": text, "public": False}}},
+        )
+
     def solve(self, external: External, note: str) -> None:
         # Zendesk assigns an unassigned ticket to the agent who solves it (our API user).
         self.request(

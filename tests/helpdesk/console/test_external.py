@@ -166,7 +166,7 @@ def test_a_failed_push_can_be_retried_from_the_ticket_page(
         assert "Try again" not in client.get(f"/tickets/{ticket}").text
 
 
-def test_closing_in_the_console_solves_the_zendesk_ticket(
+def test_console_replies_and_closing_are_mirrored_to_zendesk(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     state = zendesk.ZendeskState(email="bot@example.com", token="zd-token")
@@ -179,7 +179,15 @@ def test_closing_in_the_console_solves_the_zendesk_ticket(
         ticket = hand_off(stack.database_url, CUSTOMER)
         (external,) = state.tickets.values()
         stack.agent()
-        answer = httpx.post(f"{stack.url}/api/tickets/{ticket}/close", headers=stack.token())
+        headers = stack.token()
+        stack.say(CUSTOMER, "hello")
+        reply = httpx.post(
+            f"{stack.url}/api/tickets/{ticket}/replies", json={"text": "On it!"}, headers=headers
+        )
+        assert reply.json()["delivery"] == "sent"
+        copied = state.comments[external["id"]][-1]
+        assert copied["public"] is False and copied["body"].endswith("console:\nOn it!")
+        answer = httpx.post(f"{stack.url}/api/tickets/{ticket}/close", headers=headers)
         assert answer.json()["status"] == "resolved"
         assert external["status"] == "solved"
         last = state.comments[external["id"]][-1]
