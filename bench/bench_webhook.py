@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from helpdesk.whatsapp.signature import HEADER, sign  # noqa: E402
-from tests.support.servers import Process, free_port, serve_app  # noqa: E402
+from tests.support.servers import Process, free_port  # noqa: E402
 
 SECRET, TOKEN, PHONE = "bench-secret", "bench-token", "100000000000001"
 
@@ -137,31 +137,32 @@ def main() -> int:
     parser.add_argument("--no-worker", action="store_true", help="(diagnosis) store only")
     args = parser.parse_args()
 
-    from helpdesk.sandbox.app import SandboxConfig, create_app
-
     folder = Path(tempfile.mkdtemp(prefix="bench-webhook-"))
-    port = free_port()
+    port, sandbox_port = free_port(), free_port()
     script = folder / "server.py"
     script.write_text(SERVER, encoding="utf-8")
-    sandbox = create_app(
-        SandboxConfig(
-            access_token=TOKEN,
-            app_secret=SECRET,
-            phone_number_id=PHONE,
-            webhook_url=f"http://127.0.0.1:{port}/webhooks/whatsapp/webhook",
-        )
+    env = {
+        "WHATSAPP_ACCESS_TOKEN": TOKEN,
+        "WHATSAPP_APP_SECRET": SECRET,
+        "WHATSAPP_VERIFY_TOKEN": "v",
+        "WHATSAPP_PHONE_NUMBER_ID": PHONE,
+        "WHATSAPP_GRAPH_URL": f"http://127.0.0.1:{sandbox_port}",
+        "HELPDESK_SANDBOX_WEBHOOK_URL": f"http://127.0.0.1:{port}/webhooks/whatsapp/webhook",
+        "HELPDESK_DATABASE_URL": f"sqlite:///{folder}/bench.db",
+        "HELPDESK_MEDIA_STORE": f"file:{folder}/media",
+        "HELPDESK_LOG_LEVEL": "WARNING",
+    }
+    # The sandbox (the bot's Graph API for mark-as-read) runs in its own process so that
+    # it does not share this load generator's CPU.
+    helpdesk = str(Path(sys.executable).parent / "helpdesk")
+    sandbox = Process(
+        [helpdesk, "sandbox", "--port", str(sandbox_port)],
+        port=sandbox_port,
+        path="/sandbox/health",
+        env=env,
     )
-    with serve_app(sandbox, path="/sandbox/health") as sandbox_url:
-        env = {
-            "WHATSAPP_ACCESS_TOKEN": TOKEN,
-            "WHATSAPP_APP_SECRET": SECRET,
-            "WHATSAPP_VERIFY_TOKEN": "v",
-            "WHATSAPP_PHONE_NUMBER_ID": PHONE,
-            "WHATSAPP_GRAPH_URL": sandbox_url,
-            "HELPDESK_DATABASE_URL": f"sqlite:///{folder}/bench.db",
-            "HELPDESK_MEDIA_STORE": f"file:{folder}/media",
-            "HELPDESK_LOG_LEVEL": "WARNING",
-        }
+    sandbox.start()
+    try:
         argv = [sys.executable, str(script), str(port)] + (["no-worker"] if args.no_worker else [])
         server = Process(argv, port=port, env=env)
         server.start()
@@ -180,6 +181,8 @@ def main() -> int:
                 time.sleep(0.5)
         finally:
             server.stop()
+    finally:
+        sandbox.stop()
     channel, baseline = result["channel"], result["baseline"]
     failures = result["failures"]
     figures = {

@@ -124,7 +124,7 @@ class WhatsAppService:
         return 403, "forbidden"
 
     def _store(self, events: webhook.WebhookEvents) -> tuple[int, int]:
-        with inbox.write_session(self.config.database_url) as session:
+        with inbox.write_session(self.config.database_url, urgent=True) as session:
             return inbox.store_events(session, events=events)
 
     async def receive(self, raw: bytes, signature_header: str | None) -> Acknowledgement:
