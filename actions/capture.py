@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import abc
 import asyncio
 from typing import Any
 
@@ -25,7 +24,9 @@ def _language(tracker: Tracker) -> str:
     return tracker.get_slot(LANGUAGE_SLOT) or get_settings().default_language
 
 
-class _ValidateCaptureForm(Action, abc.ABC):
+class _ValidateCaptureForm:
+    """Shared by the five validation actions (not an Action itself, so not registered)."""
+
     form: str
 
     def name(self) -> str:
@@ -60,27 +61,27 @@ class _ValidateCaptureForm(Action, abc.ABC):
         return [SlotSet(name, value) for name, value in outcome.slots.items()]
 
 
-class ValidateDamagedProductForm(_ValidateCaptureForm):
+class ValidateDamagedProductForm(_ValidateCaptureForm, Action):
     form = "damaged_product_form"
 
 
-class ValidateSoftwareErrorForm(_ValidateCaptureForm):
+class ValidateSoftwareErrorForm(_ValidateCaptureForm, Action):
     form = "software_error_form"
 
 
-class ValidatePaymentProblemForm(_ValidateCaptureForm):
+class ValidatePaymentProblemForm(_ValidateCaptureForm, Action):
     form = "payment_problem_form"
 
 
-class ValidateReturnForm(_ValidateCaptureForm):
+class ValidateReturnForm(_ValidateCaptureForm, Action):
     form = "return_form"
 
 
-class ValidateApplianceFaultForm(_ValidateCaptureForm):
+class ValidateApplianceFaultForm(_ValidateCaptureForm, Action):
     form = "appliance_fault_form"
 
 
-class _AskFact(Action, abc.ABC):
+class _AskFact:
     """Offers a value read from the media for confirmation, or asks to type it."""
 
     slot: str
@@ -99,11 +100,11 @@ class _AskFact(Action, abc.ABC):
         return []
 
 
-class AskTransactionId(_AskFact):
+class AskTransactionId(_AskFact, Action):
     slot = "transaction_id"
 
 
-class AskOrderNumber(_AskFact):
+class AskOrderNumber(_AskFact, Action):
     slot = "order_number"
 
 
