@@ -60,7 +60,9 @@ class TurnOutcome:
 
 
 def handle_turn(flow: Flow, turn: Turn, *, max_tries: int, analyse: Analyse) -> TurnOutcome:
-    if turn.intent in LEAVING_INTENTS:
+    # The flow's own use case is not a switch: "the bank app on android" typed as the app
+    # name reads as report_software_error to the NLU, and belongs to this very flow.
+    if turn.intent in LEAVING_INTENTS and turn.intent != flow.use_case:
         return TurnOutcome(handled=False)
     state = _State.from_turn(turn)
     requested = flow.step(turn.requested_slot)

@@ -14,6 +14,11 @@ import httpx
 import pytest
 
 from helpdesk import db
+from helpdesk.db import session_scope
+from helpdesk.media.intake import sniff
+from helpdesk.media.records import save_media
+from helpdesk.settings import get_settings
+from helpdesk.store import get_media_store
 from tests.support.servers import PROJECT_ROOT, free_port, start_process
 
 RASA = str(PROJECT_ROOT / ".venv" / "bin" / "rasa")
@@ -96,3 +101,28 @@ def assistant(assistant_environment: dict[str, str]) -> Iterator[Assistant]:
             database_url=env["HELPDESK_DATABASE_URL"],
             tracker_store_url=env["HELPDESK_TRACKER_STORE_URL"],
         )
+
+
+@pytest.fixture
+def deliver_media(assistant, assistant_environment, monkeypatch: pytest.MonkeyPatch):
+    for name in ("HELPDESK_DATABASE_URL", "HELPDESK_MEDIA_STORE", "HELPDESK_MEDIA_KEY"):
+        if name in assistant_environment:
+            monkeypatch.setenv(name, assistant_environment[name])
+    get_settings.cache_clear()
+
+    def deliver(sender: str, data: bytes, caption: str | None = None) -> tuple[int, list]:
+        sniffed = sniff(data)
+        stored = get_media_store().put(data, mime=sniffed.mime)
+        with session_scope() as session:
+            record = save_media(
+                session, sender_id=sender, sha256=stored.sha256, kind=sniffed.kind,
+                mime=sniffed.mime, size=stored.size, source="whatsapp", caption=caption,
+            )  # fmt: skip
+            media_id = record.id
+        item = {"id": media_id, "kind": sniffed.kind, "mime": sniffed.mime, "caption": caption}
+        replies = assistant.say_with_metadata(
+            sender, "/media_shared", {"media": [item], "caption": caption}
+        )
+        return media_id, replies
+
+    return deliver

@@ -82,3 +82,18 @@ def short_video_bytes(tmp_path: Path) -> bytes:
         writer.write(frame)
     writer.release()
     return path.read_bytes()
+
+
+def error_screenshot(message: str, code: str) -> bytes:
+    """A phone screenshot of an app error dialog showing ``code``."""
+    image = Image.new("RGB", (1080, 2160), (242, 242, 247))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 1080, 90), fill=(30, 30, 30))
+    draw.rounded_rectangle((90, 700, 990, 1300), radius=40, fill="white", outline=(200, 200, 200))
+    draw.text((150, 780), "Something went wrong", font=_font(60), fill=(20, 20, 20))
+    draw.text((150, 920), message, font=_font(46), fill=(60, 60, 60))
+    draw.text((150, 1030), f"Error code: {code}", font=_font(50), fill=(60, 60, 60))
+    draw.text((820, 1200), "OK", font=_font(50), fill=(0, 100, 220))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -179,3 +179,12 @@ def test_missing_media_record_asks_to_resend(database_url: str) -> None:
     ))  # fmt: skip
     assert outcome.slots["item_photo"] is None
     assert [r.response for r in outcome.replies] == ["utter_media_unreadable"]
+
+
+def test_text_read_as_this_flow_s_own_use_case_is_still_the_answer() -> None:
+    outcome = _run("software_error_form", _turn(
+        "software_error_form", "affected_app", "report_software_error",
+        text="the bank app on android",
+    ))  # fmt: skip
+    assert outcome.handled is True
+    assert outcome.slots["affected_app"] == "the bank app on android"
