@@ -145,7 +145,12 @@ class WhatsAppService:
             return Acknowledgement(200)
         # A thread keeps the event loop (and Rasa's other requests) free during the commit.
         loop = asyncio.get_running_loop()
-        stored, duplicates = await loop.run_in_executor(inbox.ACK_EXECUTOR, self._store, events)
+        try:
+            stored, duplicates = await loop.run_in_executor(inbox.ACK_EXECUTOR, self._store, events)
+        except Exception:
+            # Not stored, so not acknowledged: Meta retries the delivery for up to 7 days.
+            logger.exception("Could not store a webhook in the inbox")
+            return Acknowledgement(503, text="try again later")
         if stored and self.worker is not None:
             self.worker.wake()
         for status in events.statuses:

@@ -213,3 +213,31 @@ def test_a_status_that_overtakes_the_send_record_is_kept(database_url: str) -> N
     with session_scope(database_url) as session:
         [row] = get_outbound(session, recipient_id="A")
         assert (row.wamid, row.status, row.type) == ("out2", "delivered", "text")
+
+
+def test_a_payload_too_long_for_a_button_id_travels_under_a_short_id(database_url: str) -> None:
+    from helpdesk.whatsapp.outbound import choice_id, resolve_choice
+
+    payload = '/choose_product{"product": "' + "washing machine " * 20 + '"}'
+    with session_scope(database_url) as session:
+        short = choice_id(session, payload=payload)
+        assert len(short) <= 200 and short != payload
+        assert choice_id(session, payload="/affirm") == "/affirm"
+    with session_scope(database_url) as session:
+        assert resolve_choice(session, choice=short) == payload
+        assert resolve_choice(session, choice="/affirm") == "/affirm"
+
+
+def test_erasure_removes_the_customers_whatsapp_records(database_url: str) -> None:
+    from helpdesk.erasure import erase_customer
+    from helpdesk.whatsapp.outbound import get_outbound, record_outbound, record_reaction
+
+    _store(database_url, _body(("w1", "A", 10, "hi"), ("w2", "B", 10, "hi")))
+    with session_scope(database_url) as session:
+        record_outbound(session, recipient_id="A", payload={"type": "text"})
+        record_reaction(session, sender_id="A", message_wamid="x", emoji="👍")
+    report = erase_customer(sender_id="A", url=database_url)
+    assert report.deleted["helpdesk.whatsapp.outbound:erase_all"] == 3
+    assert _statuses(database_url) == {"w2": "pending"}
+    with session_scope(database_url) as session:
+        assert get_outbound(session, recipient_id="A") == []
