@@ -22,6 +22,8 @@ class SandboxConfig:
     templates: set[str] = field(default_factory=lambda: {"hello_world"})
     media_url_ttl: int = 300
     status_delay: float = 0.2
+    # Beyond this many messages per second Meta answers 130429 (rate limit hit).
+    messages_per_second: float = 80.0
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> SandboxConfig:
@@ -43,6 +45,7 @@ class SandboxConfig:
             "phone_number_id": s.whatsapp_phone_number_id,
             "webhook_url": s.sandbox_webhook_url,
             "templates": templates,
+            "messages_per_second": s.whatsapp_messages_per_second,
         }
         values.update(overrides)
         return cls(**values)
@@ -52,7 +55,7 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
     from helpdesk.sandbox import customer_api, graph_api
 
     config = config or SandboxConfig.from_settings()
-    state = SandboxState()
+    state = SandboxState(config.messages_per_second)
     notifier = Notifier(config, state)
 
     @asynccontextmanager

@@ -71,6 +71,8 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
             raise MetaError(100, "The request body is not valid JSON.") from error
         if isinstance(body, dict) and body.get("status") == "read":
             return _mark_read(state, body)
+        if not state.throughput.take():
+            raise MetaError(130429, "Cloud API message throughput has been reached.")
         kind = validate_message(body, media_ids=set(state.media), templates=config.templates)
     except MetaError as error:
         return error.response()

@@ -49,8 +49,29 @@ class Customer:
     items: list[dict[str, Any]] = field(default_factory=list)
 
 
+class Throughput:
+    """Meta's per-number throughput (80 messages/s by default) as a token bucket."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.tokens = rate
+        self.updated = time.monotonic()
+        self.refused = 0
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.rate, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        self.refused += 1
+        return False
+
+
 class SandboxState:
-    def __init__(self) -> None:
+    def __init__(self, messages_per_second: float = 80.0) -> None:
+        self.throughput = Throughput(messages_per_second)
         self.customers: dict[str, Customer] = {}
         self.media: dict[str, Media] = {}
         self.outbound: dict[str, tuple[str, dict[str, Any]]] = {}  # wamid → (wa_id, item)

@@ -83,7 +83,8 @@ class GraphClient:
         self.retries = retries
         self.backoff = backoff
         self._token = access_token
-        self._bucket = TokenBucket(messages_per_second)
+        # No burst: evenly spaced sends stay under Meta's limit despite network jitter.
+        self._bucket = TokenBucket(messages_per_second, burst=1)
         self._http = httpx.AsyncClient(
             timeout=timeout,
             headers={"Authorization": f"Bearer {access_token}"},

@@ -97,3 +97,31 @@ async def test_upload_and_download_round_trip_with_an_expired_url_retried(sandbo
         assert rejected.value.reason == "too_large"
     finally:
         await graph.aclose()
+
+
+async def test_pacing_keeps_within_the_numbers_throughput() -> None:
+    """A burst beyond the number's throughput: the paced client is never refused, an
+    unpaced one is refused with 130429 and gets through by retrying."""
+    import asyncio
+
+    config = SandboxConfig(
+        access_token=TOKEN,
+        app_secret="s",
+        phone_number_id=PHONE,
+        webhook_url="http://127.0.0.1:9/unused",
+        messages_per_second=100,
+    )
+    app = create_app(config)
+    with serve_app(app, path="/sandbox/health") as url:
+        httpx.post(f"{url}/sandbox/customers/15551230000/messages", json={"text": "hi"})
+        throughput = app.state.sandbox.throughput
+        for rate, refused in ((100, False), (100_000, True)):
+            throughput.refused = 0
+            await asyncio.sleep(1.1)  # let the sandbox's bucket refill
+            graph = client(url, messages_per_second=rate, backoff=0.2, retries=6)
+            try:
+                wamids = await asyncio.gather(*(graph.send(TEXT) for _ in range(150)))
+            finally:
+                await graph.aclose()
+            assert len(set(wamids)) == 150
+            assert (throughput.refused > 0) is refused
