@@ -235,9 +235,7 @@ class _Extractor:
                 if pattern.groups and not re.search(r"\d", value):
                     continue
                 if self.free(start, end):
-                    value = value.upper()
-                    if value.startswith("0X"):
-                        value = "0x" + value[2:]
+                    value = _repair_hex(value.upper())
                     self.add("error_code", value, confidence, start, end)
         context = bool(ERROR_CONTEXT.search(self.text))
         for match in APPLIANCE_CODE.finditer(self.text):
@@ -283,3 +281,16 @@ def extract_fields(
     if not text:
         return []
     return _Extractor(text, words, source, language).run()
+
+
+# Letters OCR reads for digits; none of them is a hex digit, so inside a hex code they can
+# only be misread digits ("Ox8BADFOOD" is 0x8BADF00D).
+_HEX_REPAIR = str.maketrans({"O": "0", "I": "1", "L": "1", "S": "5"})
+_HEX = re.compile(r"[0-9A-F]+")
+
+
+def _repair_hex(value: str) -> str:
+    if value[:2] not in ("0X", "OX"):
+        return value
+    digits = value[2:].translate(_HEX_REPAIR)
+    return "0x" + digits if _HEX.fullmatch(digits) else value

@@ -129,3 +129,8 @@ def test_each_field_says_where_it_was_found() -> None:
     assert field.where["line"] == 2
     assert text[field.where["start"] : field.where["end"]] == "TXN8A23F90B12"
     assert 0 < field.confidence <= 1
+
+
+def test_ocr_letter_o_in_a_hex_code_is_read_as_zero() -> None:
+    found = [(f.type, f.value) for f in extract_fields("Error code: Ox8BADFOOD")]
+    assert found == [("error_code", "0x8BADF00D")]
