@@ -8,4 +8,16 @@
 - ``inbound``: turn a stored message into what the dialogue engine receives.
 - ``outbound``: records of sent messages, statuses, button ids, the 24-hour window, and
   ``Sender`` which the Rasa output channel (and the agent console) use to reply.
+- ``service``: all of the above wired together (handshake, ``receive``, worker start/stop)
+  for a web framework to mount; ``channels/whatsapp.py`` mounts it in Rasa.
+- ``writes``: SQLite writes from several threads without busy-handler stalls.
+- ``texts``: what the channel itself says to customers (en, es).
+
+Replying from outside Rasa (e.g. the agent console)::
+
+    from helpdesk.whatsapp.graph import GraphClient
+    from helpdesk.whatsapp.outbound import Sender
+
+    sender = Sender(GraphClient.from_settings(), window_template=settings.whatsapp_window_template)
+    await sender.text(wa_id, "An agent will call you back today.")
 """
