@@ -34,9 +34,11 @@ fi
 
 echo "setup: installing locked Python packages (first run takes a few minutes)"
 PIP=("$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps)
-"${PIP[@]}" -r requirements/lock.txt
-"${PIP[@]}" --ignore-requires-python -r requirements/rasa.txt
-"${PIP[@]}" -e .
+# pip warns about every package missing from this machine's local mirrors; that is noise.
+quiet() { "$@" 2> >(grep -v "^WARNING: Location" >&2); }
+quiet "${PIP[@]}" -r requirements/lock.txt
+quiet "${PIP[@]}" --ignore-requires-python -r requirements/rasa.txt
+quiet "${PIP[@]}" -e .
 # Rasa's metadata asks for matplotlib <3.6, which has no Python 3.11 wheel; 3.7 works.
 "$VENV/bin/pip" check 2>&1 | grep -v "matplotlib" | grep -v "^No broken" && {
     echo "setup: pip check found broken requirements (above)" >&2
