@@ -109,19 +109,19 @@ async def test_pacing_keeps_within_the_numbers_throughput() -> None:
         app_secret="s",
         phone_number_id=PHONE,
         webhook_url="http://127.0.0.1:9/unused",
-        messages_per_second=100,
+        messages_per_second=5,
     )
     app = create_app(config)
     with serve_app(app, path="/sandbox/health") as url:
         httpx.post(f"{url}/sandbox/customers/15551230000/messages", json={"text": "hi"})
         throughput = app.state.sandbox.throughput
-        for rate, refused in ((100, False), (100_000, True)):
+        for rate, refused in ((5, False), (100_000, True)):
             throughput.refused = 0
             await asyncio.sleep(1.1)  # let the sandbox's bucket refill
             graph = client(url, messages_per_second=rate, backoff=0.2, retries=6)
             try:
-                wamids = await asyncio.gather(*(graph.send(TEXT) for _ in range(150)))
+                wamids = await asyncio.gather(*(graph.send(TEXT) for _ in range(12)))
             finally:
                 await graph.aclose()
-            assert len(set(wamids)) == 150
+            assert len(set(wamids)) == 12
             assert (throughput.refused > 0) is refused
