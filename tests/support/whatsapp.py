@@ -28,7 +28,9 @@ import httpx
 from helpdesk.whatsapp.signature import HEADER, sign
 from tests.support.servers import PROJECT_ROOT, Process, free_port, serve_app
 
-FIXTURES = PROJECT_ROOT.parent / "shared" / "testdata" / "whatsapp" / "pywa"
+# Real webhook bodies from pywa's test suite (MIT), copied into the repository so that a
+# fresh clone tests against them (tests/data/whatsapp/pywa/SOURCE.md says where from).
+FIXTURES = PROJECT_ROOT / "tests" / "data" / "whatsapp" / "pywa"
 SECRETS = {
     "WHATSAPP_ACCESS_TOKEN": "test-access-token",
     "WHATSAPP_APP_SECRET": "test-app-secret",
@@ -43,6 +45,8 @@ def pywa_fixtures() -> list[tuple[str, dict[str, Any]]]:
     for path in sorted(FIXTURES.glob("*.json")):
         for key, body in json.loads(path.read_text(encoding="utf-8")).items():
             bodies.append((f"{path.stem}:{key}", body))
+    if not bodies:
+        raise FileNotFoundError(f"no pywa webhook fixtures in {FIXTURES}")
     return bodies
 
 
