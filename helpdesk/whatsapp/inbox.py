@@ -226,6 +226,7 @@ class InboxWorker:
         lease: float = 30.0,
         poll_interval: float = 1.0,
         concurrency: int = 32,
+        batch_delay: float = 0.02,
     ) -> None:
         self.process = process
         self.on_poison = on_poison
@@ -235,6 +236,7 @@ class InboxWorker:
         self.lease = lease
         self.poll_interval = poll_interval
         self.concurrency = concurrency
+        self.batch_delay = batch_delay
         self._wake = asyncio.Event()
         self._active: dict[str, asyncio.Task] = {}
         self._task: asyncio.Task | None = None
@@ -291,6 +293,8 @@ class InboxWorker:
                     task.add_done_callback(lambda _t, s=sender: self._active.pop(s, None))
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            # Under a burst every insert wakes us: look once per batch, not once per message.
+            await asyncio.sleep(self.batch_delay)
 
     async def _drain(self, sender: str) -> None:
         while not self._stopping:
