@@ -17,6 +17,7 @@ message to Rasa as a ``UserMessage`` and replies go out through ``WhatsAppOutput
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -26,6 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from helpdesk.tickets.routing import route_to_agent
 from helpdesk.whatsapp.inbound import Turn
 from helpdesk.whatsapp.outbound import Sender
 from helpdesk.whatsapp.service import ChannelConfig, WhatsAppService
@@ -39,6 +41,9 @@ class AgentNotReady(RuntimeError):
     retryable = True
 
 
+MAX_CAPTION = 1024  # Meta's limit for a media caption
+
+
 class WhatsAppOutput(OutputChannel):
     """Sends Rasa's responses through ``helpdesk.whatsapp.outbound.Sender``."""
 
@@ -48,6 +53,24 @@ class WhatsAppOutput(OutputChannel):
     @classmethod
     def name(cls) -> str:
         return "whatsapp"
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """A text with a picture goes as one image with a caption (WhatsApp's way to show
+        an example); with buttons, the picture goes first so the question comes last."""
+        image, text = message.get("image"), message.get("text")
+        if image and text:
+            rest = {key: value for key, value in message.items() if key != "image"}
+            choices = message.get("buttons") or message.get("quick_replies")
+            if not choices and len(text) <= MAX_CAPTION:
+                await self.sender.media(recipient_id, "image", image, caption=text)
+                rest.pop("text")
+                if any(rest.get(key) for key in ("custom", "attachment", "elements")):
+                    await super().send_response(recipient_id, rest)
+                return
+            await self.sender.media(recipient_id, "image", image)
+            await super().send_response(recipient_id, rest)
+            return
+        await super().send_response(recipient_id, message)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.sender.text(recipient_id, text)
@@ -103,6 +126,10 @@ class WhatsAppInput(InputChannel):
             agent = getattr(getattr(app, "ctx", None), "agent", None)
             if agent is not None and not agent.is_ready():
                 raise AgentNotReady("the Rasa model is not loaded yet")
+            if await asyncio.to_thread(
+                route_to_agent, sender_id=sender_id, text=turn.text, metadata=turn.metadata
+            ):
+                return  # a person has the case: the message is on the ticket
             await on_new_message(
                 UserMessage(
                     turn.text,

@@ -32,4 +32,7 @@ INTENTS = (
     "rate",
     "handoff_ended",
     "media_shared",
+    "location_shared",
+    "contacts_shared",
+    "flow_completed",
 )

@@ -57,3 +57,54 @@ def received(database_url: str):  # type: ignore[no-untyped-def]
         return {"id": media_id, "kind": sniffed.kind, "mime": sniffed.mime, "caption": caption}
 
     return receive
+
+
+@pytest.fixture(scope="session")
+def whatsapp_product(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The whole product behind WhatsApp: the sandbox as Meta, Rasa with the WhatsApp
+    channel on the trained model, the action server (session-wide; ~1 minute to start)."""
+    from tests.support.servers import PROJECT_ROOT, free_port, start_process
+    from tests.support.whatsapp import WhatsAppStack
+
+    rasa_bin = str(PROJECT_ROOT / ".venv" / "bin" / "rasa")
+    from helpdesk import db
+    from helpdesk.commands.exec_ import product_environment
+
+    if not any((PROJECT_ROOT / "models").glob("*.tar.gz")):
+        pytest.fail("No trained model in models/: run `make train` first (make test does).")
+    folder: Path = tmp_path_factory.mktemp("whatsapp-product")
+    action_port = free_port()
+    # The product's environment, minus what the stack sets (secrets, database, sandbox URL).
+    env = {
+        key: value
+        for key, value in product_environment().items()
+        if not key.startswith("WHATSAPP_")
+        and key
+        not in (
+            "HELPDESK_DATABASE_URL",
+            "HELPDESK_TRACKER_STORE_URL",
+            "HELPDESK_MEDIA_STORE",
+            "HELPDESK_SANDBOX_WEBHOOK_URL",
+        )
+    }
+    env.update(
+        {
+            "HELPDESK_ACTION_PORT": str(action_port),
+            "HELPDESK_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        }
+    )
+    rasa = [
+        rasa_bin, "run", "--port", "{port}",
+        "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+        "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
+        "--model", str(PROJECT_ROOT / "models"),
+    ]  # fmt: skip
+    stack = WhatsAppStack(folder, bot=rasa, env=env, bot_timeout=300)
+    env = stack.env
+    db.upgrade(stack.database_url)
+    actions = [rasa_bin, "run", "actions", "--port", str(action_port), "--actions", "actions"]
+    with (
+        start_process(actions, port=action_port, path="/health", env=env, timeout=180),
+        stack,
+    ):
+        yield stack

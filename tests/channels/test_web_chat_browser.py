@@ -5,13 +5,12 @@ row, and a photo, each answered by the bot."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.support.servers import PROJECT_ROOT, free_port, start_process
+from tests.support.servers import PROJECT_ROOT
 from tests.support.whatsapp import WhatsAppStack
 
 pytestmark = pytest.mark.e2e
@@ -28,51 +27,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def product(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WhatsAppStack]:
-    from helpdesk import db
-    from helpdesk.commands.exec_ import product_environment
-
-    if not any((PROJECT_ROOT / "models").glob("*.tar.gz")):
-        pytest.fail("No trained model in models/: run `make train` first (make test does).")
-    folder: Path = tmp_path_factory.mktemp("webchat")
-    action_port = free_port()
-    # The product's environment, minus what the stack sets (secrets, database, sandbox URL).
-    env = {
-        key: value
-        for key, value in product_environment().items()
-        if not key.startswith("WHATSAPP_")
-        and key
-        not in (
-            "HELPDESK_DATABASE_URL",
-            "HELPDESK_TRACKER_STORE_URL",
-            "HELPDESK_MEDIA_STORE",
-            "HELPDESK_SANDBOX_WEBHOOK_URL",
-        )
-    }
-    env.update(
-        {
-            "HELPDESK_ACTION_PORT": str(action_port),
-            "HELPDESK_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        }
-    )
-    rasa = [
-        RASA, "run", "--port", "{port}",
-        "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-        "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
-        "--model", str(PROJECT_ROOT / "models"),
-    ]  # fmt: skip
-    stack = WhatsAppStack(folder, bot=rasa, env=env, bot_timeout=300)
-    env = stack.env
-    db.upgrade(stack.database_url)
-    actions = [RASA, "run", "actions", "--port", str(action_port), "--actions", "actions"]
-    with (
-        start_process(actions, port=action_port, path="/health", env=env, timeout=180),
-        stack,
-    ):
-        yield stack
-
-
 def _photo() -> bytes:
     image = Image.new("RGB", (640, 480), (235, 235, 235))
     draw = ImageDraw.Draw(image)
@@ -84,7 +38,7 @@ def _photo() -> bytes:
 
 
 def test_a_person_chats_taps_and_sends_a_photo_in_the_web_chat(
-    product: WhatsAppStack, tmp_path: Path
+    whatsapp_product: WhatsAppStack, tmp_path: Path
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
 
@@ -96,7 +50,7 @@ def test_a_person_chats_taps_and_sends_a_photo_in_the_web_chat(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
         )
         page = browser.new_page()
-        page.goto(product.sandbox_url + "/")
+        page.goto(whatsapp_product.sandbox_url + "/")
         page.fill("#wa-id", customer)
         page.dispatch_event("#wa-id", "change")
 
@@ -122,7 +76,7 @@ def test_a_person_chats_taps_and_sends_a_photo_in_the_web_chat(
         browser.close()
 
     # What the bot posted to the Graph API is what the customer saw, all within Meta's rules.
-    replies = product.replies(customer)
+    replies = whatsapp_product.replies(customer)
     assert replies and all(r["status"] in ("sent", "delivered", "read") for r in replies)
-    turns = [m for m in product.conversation(customer) if m["direction"] == "inbound"]
+    turns = [m for m in whatsapp_product.conversation(customer) if m["direction"] == "inbound"]
     assert [t["type"] for t in turns] == ["text", "interactive", "image"]

@@ -1,0 +1,45 @@
+"""While a person has the case, what the customer sends goes to the ticket, not the bot.
+
+The WhatsApp channel asks ``route_to_agent`` before handing a message to Rasa. The bot is
+"paused" simply by not being asked: when the agent closes the case or hands it back, the
+console resumes it through Rasa's API (helpdesk.tickets.relay.resume_bot).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from helpdesk.errors import HelpdeskError
+
+logger = logging.getLogger(__name__)
+
+CANCEL_PAYLOAD = "/cancel"
+
+
+def route_to_agent(*, sender_id: str, text: str, metadata: dict[str, Any]) -> bool:
+    """True when the message was added to the customer's active ticket.
+
+    The "Cancel my request" button (``/cancel``) withdraws the request instead, and the
+    bot takes the conversation back. If the ticket store fails, the message goes to the
+    bot rather than being lost.
+    """
+    from helpdesk.tickets.handoff import cancel, customer_message
+
+    try:
+        if text == CANCEL_PAYLOAD:
+            if cancel(sender_id=sender_id) is not None:
+                logger.info("A customer withdrew their request for a person.")
+            return False
+        media = metadata.get("media") or []
+        words = metadata.get("text") or metadata.get("button_title")
+        if not words and not text.startswith("/"):
+            words = text
+        return customer_message(
+            sender_id=sender_id,
+            text=words or None,
+            media_id=media[0].get("id") if media else None,
+        )
+    except HelpdeskError as error:
+        logger.error("Could not relay to the ticket, the bot answers instead: %s", error)
+        return False
