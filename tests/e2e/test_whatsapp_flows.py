@@ -12,7 +12,13 @@ pytestmark = pytest.mark.e2e
 
 
 def _texts(stack: WhatsAppStack, customer: str) -> str:
-    return "\n".join(stack.reply_texts(customer))
+    """Everything the customer read: texts, interactive bodies and picture captions."""
+    captions = [
+        reply["payload"]["image"].get("caption", "")
+        for reply in stack.replies(customer)
+        if reply["payload"]["type"] == "image"
+    ]
+    return "\n".join([*stack.reply_texts(customer), *captions])
 
 
 def _wait_text(stack: WhatsAppStack, customer: str, needle: str, timeout: float = 90) -> str:
