@@ -94,7 +94,7 @@ def whatsapp_product(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[
         }
     )
     rasa = [
-        rasa_bin, "run", "--port", "{port}",
+        rasa_bin, "run", "--enable-api", "--port", "{port}",
         "--credentials", str(PROJECT_ROOT / "credentials.yml"),
         "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
         "--model", str(PROJECT_ROOT / "models"),
