@@ -69,17 +69,21 @@ def receipt_screenshot(transaction_id: str = "841277630921", amount: str = "$49.
 
 
 def short_video_bytes(tmp_path: Path) -> bytes:
+    """Three seconds of a washing machine whose display shows E21, filmed with a slow pan."""
     import cv2
     import numpy as np
 
     path = tmp_path / "clip.mp4"
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10, (640, 480))
-    rng = np.random.default_rng(3)
-    base = rng.integers(60, 200, size=(480, 640, 3), dtype=np.uint8)
+    scene = np.zeros((480, 760, 3), dtype=np.uint8)
+    scene[:] = np.linspace(150, 210, 760, dtype=np.uint8)[None, :, None]  # lit wall
+    cv2.rectangle(scene, (200, 60), (560, 460), (235, 235, 235), -1)  # the machine
+    cv2.rectangle(scene, (200, 60), (560, 460), (90, 90, 90), 3)
+    cv2.circle(scene, (380, 300), 110, (70, 70, 70), 8)  # the door
+    cv2.rectangle(scene, (420, 85), (540, 135), (20, 40, 20), -1)  # the display
+    cv2.putText(scene, "E21", (432, 127), cv2.FONT_HERSHEY_SIMPLEX, 1.3, (90, 255, 90), 3)
     for frame_number in range(30):
-        frame = np.roll(base, frame_number * 3, axis=1).copy()
-        cv2.putText(frame, "E21", (220, 260), cv2.FONT_HERSHEY_SIMPLEX, 3, (0, 0, 0), 8)
-        writer.write(frame)
+        writer.write(scene[:, frame_number * 3 : frame_number * 3 + 640].copy())
     writer.release()
     return path.read_bytes()
 
