@@ -20,23 +20,6 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery staple"
 
 
-def _everything(stack: WhatsAppStack, customer: str) -> str:
-    captions = [
-        r["payload"]["image"].get("caption", "")
-        for r in stack.replies(customer)
-        if r["payload"]["type"] == "image"
-    ]
-    return "\n".join([*stack.reply_texts(customer), *captions])
-
-
-def _wait(stack: WhatsAppStack, customer: str, needle: str) -> str:
-    return stack.wait_for(
-        lambda: needle in _everything(stack, customer) and _everything(stack, customer),
-        timeout=90,
-        what=repr(needle),
-    )
-
-
 def test_unsolved_case_goes_to_an_agent_and_back_to_the_bot(
     whatsapp_product: WhatsAppStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -54,13 +37,13 @@ def test_unsolved_case_goes_to_an_agent_and_back_to_the_bot(
 
     # The customer: an app error the knowledge base does not know.
     stack.say(customer, text="the bank app shows an error every time I open it")
-    _wait(stack, customer, "screenshot")
+    stack.wait_for_text(customer, "screenshot")
     stack.send_file(
         customer, error_screenshot("Unexpected failure.", "0x8BADF00D"), "image/png", "e.png"
     )
-    _wait(stack, customer, "Which app or device")
+    stack.wait_for_text(customer, "Which app or device")
     stack.say(customer, text="the bank app on my android phone")
-    notice = _wait(stack, customer, "Your case number is #")
+    notice = stack.wait_for_text(customer, "Your case number is #")
 
     with session_scope(stack.database_url) as session:
         add_agent(session, username="alice", password=PASSWORD, role="agent")
@@ -85,7 +68,7 @@ def test_unsolved_case_goes_to_an_agent_and_back_to_the_bot(
             f"{console}/api/tickets/{ticket['id']}/replies", json={"text": reply}, headers=auth
         )
         assert answer.status_code == 201, answer.text
-        _wait(stack, customer, "I'm Alice")
+        stack.wait_for_text(customer, "I'm Alice")
 
         # While the agent has the case, the customer's words go to the ticket, not the bot.
         before = len(stack.replies(customer))
@@ -105,4 +88,4 @@ def test_unsolved_case_goes_to_an_agent_and_back_to_the_bot(
         closed = httpx.post(f"{console}/api/tickets/{ticket['id']}/close", headers=auth)
         assert closed.status_code == 200, closed.text
         assert closed.json().get("bot_resumed") is True, closed.text
-        _wait(stack, customer, "How would you rate")
+        stack.wait_for_text(customer, "How would you rate")

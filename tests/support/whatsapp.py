@@ -224,6 +224,39 @@ class WhatsAppStack:
                 texts.append(p["interactive"]["body"]["text"])
         return texts
 
+    def everything(self, wa_id: str) -> str:
+        """All the customer read: texts, interactive bodies and picture captions."""
+        captions = [
+            r["payload"]["image"].get("caption", "")
+            for r in self.replies(wa_id)
+            if r["payload"]["type"] == "image"
+        ]
+        return "\n".join([*self.reply_texts(wa_id), *captions])
+
+    def button_id(self, wa_id: str, title: str) -> str | None:
+        """The id of the latest reply button titled ``title`` the bot sent, if any."""
+        for reply in reversed(self.replies(wa_id)):
+            interactive = reply["payload"].get("interactive") or {}
+            for button in (interactive.get("action") or {}).get("buttons", []):
+                if button["reply"]["title"] == title:
+                    return button["reply"]["id"]
+        return None
+
+    def wait_for_text(self, wa_id: str, needle: str, *, timeout: float = 90.0) -> str:
+        """Wait until the customer has read ``needle``; returns all they read."""
+        return self.wait_for(
+            lambda: needle in self.everything(wa_id) and self.everything(wa_id),
+            timeout=timeout,
+            what=repr(needle),
+        )
+
+    def tap(self, wa_id: str, title: str, *, timeout: float = 90.0) -> None:
+        """Wait for the reply button ``title`` and tap it."""
+        button = self.wait_for(
+            lambda: self.button_id(wa_id, title), timeout=timeout, what=f"button {title!r}"
+        )
+        self.say(wa_id, button_reply={"id": button})
+
     def wait_for(
         self, condition: Callable[[], Any], *, timeout: float = 20.0, what: str = "condition"
     ) -> Any:
