@@ -11,6 +11,7 @@ trap 'rm -f "$constraints"' EXIT
 {
     echo "# Exact pins of everything .venv holds besides rasa, rasa-sdk and this project."
     echo "# Installed with --no-deps by scripts/setup.sh; regenerate with scripts/lock.sh."
-    "$VENV/bin/pip" freeze --exclude-editable | grep -viE "^(rasa|rasa-sdk|visual-helpdesk)=="
+    # --all keeps setuptools and wheel (Rasa pins setuptools); pip itself is the venv's.
+    "$VENV/bin/pip" freeze --all --exclude-editable | grep -viE "^(pip|rasa|rasa-sdk|visual-helpdesk)=="
 } > requirements/lock.txt
 echo "lock: $(grep -vc '^#' requirements/lock.txt) packages pinned in requirements/lock.txt"

@@ -40,9 +40,11 @@ quiet "${PIP[@]}" -r requirements/lock.txt
 quiet "${PIP[@]}" --ignore-requires-python -r requirements/rasa.txt
 quiet "${PIP[@]}" -e .
 # Rasa's metadata asks for matplotlib <3.6, which has no Python 3.11 wheel; 3.7 works.
-"$VENV/bin/pip" check 2>&1 | grep -v "matplotlib" | grep -v "^No broken" && {
+broken=$("$VENV/bin/pip" check 2>&1 | grep -v "matplotlib" | grep -v "^No broken" || true)
+if [[ -n "$broken" ]]; then
+    echo "$broken" >&2
     echo "setup: pip check found broken requirements (above)" >&2
     exit 1
-}
+fi
 echo "$wanted" > "$STAMP"
 echo "setup: done"
