@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "helpdesk.commands.run",
     "helpdesk.commands.exec_",
     "helpdesk.commands.db",
+    "helpdesk.commands.erase",
     "helpdesk.commands.sandbox",
     "helpdesk.commands.analyze",
     "helpdesk.commands.kb",

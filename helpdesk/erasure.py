@@ -67,3 +67,23 @@ def _record(session: Session, report: ErasureReport) -> None:
             summary=json.dumps(report.deleted, sort_keys=True),
         )
     )
+
+
+def erase_tracker(*, sender_id: str, url: str | None = None) -> int:
+    """Delete a conversation from Rasa's SQL tracker store (outside a conversation turn).
+
+    The store's table is Rasa's ``events`` (one row per event, keyed by ``sender_id``);
+    when the store has never been created there is nothing to delete.
+    """
+    from sqlalchemy import MetaData, Table, delete, inspect
+
+    from helpdesk.db import get_engine
+    from helpdesk.settings import get_settings
+
+    engine = get_engine(url or get_settings().tracker_store_url)
+    if not inspect(engine).has_table("events"):
+        return 0
+    events = Table("events", MetaData(), autoload_with=engine)
+    with engine.begin() as connection:
+        result = connection.execute(delete(events).where(events.c.sender_id == sender_id))
+    return result.rowcount or 0
