@@ -10,7 +10,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from helpdesk.capture import Turn, flow_for_form, handle_turn
-from helpdesk.capture.engine import CANDIDATES_SLOT, FAILURES_SLOT, FIELDS_SLOT
+from helpdesk.capture.engine import (
+    CANDIDATES_SLOT,
+    FAILURES_SLOT,
+    FIELDS_SLOT,
+    hold_media,
+    release_held_media,
+)
 from helpdesk.capture.flows import FLOWS, flow_for_use_case
 from helpdesk.capture.media import analyse_stored_media
 from helpdesk.capture.summary import capture_summary
@@ -122,7 +128,24 @@ class ActionCaptureSummary(Action):
         fields = tracker.get_slot(FIELDS_SLOT) or []
         summary = capture_summary(flow, slots, fields, _language(tracker))
         dispatcher.utter_message(response="utter_capture_summary", summary=summary)
-        return []
+        every_slot = {name: tracker.get_slot(name) for f in FLOWS for name in f.slots}
+        return [SlotSet(name, None) for name in release_held_media(every_slot)]
+
+
+class ActionHoldMedia(Action):
+    """Media before any flow: keep it for the flow the customer picks, ask what it is."""
+
+    def name(self) -> str:
+        return "action_hold_media"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        items = (tracker.latest_message.get("metadata") or {}).get("media") or []
+        slots = {name: tracker.get_slot(name) for flow in FLOWS for name in flow.slots}
+        held = hold_media(items, slots)
+        dispatcher.utter_message(response="utter_media_received")
+        return [SlotSet(name, value) for name, value in held.items()]
 
 
 class ActionResetCapture(Action):

@@ -27,6 +27,7 @@ from helpdesk.conversation import USE_CASE_INTENTS
 FAILURES_SLOT = "capture_failures"
 CANDIDATES_SLOT = "fact_candidates"
 FIELDS_SLOT = "captured_fields"
+HELD = "held:"  # prefix of a media slot value awaiting its flow (see held_value)
 
 LEAVING_INTENTS = frozenset({*USE_CASE_INTENTS, "request_human", "cancel", "delete_my_data"})
 
@@ -66,10 +67,11 @@ def handle_turn(flow: Flow, turn: Turn, *, max_tries: int, analyse: Analyse) -> 
         return TurnOutcome(handled=False)
     state = _State.from_turn(turn)
     requested = flow.step(turn.requested_slot)
+    held = _judge_held_media(flow, turn, state, max_tries=max_tries, analyse=analyse)
     if turn.intent == "media_shared":
         _on_media(flow, turn, state, requested, max_tries=max_tries, analyse=analyse)
     elif requested is None:
-        return TurnOutcome(handled=False)
+        return state.outcome() if held else TurnOutcome(handled=False)
     elif turn.intent == "skip":
         _on_skip(requested, state, max_tries=max_tries)
     elif requested.type == FACT:
@@ -149,6 +151,34 @@ def _on_media(
     caption = (turn.metadata.get("caption") or "").strip()
     if caption:
         _read_caption(flow, turn, caption, state)
+
+
+def held_value(kind: str, media_id: Any) -> str:
+    """The slot value of media sent before its flow started: judged when the flow starts."""
+    return f"{HELD}{kind}:{media_id}"
+
+
+def _judge_held_media(
+    flow: Flow, turn: Turn, state: _State, *, max_tries: int, analyse: Analyse
+) -> bool:
+    """Analyse media the customer sent before this flow began, for the step it fills."""
+    judged = False
+    for step in flow.steps:
+        value = turn.slots.get(step.slot)
+        if not (isinstance(value, str) and value.startswith(HELD)):
+            continue
+        kind, _, media_id = value[len(HELD) :].partition(":")
+        item = {"id": media_id, "kind": kind}
+        analysis = analyse(media_id, purpose=purpose_for(step, kind), language=turn.language)
+        if analysis is None:
+            state.fill(step.slot, None)
+            state.say("utter_media_unreadable")
+        elif analysis.get("accepted"):
+            _accept(flow, step, item, analysis, state)
+        else:
+            _refuse(step, analysis, state, max_tries=max_tries)
+        judged = True
+    return judged
 
 
 def _step_for(
@@ -250,3 +280,26 @@ def _kinds_text(kinds: tuple[str, ...], language: str) -> str:
     names = [words[kind] for kind in kinds if kind in words]
     joiner = " o " if language == "es" else " or "
     return joiner.join(names) if names else words["image"]
+
+
+def hold_media(items: list[dict[str, Any]], slots: dict[str, Any]) -> dict[str, str]:
+    """Media sent before any flow: park each in the first empty step of every flow that
+    takes its kind, so whichever flow the customer then chooses starts with it."""
+    from helpdesk.capture.flows import FLOWS
+
+    held: dict[str, str] = {}
+    for item in items:
+        kind = str(item.get("kind") or "")
+        for flow in FLOWS:
+            for step in flow.steps:
+                if step.accepts(kind) and slots.get(step.slot) is None and step.slot not in held:
+                    held[step.slot] = held_value(kind, item.get("id"))
+                    break
+    return held
+
+
+def release_held_media(slots: dict[str, Any]) -> list[str]:
+    """Slots still holding media for a flow that never started (to clear after a flow)."""
+    return [
+        name for name, value in slots.items() if isinstance(value, str) and value.startswith(HELD)
+    ]

@@ -78,3 +78,15 @@ def test_customer_can_cancel_and_start_again(assistant) -> None:
     assert "lo dejamos aquí" in cancelled
     again = _texts(assistant.say(sender, "la lavadora sigue sin centrifugar"))
     assert "video corto" in again
+
+
+def test_photo_sent_first_is_used_when_the_customer_says_what_it_is(
+    assistant, deliver_media
+) -> None:
+    sender = "e2e-capture-photo-first"
+    _, menu = deliver_media(sender, product_photo())
+    assert "/report_damaged_product" in [b["payload"] for r in menu for b in r.get("buttons", [])]
+    started = _texts(assistant.say(sender, "/report_damaged_product"))
+    assert "looks good" in started
+    assert "photo of the damage" not in started  # not asked again
+    assert "label" in started  # straight to the next step

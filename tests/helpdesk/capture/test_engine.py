@@ -188,3 +188,35 @@ def test_text_read_as_this_flow_s_own_use_case_is_still_the_answer() -> None:
     ))  # fmt: skip
     assert outcome.handled is True
     assert outcome.slots["affected_app"] == "the bank app on android"
+
+
+def test_media_sent_before_the_flow_is_judged_when_the_flow_starts(received) -> None:
+    from helpdesk.capture.engine import hold_media, release_held_media
+
+    photo = received(product_photo())
+    held = hold_media([photo], slots={})
+    # Parked in the first photo step of every flow that takes photos.
+    assert held["damage_photo"] == held["item_photo"] == f"held:image:{photo['id']}"
+    assert "payment_evidence" in held and "appliance_media" in held
+
+    # The customer then picks "damaged product": the form starts with the photo judged.
+    outcome = _run("damaged_product_form", _turn(
+        "damaged_product_form", None, "report_damaged_product", slots=held
+    ))  # fmt: skip
+    assert outcome.handled is True
+    assert outcome.slots["damage_photo"] == str(photo["id"])
+    assert [r.response for r in outcome.replies] == ["utter_media_accepted"]
+    left = {**held, "damage_photo": outcome.slots["damage_photo"]}
+    assert "damage_photo" not in release_held_media(left)
+    assert "item_photo" in release_held_media(left)
+
+
+def test_a_dark_photo_sent_before_the_flow_is_refused_when_it_starts(received) -> None:
+    from helpdesk.capture.engine import hold_media
+
+    dark = received(product_photo(brightness=0.06))
+    outcome = _run("return_form", _turn(
+        "return_form", None, "request_return", slots=hold_media([dark], slots={})
+    ))  # fmt: skip
+    assert outcome.slots["item_photo"] is None
+    assert outcome.replies[0].response == "utter_media_refused"
