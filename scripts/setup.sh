@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3.11}"
 VENV=.venv
 STAMP="$VENV/.helpdesk-setup"
-DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa libzbar0 ffmpeg chromium)
+# fonts-dejavu-core: the tests draw text with DejaVu so that OCR results do not depend on
+# which fonts a machine happens to have.
+DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa libzbar0 ffmpeg chromium
+    fonts-dejavu-core)
 
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do

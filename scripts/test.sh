@@ -18,7 +18,7 @@ $BIN/python scripts/validate_data.py
 step "knowledge base"
 $BIN/helpdesk kb check
 
-step "train (skipped by Rasa when nothing changed)"
+step "train (Rasa reuses the last model when data, config and domain are unchanged)"
 $BIN/helpdesk exec -- $BIN/rasa train --out models
 
 step "pytest: unit, integration and end-to-end tests"
