@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import language_of
 from helpdesk.capture import Turn, flow_for_form, handle_turn
 from helpdesk.capture.engine import (
     CANDIDATES_SLOT,
@@ -20,14 +21,10 @@ from helpdesk.capture.engine import (
 from helpdesk.capture.flows import FLOWS, flow_for_use_case
 from helpdesk.capture.media import analyse_stored_media
 from helpdesk.capture.summary import capture_summary
-from helpdesk.conversation import LANGUAGE_SLOT
+from helpdesk.casefile import latest_use_case
 from helpdesk.settings import get_settings
 
 STATE_SLOTS = (FAILURES_SLOT, CANDIDATES_SLOT, FIELDS_SLOT)
-
-
-def _language(tracker: Tracker) -> str:
-    return tracker.get_slot(LANGUAGE_SLOT) or get_settings().default_language
 
 
 class _ValidateCaptureForm:
@@ -50,7 +47,7 @@ class _ValidateCaptureForm:
             text=message.get("text"),
             metadata=message.get("metadata") or {},
             slots={name: tracker.get_slot(name) for name in (*flow.slots, *STATE_SLOTS)},
-            language=_language(tracker),
+            language=language_of(tracker),
         )
         # Analysis (OCR) blocks for a second or two: keep the action server responsive.
         outcome = await asyncio.to_thread(
@@ -121,12 +118,13 @@ class ActionCaptureSummary(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        flow = _latest_flow(tracker)
+        use_case = latest_use_case(tracker.events)
+        flow = flow_for_use_case(use_case) if use_case else None
         if flow is None:
             return []
         slots = {name: tracker.get_slot(name) for name in flow.slots}
         fields = tracker.get_slot(FIELDS_SLOT) or []
-        summary = capture_summary(flow, slots, fields, _language(tracker))
+        summary = capture_summary(flow, slots, fields, language_of(tracker))
         dispatcher.utter_message(response="utter_capture_summary", summary=summary)
         every_slot = {name: tracker.get_slot(name) for f in FLOWS for name in f.slots}
         return [SlotSet(name, None) for name in release_held_media(every_slot)]
@@ -159,14 +157,3 @@ class ActionResetCapture(Action):
     ) -> list[EventType]:
         names = [slot for flow in FLOWS for slot in flow.slots] + list(STATE_SLOTS)
         return [SlotSet(name, None) for name in names if tracker.get_slot(name) is not None]
-
-
-def _latest_flow(tracker: Tracker):  # type: ignore[no-untyped-def]
-    for event in reversed(tracker.events):
-        if event.get("event") == "active_loop" and event.get("name"):
-            try:
-                return flow_for_form(event["name"])
-            except KeyError:
-                continue
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
-    return flow_for_use_case(intent) if intent else None

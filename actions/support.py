@@ -14,22 +14,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import language_of
 from helpdesk import casefile, fixloop
-from helpdesk.conversation import LANGUAGE_SLOT
 from helpdesk.db import session_scope
 from helpdesk.errors import HelpdeskError
 from helpdesk.outcomes import record_resolution, record_satisfaction
-from helpdesk.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 TRIAGE_SLOT = "triage_result"
 TRIED_SLOT = "fixes_tried"
 PENDING_SLOT = "fix_pending"
-
-
-def _language(tracker: Tracker) -> str:
-    return tracker.get_slot(LANGUAGE_SLOT) or get_settings().default_language
 
 
 def _offer(dispatcher: CollectingDispatcher, decision: fixloop.Decision) -> list[EventType]:
@@ -52,9 +47,10 @@ async def _hand_off(
     *,
     trigger: str,
     decision: fixloop.Decision | None = None,
+    case: casefile.CaseFile | None = None,
 ) -> list[EventType]:
-    language = _language(tracker)
-    case = casefile.gather(tracker.events, tracker.slots)
+    language = language_of(tracker)
+    case = case or casefile.gather(tracker.events, tracker.slots)
     triage = (decision.triage if decision else None) or tracker.get_slot(TRIAGE_SLOT) or {}
     tried = (decision.tried if decision else None) or tracker.get_slot(TRIED_SLOT) or []
     if decision is not None and decision.advice:
@@ -108,7 +104,7 @@ class ActionTriage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        language = _language(tracker)
+        language = language_of(tracker)
         case = casefile.gather(tracker.events, tracker.slots)
         ocr = await asyncio.to_thread(casefile.ocr_text, case.media_ids)
         decision = await asyncio.to_thread(
@@ -122,7 +118,7 @@ class ActionTriage(Action):
         )
         if decision.action == fixloop.OFFER_FIX:
             return _offer(dispatcher, decision)
-        return await _hand_off(dispatcher, tracker, trigger="triage", decision=decision)
+        return await _hand_off(dispatcher, tracker, trigger="triage", decision=decision, case=case)
 
 
 class ActionNextFix(Action):
@@ -142,7 +138,7 @@ class ActionNextFix(Action):
             fixloop.next_decision,
             triage=triage,
             tried=list(tracker.get_slot(TRIED_SLOT) or []),
-            language=_language(tracker),
+            language=language_of(tracker),
         )
         if decision.action == fixloop.OFFER_FIX:
             dispatcher.utter_message(response="utter_try_another_fix")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,24 +121,19 @@ def cancel(*, sender_id: str, url: str | None = None, backend: Any = None) -> in
 def push_note(*, ticket_id: int, text: str, url: str | None = None, backend: Any = None) -> bool:
     """Copy what happened here (e.g. an agent's reply sent from the console) to the mirrored
     ticket as a private note; False if there is none or it failed (shown on the ticket)."""
-    with session_scope(url) as session:
-        external = _external(core.require_ticket(session, ticket_id=ticket_id))
-    if external is None:
-        return False
-    try:
-        chosen = backend or get_backend()
-        if chosen is None:
-            return False
-        chosen.note(external, text)
-    except HelpdeskError as error:
-        _note_error(url, ticket_id, error)
-        return False
-    return True
+    return _mirror(ticket_id, url, backend, lambda chosen, ext: chosen.note(ext, text))
 
 
 def push_close(*, ticket_id: int, note: str, url: str | None = None, backend: Any = None) -> bool:
     """Solve the mirrored ticket in Zendesk/Freshdesk; False if there is none or it failed
     (the failure is shown on the ticket; the local case is closed either way)."""
+    return _mirror(ticket_id, url, backend, lambda chosen, ext: chosen.solve(ext, note))
+
+
+def _mirror(
+    ticket_id: int, url: str | None, backend: Any, call: Callable[[Any, External], Any]
+) -> bool:
+    """Apply ``call(backend, external)`` to the mirrored ticket, recording any failure."""
     with session_scope(url) as session:
         external = _external(core.require_ticket(session, ticket_id=ticket_id))
     if external is None:
@@ -146,7 +142,7 @@ def push_close(*, ticket_id: int, note: str, url: str | None = None, backend: An
         chosen = backend or get_backend()
         if chosen is None:
             return False
-        chosen.solve(external, note)
+        call(chosen, external)
     except HelpdeskError as error:
         _note_error(url, ticket_id, error)
         return False

@@ -1,18 +1,13 @@
 """The console's test stack: the real sandbox (as the customer's WhatsApp), the real
 WhatsApp channel receiving its webhooks into the inbox (so the 24-hour window is the real
 one), a stand-in Rasa HTTP API recording ``trigger_intent`` calls, and the console, all on
-localhost ports.
-
-pytest runs with ``--import-mode=importlib``; the project root is put on ``sys.path`` for
-``tests.support``.
-"""
+localhost ports."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import re
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,14 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI, Request, Response
 
-ROOT = str(Path(__file__).resolve().parents[3])
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
-from fastapi import FastAPI, Request, Response  # noqa: E402
-
-from tests.support.servers import free_port, serve_app  # noqa: E402
+from tests.support.servers import free_port, serve_app
 
 TOKEN, SECRET, PHONE = "test-token", "test-app-secret", "100000000000001"
 TEMPLATE = "reopen_chat"
@@ -132,28 +122,6 @@ def channel_app() -> FastAPI:
         return {}
 
     return app
-
-
-@pytest.fixture(scope="session")
-def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated database per test session (migrating takes about a second)."""
-    from helpdesk import db
-
-    path = tmp_path_factory.mktemp("template") / "helpdesk.db"
-    url = f"sqlite:///{path}"
-    db.upgrade(url)
-    db.get_engine(url).dispose()  # closes the connections: SQLite folds the WAL back in
-    return path
-
-
-@pytest.fixture
-def database_url(tmp_path: Path, _migrated_template: Path) -> str:
-    """Like the root fixture (a migrated SQLite database the settings point at), copied
-    from the session's template instead of migrated again for every test."""
-    import shutil
-
-    shutil.copyfile(_migrated_template, tmp_path / "helpdesk.db")
-    return f"sqlite:///{tmp_path}/helpdesk.db"
 
 
 @pytest.fixture
