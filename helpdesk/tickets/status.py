@@ -1,0 +1,31 @@
+"""A ticket's states, in one place for the lifecycle, the console API and its templates.
+
+``waiting_for_agent`` (handed off, in the queue, the bot is paused) → ``with_agent`` (an
+agent took it or replied) → ``resolved`` (closed by an agent; the bot resumes and asks for
+the score) or ``closed`` (cancelled by the customer, or closed without a resolution).
+``open`` is a case the bot handles again after a hand back.
+
+The values are the strings stored in ``tickets.status``; a ``str`` enum compares equal to
+them, so rows written before the enum existed read the same.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class TicketStatus(str, Enum):
+    OPEN = "open"
+    WAITING_FOR_AGENT = "waiting_for_agent"
+    WITH_AGENT = "with_agent"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+# A person holds the case: the bot stays quiet and the customer's messages go to the agent.
+ACTIVE: tuple[TicketStatus, ...] = (TicketStatus.WAITING_FOR_AGENT, TicketStatus.WITH_AGENT)
+# The case is over; the bot owns the conversation again.
+FINISHED: tuple[TicketStatus, ...] = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
