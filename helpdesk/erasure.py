@@ -23,7 +23,7 @@ from helpdesk.db.models import ErasureRecord
 ERASERS: tuple[str, ...] = (
     "helpdesk.outcomes:erase",
     "helpdesk.tickets.core:erase",
-    "helpdesk.whatsapp.outbound:erase_all",
+    "helpdesk.whatsapp.records:erase_all",
     "helpdesk.media.records:erase",
     "helpdesk.customers:erase",
 )

@@ -30,9 +30,11 @@ from typing import Any
 from helpdesk.errors import GraphAPIError, MediaRejected
 from helpdesk.whatsapp import texts
 from helpdesk.whatsapp.graph import GraphClient
-from helpdesk.whatsapp.inbox import InboxItem, write_session
-from helpdesk.whatsapp.outbound import Sender, record_reaction, resolve_choice
+from helpdesk.whatsapp.inbox import InboxItem
+from helpdesk.whatsapp.outbound import Sender
 from helpdesk.whatsapp.payloads import MEDIA_LIMITS
+from helpdesk.whatsapp.records import record_reaction, resolve_choice
+from helpdesk.whatsapp.writes import write_session
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,9 @@
 """The durable inbox: store first, acknowledge, process after.
 
-``store_events`` runs inside the webhook request: it inserts every message under its wamid
-(``ON CONFLICT DO NOTHING`` — a redelivery is dropped) and applies statuses, all in one
-transaction, so the 200 goes out only once the messages are safe on disk.
+``store_messages`` runs inside the webhook request: it inserts every message under its wamid
+(``ON CONFLICT DO NOTHING`` — a redelivery is dropped); ``service.store_events`` applies the
+statuses in the same transaction, so the 200 goes out only once the messages are safe on
+disk.
 
 ``InboxWorker`` processes the rows: one customer's messages one at a time in timestamp
 order, different customers concurrently. A row being processed holds a lease that the worker
@@ -24,15 +25,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from helpdesk.db.models import InboxMessage
 from helpdesk.db.models.base import utcnow
-from helpdesk.whatsapp.webhook import WebhookEvents
-from helpdesk.whatsapp.writes import ACK_EXECUTOR, write_session
-
-__all__ = ["ACK_EXECUTOR", "InboxItem", "InboxWorker", "store_events", "write_session"]
+from helpdesk.whatsapp.webhook import Inbound
+from helpdesk.whatsapp.writes import write_session
 
 logger = logging.getLogger(__name__)
 
@@ -72,16 +71,11 @@ def _insert(session: Session):  # type: ignore[no-untyped-def]
     return insert(InboxMessage.__table__)
 
 
-def store_events(session: Session, *, events: WebhookEvents) -> tuple[int, int]:
-    """Insert the messages (duplicates dropped) and apply the statuses.
-
-    Returns ``(stored, duplicates)``.
-    """
-    from helpdesk.whatsapp.outbound import apply_status
-
+def store_messages(session: Session, *, messages: list[Inbound]) -> tuple[int, int]:
+    """Insert the messages, duplicates dropped; returns ``(stored, duplicates)``."""
     stored = 0
     now = utcnow()
-    for message in events.messages:
+    for message in messages:
         statement = (
             _insert(session)
             .values(
@@ -99,9 +93,7 @@ def store_events(session: Session, *, events: WebhookEvents) -> tuple[int, int]:
             .on_conflict_do_nothing(index_elements=["wamid"])
         )
         stored += session.execute(statement).rowcount or 0
-    for status in events.statuses:
-        apply_status(session, status=status)
-    return stored, len(events.messages) - stored
+    return stored, len(messages) - stored
 
 
 def _claimable(now: datetime) -> Any:
@@ -194,18 +186,6 @@ def counts(session: Session) -> dict[str, int]:
         select(InboxMessage.status, func.count()).group_by(InboxMessage.status)
     ).all()
     return {status: count for status, count in rows}
-
-
-def last_inbound_timestamp(session: Session, *, sender_id: str) -> int | None:
-    """When the customer last wrote (epoch seconds): opens the 24-hour service window."""
-    return session.execute(
-        select(func.max(InboxMessage.timestamp)).where(InboxMessage.sender_id == sender_id)
-    ).scalar_one_or_none()
-
-
-def erase(session: Session, *, sender_id: str) -> int:
-    result = session.execute(delete(InboxMessage).where(InboxMessage.sender_id == sender_id))
-    return result.rowcount or 0
 
 
 Processor = Callable[[InboxItem], Awaitable[None]]
