@@ -1,7 +1,7 @@
 """After capture: the fix loop, the handoff to a person, and the satisfaction question.
 
-Logic lives in helpdesk.fixloop (what to do next), helpdesk.casefile (what the bot
-learned), helpdesk.tickets.handoff (the ticket) and helpdesk.outcomes (how it ended).
+Logic lives in helpdesk.triage.fixloop (what to do next), helpdesk.capture.casefile (what
+the bot learned), helpdesk.tickets.handoff (the ticket) and helpdesk.outcomes (how it ended).
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import language_of
-from helpdesk import casefile, fixloop
+from helpdesk.capture import casefile
 from helpdesk.db import session_scope
 from helpdesk.errors import HelpdeskError
 from helpdesk.outcomes import record_resolution, record_satisfaction
+from helpdesk.triage import fixloop
 
 logger = logging.getLogger(__name__)
 
