@@ -19,7 +19,8 @@ from helpdesk.capture import casefile
 from helpdesk.db import session_scope
 from helpdesk.errors import HelpdeskError
 from helpdesk.outcomes import record_resolution, record_satisfaction
-from helpdesk.triage import fixloop
+from helpdesk.tickets.handoff import hand_off
+from helpdesk.triage import fixloop, triage
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +60,6 @@ async def _hand_off(
     queue = triage.get("queue") or await asyncio.to_thread(_default_queue, case, language)
     summary = (decision.reason if decision and decision.reason else "") or case.customer_text
     try:
-        from helpdesk.tickets.handoff import hand_off
-
         result = await asyncio.to_thread(
             hand_off,
             sender_id=tracker.sender_id,
@@ -88,8 +87,6 @@ async def _hand_off(
 
 def _default_queue(case: casefile.CaseFile, language: str) -> str:
     try:
-        from helpdesk.triage import triage
-
         return triage(text=case.customer_text, category_hint=case.use_case, language=language).queue
     except HelpdeskError as error:
         logger.warning("No queue from triage (%s); using 'general'", error)

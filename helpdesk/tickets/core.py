@@ -13,15 +13,16 @@ mirrored by ``helpdesk.tickets.sync`` and the WhatsApp side by ``helpdesk.ticket
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from helpdesk.db.models import MediaRecord, MediaView, Ticket, TicketMessage
+from helpdesk.db.models import Agent, MediaRecord, MediaView, Ticket, TicketMessage
 from helpdesk.db.models.base import utcnow
 from helpdesk.errors import TicketingError
+from helpdesk.tickets.summary import build_summary
 
 ACTIVE = ("waiting_for_agent", "with_agent")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -39,8 +40,6 @@ def _when(value: Any) -> datetime:
 
 
 def _naive_utc(value: datetime) -> datetime:
-    from datetime import timezone
-
     return value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
@@ -70,8 +69,6 @@ def open_ticket(
     analyses). ``kb_matches``: ``{"id", "title", "score"}``. ``fixes``: ``{"fix",
     "outcome"}``. ``trigger``: customer_request, triage or capture_failed.
     """
-    from helpdesk.tickets.summary import build_summary
-
     if priority not in PRIORITIES:
         raise TicketingError(f"unknown priority {priority!r}", hint=f"Use one of {PRIORITIES}.")
     existing = session.execute(
@@ -313,8 +310,6 @@ def add_note(session: Session, *, ticket_id: int, agent_id: int | None, text: st
 def assign(
     session: Session, *, ticket_id: int, agent_id: int | None, by_agent_id: int | None = None
 ) -> Ticket:
-    from helpdesk.db.models import Agent
-
     ticket = require_ticket(session, ticket_id=ticket_id)
     agent = session.get(Agent, agent_id) if agent_id is not None else None
     if agent_id is not None and agent is None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from helpdesk.settings import get_settings
 from helpdesk.whatsapp import payloads
 
 logger = logging.getLogger(__name__)
@@ -94,7 +95,6 @@ async def resume_bot(sender_id: str, *, outcome: str, language: str = "en") -> b
     """
     if _resume_hook is not None:
         return await _resume_hook(sender_id, outcome, language)
-    from helpdesk.settings import get_settings
 
     settings = get_settings()
     url = f"{settings.rasa_url.rstrip('/')}/conversations/{sender_id}/trigger_intent"

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from helpdesk.db.models import InboxMessage
@@ -64,11 +65,8 @@ class InboxItem:
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
     """The dialect's INSERT that supports ON CONFLICT DO NOTHING (SQLite, PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(InboxMessage.__table__)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(InboxMessage.__table__)
 
 
 def store_messages(session: Session, *, messages: list[Inbound]) -> tuple[int, int]:
