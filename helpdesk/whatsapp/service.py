@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from helpdesk.errors import SignatureError
+from helpdesk.errors import MalformedWebhook, SignatureError
 from helpdesk.settings import get_settings
 from helpdesk.whatsapp import inbox, signature, webhook
 from helpdesk.whatsapp.graph import GraphClient
@@ -148,7 +148,7 @@ class WhatsAppService:
             return Acknowledgement(403, text="invalid signature")
         try:
             events = webhook.parse(raw, phone_number_id=self.config.phone_number_id)
-        except webhook.MalformedWebhook as error:
+        except MalformedWebhook as error:
             logger.warning("Rejected a malformed webhook: %s", error)
             return Acknowledgement(400, text="malformed webhook")
         for error in events.errors:
