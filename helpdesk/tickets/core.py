@@ -7,7 +7,7 @@ without a resolution). ``open`` is a case the bot handles again after a hand bac
 later handoff of the same customer reopens that ticket instead of creating another one.
 
 These functions only touch the database; the external backend (Zendesk, Freshdesk) is
-mirrored by ``helpdesk.tickets.sync`` and the WhatsApp side by ``helpdesk.tickets.relay``.
+mirrored by ``helpdesk.tickets.handoff`` and the WhatsApp side by ``helpdesk.tickets.relay``.
 """
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ def record_customer_message(
 ) -> TicketMessage | None:
     """What the customer sent while an agent has the case; ``None`` if no ticket is active
     (then the bot handles the message as usual). Mirrored to Zendesk/Freshdesk by
-    ``helpdesk.tickets.sync.push_customer_message``."""
+    ``helpdesk.tickets.handoff.customer_message``, which calls this."""
     ticket = active_ticket_for(session, sender_id=sender_id)
     if ticket is None:
         return None
@@ -338,7 +338,7 @@ def close_ticket(
     """Close a case: ``resolved`` (the bot resumes and asks for a score) or ``closed``.
 
     Returns the ticket; the caller commits and then calls
-    ``helpdesk.tickets.resume.resume_bot(ticket.sender_id, outcome="closed")``.
+    ``helpdesk.tickets.relay.resume_bot(ticket.sender_id, outcome="closed")``.
     Closing a closed ticket changes nothing (a webhook may repeat).
     """
     ticket = require_ticket(session, ticket_id=ticket_id)
