@@ -1,10 +1,11 @@
 """Ticket lifecycle in the database: open, relay lines, assign, note, close, hand back, erase.
 
-Statuses: ``waiting_for_agent`` (handed off, in the queue, the bot is paused) →
-``with_agent`` (an agent took it or replied) → ``resolved`` (closed by an agent, the bot
-resumes and asks for the score) or ``closed`` (cancelled by the customer, or closed
-without a resolution). ``open`` is a case the bot handles again after a hand back; a
-later handoff of the same customer reopens that ticket instead of creating another one.
+Statuses (``helpdesk.tickets.status.TicketStatus``): ``waiting_for_agent`` (handed off, in
+the queue, the bot is paused) → ``with_agent`` (an agent took it or replied) → ``resolved``
+(closed by an agent, the bot resumes and asks for the score) or ``closed`` (cancelled by the
+customer, or closed without a resolution). ``open`` is a case the bot handles again after a
+hand back; a later handoff of the same customer reopens that ticket instead of creating
+another one.
 
 These functions only touch the database; the external backend (Zendesk, Freshdesk) is
 mirrored by ``helpdesk.tickets.handoff`` and the WhatsApp side by ``helpdesk.tickets.relay``.
@@ -22,9 +23,9 @@ from sqlalchemy.orm import Session
 from helpdesk.db.models import Agent, MediaRecord, MediaView, Ticket, TicketMessage
 from helpdesk.db.models.base import utcnow
 from helpdesk.errors import TicketingError
+from helpdesk.tickets.status import ACTIVE, FINISHED, Delivery, TicketStatus
 from helpdesk.tickets.summary import build_summary
 
-ACTIVE = ("waiting_for_agent", "with_agent")
 PRIORITIES = ("low", "normal", "high", "urgent")
 TRIGGERS = ("customer_request", "triage", "capture_failed")
 
@@ -73,7 +74,7 @@ def open_ticket(
         raise TicketingError(f"unknown priority {priority!r}", hint=f"Use one of {PRIORITIES}.")
     existing = session.execute(
         select(Ticket)
-        .where(Ticket.sender_id == sender_id, Ticket.status.in_((*ACTIVE, "open")))
+        .where(Ticket.sender_id == sender_id, Ticket.status.in_((*ACTIVE, TicketStatus.OPEN)))
         .order_by(Ticket.id.desc())
     ).scalar()
     media = _media(session, sender_id=sender_id, media_ids=media_ids)
@@ -90,8 +91,8 @@ def open_ticket(
     )
     if existing is not None:
         ticket = existing
-        if ticket.status == "open":
-            ticket.status = "waiting_for_agent"
+        if ticket.status == TicketStatus.OPEN:
+            ticket.status = TicketStatus.WAITING_FOR_AGENT
             _system(session, ticket, f"Handed off again ({trigger}).")
         ticket.summary = text
         ticket.media_ids = sorted({*(ticket.media_ids or []), *[m.id for m in media]})
@@ -105,7 +106,7 @@ def open_ticket(
             use_case=use_case,
             queue=queue,
             priority=priority,
-            status="waiting_for_agent",
+            status=TicketStatus.WAITING_FOR_AGENT,
             trigger=trigger if trigger in TRIGGERS else "customer_request",
             language=language if language in ("en", "es") else "en",
             summary=text,
@@ -205,7 +206,7 @@ def queue_position(session: Session, *, ticket: Ticket) -> int:
     ahead = session.execute(
         select(Ticket.id).where(
             Ticket.queue == ticket.queue,
-            Ticket.status == "waiting_for_agent",
+            Ticket.status == TicketStatus.WAITING_FOR_AGENT,
             Ticket.id < ticket.id,
         )
     ).all()
@@ -275,7 +276,7 @@ def record_agent_reply(
     agent_id: int | None,
     media_id: int | None = None,
     origin: str = "console",
-    delivery: str = "sent",
+    delivery: str = Delivery.SENT,
 ) -> TicketMessage:
     ticket = require_ticket(session, ticket_id=ticket_id)
     line = TicketMessage(
@@ -290,8 +291,8 @@ def record_agent_reply(
     session.add(line)
     if ticket.first_reply_at is None:
         ticket.first_reply_at = utcnow()
-    if ticket.status in ("waiting_for_agent", "open"):
-        ticket.status = "with_agent"
+    if ticket.status in (TicketStatus.WAITING_FOR_AGENT, TicketStatus.OPEN):
+        ticket.status = TicketStatus.WITH_AGENT
     if ticket.assignee_id is None and agent_id is not None:
         ticket.assignee_id = agent_id
     session.flush()
@@ -315,8 +316,8 @@ def assign(
     if agent_id is not None and agent is None:
         raise TicketingError(f"no agent #{agent_id}")
     ticket.assignee_id = agent_id
-    if agent is not None and ticket.status == "waiting_for_agent":
-        ticket.status = "with_agent"
+    if agent is not None and ticket.status == TicketStatus.WAITING_FOR_AGENT:
+        ticket.status = TicketStatus.WITH_AGENT
     _system(
         session,
         ticket,
@@ -342,10 +343,10 @@ def close_ticket(
     Closing a closed ticket changes nothing (a webhook may repeat).
     """
     ticket = require_ticket(session, ticket_id=ticket_id)
-    if ticket.status in ("resolved", "closed"):
+    if ticket.status in FINISHED:
         return ticket
     now = utcnow()
-    ticket.status = "resolved" if resolved else "closed"
+    ticket.status = TicketStatus.RESOLVED if resolved else TicketStatus.CLOSED
     ticket.resolved_at = now if resolved else None
     ticket.closed_at = now
     _system(
@@ -366,7 +367,7 @@ def hand_back(session: Session, *, ticket_id: int, agent_id: int | None = None) 
             f"ticket #{ticket_id} is {ticket.status}",
             hint="Only an active case can be handed back.",
         )
-    ticket.status = "open"
+    ticket.status = TicketStatus.OPEN
     _system(session, ticket, "Handed back to the bot.", agent_id=agent_id)
     session.flush()
     return ticket
@@ -377,7 +378,7 @@ def cancel_ticket(session: Session, *, sender_id: str) -> Ticket | None:
     ticket = active_ticket_for(session, sender_id=sender_id)
     if ticket is None:
         return None
-    ticket.status = "closed"
+    ticket.status = TicketStatus.CLOSED
     ticket.closed_at = utcnow()
     _system(session, ticket, "Cancelled by the customer.")
     session.flush()

@@ -33,6 +33,7 @@ from helpdesk.store import get_media_store
 from helpdesk.tickets import core
 from helpdesk.tickets.backends import Attachment, External, TicketData, get_backend
 from helpdesk.tickets.hours import handoff_notice
+from helpdesk.tickets.status import TicketStatus
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
 @dataclass(frozen=True)
 class HandoffResult:
     ticket_id: int
-    status: str
+    status: TicketStatus
     position: int
     notice: str
     external_id: str | None = None
@@ -62,7 +63,7 @@ def hand_off(*, url: str | None = None, backend: Any = None, **ticket: Any) -> H
     if needs_push:
         external_id, error = push_new_ticket(ticket_id=ticket_id, url=url, backend=backend)
     with session_scope(url) as session:
-        status = core.require_ticket(session, ticket_id=ticket_id).status
+        status = TicketStatus(core.require_ticket(session, ticket_id=ticket_id).status)
     return HandoffResult(
         ticket_id=ticket_id,
         status=status,

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.db.models import InboxMessage
 from helpdesk.db.models.base import utcnow
+from helpdesk.whatsapp.states import InboxStatus
 from helpdesk.whatsapp.webhook import Inbound
 from helpdesk.whatsapp.writes import write_session
 
@@ -83,7 +84,7 @@ def store_messages(session: Session, *, messages: list[Inbound]) -> tuple[int, i
                 type=message.type[:32],
                 timestamp=message.timestamp,
                 body=message.body_json(),
-                status="pending",
+                status=InboxStatus.PENDING,
                 attempts=0,
                 next_attempt_at=now,
                 received_at=now,
@@ -96,8 +97,8 @@ def store_messages(session: Session, *, messages: list[Inbound]) -> tuple[int, i
 
 def _claimable(now: datetime) -> Any:
     return or_(
-        and_(InboxMessage.status == "pending", InboxMessage.next_attempt_at <= now),
-        and_(InboxMessage.status == "processing", InboxMessage.lease_until < now),
+        and_(InboxMessage.status == InboxStatus.PENDING, InboxMessage.next_attempt_at <= now),
+        and_(InboxMessage.status == InboxStatus.PROCESSING, InboxMessage.lease_until < now),
     )
 
 
@@ -120,23 +121,23 @@ def claim_next(session: Session, *, sender_id: str, lease: float) -> InboxItem |
         select(InboxMessage)
         .where(
             InboxMessage.sender_id == sender_id,
-            InboxMessage.status.in_(("pending", "processing")),
+            InboxMessage.status.in_((InboxStatus.PENDING, InboxStatus.PROCESSING)),
         )
         .order_by(InboxMessage.timestamp, InboxMessage.id)
         .limit(1)
     ).scalar_one_or_none()
     if row is None:
         return None
-    if row.status == "processing" and row.lease_until and row.lease_until >= now:
+    if row.status == InboxStatus.PROCESSING and row.lease_until and row.lease_until >= now:
         return None  # someone else is working on this customer
-    if row.status == "pending" and row.next_attempt_at > now:
+    if row.status == InboxStatus.PENDING and row.next_attempt_at > now:
         return None
     result = session.execute(
         update(InboxMessage)
         .where(InboxMessage.id == row.id, InboxMessage.status == row.status)
         .where(or_(InboxMessage.lease_until.is_(None), InboxMessage.lease_until == row.lease_until))
         .values(
-            status="processing",
+            status=InboxStatus.PROCESSING,
             lease_until=now + timedelta(seconds=lease),
             attempts=InboxMessage.attempts + 1,
         )
@@ -151,13 +152,17 @@ def claim_next(session: Session, *, sender_id: str, lease: float) -> InboxItem |
 def renew_lease(session: Session, *, item_id: int, lease: float) -> None:
     session.execute(
         update(InboxMessage)
-        .where(InboxMessage.id == item_id, InboxMessage.status == "processing")
+        .where(InboxMessage.id == item_id, InboxMessage.status == InboxStatus.PROCESSING)
         .values(lease_until=utcnow() + timedelta(seconds=lease))
     )
 
 
 def finish(
-    session: Session, *, item_id: int, status: str = "done", error: str | None = None
+    session: Session,
+    *,
+    item_id: int,
+    status: InboxStatus = InboxStatus.DONE,
+    error: str | None = None,
 ) -> None:
     session.execute(
         update(InboxMessage)
@@ -171,7 +176,7 @@ def postpone(session: Session, *, item_id: int, delay: float, error: str) -> Non
         update(InboxMessage)
         .where(InboxMessage.id == item_id)
         .values(
-            status="pending",
+            status=InboxStatus.PENDING,
             lease_until=None,
             next_attempt_at=utcnow() + timedelta(seconds=delay),
             last_error=error,
@@ -315,7 +320,7 @@ class InboxWorker:
             self._schedule_wake(delay)
             return False
         logger.error("Inbox message %s failed for good: %s", item.wamid, description)
-        await self._db(finish, item_id=item.id, status="failed", error=description)
+        await self._db(finish, item_id=item.id, status=InboxStatus.FAILED, error=description)
         if self.on_poison is not None:
             try:
                 await self.on_poison(item, error)

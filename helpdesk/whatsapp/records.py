@@ -21,19 +21,10 @@ from sqlalchemy.orm import Session
 from helpdesk.db.models import ButtonId, InboxMessage, OutboundMessage, Reaction
 from helpdesk.errors import GraphAPIError
 from helpdesk.whatsapp import payloads
+from helpdesk.whatsapp.states import OUTBOUND_RANK, OutboundStatus
 from helpdesk.whatsapp.webhook import Status
 
 logger = logging.getLogger(__name__)
-
-_STATUS_RANK = {
-    "queued": 0,
-    "error": 0,
-    "accepted": 1,
-    "sent": 2,
-    "delivered": 3,
-    "read": 4,
-    "played": 5,
-}
 
 
 def record_outbound(session: Session, *, recipient_id: str, payload: dict[str, Any]) -> int:
@@ -41,7 +32,7 @@ def record_outbound(session: Session, *, recipient_id: str, payload: dict[str, A
         recipient_id=recipient_id,
         type=str(payload.get("type") or "unknown")[:32],
         payload=json.dumps(payload, ensure_ascii=False),
-        status="queued",
+        status=OutboundStatus.QUEUED,
         resends=0,
     )
     session.add(row)
@@ -61,12 +52,12 @@ def mark_accepted(session: Session, *, outbound_id: int, wamid: str) -> None:
     early = session.execute(
         select(OutboundMessage).where(OutboundMessage.wamid == wamid)
     ).scalar_one_or_none()
-    if row.status in ("queued", "error"):
-        row.status = "accepted"
+    if row.status in (OutboundStatus.QUEUED, OutboundStatus.ERROR):
+        row.status = OutboundStatus.ACCEPTED
         row.error_code = None
     if early is not None and early.id != row.id:
-        if _STATUS_RANK.get(early.status, 0) > _STATUS_RANK.get(row.status, 0) or (
-            early.status == "failed"
+        if OUTBOUND_RANK.get(early.status, 0) > OUTBOUND_RANK.get(row.status, 0) or (
+            early.status == OutboundStatus.FAILED
         ):
             row.status = early.status
             row.error_code, row.error_message = early.error_code, early.error_message
@@ -78,7 +69,7 @@ def mark_accepted(session: Session, *, outbound_id: int, wamid: str) -> None:
 def mark_error(session: Session, *, outbound_id: int, error: GraphAPIError) -> None:
     row = session.get(OutboundMessage, outbound_id)
     if row is not None:
-        row.status = "error"
+        row.status = OutboundStatus.ERROR
         row.error_code = error.code
         row.error_message = str(error)[:2000]
 
@@ -96,13 +87,13 @@ def apply_status(session: Session, *, status: Status) -> OutboundMessage | None:
             recipient_id=status.recipient_id or "unknown",
             type="unknown",
             payload="{}",
-            status="queued",
+            status=OutboundStatus.QUEUED,
             resends=0,
         )
         session.add(row)
-    if status.status == "failed":
+    if status.status == OutboundStatus.FAILED:
         error = status.errors[0] if status.errors else {}
-        row.status = "failed"
+        row.status = OutboundStatus.FAILED
         row.error_code = error.get("code")
         details = (error.get("error_data") or {}).get("details")
         row.error_message = " — ".join(
@@ -111,8 +102,8 @@ def apply_status(session: Session, *, status: Status) -> OutboundMessage | None:
         logger.warning(
             "WhatsApp could not deliver %s: %s %s", status.wamid, row.error_code, row.error_message
         )
-    elif _STATUS_RANK.get(status.status, 0) > _STATUS_RANK.get(row.status, 0):
-        row.status = status.status
+    elif OUTBOUND_RANK.get(status.status, 0) > OUTBOUND_RANK.get(row.status, 0):
+        row.status = OutboundStatus(status.status)
     return row
 
 

@@ -24,6 +24,7 @@ from helpdesk.whatsapp.graph import GraphClient
 from helpdesk.whatsapp.inbound import Deliver, InboundProcessor
 from helpdesk.whatsapp.outbound import Sender
 from helpdesk.whatsapp.records import apply_status
+from helpdesk.whatsapp.states import OutboundStatus
 from helpdesk.whatsapp.writes import ACK_EXECUTOR, write_session
 
 logger = logging.getLogger(__name__)
@@ -166,7 +167,7 @@ class WhatsAppService:
         if stored and self.worker is not None:
             self.worker.wake()
         for status in events.statuses:
-            if status.status == "failed":
+            if status.status == OutboundStatus.FAILED:
                 self._spawn(self.sender.resend(status))
         return Acknowledgement(200, stored=stored, duplicates=duplicates)
 
