@@ -4,6 +4,7 @@
 - ``webhook``: parse a webhook body into inbound messages and statuses.
 - ``payloads``: build /messages bodies within Meta's limits.
 - ``graph``: async Graph API client (pacing, retries, Meta's error codes).
+- ``states``: the inbox's and the outbound messages' statuses (enums).
 - ``records``: the rows both directions touch: outbound records and their statuses, button
   ids, reactions, when the customer last wrote, and the channel's erasure step.
 - ``inbox``: the durable inbox (store before acknowledging) and its worker.
