@@ -21,8 +21,10 @@ run: train
 test: setup
 	@bash scripts/test.sh
 
+# Style, then the import layers (pyproject.toml [tool.importlinter]) and no import cycles.
 lint: setup
-	@$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	@$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports --no-cache \
+		&& $(BIN)/python scripts/import_cycles.py
 
 unit: setup
 	@$(BIN)/pytest -q

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import language_of
 from helpdesk.capture import Turn, flow_for_form, handle_turn
+from helpdesk.capture.casefile import latest_use_case
 from helpdesk.capture.engine import (
     CANDIDATES_SLOT,
     FAILURES_SLOT,
@@ -21,7 +22,6 @@ from helpdesk.capture.engine import (
 from helpdesk.capture.flows import FLOWS, flow_for_use_case
 from helpdesk.capture.media import analyse_stored_media
 from helpdesk.capture.summary import capture_summary
-from helpdesk.casefile import latest_use_case
 from helpdesk.settings import get_settings
 
 STATE_SLOTS = (FAILURES_SLOT, CANDIDATES_SLOT, FIELDS_SLOT)

@@ -1,7 +1,7 @@
 """After capture: the fix loop, the handoff to a person, and the satisfaction question.
 
-Logic lives in helpdesk.fixloop (what to do next), helpdesk.casefile (what the bot
-learned), helpdesk.tickets.handoff (the ticket) and helpdesk.outcomes (how it ended).
+Logic lives in helpdesk.triage.fixloop (what to do next), helpdesk.capture.casefile (what
+the bot learned), helpdesk.tickets.handoff (the ticket) and helpdesk.outcomes (how it ended).
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import language_of
-from helpdesk import casefile, fixloop
+from helpdesk.capture import casefile
 from helpdesk.db import session_scope
 from helpdesk.errors import HelpdeskError
 from helpdesk.outcomes import record_resolution, record_satisfaction
+from helpdesk.tickets.handoff import hand_off
+from helpdesk.triage import fixloop, triage
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +60,6 @@ async def _hand_off(
     queue = triage.get("queue") or await asyncio.to_thread(_default_queue, case, language)
     summary = (decision.reason if decision and decision.reason else "") or case.customer_text
     try:
-        from helpdesk.tickets.handoff import hand_off
-
         result = await asyncio.to_thread(
             hand_off,
             sender_id=tracker.sender_id,
@@ -87,8 +87,6 @@ async def _hand_off(
 
 def _default_queue(case: casefile.CaseFile, language: str) -> str:
     try:
-        from helpdesk.triage import triage
-
         return triage(text=case.customer_text, category_hint=case.use_case, language=language).queue
     except HelpdeskError as error:
         logger.warning("No queue from triage (%s); using 'general'", error)

@@ -125,9 +125,11 @@ async def load(base: str, rate: float, seconds: float) -> dict[str, list[float]]
     return latencies
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+def pct(values: list[float], q: int) -> float:
+    """The ``q``-th percentile (1..99), interpolated between the samples."""
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def main() -> int:

@@ -1,34 +1,39 @@
 """Erasure on request: delete everything the product holds about one customer.
 
-Each feature that stores personal data adds its eraser to ``ERASERS`` as
-``"module:function"``; the function takes ``(session, *, sender_id)`` and returns how many
-records it deleted. All erasers run in one transaction, so an erasure is all or nothing.
+Each feature that stores personal data adds its eraser to ``ERASERS``: a function that takes
+``(session, *, sender_id)`` and returns how many records it deleted (reported under
+``"module:function"``). All erasers run in one transaction, so an erasure is all or nothing.
 Rasa's own tracker is erased by ``rasa_addons.tracker_store`` when the erasure action runs.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy import MetaData, Table, delete, inspect
 from sqlalchemy.orm import Session
 
-from helpdesk.db import session_scope
+from helpdesk import customers, outcomes
+from helpdesk.db import get_engine, session_scope
 from helpdesk.db.models import ErasureRecord
-
-# Order matters where rows reference each other: dependants first.
-ERASERS: tuple[str, ...] = (
-    "helpdesk.outcomes:erase",
-    "helpdesk.tickets.core:erase",
-    "helpdesk.whatsapp.outbound:erase_all",
-    "helpdesk.media.records:erase",
-    "helpdesk.customers:erase",
-)
+from helpdesk.media import records as media_records
+from helpdesk.settings import get_settings
+from helpdesk.tickets import core as tickets
+from helpdesk.whatsapp import records as whatsapp_records
 
 Eraser = Callable[..., int]
+
+# Order matters where rows reference each other: dependants first.
+ERASERS: tuple[Eraser, ...] = (
+    outcomes.erase,
+    tickets.erase,
+    whatsapp_records.erase_all,
+    media_records.erase,
+    customers.erase,
+)
 
 
 @dataclass
@@ -45,17 +50,16 @@ def subject_hash(sender_id: str) -> str:
     return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()
 
 
-def _load(spec: str) -> Eraser:
-    module_name, _, function_name = spec.partition(":")
-    return getattr(importlib.import_module(module_name), function_name)
+def _name(eraser: Eraser) -> str:
+    return f"{eraser.__module__}:{eraser.__name__}"
 
 
 def erase_customer(*, sender_id: str, url: str | None = None) -> ErasureReport:
     """Run every eraser for ``sender_id`` and keep an anonymous record that it happened."""
     report = ErasureReport(subject_hash=subject_hash(sender_id))
     with session_scope(url) as session:
-        for spec in ERASERS:
-            report.deleted[spec] = _load(spec)(session, sender_id=sender_id)
+        for eraser in ERASERS:
+            report.deleted[_name(eraser)] = eraser(session, sender_id=sender_id)
         _record(session, report)
     return report
 
@@ -75,11 +79,6 @@ def erase_tracker(*, sender_id: str, url: str | None = None) -> int:
     The store's table is Rasa's ``events`` (one row per event, keyed by ``sender_id``);
     when the store has never been created there is nothing to delete.
     """
-    from sqlalchemy import MetaData, Table, delete, inspect
-
-    from helpdesk.db import get_engine
-    from helpdesk.settings import get_settings
-
     engine = get_engine(url or get_settings().tracker_store_url)
     if not inspect(engine).has_table("events"):
         return 0

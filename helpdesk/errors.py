@@ -12,7 +12,9 @@ what to do next. Callers catch the narrowest class they can act on::
     │   └── MediaRejected       the file was refused; ``reason`` is a stable code
     ├── WhatsAppError           the WhatsApp Cloud API (or the sandbox) refused or failed
     │   ├── SignatureError      a webhook's X-Hub-Signature-256 did not verify
-    │   └── GraphAPIError       the Graph API answered with an error object
+    │   ├── MalformedWebhook    a webhook body is not Meta's envelope (400, nothing stored)
+    │   ├── GraphAPIError       the Graph API answered with an error object
+    │   └── MetaError           the sandbox refuses a Graph API call as Meta would
     ├── TicketingError          the ticketing backend (built-in, Zendesk, Freshdesk) failed
     └── KnowledgeBaseError      knowledge/*.yml has problems; ``problems`` lists each one
 """
@@ -75,6 +77,12 @@ class SignatureError(WhatsAppError):
     hint = "Make sure WHATSAPP_APP_SECRET matches the app secret of the Meta app."
 
 
+class MalformedWebhook(WhatsAppError):
+    """The body is not a WhatsApp webhook envelope (answered with 400, nothing stored)."""
+
+    hint = "Only Meta (or the sandbox) should post to the webhook: JSON with an entry list."
+
+
 class GraphAPIError(WhatsAppError):
     """An error object from the Graph API: ``code``, ``title`` and whether a retry may help."""
 
@@ -91,6 +99,29 @@ class GraphAPIError(WhatsAppError):
         self.code = code
         self.status = status
         self.retryable = retryable
+
+
+class MetaError(WhatsAppError):
+    """The sandbox's Graph API look-alike refuses a call as Meta would: Meta's error
+    ``code`` and ``details``, the HTTP ``status`` and an optional ``subcode``; the sandbox
+    answers with Meta's error body (``helpdesk.sandbox.meta.error_response``)."""
+
+    hint = "Meta would refuse this call too: fix what the bot sends."
+
+    def __init__(
+        self,
+        code: int,
+        details: str,
+        *,
+        status: int = 400,
+        subcode: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(details, hint=hint)
+        self.code = code
+        self.details = details
+        self.status = status
+        self.subcode = subcode
 
 
 class TicketingError(HelpdeskError):

@@ -8,9 +8,11 @@ export OMP_THREAD_LIMIT=1 SQLALCHEMY_SILENCE_UBER_WARNING=1
 BIN=.venv/bin
 step() { printf '\n=== %s\n' "$*"; }
 
-step "lint (ruff)"
+step "lint (ruff, import layers, import cycles)"
 $BIN/ruff check .
 $BIN/ruff format --check .
+$BIN/lint-imports --no-cache
+$BIN/python scripts/import_cycles.py
 
 step "rasa data validate"
 $BIN/python scripts/validate_data.py

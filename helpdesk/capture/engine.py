@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpdesk.capture.flows import FACT, MEDIA, SKIPPED, Flow, Step, purpose_for
+from helpdesk.capture.flows import FACT, FLOWS, MEDIA, SKIPPED, Flow, Step, purpose_for
 from helpdesk.conversation import USE_CASE_INTENTS
 
 FAILURES_SLOT = "capture_failures"
@@ -285,8 +285,6 @@ def _kinds_text(kinds: tuple[str, ...], language: str) -> str:
 def hold_media(items: list[dict[str, Any]], slots: dict[str, Any]) -> dict[str, str]:
     """Media sent before any flow: park each in the first empty step of every flow that
     takes its kind, so whichever flow the customer then chooses starts with it."""
-    from helpdesk.capture.flows import FLOWS
-
     held: dict[str, str] = {}
     for item in items:
         kind = str(item.get("kind") or "")

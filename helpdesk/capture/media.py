@@ -7,6 +7,9 @@ from typing import Any
 
 from helpdesk.db import session_scope
 from helpdesk.errors import HelpdeskError
+from helpdesk.media import analyze
+from helpdesk.media.records import get_media, set_analysis
+from helpdesk.store import get_media_store
 
 logger = logging.getLogger(__name__)
 
@@ -18,10 +21,6 @@ def analyse_stored_media(
 
     ``None`` when the record or its bytes cannot be read (the customer is asked to resend).
     """
-    from helpdesk.media import analyze
-    from helpdesk.media.records import get_media, set_analysis
-    from helpdesk.store import get_media_store
-
     try:
         with session_scope(url) as session:
             record = get_media(session, media_id=int(media_id))

@@ -9,8 +9,13 @@ progress bar on stderr.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
+
+from helpdesk.media import analyze
 
 PURPOSE_CHOICES = ("photo", "label", "screenshot", "receipt", "video")
 
@@ -41,8 +46,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def analyze_file(path: str, purpose: str, language: str) -> dict[str, Any]:
     """One file's result object (module-level so a process pool can call it)."""
-    from helpdesk.media import analyze
-
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -52,15 +55,10 @@ def analyze_file(path: str, purpose: str, language: str) -> dict[str, Any]:
 
 
 def _worker_init() -> None:
-    import os
-
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
 def _run(args: argparse.Namespace) -> int:
-    import json
-    import os
-
     results = _analyze_all(args.files, args.purpose, args.language, args.jobs or os.cpu_count())
     if args.json:
         json.dump(results, sys.stdout, ensure_ascii=False, indent=2)
@@ -85,7 +83,6 @@ def _analyze_all(files: list[str], purpose: str, language: str, jobs: int) -> li
                 results.append(analyze_file(path, purpose, language))
                 bar.update()
             return results
-        from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(
             max_workers=min(jobs, len(files)), initializer=_worker_init

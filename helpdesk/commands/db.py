@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from helpdesk import db
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("db", help="create or migrate the database")
@@ -13,8 +15,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from helpdesk import db
-
     if args.action == "upgrade":
         db.upgrade(args.url)
     print(db.current_revision(args.url) or "(empty database)")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 
+from helpdesk.erasure import erase_customer, erase_tracker
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("erase", help="delete everything held about one customer")
@@ -18,8 +20,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from helpdesk.erasure import erase_customer, erase_tracker
-
     if not args.yes:
         answer = input(
             f"Delete everything held about {args.sender_id}? This cannot be undone [y/N] "

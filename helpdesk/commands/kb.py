@@ -7,6 +7,11 @@ entry, and exits 1 when there are problems, so ``make test`` can run it as a ste
 from __future__ import annotations
 
 import argparse
+from collections import Counter
+from pathlib import Path
+
+from helpdesk.kb import check
+from helpdesk.settings import PROJECT_ROOT, get_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,12 +38,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from collections import Counter
-    from pathlib import Path
-
-    from helpdesk.kb import check
-    from helpdesk.settings import PROJECT_ROOT, get_settings
-
     path = Path(args.path) if args.path else Path(get_settings().knowledge_dir)
     if not args.path and not path.is_absolute():
         path = PROJECT_ROOT / path

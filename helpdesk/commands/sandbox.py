@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import argparse
 
+from helpdesk.sandbox.app import create_app
+from helpdesk.settings import ensure_local_secrets, get_settings
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -21,9 +24,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     import uvicorn
-
-    from helpdesk.sandbox.app import create_app
-    from helpdesk.settings import ensure_local_secrets, get_settings
 
     ensure_local_secrets()
     settings = get_settings()

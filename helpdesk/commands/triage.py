@@ -12,10 +12,14 @@ knowledge base does not validate.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import Any
 
 from helpdesk.conversation import USE_CASE_INTENTS
+from helpdesk.kb import default_kb, load
+from helpdesk.media import analyze
+from helpdesk.triage import fix_message, next_fix, triage
 
 PURPOSES = ("screenshot", "label", "receipt", "photo", "video")
 # What the flow asks for in each use case, when --purpose is not given.
@@ -62,11 +66,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import json
-
-    from helpdesk.kb import default_kb, load
-    from helpdesk.triage import triage
-
     if not args.text.strip() and not args.image:
         print("helpdesk triage: give --text, --image or both", file=sys.stderr)
         return 2
@@ -111,8 +110,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _analyze(path: str, purpose: str, language: str) -> dict[str, Any] | None:
-    from helpdesk.media import analyze
-
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -123,8 +120,6 @@ def _analyze(path: str, purpose: str, language: str) -> dict[str, Any] | None:
 
 
 def _report(result: Any, notes: list[str], language: str, kb: Any) -> str:
-    from helpdesk.triage import fix_message, next_fix
-
     sources = {
         "hint": "from --category",
         "match": "from the matching entry",

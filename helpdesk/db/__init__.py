@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from helpdesk.errors import DatabaseUnavailable
+from helpdesk.settings import get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -54,8 +55,6 @@ def _session_factory(url: str) -> sessionmaker:
 
 
 def default_url() -> str:
-    from helpdesk.settings import get_settings
-
     return get_settings().database_url
 
 

@@ -15,26 +15,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from helpdesk.kb.loader import KbProblem, KnowledgeBase
+from helpdesk.errors import KnowledgeBaseError
+from helpdesk.kb.loader import KnowledgeBase, check, load
+from helpdesk.settings import PROJECT_ROOT, get_settings
 
 __all__ = ["check", "default_kb", "load"]
 
 log = logging.getLogger(__name__)
-
-
-def load(path: str | Path | None = None) -> KnowledgeBase:
-    from helpdesk.kb.loader import load as _load
-
-    return _load(path)
-
-
-def check(path: str | Path) -> tuple[KnowledgeBase, list[KbProblem]]:
-    from helpdesk.kb.loader import check as _check
-
-    return _check(path)
 
 
 def default_kb() -> KnowledgeBase:
@@ -43,9 +31,6 @@ def default_kb() -> KnowledgeBase:
     If an edit breaks it while the bot runs, the last good version keeps serving (and the
     problems are logged); with no good version yet, ``KnowledgeBaseError`` is raised.
     """
-    from helpdesk.errors import KnowledgeBaseError
-    from helpdesk.settings import PROJECT_ROOT, get_settings
-
     path = Path(get_settings().knowledge_dir)
     if not path.is_absolute():
         path = PROJECT_ROOT / path

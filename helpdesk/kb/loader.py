@@ -22,6 +22,7 @@ from helpdesk.conversation import USE_CASE_INTENTS
 from helpdesk.errors import KnowledgeBaseError
 from helpdesk.kb import yamlfile
 from helpdesk.kb.schema import CategoryInfo, Entry
+from helpdesk.settings import PROJECT_ROOT, get_settings
 
 TOP_LEVEL_KEYS = ("entries", "categories")
 
@@ -130,8 +131,6 @@ def check(path: str | Path) -> tuple[KnowledgeBase, list[KbProblem]]:
 def load(path: str | Path | None = None) -> KnowledgeBase:
     """The validated knowledge base; raises ``KnowledgeBaseError`` listing every problem."""
     if path is None:
-        from helpdesk.settings import PROJECT_ROOT, get_settings
-
         path = Path(get_settings().knowledge_dir)
         if not path.is_absolute():
             path = PROJECT_ROOT / path

@@ -11,35 +11,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from helpdesk.media.analysis import Analysis
+from helpdesk.media.analysis import Analysis, analyze
+from helpdesk.media.isolation import analyze_isolated
 
 __all__ = ["PURPOSES", "Analysis", "analyze", "analyze_isolated"]
 
 PURPOSES = ("photo", "label", "screenshot", "receipt", "video")
-
-
-def analyze(data: bytes, *, purpose: str, language: str = "en") -> Analysis:
-    """Analyse untrusted bytes for ``purpose``; never raises for bad input (see Analysis)."""
-    from helpdesk.media.analysis import analyze as _analyze
-
-    return _analyze(data, purpose=purpose, language=language)
-
-
-def analyze_isolated(
-    data: bytes, *, purpose: str, language: str = "en", timeout: float = 120.0
-) -> Analysis:
-    """``analyze`` in a worker process (see ``helpdesk.media.isolation``)."""
-    from helpdesk.media.isolation import analyze_isolated as _isolated
-
-    return _isolated(data, purpose=purpose, language=language, timeout=timeout)
-
-
-def __getattr__(name: str) -> Any:
-    if name == "Analysis":
-        from helpdesk.media.analysis import Analysis
-
-        return Analysis
-    raise AttributeError(name)

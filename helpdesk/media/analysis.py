@@ -16,6 +16,9 @@ Severities: ``error`` (the file is not usable for this purpose: ask again), ``wa
 from __future__ import annotations
 
 import logging
+import shutil
+import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,10 +30,13 @@ import numpy as np
 from helpdesk.errors import MediaRejected
 from helpdesk.media import limits, quality
 from helpdesk.media.barcodes import Barcode, read_barcodes
+from helpdesk.media.decode import check_polyglot, load_image
+from helpdesk.media.documents import read_pdf
 from helpdesk.media.fields import Field, extract_fields, redact_cards
 from helpdesk.media.intake import sniff
 from helpdesk.media.messages import message
-from helpdesk.media.ocr import OcrResult
+from helpdesk.media.ocr import OcrResult, from_text_layer, read_text
+from helpdesk.media.video import read_video
 
 log = logging.getLogger(__name__)
 
@@ -160,10 +166,6 @@ def _analyze(data: bytes, rules: limits.Purpose, analysis: Analysis) -> None:
 def _audio_duration(data: bytes) -> float | None:
     """Length of an audio file in seconds from ffprobe, or None when it cannot tell. (A file,
     not a pipe: Ogg keeps its length at the end, which ffprobe cannot seek to in a pipe.)"""
-    import shutil
-    import subprocess
-    import tempfile
-
     ffprobe = shutil.which("ffprobe")
     if ffprobe is None:
         return None
@@ -182,8 +184,6 @@ def _audio_duration(data: bytes) -> float | None:
 
 
 def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) -> None:
-    from helpdesk.media.decode import check_polyglot, load_image
-
     with _timed(analysis, "decode"):
         check_polyglot(data, mime)
         long_side = limits.OCR_LONG_SIDE if rules.ocr else limits.WORK_LONG_SIDE
@@ -212,8 +212,6 @@ def _to_work(grey: np.ndarray) -> np.ndarray:
 
 def _read(grey: np.ndarray, rules: limits.Purpose, analysis: Analysis, *, camera: bool) -> None:
     """OCR, barcodes and fields for purposes that read text."""
-    from helpdesk.media.ocr import read_text
-
     if rules.barcodes:
         with _timed(analysis, "barcodes"):
             analysis.barcodes = read_barcodes(grey)
@@ -315,8 +313,6 @@ def _judge(measures: quality.Measures, rules: limits.Purpose, analysis: Analysis
 
 
 def _video(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) -> None:
-    from helpdesk.media.video import read_video
-
     with _timed(analysis, "decode"):
         frames = read_video(data, mime)
     analysis.metrics.update(
@@ -341,9 +337,6 @@ def _video(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) ->
 
 
 def _pdf(data: bytes, rules: limits.Purpose, analysis: Analysis) -> None:
-    from helpdesk.media.documents import read_pdf
-    from helpdesk.media.ocr import OcrResult, from_text_layer, read_text
-
     with _timed(analysis, "decode"):
         content = read_pdf(data)
     analysis.metrics.update(pages=content.pages, text_layer=bool(content.text))

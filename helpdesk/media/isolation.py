@@ -10,13 +10,15 @@ the first call pays for starting them.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
-from helpdesk.media.analysis import ERROR, Analysis
+from helpdesk.media import limits
+from helpdesk.media.analysis import ERROR, Analysis, analyze
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +31,6 @@ def _init_worker() -> None:
 
 
 def _work(data: bytes, purpose: str, language: str) -> Analysis:
-    from helpdesk.media.analysis import analyze
-
     return analyze(data, purpose=purpose, language=language)
 
 
@@ -38,8 +38,6 @@ def _get_pool() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
-            import multiprocessing
-
             # "spawn": a fresh interpreter, not a fork of a server holding sockets and locks.
             _pool = ProcessPoolExecutor(
                 max_workers=max(1, os.cpu_count() or 1),
@@ -63,8 +61,6 @@ def analyze_isolated(
     data: bytes, *, purpose: str, language: str = "en", timeout: float = 120.0
 ) -> Analysis:
     """``analyze`` in a worker process; a crashed or hung worker gives ``corrupt``."""
-    from helpdesk.media import limits
-
     if purpose not in limits.PURPOSES:
         raise ValueError(f"unknown purpose {purpose!r}")
     pool = _get_pool()

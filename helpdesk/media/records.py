@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.db.models.base import utcnow
 from helpdesk.db.models.media import MediaRecord
+from helpdesk.store import get_media_store
 
 __all__ = ["MediaRecord", "erase", "get_media", "list_media", "save_media", "set_analysis"]
 
@@ -89,8 +90,6 @@ def erase(session: Session, *, sender_id: str) -> int:
     later rolls back, an object may be missing for a surviving record (the safe direction
     for an erasure request: never keep what was asked to be erased).
     """
-    from helpdesk.store import get_media_store
-
     hashes = set(
         session.execute(
             select(MediaRecord.sha256).where(MediaRecord.sender_id == sender_id)

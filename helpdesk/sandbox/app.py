@@ -8,8 +8,11 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from helpdesk.errors import ConfigurationError
+from helpdesk.sandbox import customer_api, graph_api
 from helpdesk.sandbox.notifier import Notifier
 from helpdesk.sandbox.state import SandboxState
+from helpdesk.settings import get_settings
 
 
 @dataclass
@@ -27,9 +30,6 @@ class SandboxConfig:
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> SandboxConfig:
-        from helpdesk.errors import ConfigurationError
-        from helpdesk.settings import get_settings
-
         s = get_settings()
         if not (s.whatsapp_access_token and s.whatsapp_app_secret):
             raise ConfigurationError(
@@ -52,8 +52,6 @@ class SandboxConfig:
 
 
 def create_app(config: SandboxConfig | None = None) -> FastAPI:
-    from helpdesk.sandbox import customer_api, graph_api
-
     config = config or SandboxConfig.from_settings()
     state = SandboxState(config.messages_per_second)
     notifier = Notifier(config, state)

@@ -12,10 +12,11 @@ from typing import Any
 from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
+from helpdesk.errors import MetaError
 from helpdesk.sandbox.meta import (
     ASYNC_DETAILS,
     TITLES,
-    MetaError,
+    error_response,
     validate_message,
     validate_upload,
 )
@@ -75,7 +76,7 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
             raise MetaError(130429, "Cloud API message throughput has been reached.")
         kind = validate_message(body, media_ids=set(state.media), templates=config.templates)
     except MetaError as error:
-        return error.response()
+        return error_response(error)
     wa_id = str(body["to"]).lstrip("+")
     known = wa_id in state.customers
     wamid = new_wamid()
@@ -136,7 +137,7 @@ async def upload_media(version: str, phone_number_id: str, request: Request) -> 
         mime = str(form.get("type") or upload.content_type or "application/octet-stream")
         validate_upload(mime, len(data))
     except MetaError as error:
-        return error.response()
+        return error_response(error)
     media = state.add_media(data, mime.split(";")[0], getattr(upload, "filename", None))
     return JSONResponse({"id": media.id})
 
@@ -154,7 +155,7 @@ async def download(request: Request, mid: str, ext: int, hash: str) -> Response:
     try:
         _check_token(request)
     except MetaError as error:
-        return error.response()
+        return error_response(error)
     fault = state.take_fault("media_download")
     if fault is not None and fault.kind == "500":
         return Response("temporarily unavailable", status_code=503)
@@ -188,7 +189,7 @@ async def media_info(version: str, media_id: str, request: Request) -> Response:
                 subcode=33,
             )
     except MetaError as error:
-        return error.response()
+        return error_response(error)
     expires = int(time.time()) + config.media_url_ttl
     if fault is not None and fault.kind == "expired_url":
         expires = int(time.time()) - 1

@@ -20,6 +20,7 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
+from helpdesk.errors import MetaError
 from helpdesk.sandbox.state import fbtrace_id
 
 TITLES = {
@@ -51,31 +52,25 @@ UPLOAD_LIMITS = {
 }
 
 
-class MetaError(Exception):
-    def __init__(self, code: int, details: str, *, status: int = 400, subcode: int | None = None):
-        super().__init__(details)
-        self.code = code
-        self.details = details
-        self.status = status
-        self.subcode = subcode
+def error_body(error: MetaError) -> dict[str, Any]:
+    """Meta's error object for ``error`` (see the module docstring)."""
+    body: dict[str, Any] = {
+        "message": f"(#{error.code}) {TITLES.get(error.code, 'Error')}",
+        "type": "OAuthException",
+        "code": error.code,
+        "error_data": {"messaging_product": "whatsapp", "details": error.details},
+        "fbtrace_id": fbtrace_id(),
+    }
+    if error.code == 190:
+        body["message"] = TITLES[190]
+        body.pop("error_data")
+    if error.subcode is not None:
+        body["error_subcode"] = error.subcode
+    return {"error": body}
 
-    def body(self) -> dict[str, Any]:
-        error: dict[str, Any] = {
-            "message": f"(#{self.code}) {TITLES.get(self.code, 'Error')}",
-            "type": "OAuthException",
-            "code": self.code,
-            "error_data": {"messaging_product": "whatsapp", "details": self.details},
-            "fbtrace_id": fbtrace_id(),
-        }
-        if self.code == 190:
-            error["message"] = TITLES[190]
-            error.pop("error_data")
-        if self.subcode is not None:
-            error["error_subcode"] = self.subcode
-        return {"error": error}
 
-    def response(self) -> JSONResponse:
-        return JSONResponse(self.body(), status_code=self.status)
+def error_response(error: MetaError) -> JSONResponse:
+    return JSONResponse(error_body(error), status_code=error.status)
 
 
 def _require(condition: bool, code: int, details: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from helpdesk.sandbox.graph_api import failed_error
 from helpdesk.sandbox.state import SandboxState, now
 from helpdesk.whatsapp.signature import HEADER, sign
 
@@ -108,7 +109,6 @@ class Notifier:
 
     def statuses(self, item: dict[str, Any], wa_id: str, *, failure: int | None) -> None:
         """sent then delivered (read follows when the customer opens the chat), or failed."""
-        from helpdesk.sandbox.graph_api import failed_error
 
         async def run() -> None:
             # Meta's statuses arrive after the API answered; the small delay keeps that order.

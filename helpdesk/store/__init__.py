@@ -35,7 +35,9 @@ from pathlib import Path
 from typing import Protocol
 
 from helpdesk.errors import ConfigurationError, MediaNotFound, StorageError
+from helpdesk.settings import PROJECT_ROOT, get_settings
 from helpdesk.store.keys import KeyRing, load_keys
+from helpdesk.store.sanitize import strip_metadata
 
 __all__ = ["MediaStore", "StoredObject", "get_media_store"]
 
@@ -156,8 +158,6 @@ class MediaStore:
 
     def put(self, data: bytes, *, mime: str) -> StoredObject:
         """Store ``data`` (idempotent) and return its address; see the module doc."""
-        from helpdesk.store.sanitize import strip_metadata
-
         clean = strip_metadata(bytes(data), mime)
         digest = hashlib.sha256(clean).hexdigest()
         try:
@@ -276,8 +276,6 @@ def open_store(url: str, key_setting: str | None) -> MediaStore:
     if url.startswith("file:"):
         folder = Path(url[len("file:") :].removeprefix("//"))
         if not folder.is_absolute():
-            from helpdesk.settings import PROJECT_ROOT
-
             folder = PROJECT_ROOT / folder
         return MediaStore(FileBackend(folder), keys)
     raise ConfigurationError(
@@ -290,8 +288,6 @@ _cache: dict[tuple[str, str | None], MediaStore] = {}
 
 def get_media_store() -> MediaStore:
     """The store configured by ``HELPDESK_MEDIA_STORE`` and ``HELPDESK_MEDIA_KEY``."""
-    from helpdesk.settings import get_settings
-
     settings = get_settings()
     cache_key = (settings.media_store, settings.media_key)
     store = _cache.get(cache_key)

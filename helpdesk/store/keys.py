@@ -14,10 +14,12 @@ import binascii
 import os
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from helpdesk.errors import ConfigurationError
+from helpdesk.settings import PROJECT_ROOT
 
 _KEY_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 
@@ -68,8 +70,6 @@ def parse_keys(value: str) -> KeyRing:
 
 
 def default_key_path() -> Path:
-    from helpdesk.settings import PROJECT_ROOT
-
     return PROJECT_ROOT / "var" / "media-key"
 
 
@@ -95,7 +95,6 @@ def ensure_local_key(path: Path | None = None) -> str:
         text = path.read_text(encoding="utf-8").strip()
         if text:
             return text
-        import time
 
         time.sleep(0.01)
     raise ConfigurationError(f"The local media key file {path} is empty.")

@@ -1,29 +1,31 @@
 """Ticket lifecycle in the database: open, relay lines, assign, note, close, hand back, erase.
 
-Statuses: ``waiting_for_agent`` (handed off, in the queue, the bot is paused) →
-``with_agent`` (an agent took it or replied) → ``resolved`` (closed by an agent, the bot
-resumes and asks for the score) or ``closed`` (cancelled by the customer, or closed
-without a resolution). ``open`` is a case the bot handles again after a hand back; a
-later handoff of the same customer reopens that ticket instead of creating another one.
+Statuses (``helpdesk.tickets.status.TicketStatus``): ``waiting_for_agent`` (handed off, in
+the queue, the bot is paused) → ``with_agent`` (an agent took it or replied) → ``resolved``
+(closed by an agent, the bot resumes and asks for the score) or ``closed`` (cancelled by the
+customer, or closed without a resolution). ``open`` is a case the bot handles again after a
+hand back; a later handoff of the same customer reopens that ticket instead of creating
+another one.
 
 These functions only touch the database; the external backend (Zendesk, Freshdesk) is
-mirrored by ``helpdesk.tickets.sync`` and the WhatsApp side by ``helpdesk.tickets.relay``.
+mirrored by ``helpdesk.tickets.handoff`` and the WhatsApp side by ``helpdesk.tickets.relay``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from helpdesk.db.models import MediaRecord, MediaView, Ticket, TicketMessage
+from helpdesk.db.models import Agent, MediaRecord, MediaView, Ticket, TicketMessage
 from helpdesk.db.models.base import utcnow
 from helpdesk.errors import TicketingError
+from helpdesk.tickets.status import ACTIVE, FINISHED, Delivery, TicketStatus
+from helpdesk.tickets.summary import build_summary
 
-ACTIVE = ("waiting_for_agent", "with_agent")
 PRIORITIES = ("low", "normal", "high", "urgent")
 TRIGGERS = ("customer_request", "triage", "capture_failed")
 
@@ -39,8 +41,6 @@ def _when(value: Any) -> datetime:
 
 
 def _naive_utc(value: datetime) -> datetime:
-    from datetime import timezone
-
     return value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
@@ -70,13 +70,11 @@ def open_ticket(
     analyses). ``kb_matches``: ``{"id", "title", "score"}``. ``fixes``: ``{"fix",
     "outcome"}``. ``trigger``: customer_request, triage or capture_failed.
     """
-    from helpdesk.tickets.summary import build_summary
-
     if priority not in PRIORITIES:
         raise TicketingError(f"unknown priority {priority!r}", hint=f"Use one of {PRIORITIES}.")
     existing = session.execute(
         select(Ticket)
-        .where(Ticket.sender_id == sender_id, Ticket.status.in_((*ACTIVE, "open")))
+        .where(Ticket.sender_id == sender_id, Ticket.status.in_((*ACTIVE, TicketStatus.OPEN)))
         .order_by(Ticket.id.desc())
     ).scalar()
     media = _media(session, sender_id=sender_id, media_ids=media_ids)
@@ -93,8 +91,8 @@ def open_ticket(
     )
     if existing is not None:
         ticket = existing
-        if ticket.status == "open":
-            ticket.status = "waiting_for_agent"
+        if ticket.status == TicketStatus.OPEN:
+            ticket.status = TicketStatus.WAITING_FOR_AGENT
             _system(session, ticket, f"Handed off again ({trigger}).")
         ticket.summary = text
         ticket.media_ids = sorted({*(ticket.media_ids or []), *[m.id for m in media]})
@@ -108,7 +106,7 @@ def open_ticket(
             use_case=use_case,
             queue=queue,
             priority=priority,
-            status="waiting_for_agent",
+            status=TicketStatus.WAITING_FOR_AGENT,
             trigger=trigger if trigger in TRIGGERS else "customer_request",
             language=language if language in ("en", "es") else "en",
             summary=text,
@@ -208,7 +206,7 @@ def queue_position(session: Session, *, ticket: Ticket) -> int:
     ahead = session.execute(
         select(Ticket.id).where(
             Ticket.queue == ticket.queue,
-            Ticket.status == "waiting_for_agent",
+            Ticket.status == TicketStatus.WAITING_FOR_AGENT,
             Ticket.id < ticket.id,
         )
     ).all()
@@ -250,7 +248,7 @@ def record_customer_message(
 ) -> TicketMessage | None:
     """What the customer sent while an agent has the case; ``None`` if no ticket is active
     (then the bot handles the message as usual). Mirrored to Zendesk/Freshdesk by
-    ``helpdesk.tickets.sync.push_customer_message``."""
+    ``helpdesk.tickets.handoff.customer_message``, which calls this."""
     ticket = active_ticket_for(session, sender_id=sender_id)
     if ticket is None:
         return None
@@ -278,7 +276,7 @@ def record_agent_reply(
     agent_id: int | None,
     media_id: int | None = None,
     origin: str = "console",
-    delivery: str = "sent",
+    delivery: str = Delivery.SENT,
 ) -> TicketMessage:
     ticket = require_ticket(session, ticket_id=ticket_id)
     line = TicketMessage(
@@ -293,8 +291,8 @@ def record_agent_reply(
     session.add(line)
     if ticket.first_reply_at is None:
         ticket.first_reply_at = utcnow()
-    if ticket.status in ("waiting_for_agent", "open"):
-        ticket.status = "with_agent"
+    if ticket.status in (TicketStatus.WAITING_FOR_AGENT, TicketStatus.OPEN):
+        ticket.status = TicketStatus.WITH_AGENT
     if ticket.assignee_id is None and agent_id is not None:
         ticket.assignee_id = agent_id
     session.flush()
@@ -313,15 +311,13 @@ def add_note(session: Session, *, ticket_id: int, agent_id: int | None, text: st
 def assign(
     session: Session, *, ticket_id: int, agent_id: int | None, by_agent_id: int | None = None
 ) -> Ticket:
-    from helpdesk.db.models import Agent
-
     ticket = require_ticket(session, ticket_id=ticket_id)
     agent = session.get(Agent, agent_id) if agent_id is not None else None
     if agent_id is not None and agent is None:
         raise TicketingError(f"no agent #{agent_id}")
     ticket.assignee_id = agent_id
-    if agent is not None and ticket.status == "waiting_for_agent":
-        ticket.status = "with_agent"
+    if agent is not None and ticket.status == TicketStatus.WAITING_FOR_AGENT:
+        ticket.status = TicketStatus.WITH_AGENT
     _system(
         session,
         ticket,
@@ -343,14 +339,14 @@ def close_ticket(
     """Close a case: ``resolved`` (the bot resumes and asks for a score) or ``closed``.
 
     Returns the ticket; the caller commits and then calls
-    ``helpdesk.tickets.resume.resume_bot(ticket.sender_id, outcome="closed")``.
+    ``helpdesk.tickets.relay.resume_bot(ticket.sender_id, outcome="closed")``.
     Closing a closed ticket changes nothing (a webhook may repeat).
     """
     ticket = require_ticket(session, ticket_id=ticket_id)
-    if ticket.status in ("resolved", "closed"):
+    if ticket.status in FINISHED:
         return ticket
     now = utcnow()
-    ticket.status = "resolved" if resolved else "closed"
+    ticket.status = TicketStatus.RESOLVED if resolved else TicketStatus.CLOSED
     ticket.resolved_at = now if resolved else None
     ticket.closed_at = now
     _system(
@@ -371,7 +367,7 @@ def hand_back(session: Session, *, ticket_id: int, agent_id: int | None = None) 
             f"ticket #{ticket_id} is {ticket.status}",
             hint="Only an active case can be handed back.",
         )
-    ticket.status = "open"
+    ticket.status = TicketStatus.OPEN
     _system(session, ticket, "Handed back to the bot.", agent_id=agent_id)
     session.flush()
     return ticket
@@ -382,7 +378,7 @@ def cancel_ticket(session: Session, *, sender_id: str) -> Ticket | None:
     ticket = active_ticket_for(session, sender_id=sender_id)
     if ticket is None:
         return None
-    ticket.status = "closed"
+    ticket.status = TicketStatus.CLOSED
     ticket.closed_at = utcnow()
     _system(session, ticket, "Cancelled by the customer.")
     session.flush()

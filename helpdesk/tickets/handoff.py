@@ -24,11 +24,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from helpdesk.db import session_scope
 from helpdesk.db.models import MediaRecord, Ticket
 from helpdesk.errors import HelpdeskError, TicketingError
+from helpdesk.store import get_media_store
 from helpdesk.tickets import core
 from helpdesk.tickets.backends import Attachment, External, TicketData, get_backend
+from helpdesk.tickets.hours import handoff_notice
+from helpdesk.tickets.status import TicketStatus
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +44,7 @@ MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024
 @dataclass(frozen=True)
 class HandoffResult:
     ticket_id: int
-    status: str
+    status: TicketStatus
     position: int
     notice: str
     external_id: str | None = None
@@ -48,8 +53,6 @@ class HandoffResult:
 
 def hand_off(*, url: str | None = None, backend: Any = None, **ticket: Any) -> HandoffResult:
     """``core.open_ticket(**ticket)`` committed, mirrored externally, plus the notice text."""
-    from helpdesk.tickets.hours import handoff_notice
-
     with session_scope(url) as session:
         opened = core.open_ticket(session, **ticket)
         ticket_id, language = opened.id, opened.language
@@ -60,7 +63,7 @@ def hand_off(*, url: str | None = None, backend: Any = None, **ticket: Any) -> H
     if needs_push:
         external_id, error = push_new_ticket(ticket_id=ticket_id, url=url, backend=backend)
     with session_scope(url) as session:
-        status = core.require_ticket(session, ticket_id=ticket_id).status
+        status = TicketStatus(core.require_ticket(session, ticket_id=ticket_id).status)
     return HandoffResult(
         ticket_id=ticket_id,
         status=status,
@@ -156,8 +159,6 @@ def _external(ticket: Ticket) -> External | None:
 
 
 def _attachments(url: str | None, media_ids: list[int | None]) -> list[Attachment]:
-    from helpdesk.store import get_media_store
-
     found: list[Attachment] = []
     ids = [m for m in media_ids if m is not None]
     if not ids:
@@ -224,8 +225,6 @@ def _note_error(url: str | None, ticket_id: int, error: Exception) -> None:
 
 
 def find_by_external(session: Any, *, backend: str, external_id: str) -> Ticket | None:
-    from sqlalchemy import select
-
     return session.execute(
         select(Ticket).where(Ticket.backend == backend, Ticket.external_id == str(external_id))
     ).scalar()

@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from helpdesk.errors import ConfigurationError
+from helpdesk.settings import get_settings
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = {
@@ -87,8 +88,6 @@ def handoff_notice(
     wait_minutes: int | None = None,
 ) -> str:
     """What the bot tells the customer after ``open_ticket`` (English or Spanish)."""
-    from helpdesk.settings import get_settings
-
     settings = get_settings()
     spec = business_hours or settings.business_hours
     here = local_now(zone or settings.timezone, now)

@@ -1,6 +1,6 @@
 """Agent → customer over WhatsApp, and the bot's resumption when an agent lets go.
 
-``send_reply`` keeps Meta's 24-hour rule itself so the agent sees what happened: inside the
+``deliver`` keeps Meta's 24-hour rule itself so the agent sees what happened: inside the
 window the text (and file) go out; outside it only ``WHATSAPP_WINDOW_TEMPLATE`` is sent
 (the customer gets the approved template inviting them to write back, the agent's text is
 kept on the ticket as ``delivery="template"``); with no template nothing is sent
@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from helpdesk.settings import get_settings
+from helpdesk.tickets.status import Delivery
 from helpdesk.whatsapp import payloads
 
 logger = logging.getLogger(__name__)
@@ -35,14 +37,13 @@ async def deliver(
     text: str | None = None,
     media: Outgoing | None = None,
     language: str = "en",
-) -> str:
-    """Send through ``helpdesk.whatsapp.outbound.Sender``; returns sent, template,
-    not_sent or failed."""
+) -> Delivery:
+    """Send through ``helpdesk.whatsapp.outbound.Sender``; what became of the reply."""
     if not await sender.window_open(recipient_id):
         if not sender.window_template:
-            return "not_sent"
+            return Delivery.NOT_SENT
         body = payloads.template_message(recipient_id, sender.window_template, language=language)
-        return "template" if await sender.send(recipient_id, body) else "failed"
+        return Delivery.TEMPLATE if await sender.send(recipient_id, body) else Delivery.FAILED
     wamids: list[str | None] = []
     if media is not None:
         kind = (
@@ -58,7 +59,7 @@ async def deliver(
             )
         except Exception as error:  # reported to the agent as "failed"
             logger.error("uploading the agent's file failed: %s", error)
-            return "failed"
+            return Delivery.FAILED
         bodies = payloads.media_message(
             recipient_id,
             kind,
@@ -70,7 +71,7 @@ async def deliver(
             wamids.append(await sender.send(recipient_id, body))
     elif text:
         wamids += await sender.text(recipient_id, text)
-    return "sent" if wamids and all(wamids) else "failed"
+    return Delivery.SENT if wamids and all(wamids) else Delivery.FAILED
 
 
 ResumeHook = Callable[[str, str, str], Awaitable[bool]]
@@ -94,7 +95,6 @@ async def resume_bot(sender_id: str, *, outcome: str, language: str = "en") -> b
     """
     if _resume_hook is not None:
         return await _resume_hook(sender_id, outcome, language)
-    from helpdesk.settings import get_settings
 
     settings = get_settings()
     url = f"{settings.rasa_url.rstrip('/')}/conversations/{sender_id}/trigger_intent"

@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from helpdesk.errors import HelpdeskError
+from helpdesk.tickets.handoff import cancel, customer_message
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +25,6 @@ def route_to_agent(*, sender_id: str, text: str, metadata: dict[str, Any]) -> bo
     bot takes the conversation back. If the ticket store fails, the message goes to the
     bot rather than being lost.
     """
-    from helpdesk.tickets.handoff import cancel, customer_message
-
     try:
         if text == CANCEL_PAYLOAD:
             if cancel(sender_id=sender_id) is not None:

@@ -29,3 +29,15 @@ class TicketStatus(str, Enum):
 ACTIVE: tuple[TicketStatus, ...] = (TicketStatus.WAITING_FOR_AGENT, TicketStatus.WITH_AGENT)
 # The case is over; the bot owns the conversation again.
 FINISHED: tuple[TicketStatus, ...] = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+
+
+class Delivery(str, Enum):
+    """What became of an agent's reply to the customer (``ticket_messages.delivery``)."""
+
+    SENT = "sent"
+    TEMPLATE = "template"  # outside the 24-hour window: the approved template went instead
+    NOT_SENT = "not_sent"  # outside the window and no template configured
+    FAILED = "failed"
+
+    def __str__(self) -> str:
+        return self.value

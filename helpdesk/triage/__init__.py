@@ -1,7 +1,7 @@
 """Triage: from what the customer said and what the media showed to a category, a queue, a
 priority, the knowledge entries that match (with reasons) and the fix loop's next step.
 
-Public API (nothing is loaded at import; the KB is read on first use)::
+Public API (the KB is read on first use, not at import)::
 
     from helpdesk.triage import triage, next_fix, escalation, fix_message
 
@@ -13,12 +13,14 @@ Public API (nothing is loaded at import; the KB is read on first use)::
     fix_message(entry, "es"); entry.follow_up.say("es")
     escalation(result, tried=[entry.id])          # after "no": hand off now, and why
 
-``TriageResult.to_dict()`` / ``TriageResult.from_dict()`` keep a result in a slot.
+``TriageResult.to_dict()`` / ``TriageResult.from_dict()`` keep a result in a slot. The fix
+loop (``fixloop``) also turns a result into the dialogue's next move
+(``first_decision`` / ``next_decision``).
 """
 
-from __future__ import annotations
-
-from typing import Any
+from helpdesk.triage.engine import triage
+from helpdesk.triage.fixloop import candidates, escalation, fix_image, fix_message, next_fix
+from helpdesk.triage.result import TriageResult
 
 __all__ = [
     "TriageResult",
@@ -29,22 +31,3 @@ __all__ = [
     "next_fix",
     "triage",
 ]
-
-_EXPORTS = {
-    "triage": "helpdesk.triage.engine",
-    "TriageResult": "helpdesk.triage.result",
-    "candidates": "helpdesk.triage.loop",
-    "escalation": "helpdesk.triage.loop",
-    "next_fix": "helpdesk.triage.loop",
-    "fix_message": "helpdesk.triage.loop",
-    "fix_image": "helpdesk.triage.loop",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(name)
-    import importlib
-
-    return getattr(importlib.import_module(module), name)

@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from helpdesk.kb import default_kb
 from helpdesk.kb.loader import KnowledgeBase
 from helpdesk.triage.evidence import gather
 from helpdesk.triage.result import Escalation, Match, TriageResult
@@ -59,8 +60,6 @@ def triage(
     (``Analysis.to_dict()["fields"]`` and ``["ocr"]["text"]``); ``purpose`` (screenshot,
     label, receipt, photo, video) only shapes the customer-facing wording."""
     if kb is None:
-        from helpdesk.kb import default_kb
-
         kb = default_kb()
     rules = compiled(kb)
     evidence = gather(

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpdesk.kb.text import fold, normalize_code, normalize_model
+from helpdesk.kb.text import code_is_ambiguous, fold, normalize_code, normalize_model
+from helpdesk.media.fields import extract_fields
 
 _TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_]|::|[-.](?=[A-Za-z0-9]))*")
 # Words that make a short code ("05", "UE", "500") count as a code in free text.
@@ -63,8 +64,6 @@ def gather(
 ) -> Evidence:
     """Collect the evidence; ``known_codes`` are the KB's normalised codes, looked for in
     both texts too (a code the field extractor did not flag, such as "UE" or "code 51")."""
-    from helpdesk.media.fields import extract_fields
-
     evidence = Evidence(text=text or "", ocr_text=ocr_text or "", purpose=purpose)
     evidence.folded_text = fold(evidence.text).replace("’", "'")
     evidence.folded_ocr = fold(evidence.ocr_text).replace("’", "'")
@@ -104,8 +103,6 @@ def _add_field(evidence: Evidence, item: dict[str, Any], source: str) -> None:
 
 def _codes_in(body: str, known: set[str], *, free: bool) -> Iterable[tuple[str, str]]:
     """KB codes written in ``body``, alone or as two tokens ("HTTP 500", "E 21")."""
-    from helpdesk.kb.text import code_is_ambiguous
-
     tokens = list(_TOKEN.finditer(body))
     for index, token in enumerate(tokens):
         candidates = [token.group(0)]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from helpdesk.kb import default_kb
+
 if TYPE_CHECKING:
     from helpdesk.kb.loader import KnowledgeBase
     from helpdesk.kb.schema import Entry
@@ -141,8 +143,6 @@ class TriageResult:
     def from_dict(cls, data: dict[str, Any], *, kb: KnowledgeBase | None = None) -> TriageResult:
         """Rebuild a stored result; matches whose entry left the KB since are dropped."""
         if kb is None:
-            from helpdesk.kb import default_kb
-
             kb = default_kb()
         matches = [
             Match(kb.entries[m["id"]], m["score"], [Reason.from_dict(r) for r in m["reasons"]])

@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 
 from helpdesk.errors import GraphAPIError, MediaRejected
+from helpdesk.settings import get_settings
+from helpdesk.whatsapp.payloads import mark_read
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +95,6 @@ class GraphClient:
 
     @classmethod
     def from_settings(cls, settings: Any = None, **overrides: Any) -> GraphClient:
-        from helpdesk.settings import get_settings
-
         settings = settings or get_settings()
         options = {
             "base_url": settings.whatsapp_graph_url,
@@ -124,8 +124,6 @@ class GraphClient:
             raise GraphAPIError(f"unexpected /messages answer: {data!r}") from error
 
     async def mark_read(self, wamid: str, *, typing: bool = True) -> None:
-        from helpdesk.whatsapp.payloads import mark_read
-
         await self._request(
             "POST",
             self._url(f"{self.phone_number_id}/messages"),

@@ -27,12 +27,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpdesk.customers import get_customer
 from helpdesk.errors import GraphAPIError, MediaRejected
+from helpdesk.media.intake import sniff
+from helpdesk.media.records import save_media
+from helpdesk.store import get_media_store
 from helpdesk.whatsapp import texts
 from helpdesk.whatsapp.graph import GraphClient
-from helpdesk.whatsapp.inbox import InboxItem, write_session
-from helpdesk.whatsapp.outbound import Sender, record_reaction, resolve_choice
+from helpdesk.whatsapp.inbox import InboxItem
+from helpdesk.whatsapp.outbound import Sender
 from helpdesk.whatsapp.payloads import MEDIA_LIMITS
+from helpdesk.whatsapp.records import record_reaction, resolve_choice
+from helpdesk.whatsapp.writes import write_session
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +85,6 @@ class InboundProcessor:
         await self.sender.text(item.sender_id, texts.text(key, await self._language(item)))
 
     async def _language(self, item: InboxItem) -> str | None:
-        from helpdesk.customers import get_customer
-
         def read() -> str | None:
             with write_session(self.url) as session:
                 customer = get_customer(session, sender_id=item.sender_id)
@@ -209,10 +213,6 @@ class InboundProcessor:
     def _store(
         self, item: InboxItem, kind: str, data: bytes, media: dict[str, Any], caption: str | None
     ) -> dict[str, Any]:
-        from helpdesk.media.intake import sniff
-        from helpdesk.media.records import save_media
-        from helpdesk.store import get_media_store
-
         sniffed = sniff(data)
         # WhatsApp's "sticker" is a webp image; the file's own bytes decide the kind.
         real_kind = sniffed.kind if sniffed else ("image" if kind == "sticker" else kind)

@@ -1,8 +1,9 @@
 """The durable inbox: store first, acknowledge, process after.
 
-``store_events`` runs inside the webhook request: it inserts every message under its wamid
-(``ON CONFLICT DO NOTHING`` — a redelivery is dropped) and applies statuses, all in one
-transaction, so the 200 goes out only once the messages are safe on disk.
+``store_messages`` runs inside the webhook request: it inserts every message under its wamid
+(``ON CONFLICT DO NOTHING`` — a redelivery is dropped); ``service.store_events`` applies the
+statuses in the same transaction, so the 200 goes out only once the messages are safe on
+disk.
 
 ``InboxWorker`` processes the rows: one customer's messages one at a time in timestamp
 order, different customers concurrently. A row being processed holds a lease that the worker
@@ -24,15 +25,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from helpdesk.db.models import InboxMessage
 from helpdesk.db.models.base import utcnow
-from helpdesk.whatsapp.webhook import WebhookEvents
-from helpdesk.whatsapp.writes import ACK_EXECUTOR, write_session
-
-__all__ = ["ACK_EXECUTOR", "InboxItem", "InboxWorker", "store_events", "write_session"]
+from helpdesk.whatsapp.states import InboxStatus
+from helpdesk.whatsapp.webhook import Inbound
+from helpdesk.whatsapp.writes import write_session
 
 logger = logging.getLogger(__name__)
 
@@ -65,23 +66,15 @@ class InboxItem:
 
 def _insert(session: Session):  # type: ignore[no-untyped-def]
     """The dialect's INSERT that supports ON CONFLICT DO NOTHING (SQLite, PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(InboxMessage.__table__)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(InboxMessage.__table__)
 
 
-def store_events(session: Session, *, events: WebhookEvents) -> tuple[int, int]:
-    """Insert the messages (duplicates dropped) and apply the statuses.
-
-    Returns ``(stored, duplicates)``.
-    """
-    from helpdesk.whatsapp.outbound import apply_status
-
+def store_messages(session: Session, *, messages: list[Inbound]) -> tuple[int, int]:
+    """Insert the messages, duplicates dropped; returns ``(stored, duplicates)``."""
     stored = 0
     now = utcnow()
-    for message in events.messages:
+    for message in messages:
         statement = (
             _insert(session)
             .values(
@@ -91,7 +84,7 @@ def store_events(session: Session, *, events: WebhookEvents) -> tuple[int, int]:
                 type=message.type[:32],
                 timestamp=message.timestamp,
                 body=message.body_json(),
-                status="pending",
+                status=InboxStatus.PENDING,
                 attempts=0,
                 next_attempt_at=now,
                 received_at=now,
@@ -99,15 +92,13 @@ def store_events(session: Session, *, events: WebhookEvents) -> tuple[int, int]:
             .on_conflict_do_nothing(index_elements=["wamid"])
         )
         stored += session.execute(statement).rowcount or 0
-    for status in events.statuses:
-        apply_status(session, status=status)
-    return stored, len(events.messages) - stored
+    return stored, len(messages) - stored
 
 
 def _claimable(now: datetime) -> Any:
     return or_(
-        and_(InboxMessage.status == "pending", InboxMessage.next_attempt_at <= now),
-        and_(InboxMessage.status == "processing", InboxMessage.lease_until < now),
+        and_(InboxMessage.status == InboxStatus.PENDING, InboxMessage.next_attempt_at <= now),
+        and_(InboxMessage.status == InboxStatus.PROCESSING, InboxMessage.lease_until < now),
     )
 
 
@@ -130,23 +121,23 @@ def claim_next(session: Session, *, sender_id: str, lease: float) -> InboxItem |
         select(InboxMessage)
         .where(
             InboxMessage.sender_id == sender_id,
-            InboxMessage.status.in_(("pending", "processing")),
+            InboxMessage.status.in_((InboxStatus.PENDING, InboxStatus.PROCESSING)),
         )
         .order_by(InboxMessage.timestamp, InboxMessage.id)
         .limit(1)
     ).scalar_one_or_none()
     if row is None:
         return None
-    if row.status == "processing" and row.lease_until and row.lease_until >= now:
+    if row.status == InboxStatus.PROCESSING and row.lease_until and row.lease_until >= now:
         return None  # someone else is working on this customer
-    if row.status == "pending" and row.next_attempt_at > now:
+    if row.status == InboxStatus.PENDING and row.next_attempt_at > now:
         return None
     result = session.execute(
         update(InboxMessage)
         .where(InboxMessage.id == row.id, InboxMessage.status == row.status)
         .where(or_(InboxMessage.lease_until.is_(None), InboxMessage.lease_until == row.lease_until))
         .values(
-            status="processing",
+            status=InboxStatus.PROCESSING,
             lease_until=now + timedelta(seconds=lease),
             attempts=InboxMessage.attempts + 1,
         )
@@ -161,13 +152,17 @@ def claim_next(session: Session, *, sender_id: str, lease: float) -> InboxItem |
 def renew_lease(session: Session, *, item_id: int, lease: float) -> None:
     session.execute(
         update(InboxMessage)
-        .where(InboxMessage.id == item_id, InboxMessage.status == "processing")
+        .where(InboxMessage.id == item_id, InboxMessage.status == InboxStatus.PROCESSING)
         .values(lease_until=utcnow() + timedelta(seconds=lease))
     )
 
 
 def finish(
-    session: Session, *, item_id: int, status: str = "done", error: str | None = None
+    session: Session,
+    *,
+    item_id: int,
+    status: InboxStatus = InboxStatus.DONE,
+    error: str | None = None,
 ) -> None:
     session.execute(
         update(InboxMessage)
@@ -181,7 +176,7 @@ def postpone(session: Session, *, item_id: int, delay: float, error: str) -> Non
         update(InboxMessage)
         .where(InboxMessage.id == item_id)
         .values(
-            status="pending",
+            status=InboxStatus.PENDING,
             lease_until=None,
             next_attempt_at=utcnow() + timedelta(seconds=delay),
             last_error=error,
@@ -194,18 +189,6 @@ def counts(session: Session) -> dict[str, int]:
         select(InboxMessage.status, func.count()).group_by(InboxMessage.status)
     ).all()
     return {status: count for status, count in rows}
-
-
-def last_inbound_timestamp(session: Session, *, sender_id: str) -> int | None:
-    """When the customer last wrote (epoch seconds): opens the 24-hour service window."""
-    return session.execute(
-        select(func.max(InboxMessage.timestamp)).where(InboxMessage.sender_id == sender_id)
-    ).scalar_one_or_none()
-
-
-def erase(session: Session, *, sender_id: str) -> int:
-    result = session.execute(delete(InboxMessage).where(InboxMessage.sender_id == sender_id))
-    return result.rowcount or 0
 
 
 Processor = Callable[[InboxItem], Awaitable[None]]
@@ -337,7 +320,7 @@ class InboxWorker:
             self._schedule_wake(delay)
             return False
         logger.error("Inbox message %s failed for good: %s", item.wamid, description)
-        await self._db(finish, item_id=item.id, status="failed", error=description)
+        await self._db(finish, item_id=item.id, status=InboxStatus.FAILED, error=description)
         if self.on_poison is not None:
             try:
                 await self.on_poison(item, error)

@@ -1,179 +1,43 @@
-"""Outbound messages: records and statuses, button ids, the 24-hour window, and ``Sender``.
+"""Outbound messages: ``Sender``, and the 24-hour window it keeps.
 
-``Sender`` is what the Rasa output channel (and later the agent console) call to reply: it
-builds bodies within Meta's limits (``payloads``), keeps the 24-hour customer service window
+``Sender`` is what the Rasa output channel (and the agent console) call to reply: it builds
+bodies within Meta's limits (``payloads``), keeps the 24-hour customer service window
 (outside it only the configured template goes out), records every message with its wamid
-and status, and sends through the paced, retrying ``GraphClient``.
+and status (``records``), and sends through the paced, retrying ``GraphClient``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 import mimetypes
 import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from helpdesk.db.models import ButtonId, OutboundMessage, Reaction
+from helpdesk.customers import get_customer
 from helpdesk.errors import GraphAPIError
 from helpdesk.whatsapp import payloads
 from helpdesk.whatsapp.graph import RETRYABLE_CODES, GraphClient
 from helpdesk.whatsapp.payloads import Choice
+from helpdesk.whatsapp.records import (
+    choice_id,
+    claim_resend,
+    last_inbound_timestamp,
+    mark_accepted,
+    mark_error,
+    record_outbound,
+)
+from helpdesk.whatsapp.texts import text as say
 from helpdesk.whatsapp.webhook import Status
+from helpdesk.whatsapp.writes import write_session
 
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 24 * 3600
-_STATUS_RANK = {
-    "queued": 0,
-    "error": 0,
-    "accepted": 1,
-    "sent": 2,
-    "delivered": 3,
-    "read": 4,
-    "played": 5,
-}
 MAX_RESENDS = 2
-
-
-# --- data access ---------------------------------------------------------------------
-
-
-def record_outbound(session: Session, *, recipient_id: str, payload: dict[str, Any]) -> int:
-    row = OutboundMessage(
-        recipient_id=recipient_id,
-        type=str(payload.get("type") or "unknown")[:32],
-        payload=json.dumps(payload, ensure_ascii=False),
-        status="queued",
-        resends=0,
-    )
-    session.add(row)
-    session.flush()
-    return row.id
-
-
-def mark_accepted(session: Session, *, outbound_id: int, wamid: str) -> None:
-    """Meta accepted the message (its statuses follow by webhook).
-
-    A status can overtake this call (it comes on another connection); ``apply_status``
-    then left a placeholder row under the wamid, which is folded in here.
-    """
-    row = session.get(OutboundMessage, outbound_id)
-    if row is None:
-        return
-    early = session.execute(
-        select(OutboundMessage).where(OutboundMessage.wamid == wamid)
-    ).scalar_one_or_none()
-    if row.status in ("queued", "error"):
-        row.status = "accepted"
-        row.error_code = None
-    if early is not None and early.id != row.id:
-        if _STATUS_RANK.get(early.status, 0) > _STATUS_RANK.get(row.status, 0) or (
-            early.status == "failed"
-        ):
-            row.status = early.status
-            row.error_code, row.error_message = early.error_code, early.error_message
-        session.delete(early)
-        session.flush()
-    row.wamid = wamid
-
-
-def mark_error(session: Session, *, outbound_id: int, error: GraphAPIError) -> None:
-    row = session.get(OutboundMessage, outbound_id)
-    if row is not None:
-        row.status = "error"
-        row.error_code = error.code
-        row.error_message = str(error)[:2000]
-
-
-def apply_status(session: Session, *, status: Status) -> OutboundMessage | None:
-    """Apply a sent/delivered/read/failed status; never moves a status backwards."""
-    row = session.execute(
-        select(OutboundMessage).where(OutboundMessage.wamid == status.wamid)
-    ).scalar_one_or_none()
-    if row is None:
-        # The status overtook our own record of the send: keep it under the wamid until
-        # ``mark_accepted`` folds it in (or as the only trace of a message sent elsewhere).
-        row = OutboundMessage(
-            wamid=status.wamid,
-            recipient_id=status.recipient_id or "unknown",
-            type="unknown",
-            payload="{}",
-            status="queued",
-            resends=0,
-        )
-        session.add(row)
-    if status.status == "failed":
-        error = status.errors[0] if status.errors else {}
-        row.status = "failed"
-        row.error_code = error.get("code")
-        details = (error.get("error_data") or {}).get("details")
-        row.error_message = " — ".join(
-            str(part) for part in (error.get("title") or error.get("message"), details) if part
-        )
-        logger.warning(
-            "WhatsApp could not deliver %s: %s %s", status.wamid, row.error_code, row.error_message
-        )
-    elif _STATUS_RANK.get(status.status, 0) > _STATUS_RANK.get(row.status, 0):
-        row.status = status.status
-    return row
-
-
-def get_outbound(session: Session, *, recipient_id: str) -> list[OutboundMessage]:
-    return list(
-        session.execute(
-            select(OutboundMessage)
-            .where(OutboundMessage.recipient_id == recipient_id)
-            .order_by(OutboundMessage.id)
-        ).scalars()
-    )
-
-
-def choice_id(session: Session, *, payload: str) -> str:
-    """The id to put on a button/row for ``payload``; long payloads get a stored short id."""
-    if 0 < len(payload) <= payloads.MAX_ROW_ID:
-        return payload
-    short = "hd:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
-    if session.get(ButtonId, short) is None:
-        session.add(ButtonId(short_id=short, payload=payload))
-        session.flush()
-    return short
-
-
-def resolve_choice(session: Session, *, choice: str) -> str:
-    """The Rasa payload behind a tapped button/row id."""
-    if choice.startswith("hd:"):
-        row = session.get(ButtonId, choice)
-        if row is not None:
-            return row.payload
-    return choice
-
-
-def record_reaction(
-    session: Session, *, sender_id: str, message_wamid: str, emoji: str | None
-) -> None:
-    session.add(Reaction(sender_id=sender_id, message_wamid=message_wamid, emoji=emoji or None))
-
-
-def erase(session: Session, *, sender_id: str) -> int:
-    deleted = session.execute(
-        delete(OutboundMessage).where(OutboundMessage.recipient_id == sender_id)
-    ).rowcount
-    deleted += session.execute(delete(Reaction).where(Reaction.sender_id == sender_id)).rowcount
-    return deleted or 0
-
-
-def erase_all(session: Session, *, sender_id: str) -> int:
-    """Erasure step for everything the channel keeps about a customer."""
-    from helpdesk.whatsapp import inbox
-
-    return erase(session, sender_id=sender_id) + inbox.erase(session, sender_id=sender_id)
 
 
 # --- sending -------------------------------------------------------------------------
@@ -200,8 +64,6 @@ class Sender:
         self._now = now
 
     async def _db(self, function: Any, **kwargs: Any) -> Any:
-        from helpdesk.whatsapp.inbox import write_session
-
         def run() -> Any:
             with write_session(self.url) as session:
                 return function(session, **kwargs)
@@ -209,8 +71,6 @@ class Sender:
         return await asyncio.to_thread(run)
 
     async def window_open(self, recipient_id: str) -> bool:
-        from helpdesk.whatsapp.inbox import last_inbound_timestamp
-
         last = await self._db(last_inbound_timestamp, sender_id=recipient_id)
         return last is not None and self._now() - last < WINDOW_SECONDS
 
@@ -254,7 +114,6 @@ class Sender:
         language: str | None = None,
     ) -> list[str | None]:
         """Rasa buttons (``title``/``payload``) → reply buttons, a list, or numbered text."""
-        from helpdesk.whatsapp.texts import text as say
 
         def ids(session: Session) -> list[str]:
             return [
@@ -323,16 +182,7 @@ class Sender:
         if code not in RETRYABLE_CODES:
             return
 
-        def load(session: Session) -> tuple[str, dict] | None:
-            row = session.execute(
-                select(OutboundMessage).where(OutboundMessage.wamid == status.wamid)
-            ).scalar_one_or_none()
-            if row is None or row.resends >= MAX_RESENDS:
-                return None
-            row.resends += 1
-            return row.recipient_id, json.loads(row.payload)
-
-        found = await self._db(load)
+        found = await self._db(claim_resend, wamid=status.wamid, max_resends=MAX_RESENDS)
         if found:
             await self.send(*found)
 
@@ -356,8 +206,6 @@ def _plain_fallback(payload: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _customer_language(session: Session, *, sender_id: str) -> str | None:
-    from helpdesk.customers import get_customer
-
     customer = get_customer(session, sender_id=sender_id)
     return customer.language if customer else None
 

@@ -15,11 +15,17 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from helpdesk.errors import SignatureError
+from sqlalchemy.orm import Session
+
+from helpdesk.errors import MalformedWebhook, SignatureError
+from helpdesk.settings import get_settings
 from helpdesk.whatsapp import inbox, signature, webhook
 from helpdesk.whatsapp.graph import GraphClient
 from helpdesk.whatsapp.inbound import Deliver, InboundProcessor
 from helpdesk.whatsapp.outbound import Sender
+from helpdesk.whatsapp.records import apply_status
+from helpdesk.whatsapp.states import OutboundStatus
+from helpdesk.whatsapp.writes import ACK_EXECUTOR, write_session
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +48,6 @@ class ChannelConfig:
     @classmethod
     def from_settings(cls, overrides: dict[str, Any] | None = None) -> ChannelConfig:
         """Settings, with non-empty ``overrides`` (e.g. from credentials.yml) on top."""
-        from helpdesk.settings import get_settings
-
         s = get_settings()
         values: dict[str, Any] = {
             "access_token": s.whatsapp_access_token or "",
@@ -63,6 +67,15 @@ class ChannelConfig:
             if key in values and value not in (None, ""):
                 values[key] = value
         return cls(**values)
+
+
+def store_events(session: Session, *, events: webhook.WebhookEvents) -> tuple[int, int]:
+    """Store a webhook's messages in the inbox and apply its statuses to the outbound
+    records, in the caller's one transaction; returns ``(stored, duplicates)``."""
+    stored, duplicates = inbox.store_messages(session, messages=events.messages)
+    for status in events.statuses:
+        apply_status(session, status=status)
+    return stored, duplicates
 
 
 @dataclass(frozen=True)
@@ -124,8 +137,8 @@ class WhatsAppService:
         return 403, "forbidden"
 
     def _store(self, events: webhook.WebhookEvents) -> tuple[int, int]:
-        with inbox.write_session(self.config.database_url, urgent=True) as session:
-            return inbox.store_events(session, events=events)
+        with write_session(self.config.database_url, urgent=True) as session:
+            return store_events(session, events=events)
 
     async def receive(self, raw: bytes, signature_header: str | None) -> Acknowledgement:
         """Verify, parse and store one webhook POST; the answer to give Meta."""
@@ -136,7 +149,7 @@ class WhatsAppService:
             return Acknowledgement(403, text="invalid signature")
         try:
             events = webhook.parse(raw, phone_number_id=self.config.phone_number_id)
-        except webhook.MalformedWebhook as error:
+        except MalformedWebhook as error:
             logger.warning("Rejected a malformed webhook: %s", error)
             return Acknowledgement(400, text="malformed webhook")
         for error in events.errors:
@@ -146,7 +159,7 @@ class WhatsAppService:
         # A thread keeps the event loop (and Rasa's other requests) free during the commit.
         loop = asyncio.get_running_loop()
         try:
-            stored, duplicates = await loop.run_in_executor(inbox.ACK_EXECUTOR, self._store, events)
+            stored, duplicates = await loop.run_in_executor(ACK_EXECUTOR, self._store, events)
         except Exception:
             # Not stored, so not acknowledged: Meta retries the delivery for up to 7 days.
             logger.exception("Could not store a webhook in the inbox")
@@ -154,7 +167,7 @@ class WhatsAppService:
         if stored and self.worker is not None:
             self.worker.wake()
         for status in events.statuses:
-            if status.status == "failed":
+            if status.status == OutboundStatus.FAILED:
                 self._spawn(self.sender.resend(status))
         return Acknowledgement(200, stored=stored, duplicates=duplicates)
 

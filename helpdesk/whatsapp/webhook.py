@@ -13,11 +13,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpdesk.errors import MalformedWebhook
+
 logger = logging.getLogger(__name__)
-
-
-class MalformedWebhook(ValueError):
-    """The body is not a WhatsApp webhook envelope (answered with 400, nothing stored)."""
 
 
 @dataclass(frozen=True)

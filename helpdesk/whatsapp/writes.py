@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.orm import Session
 
-from helpdesk.db import session_scope
+from helpdesk.db import default_url, session_scope
 
 
 class _WriteTurns:
@@ -53,8 +53,6 @@ ACK_EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="whatsapp-in
 def write_session(url: str | None = None, *, urgent: bool = False) -> Iterator[Session]:
     """``session_scope`` that takes turns with the other writers of this process on SQLite
     (``urgent``: the webhook acknowledgement, served before background work)."""
-    from helpdesk.db import default_url
-
     if (url or default_url()).startswith("sqlite"):
         turn = _SQLITE_WRITES.turn(urgent=urgent)
     else:

@@ -11,9 +11,9 @@ class InboxMessage(Base):
     """One inbound WhatsApp message, stored before the webhook is acknowledged.
 
     ``wamid`` is unique: Meta delivers at least once, a redelivery hits the constraint and
-    is dropped. ``status`` moves pending → processing → done | failed (poison) | ignored;
-    ``lease_until`` lets another worker (or this one after a restart) take over a row whose
-    processor died.
+    is dropped. ``status`` (``helpdesk.whatsapp.states.InboxStatus``) moves pending →
+    processing → done | failed (poison); ``lease_until`` lets another worker (or this one
+    after a restart) take over a row whose processor died.
     """
 
     __tablename__ = "whatsapp_inbox"
@@ -47,7 +47,8 @@ class OutboundMessage(Base):
     recipient_id = Column(String(128), nullable=False, index=True)
     type = Column(String(32), nullable=False)
     payload = Column(Text, nullable=False)  # JSON exactly as posted to /messages
-    # queued → sent → delivered → read, or failed (Meta's status) / error (never accepted)
+    # helpdesk.whatsapp.states.OutboundStatus: queued → accepted → sent → delivered → read,
+    # or failed (Meta's status) / error (never accepted)
     status = Column(String(16), nullable=False, default="queued")
     error_code = Column(Integer, nullable=True)
     error_message = Column(Text, nullable=True)

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from helpdesk.errors import ConfigurationError
+from helpdesk.settings import get_settings
 from helpdesk.tickets.backends.base import Attachment, External, TicketBackend, TicketData
+from helpdesk.tickets.backends.freshdesk import FreshdeskBackend
+from helpdesk.tickets.backends.zendesk import ZendeskBackend
 
 __all__ = ["Attachment", "External", "TicketBackend", "TicketData", "get_backend"]
 
 
 def get_backend(settings: Any = None, **options: Any) -> TicketBackend | None:
-    from helpdesk.errors import ConfigurationError
-    from helpdesk.settings import get_settings
-
     s = settings or get_settings()
     if s.ticketing == "zendesk":
-        from helpdesk.tickets.backends.zendesk import ZendeskBackend
-
         url = s.zendesk_url or (
             f"https://{s.zendesk_subdomain}.zendesk.com" if s.zendesk_subdomain else None
         )
@@ -34,8 +33,6 @@ def get_backend(settings: Any = None, **options: Any) -> TicketBackend | None:
             )
         return ZendeskBackend(url, email=s.zendesk_email, token=s.zendesk_api_token, **options)
     if s.ticketing == "freshdesk":
-        from helpdesk.tickets.backends.freshdesk import FreshdeskBackend
-
         url = s.freshdesk_url or (f"https://{s.freshdesk_domain}" if s.freshdesk_domain else None)
         if not (url and s.freshdesk_api_key):
             raise ConfigurationError(

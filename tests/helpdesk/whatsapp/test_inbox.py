@@ -8,7 +8,7 @@ import time
 import pytest
 
 from helpdesk.db import session_scope
-from helpdesk.whatsapp import inbox
+from helpdesk.whatsapp import service
 from helpdesk.whatsapp.inbox import InboxItem, InboxWorker
 from helpdesk.whatsapp.webhook import parse
 
@@ -45,7 +45,7 @@ def _body(*messages: tuple[str, str, int, str]) -> dict:
 
 def _store(url: str, body: dict) -> tuple[int, int]:
     with session_scope(url) as session:
-        return inbox.store_events(session, events=parse(body, phone_number_id="P"))
+        return service.store_events(session, events=parse(body, phone_number_id="P"))
 
 
 def _statuses(url: str) -> dict[str, str]:
@@ -77,7 +77,7 @@ def test_a_redelivered_message_is_stored_once(database_url: str) -> None:
 def test_messages_for_another_number_are_not_stored(database_url: str) -> None:
     with session_scope(database_url) as session:
         events = parse(_body(("w1", "A", 10, "hi")), phone_number_id="OTHER")
-        assert inbox.store_events(session, events=events) == (0, 0)
+        assert service.store_events(session, events=events) == (0, 0)
     assert _statuses(database_url) == {}
 
 
@@ -178,7 +178,7 @@ async def test_rows_left_by_a_crash_are_processed_after_restart(database_url: st
 
 @pytest.mark.parametrize("status", ["sent", "delivered", "read"])
 def test_statuses_never_move_backwards(database_url: str, status: str) -> None:
-    from helpdesk.whatsapp.outbound import (
+    from helpdesk.whatsapp.records import (
         apply_status,
         get_outbound,
         mark_accepted,
@@ -196,7 +196,7 @@ def test_statuses_never_move_backwards(database_url: str, status: str) -> None:
 
 
 def test_a_status_that_overtakes_the_send_record_is_kept(database_url: str) -> None:
-    from helpdesk.whatsapp.outbound import (
+    from helpdesk.whatsapp.records import (
         apply_status,
         get_outbound,
         mark_accepted,
@@ -216,7 +216,7 @@ def test_a_status_that_overtakes_the_send_record_is_kept(database_url: str) -> N
 
 
 def test_a_payload_too_long_for_a_button_id_travels_under_a_short_id(database_url: str) -> None:
-    from helpdesk.whatsapp.outbound import choice_id, resolve_choice
+    from helpdesk.whatsapp.records import choice_id, resolve_choice
 
     payload = '/choose_product{"product": "' + "washing machine " * 20 + '"}'
     with session_scope(database_url) as session:
@@ -230,14 +230,14 @@ def test_a_payload_too_long_for_a_button_id_travels_under_a_short_id(database_ur
 
 def test_erasure_removes_the_customers_whatsapp_records(database_url: str) -> None:
     from helpdesk.erasure import erase_customer
-    from helpdesk.whatsapp.outbound import get_outbound, record_outbound, record_reaction
+    from helpdesk.whatsapp.records import get_outbound, record_outbound, record_reaction
 
     _store(database_url, _body(("w1", "A", 10, "hi"), ("w2", "B", 10, "hi")))
     with session_scope(database_url) as session:
         record_outbound(session, recipient_id="A", payload={"type": "text"})
         record_reaction(session, sender_id="A", message_wamid="x", emoji="👍")
     report = erase_customer(sender_id="A", url=database_url)
-    assert report.deleted["helpdesk.whatsapp.outbound:erase_all"] == 3
+    assert report.deleted["helpdesk.whatsapp.records:erase_all"] == 3
     assert _statuses(database_url) == {"w2": "pending"}
     with session_scope(database_url) as session:
         assert get_outbound(session, recipient_id="A") == []

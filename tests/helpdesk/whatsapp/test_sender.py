@@ -12,9 +12,10 @@ import pytest
 
 from helpdesk.db import session_scope
 from helpdesk.sandbox.app import SandboxConfig, create_app
-from helpdesk.whatsapp import inbox
+from helpdesk.whatsapp import service
 from helpdesk.whatsapp.graph import GraphClient
-from helpdesk.whatsapp.outbound import Sender, get_outbound
+from helpdesk.whatsapp.outbound import Sender
+from helpdesk.whatsapp.records import get_outbound
 from helpdesk.whatsapp.webhook import Status, parse
 from tests.support.servers import serve_app
 
@@ -64,7 +65,7 @@ def _customer_wrote(url: str, sandbox_url: str, wa_id: str, seconds_ago: int = 0
         ]
     }
     with session_scope(url) as session:
-        inbox.store_events(session, events=parse(body, phone_number_id=PHONE))
+        service.store_events(session, events=parse(body, phone_number_id=PHONE))
 
 
 def _sent(sandbox_url: str, wa_id: str) -> list[dict]:

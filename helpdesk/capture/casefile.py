@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpdesk.capture.flows import FLOWS, MEDIA, SKIPPED, Flow, flow_for_use_case
+from helpdesk.db import session_scope
 from helpdesk.errors import HelpdeskError
+from helpdesk.media.records import get_media
 
 logger = logging.getLogger(__name__)
 
@@ -94,9 +96,6 @@ def gather(events: list[dict[str, Any]], slots: dict[str, Any]) -> CaseFile:
 
 def ocr_text(media_ids: list[int], *, url: str | None = None) -> str | None:
     """The OCR text of the case's media, from their stored analyses."""
-    from helpdesk.db import session_scope
-    from helpdesk.media.records import get_media
-
     texts = []
     try:
         with session_scope(url) as session:

@@ -1,0 +1,174 @@
+"""The channel's rows that both directions touch, below ``inbox`` and ``outbound``.
+
+Outbound records and their statuses (written when the bot sends, updated by the status
+webhooks the inbox stores), the short ids behind reply buttons (written when sending, read
+when the customer taps), reactions, when the customer last wrote (the inbox's rows open the
+24-hour window the sender keeps), and the channel's erasure step. Plain functions on a
+``Session``; the caller owns the transaction (``service.store_events`` applies statuses in
+the same one that stores the messages).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from helpdesk.db.models import ButtonId, InboxMessage, OutboundMessage, Reaction
+from helpdesk.errors import GraphAPIError
+from helpdesk.whatsapp import payloads
+from helpdesk.whatsapp.states import OUTBOUND_RANK, OutboundStatus
+from helpdesk.whatsapp.webhook import Status
+
+logger = logging.getLogger(__name__)
+
+
+def record_outbound(session: Session, *, recipient_id: str, payload: dict[str, Any]) -> int:
+    row = OutboundMessage(
+        recipient_id=recipient_id,
+        type=str(payload.get("type") or "unknown")[:32],
+        payload=json.dumps(payload, ensure_ascii=False),
+        status=OutboundStatus.QUEUED,
+        resends=0,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def mark_accepted(session: Session, *, outbound_id: int, wamid: str) -> None:
+    """Meta accepted the message (its statuses follow by webhook).
+
+    A status can overtake this call (it comes on another connection); ``apply_status``
+    then left a placeholder row under the wamid, which is folded in here.
+    """
+    row = session.get(OutboundMessage, outbound_id)
+    if row is None:
+        return
+    early = session.execute(
+        select(OutboundMessage).where(OutboundMessage.wamid == wamid)
+    ).scalar_one_or_none()
+    if row.status in (OutboundStatus.QUEUED, OutboundStatus.ERROR):
+        row.status = OutboundStatus.ACCEPTED
+        row.error_code = None
+    if early is not None and early.id != row.id:
+        if OUTBOUND_RANK.get(early.status, 0) > OUTBOUND_RANK.get(row.status, 0) or (
+            early.status == OutboundStatus.FAILED
+        ):
+            row.status = early.status
+            row.error_code, row.error_message = early.error_code, early.error_message
+        session.delete(early)
+        session.flush()
+    row.wamid = wamid
+
+
+def mark_error(session: Session, *, outbound_id: int, error: GraphAPIError) -> None:
+    row = session.get(OutboundMessage, outbound_id)
+    if row is not None:
+        row.status = OutboundStatus.ERROR
+        row.error_code = error.code
+        row.error_message = str(error)[:2000]
+
+
+def apply_status(session: Session, *, status: Status) -> OutboundMessage | None:
+    """Apply a sent/delivered/read/failed status; never moves a status backwards."""
+    row = session.execute(
+        select(OutboundMessage).where(OutboundMessage.wamid == status.wamid)
+    ).scalar_one_or_none()
+    if row is None:
+        # The status overtook our own record of the send: keep it under the wamid until
+        # ``mark_accepted`` folds it in (or as the only trace of a message sent elsewhere).
+        row = OutboundMessage(
+            wamid=status.wamid,
+            recipient_id=status.recipient_id or "unknown",
+            type="unknown",
+            payload="{}",
+            status=OutboundStatus.QUEUED,
+            resends=0,
+        )
+        session.add(row)
+    if status.status == OutboundStatus.FAILED:
+        error = status.errors[0] if status.errors else {}
+        row.status = OutboundStatus.FAILED
+        row.error_code = error.get("code")
+        details = (error.get("error_data") or {}).get("details")
+        row.error_message = " — ".join(
+            str(part) for part in (error.get("title") or error.get("message"), details) if part
+        )
+        logger.warning(
+            "WhatsApp could not deliver %s: %s %s", status.wamid, row.error_code, row.error_message
+        )
+    elif OUTBOUND_RANK.get(status.status, 0) > OUTBOUND_RANK.get(row.status, 0):
+        row.status = OutboundStatus(status.status)
+    return row
+
+
+def get_outbound(session: Session, *, recipient_id: str) -> list[OutboundMessage]:
+    return list(
+        session.execute(
+            select(OutboundMessage)
+            .where(OutboundMessage.recipient_id == recipient_id)
+            .order_by(OutboundMessage.id)
+        ).scalars()
+    )
+
+
+def claim_resend(session: Session, *, wamid: str, max_resends: int) -> tuple[str, dict] | None:
+    """Count one more resend of a failed message; its recipient and body, or None when it is
+    unknown or was resent ``max_resends`` times already."""
+    row = session.execute(
+        select(OutboundMessage).where(OutboundMessage.wamid == wamid)
+    ).scalar_one_or_none()
+    if row is None or row.resends >= max_resends:
+        return None
+    row.resends += 1
+    return row.recipient_id, json.loads(row.payload)
+
+
+def choice_id(session: Session, *, payload: str) -> str:
+    """The id to put on a button/row for ``payload``; long payloads get a stored short id."""
+    if 0 < len(payload) <= payloads.MAX_ROW_ID:
+        return payload
+    short = "hd:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+    if session.get(ButtonId, short) is None:
+        session.add(ButtonId(short_id=short, payload=payload))
+        session.flush()
+    return short
+
+
+def resolve_choice(session: Session, *, choice: str) -> str:
+    """The Rasa payload behind a tapped button/row id."""
+    if choice.startswith("hd:"):
+        row = session.get(ButtonId, choice)
+        if row is not None:
+            return row.payload
+    return choice
+
+
+def record_reaction(
+    session: Session, *, sender_id: str, message_wamid: str, emoji: str | None
+) -> None:
+    session.add(Reaction(sender_id=sender_id, message_wamid=message_wamid, emoji=emoji or None))
+
+
+def last_inbound_timestamp(session: Session, *, sender_id: str) -> int | None:
+    """When the customer last wrote (epoch seconds): opens the 24-hour service window."""
+    return session.execute(
+        select(func.max(InboxMessage.timestamp)).where(InboxMessage.sender_id == sender_id)
+    ).scalar_one_or_none()
+
+
+def erase_all(session: Session, *, sender_id: str) -> int:
+    """Erasure step for everything the channel keeps about a customer."""
+    deleted = 0
+    for statement in (
+        delete(OutboundMessage).where(OutboundMessage.recipient_id == sender_id),
+        delete(Reaction).where(Reaction.sender_id == sender_id),
+        delete(InboxMessage).where(InboxMessage.sender_id == sender_id),
+    ):
+        deleted += session.execute(statement).rowcount or 0
+    return deleted
