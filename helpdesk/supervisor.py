@@ -13,7 +13,7 @@ complete log file. What is needed here is small:
   the others keep serving;
 - every line of every child goes to the log file; the terminal shows the lines that
   ``visible(name, line)`` keeps (``helpdesk.logview`` hides third-party warnings);
-- SIGINT or SIGTERM stops every child (SIGTERM, then SIGKILL of the group after a grace
+- SIGINT, SIGTERM or SIGHUP stops every child (SIGTERM, then SIGKILL of the group after a grace
   period) and returns once none is left.
 
 Production runs the same children under its own process manager (systemd, a container
@@ -33,6 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+# Ctrl-C, `kill`, and a closed terminal (the children, in their own sessions, would not
+# get the hang-up themselves and would outlive it).
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # A log line may be long (a traceback repr, a JSON body): read up to 1 MiB before splitting.
 _LINE_LIMIT = 1 << 20
 
@@ -252,13 +255,13 @@ class Supervisor:
     async def run(
         self, *, on_ready: Callable[[], object] | None = None, patience: float = 120.0
     ) -> int:
-        """Run until SIGINT/SIGTERM (or ``stop()``); returns once every child has exited.
+        """Run until SIGINT/SIGTERM/SIGHUP (or ``stop()``); returns once every child has exited.
 
         ``on_ready()`` is called once, when every child first accepts connections.
         """
         loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in _STOP_SIGNALS:
             loop.add_signal_handler(sig, self.stop)
         keepers = [asyncio.create_task(self._keep_running(child)) for child in self.children]
         if on_ready is not None:
@@ -275,7 +278,7 @@ class Supervisor:
                 self._signal_groups(signal.SIGKILL)
                 await asyncio.wait(keepers, timeout=self.grace)
         finally:
-            for sig in (signal.SIGINT, signal.SIGTERM):
+            for sig in _STOP_SIGNALS:
                 loop.remove_signal_handler(sig)
             self._stopping.set()
             # Nothing is left behind, even on an error, nor what a child started itself.

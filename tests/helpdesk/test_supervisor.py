@@ -82,7 +82,7 @@ def _start(programs: list[dict], log: Path, grace: float = 5.0) -> subprocess.Po
     return driver
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_killed_child_comes_back_while_the_others_keep_serving(
     tmp_path: Path, stop_signal: int
 ) -> None:
