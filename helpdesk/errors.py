@@ -5,6 +5,7 @@ what to do next. Callers catch the narrowest class they can act on::
 
     HelpdeskError
     ├── ConfigurationError      a setting is missing or malformed
+    │   └── UnsafeSettings      the production profile refused to start; ``problems`` lists each
     ├── StorageError            the database or media store failed
     │   ├── DatabaseUnavailable the database cannot be reached or is not migrated
     │   └── MediaNotFound       no stored media object has that sha256
@@ -39,6 +40,17 @@ class HelpdeskError(Exception):
 
 class ConfigurationError(HelpdeskError):
     hint = "Check the setting in your environment or .env file; .env.example documents each one."
+
+
+class UnsafeSettings(ConfigurationError):
+    """The production profile found settings that are unsafe to expose; ``problems`` names
+    each setting and what to set instead."""
+
+    hint = "Fix each setting listed (in the environment or .env), then start again."
+
+    def __init__(self, message: str, *, problems: list[str], hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.problems = list(problems)
 
 
 class StorageError(HelpdeskError):

@@ -8,26 +8,48 @@ account anywhere). ``.env.example`` documents every setting; keep the two in ste
 
 from __future__ import annotations
 
+import enum
 import functools
 import os
 import secrets
 from pathlib import Path
 
+from dotenv import dotenv_values
 from pydantic import BaseSettings, Field, validator
 
 from helpdesk.errors import ConfigurationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+LOCAL_SECRETS_FILE = Path("var") / "local-secrets.env"
+
 # Secrets that must never have a committed default. For local use they are generated once
 # into var/local-secrets.env (git-ignored) so that the bot and the sandbox agree on them.
 GENERATED_SECRETS = ("WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN")
+# The tokens of Rasa's HTTP API (the console sends it to resume the bot) and of the action
+# server (Rasa sends it with every action call); ``helpdesk run`` and ``helpdesk exec``
+# generate them with the WhatsApp ones: ``names=GENERATED_SECRETS + RASA_SECRETS``.
+RASA_SECRETS = ("HELPDESK_RASA_TOKEN", "HELPDESK_ACTION_TOKEN")
 # Generated the same way, but only by the process that needs it (the agent console signs its
-# session cookies with it): ``ensure_local_secrets(names=GENERATED_SECRETS + CONSOLE_SECRETS)``.
-CONSOLE_SECRETS = ("HELPDESK_SESSION_SECRET",)
+# session cookies with it, and resumes the bot through Rasa's API with the Rasa token):
+# ``ensure_local_secrets(names=GENERATED_SECRETS + CONSOLE_SECRETS)``.
+CONSOLE_SECRETS = ("HELPDESK_SESSION_SECRET", "HELPDESK_RASA_TOKEN")
+# Every secret a production deployment must set itself (``helpdesk.profiles`` checks them).
+PRODUCTION_SECRETS = tuple(dict.fromkeys(GENERATED_SECRETS + RASA_SECRETS + CONSOLE_SECRETS))
+
+
+class Profile(str, enum.Enum):
+    """How the product is run: on a laptop with the sandbox, or exposed to Meta."""
+
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
 
 
 class Settings(BaseSettings):
+    # development: the sandbox, the REST channel, generated local secrets and a first admin.
+    # production: no REST channel, and ``helpdesk run`` refuses to start on unsafe settings.
+    profile: Profile = Field(Profile.DEVELOPMENT, env="HELPDESK_PROFILE")
+
     # --- WhatsApp Cloud API (or the local sandbox) ---
     whatsapp_access_token: str | None = Field(None, env="WHATSAPP_ACCESS_TOKEN")
     whatsapp_app_secret: str | None = Field(None, env="WHATSAPP_APP_SECRET")
@@ -57,6 +79,21 @@ class Settings(BaseSettings):
         "http://localhost:5055/webhook", env="HELPDESK_ACTION_ENDPOINT_URL"
     )
     rasa_url: str = Field("http://localhost:5005", env="HELPDESK_RASA_URL")
+    # Interfaces the processes listen on. Rasa holds the public webhook, but in development
+    # its REST channel (which believes any sender) is on, so it stays on loopback there;
+    # None means 127.0.0.1 in development and 0.0.0.0 in production.
+    rasa_host: str | None = Field(None, env="HELPDESK_RASA_HOST")
+    action_host: str = Field("127.0.0.1", env="HELPDESK_ACTION_HOST")
+    console_host: str = Field("127.0.0.1", env="HELPDESK_CONSOLE_HOST")
+    sandbox_host: str = Field("127.0.0.1", env="HELPDESK_SANDBOX_HOST")
+    # Browser origins allowed to call Rasa's HTTP API (comma-separated); empty: none.
+    cors_origins: str = Field("", env="HELPDESK_CORS_ORIGINS")
+    # The token Rasa sends to the action server (``?token=``); the action server refuses
+    # every call without it.
+    action_token: str | None = Field(None, env="HELPDESK_ACTION_TOKEN")
+    sandbox_enabled: bool = Field(True, env="HELPDESK_SANDBOX_ENABLED")
+    # Every line of every process ``helpdesk run`` starts (relative to the project).
+    run_log: str = Field("var/log/run.log", env="HELPDESK_RUN_LOG")
     log_level: str = Field("INFO", env="HELPDESK_LOG_LEVEL")
 
     # --- conversation ---
@@ -92,6 +129,10 @@ class Settings(BaseSettings):
         env_file_encoding = "utf-8"
         case_sensitive = False
 
+    @validator("profile", pre=True)
+    def _profile_lowercase(cls, value: object) -> object:  # noqa: N805
+        return value.strip().lower() if isinstance(value, str) else value
+
     @validator("default_language")
     def _known_language(cls, value: str) -> str:  # noqa: N805 (pydantic validator)
         if value not in ("en", "es"):
@@ -114,6 +155,20 @@ class Settings(BaseSettings):
                 return prefix + str(PROJECT_ROOT / relative)
         return value
 
+    @property
+    def run_log_path(self) -> Path:
+        return PROJECT_ROOT / self.run_log  # an absolute run_log wins over the project
+
+    @property
+    def rasa_interface(self) -> str:
+        if self.rasa_host:
+            return self.rasa_host
+        return "0.0.0.0" if self.profile is Profile.PRODUCTION else "127.0.0.1"
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
     def rasa_environment(self) -> dict[str, str]:
         """The variables that credentials.yml and endpoints.yml expand with ``${VAR}``."""
         values = {
@@ -123,23 +178,22 @@ class Settings(BaseSettings):
             "WHATSAPP_PHONE_NUMBER_ID": self.whatsapp_phone_number_id,
             "WHATSAPP_GRAPH_URL": self.whatsapp_graph_url,
             "HELPDESK_ACTION_ENDPOINT_URL": self.action_endpoint_url,
+            "HELPDESK_ACTION_TOKEN": self.action_token or "",
             "HELPDESK_DATABASE_URL": self.database_url,
             "HELPDESK_TRACKER_STORE_URL": self.tracker_store_url,
         }
         return values
 
 
-def _read_env_file(path: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
+def read_env_file(path: Path) -> dict[str, str]:
+    """The assignments of a ``.env``-style file (none when it does not exist)."""
     if not path.exists():
-        return values
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        values[key.strip()] = value.strip().strip('"').strip("'")
-    return values
+        return {}
+    return {key: value for key, value in dotenv_values(path).items() if value is not None}
+
+
+def local_secrets_path() -> Path:
+    return PROJECT_ROOT / LOCAL_SECRETS_FILE
 
 
 def ensure_local_secrets(
@@ -148,11 +202,15 @@ def ensure_local_secrets(
     """Generate development secrets once into ``var/local-secrets.env`` and export them.
 
     Only secrets that are not already set (environment or ``.env``) are generated; a
-    production deployment sets all of them and this function then changes nothing.
+    production deployment sets all of them and this function then changes nothing. In the
+    production profile nothing is ever generated: an empty secret stays empty, and
+    ``helpdesk run`` names it (``helpdesk.profiles``).
     """
-    path = path or PROJECT_ROOT / "var" / "local-secrets.env"
-    dotenv = _read_env_file(PROJECT_ROOT / ".env")
-    stored = _read_env_file(path)
+    path = path or local_secrets_path()
+    dotenv = read_env_file(PROJECT_ROOT / ".env")
+    if _profile_from(dotenv) is not Profile.DEVELOPMENT:
+        return {}
+    stored = read_env_file(path)
     missing = [name for name in names if not os.environ.get(name) and not dotenv.get(name)]
     changed = False
     for name in missing:
@@ -170,6 +228,15 @@ def ensure_local_secrets(
         path.chmod(0o600)
     get_settings.cache_clear()
     return {name: os.environ[name] for name in missing}
+
+
+def _profile_from(dotenv: dict[str, str]) -> Profile | None:
+    """The profile before the settings are read; None when invalid (the settings say so)."""
+    value = os.environ.get("HELPDESK_PROFILE") or dotenv.get("HELPDESK_PROFILE") or ""
+    try:
+        return Profile(value.strip().lower() or Profile.DEVELOPMENT.value)
+    except ValueError:
+        return None
 
 
 @functools.lru_cache(maxsize=1)

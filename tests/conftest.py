@@ -102,10 +102,13 @@ def whatsapp_product(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[
         {
             "HELPDESK_ACTION_PORT": str(action_port),
             "HELPDESK_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "SANIC_HOST": "127.0.0.1",
         }
     )
+    # Started as the launcher starts it: the API needs HELPDESK_RASA_TOKEN (from env).
     rasa = [
-        rasa_bin, "run", "--enable-api", "--port", "{port}",
+        str(PROJECT_ROOT / ".venv" / "bin" / "python"), "-m", "rasa_addons.serve",
+        "run", "--enable-api", "--interface", "127.0.0.1", "--port", "{port}",
         "--credentials", str(PROJECT_ROOT / "credentials.yml"),
         "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
         "--model", str(PROJECT_ROOT / "models"),

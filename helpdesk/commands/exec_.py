@@ -2,13 +2,22 @@
 
 Rasa expands ``${VAR}`` in credentials.yml and endpoints.yml from the environment only; this
 command supplies those variables from the settings (environment, then .env, then defaults),
-so ``helpdesk exec -- rasa shell`` works on a fresh clone.
+so ``helpdesk exec -- rasa shell`` works on a fresh clone. The local secrets (WhatsApp's,
+Rasa's API token, the action server's token) are generated first in development.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+
+from helpdesk.settings import (
+    GENERATED_SECRETS,
+    PROJECT_ROOT,
+    RASA_SECRETS,
+    ensure_local_secrets,
+    get_settings,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,10 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_run)
 
 
-def product_environment() -> dict[str, str]:
-    from helpdesk.settings import PROJECT_ROOT, ensure_local_secrets, get_settings
-
-    ensure_local_secrets()
+def product_environment(
+    secrets: tuple[str, ...] = GENERATED_SECRETS + RASA_SECRETS,
+) -> dict[str, str]:
+    """The environment every process of the product gets (``os.environ`` + the settings)."""
+    ensure_local_secrets(names=secrets)
     environment = dict(os.environ)
     environment.update(get_settings().rasa_environment())
     environment.setdefault("OMP_THREAD_LIMIT", "1")

@@ -22,6 +22,8 @@ from helpdesk.store import get_media_store
 from tests.support.servers import PROJECT_ROOT, free_port, start_process
 
 RASA = str(PROJECT_ROOT / ".venv" / "bin" / "rasa")
+# Rasa as the launcher starts it: its HTTP API needs HELPDESK_RASA_TOKEN (rasa_addons.serve).
+RASA_SERVER = [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "-m", "rasa_addons.serve"]
 
 
 @dataclass
@@ -29,6 +31,9 @@ class Assistant:
     rasa_url: str
     database_url: str
     tracker_store_url: str
+    # Rasa's HTTP API token (the REST channel needs none; the tracker and execute routes do).
+    token: str
+    action_url: str
 
     def say(self, sender: str, message: str) -> list[dict]:
         response = httpx.post(
@@ -49,7 +54,11 @@ class Assistant:
         return response.json()
 
     def tracker(self, sender: str) -> dict:
-        response = httpx.get(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=30)
+        response = httpx.get(
+            f"{self.rasa_url}/conversations/{sender}/tracker",
+            params={"token": self.token},
+            timeout=30,
+        )
         response.raise_for_status()
         return response.json()
 
@@ -73,6 +82,7 @@ def assistant_environment(tmp_path_factory: pytest.TempPathFactory) -> dict[str,
             "HELPDESK_MEDIA_STORE": f"file:{folder}/media",
             "HELPDESK_ACTION_PORT": str(action_port),
             "HELPDESK_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "SANIC_HOST": "127.0.0.1",  # the action server's interface, as the launcher sets it
         }
     )
     db.upgrade(environment["HELPDESK_DATABASE_URL"])
@@ -87,7 +97,7 @@ def assistant(assistant_environment: dict[str, str]) -> Iterator[Assistant]:
     rasa_port = free_port()
     actions_argv = [RASA, "run", "actions", "--port", str(action_port), "--actions", "actions"]
     rasa_argv = [
-        RASA, "run", "--enable-api", "--port", str(rasa_port),
+        *RASA_SERVER, "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(rasa_port),
         "--credentials", str(PROJECT_ROOT / "credentials.yml"),
         "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
         "--model", str(PROJECT_ROOT / "models"),
@@ -100,6 +110,8 @@ def assistant(assistant_environment: dict[str, str]) -> Iterator[Assistant]:
             rasa_url=rasa.url.rstrip("/"),
             database_url=env["HELPDESK_DATABASE_URL"],
             tracker_store_url=env["HELPDESK_TRACKER_STORE_URL"],
+            token=env["HELPDESK_RASA_TOKEN"],
+            action_url=f"http://127.0.0.1:{action_port}",
         )
 
 

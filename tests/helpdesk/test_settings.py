@@ -56,3 +56,40 @@ def test_set_secret_is_never_replaced(monkeypatch: pytest.MonkeyPatch, tmp_path:
     generated = ensure_local_secrets(tmp_path / "secrets.env")
     assert "WHATSAPP_APP_SECRET" not in generated
     assert get_settings().whatsapp_app_secret == "from-the-environment"
+
+
+def test_env_files_are_read_as_python_dotenv_reads_them(tmp_path: Path) -> None:
+    from helpdesk.settings import read_env_file
+
+    path = tmp_path / ".env"
+    path.write_text(
+        "# a comment\n"
+        "export WHATSAPP_APP_SECRET='quoted # not a comment'\n"
+        'HELPDESK_RASA_TOKEN="with spaces"  # a comment after the value\n'
+        "HELPDESK_ACTION_TOKEN=plain\n"
+        "EMPTY=\n",
+        encoding="utf-8",
+    )
+    assert read_env_file(path) == {
+        "WHATSAPP_APP_SECRET": "quoted # not a comment",
+        "HELPDESK_RASA_TOKEN": "with spaces",
+        "HELPDESK_ACTION_TOKEN": "plain",
+        "EMPTY": "",
+    }
+    assert read_env_file(tmp_path / "missing.env") == {}
+
+
+def test_rasa_and_action_tokens_are_generated_for_local_runs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from helpdesk.settings import RASA_SECRETS
+
+    for name in RASA_SECRETS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("helpdesk.settings.PROJECT_ROOT", tmp_path)
+    generated = ensure_local_secrets(tmp_path / "secrets.env", names=RASA_SECRETS)
+    assert set(generated) == {"HELPDESK_RASA_TOKEN", "HELPDESK_ACTION_TOKEN"}
+    assert generated["HELPDESK_RASA_TOKEN"] != generated["HELPDESK_ACTION_TOKEN"]
+    settings = get_settings()
+    assert settings.rasa_token == generated["HELPDESK_RASA_TOKEN"]
+    assert settings.rasa_environment()["HELPDESK_ACTION_TOKEN"] == settings.action_token

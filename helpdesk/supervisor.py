@@ -1,0 +1,291 @@
+"""One supervising process for ``helpdesk run``: starts every child, restarts the ones that die.
+
+Hand-written on asyncio and subprocess (about 200 lines) rather than a process manager
+package: honcho (what ``make run`` used before) ends everything when one child exits;
+supervisord and circus are daemons with their own configuration files, control sockets and
+log rotation, and neither splits a child's output into a filtered terminal view and a
+complete log file. What is needed here is small:
+
+- each child runs in its own process group, so a stop reaches its own children too and a
+  Ctrl-C in the terminal reaches only this process, which then stops them in order;
+- a child that exits while nobody asked for it is restarted after a back-off (1 s, 2 s,
+  4 s … at most 30 s; back to 1 s once it stayed up a minute), with a line saying so, while
+  the others keep serving;
+- every line of every child goes to the log file; the terminal shows the lines that
+  ``visible(name, line)`` keeps (``helpdesk.logview`` hides third-party warnings);
+- SIGINT, SIGTERM or SIGHUP stops every child (SIGTERM, then SIGKILL of the group after a grace
+  period) and returns once none is left.
+
+Production runs the same children under its own process manager (systemd, a container
+restart policy); this module is for one machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+# Ctrl-C, `kill`, and a closed terminal (the children, in their own sessions, would not
+# get the hang-up themselves and would outlive it).
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# A log line may be long (a traceback repr, a JSON body): read up to 1 MiB before splitting.
+_LINE_LIMIT = 1 << 20
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Delays between restarts of one child: doubling from ``first`` up to ``longest``."""
+
+    first: float = 1.0
+    longest: float = 30.0
+    # A child that stayed up this long was healthy: its next crash waits ``first`` again.
+    stable_after: float = 60.0
+
+    def delay(self, previous: float | None, uptime: float) -> float:
+        if previous is None or uptime >= self.stable_after:
+            return self.first
+        return min(previous * 2, self.longest)
+
+
+@dataclass(frozen=True)
+class Program:
+    """One long-running child: a name for its lines, its argv and extra environment, and
+    the TCP port it accepts connections on once it is ready (None: ready when started)."""
+
+    name: str
+    argv: Sequence[str]
+    env: dict[str, str] = field(default_factory=dict)
+    port: int | None = None
+    host: str = "127.0.0.1"
+
+
+@dataclass
+class _Child:
+    program: Program
+    process: asyncio.subprocess.Process | None = None
+    started: float = 0.0
+    delay: float | None = None
+    restarts: int = 0
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def _accepts(host: str, port: int) -> bool:
+    # A wildcard listener is reached through loopback.
+    target = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(target, port), timeout=1)
+    except (OSError, asyncio.TimeoutError):
+        return False
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return True
+
+
+def _describe_exit(code: int) -> str:
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"was killed by {signal.Signals(-code).name}"
+        return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+class Supervisor:
+    def __init__(
+        self,
+        programs: Sequence[Program],
+        *,
+        env: dict[str, str],
+        cwd: Path | str,
+        log: IO[str],
+        terminal: IO[str] | None = None,
+        visible: Callable[[str, str], bool] = lambda name, line: True,
+        backoff: Backoff | None = None,
+        # Rasa 3.6 takes about 10 s to exit after SIGTERM (measured), so give it 15.
+        grace: float = 15.0,
+    ) -> None:
+        self.children = [_Child(program) for program in programs]
+        self.env = env
+        self.cwd = str(cwd)
+        self.log = log
+        self.terminal = terminal or sys.stdout
+        self.visible = visible
+        self.backoff = backoff or Backoff()
+        self.grace = grace
+        self._stopping: asyncio.Event | None = None
+        self._width = max([len(child.program.name) for child in self.children] + [3])
+
+    # --- output ---
+
+    def say(self, text: str) -> None:
+        """A line of the supervisor's own, on the terminal and in the log."""
+        self._emit("run", text, show=True)
+
+    def _emit(self, name: str, line: str, *, show: bool) -> None:
+        stamp = time.strftime("%H:%M:%S")
+        self.log.write(f"{stamp} {name:<{self._width}} | {line}\n")
+        self.log.flush()
+        if show:
+            self.terminal.write(f"{stamp} {name:<{self._width}} | {line}\n")
+            self.terminal.flush()
+
+    async def _pump(self, child: _Child, stream: asyncio.StreamReader) -> None:
+        name = child.program.name
+        while True:
+            try:
+                raw = await stream.readline()
+            except ValueError:  # a line over the limit: take what is buffered as one line
+                raw = await stream.read(_LINE_LIMIT)
+            if not raw:
+                return
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            self._emit(name, line, show=self.visible(name, line))
+
+    # --- children ---
+
+    async def _start(self, child: _Child) -> asyncio.subprocess.Process:
+        env = dict(self.env)
+        env.update(child.program.env)
+        child.process = await asyncio.create_subprocess_exec(
+            *child.program.argv,
+            cwd=self.cwd,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,  # its own process group: see the module docstring
+            limit=_LINE_LIMIT,
+        )
+        child.started = time.monotonic()
+        return child.process
+
+    async def _watch_ready(self, child: _Child, process: asyncio.subprocess.Process) -> None:
+        """Set ``child.ready`` once it accepts connections; say so after a restart."""
+        program = child.program
+        while program.port is not None and process.returncode is None:
+            if await _accepts(program.host, program.port):
+                break
+            await asyncio.sleep(0.25)
+        if process.returncode is not None:
+            return
+        child.ready.set()
+        if child.restarts:
+            where = f" on port {program.port}" if program.port else ""
+            self.say(f"{program.name} is back{where} (pid {process.pid})")
+
+    async def _keep_running(self, child: _Child) -> None:
+        assert self._stopping is not None
+        while not self._stopping.is_set():
+            try:
+                process = await self._start(child)
+            except OSError as error:  # a missing program, a wrong folder
+                child.delay = self.backoff.delay(child.delay, 0.0)
+                self.say(
+                    f"could not start {child.program.name}: {error}; "
+                    f"trying again in {child.delay:g} s"
+                )
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=child.delay)
+                continue
+            assert process.stdout is not None
+            ready = asyncio.create_task(self._watch_ready(child, process))
+            await self._pump(child, process.stdout)
+            code = await process.wait()
+            child.ready.clear()
+            ready.cancel()
+            # Whatever it started (its process group) goes with it, before a fresh start.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            if self._stopping.is_set():
+                self._emit(
+                    "run", f"{child.program.name} stopped ({_describe_exit(code)})", show=False
+                )
+                return
+            uptime = time.monotonic() - child.started
+            child.delay = self.backoff.delay(child.delay, uptime)
+            child.restarts += 1
+            self.say(
+                f"{child.program.name} {_describe_exit(code)} after {uptime:.0f} s; "
+                f"restarting in {child.delay:g} s (restart {child.restarts}); "
+                "the other processes keep running"
+            )
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=child.delay)
+
+    def _signal_groups(self, sig: int, *, exited_too: bool = False) -> None:
+        for child in self.children:
+            process = child.process
+            if process is not None and (exited_too or process.returncode is None):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, sig)
+
+    def stop(self) -> None:
+        """Ask every child to stop (idempotent; safe from a signal handler)."""
+        if self._stopping is not None and not self._stopping.is_set():
+            self._stopping.set()
+            self._signal_groups(signal.SIGTERM)
+
+    def pids(self) -> dict[str, int]:
+        """The running children's process ids by name (for tests and status lines)."""
+        return {
+            child.program.name: child.process.pid
+            for child in self.children
+            if child.process is not None and child.process.returncode is None
+        }
+
+    async def _announce(self, on_ready: Callable[[], object], patience: float) -> None:
+        """Call ``on_ready`` once every child is ready; name the slow ones meanwhile."""
+        waiting = [child.ready.wait() for child in self.children]
+        everyone = asyncio.ensure_future(asyncio.gather(*waiting))
+        while True:
+            done, _ = await asyncio.wait({everyone}, timeout=patience)
+            if done:
+                break
+            slow = ", ".join(c.program.name for c in self.children if not c.ready.is_set())
+            self.say(f"still waiting for {slow} to accept connections…")
+        on_ready()
+
+    async def run(
+        self, *, on_ready: Callable[[], object] | None = None, patience: float = 120.0
+    ) -> int:
+        """Run until SIGINT/SIGTERM/SIGHUP (or ``stop()``); returns once every child has exited.
+
+        ``on_ready()`` is called once, when every child first accepts connections.
+        """
+        loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        for sig in _STOP_SIGNALS:
+            loop.add_signal_handler(sig, self.stop)
+        keepers = [asyncio.create_task(self._keep_running(child)) for child in self.children]
+        if on_ready is not None:
+            keepers.append(asyncio.create_task(self._announce(on_ready, patience)))
+        try:
+            await self._stopping.wait()
+            self.say("stopping every process…")
+            if on_ready is not None:
+                keepers.pop().cancel()  # the announcement has nothing left to say
+            done, _ = await asyncio.wait(keepers, timeout=self.grace)
+            if len(done) < len(keepers):
+                late = ", ".join(self.pids())
+                self.say(f"{late} did not stop within {self.grace:g} s of SIGTERM: killing")
+                self._signal_groups(signal.SIGKILL)
+                await asyncio.wait(keepers, timeout=self.grace)
+        finally:
+            for sig in _STOP_SIGNALS:
+                loop.remove_signal_handler(sig)
+            self._stopping.set()
+            # Nothing is left behind, even on an error, nor what a child started itself.
+            self._signal_groups(signal.SIGKILL, exited_too=True)
+            for keeper in keepers:
+                keeper.cancel()
+            await asyncio.gather(*keepers, return_exceptions=True)
+        self.say("every process has stopped")
+        return 0

@@ -1,0 +1,150 @@
+"""The supervisor for real: cheap HTTP servers as children, killed with SIGKILL, stopped
+with Ctrl-C (SIGINT) or SIGTERM, and checked through the process table and their ports."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from helpdesk.supervisor import Backoff
+from tests.support.servers import PROJECT_ROOT, free_port, wait_for_http
+
+# Runs the real Supervisor in its own process, as `helpdesk run` does, on the programs given
+# as JSON in argv[1]; the log goes to argv[2].
+DRIVER = """
+import asyncio, json, sys
+from helpdesk.supervisor import Backoff, Program, Supervisor
+programs = [Program(**p) for p in json.loads(sys.argv[1])]
+with open(sys.argv[2], "a", encoding="utf-8") as log, open("/dev/null", "w") as terminal:
+    supervisor = Supervisor(programs, env=dict(__import__("os").environ), cwd=".", log=log,
+                            terminal=terminal, backoff=Backoff(first=0.2, longest=1.0),
+                            grace=float(sys.argv[3]))
+    sys.exit(asyncio.run(supervisor.run(on_ready=lambda: print("READY", flush=True))))
+"""
+
+
+def _http_server(name: str, port: int) -> dict:
+    argv = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
+    return {"name": name, "argv": argv, "port": port}
+
+
+def _children(pid: int) -> dict[str, int]:
+    """The direct children of ``pid`` by their port argument (from the process table)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"http.server" in argv:
+            found[argv[argv.index(b"http.server") + 1].decode()] = int(entry.name)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is gone for every purpose but its table entry.
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _wait(predicate, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def _start(programs: list[dict], log: Path, grace: float = 5.0) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
+    driver = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, json.dumps(programs), str(log), str(grace)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert driver.stdout is not None
+    assert driver.stdout.readline().strip() == "READY"  # every child accepts connections
+    return driver
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_killed_child_comes_back_while_the_others_keep_serving(
+    tmp_path: Path, stop_signal: int
+) -> None:
+    ports = [free_port() for _ in range(3)]
+    log = tmp_path / "run.log"
+    programs = [_http_server(name, port) for name, port in zip(("a", "b", "c"), ports, strict=True)]
+    driver = _start(programs, log)
+    try:
+        before = _children(driver.pid)
+        assert sorted(before) == sorted(str(port) for port in ports)
+        victim = str(ports[1])
+        os.kill(before[victim], signal.SIGKILL)
+        # The others answer all along, with the same processes.
+        for port in (ports[0], ports[2]):
+            assert httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200
+        _wait(lambda: _children(driver.pid).get(victim) not in (None, before[victim]))
+        wait_for_http(f"http://127.0.0.1:{victim}/", timeout=20)
+        after = _children(driver.pid)
+        assert after[str(ports[0])] == before[str(ports[0])]
+        assert after[str(ports[2])] == before[str(ports[2])]
+        _wait(lambda: "b is back" in log.read_text())
+        text = log.read_text()
+        assert "b was killed by SIGKILL" in text and "restarting in 0.2 s (restart 1)" in text
+    finally:
+        os.kill(driver.pid, stop_signal)  # what Ctrl-C or `kill` does to `helpdesk run`
+        assert driver.wait(timeout=20) == 0
+    every = {**before, **after}
+    assert not [pid for pid in every.values() if _alive(pid)]
+    for port in ports:
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+    assert "every process has stopped" in log.read_text()
+
+
+def test_a_child_that_ignores_sigterm_is_killed_after_the_grace_period(tmp_path: Path) -> None:
+    port = free_port()
+    stubborn = (
+        "import signal, sys, runpy; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        f"sys.argv = ['http.server', '{port}', '--bind', '127.0.0.1']; "
+        "runpy.run_module('http.server', run_name='__main__')"
+    )
+    log = tmp_path / "run.log"
+    driver = _start([{"name": "stubborn", "argv": [sys.executable, "-c", stubborn], "port": port}],
+                    log, grace=1.0)  # fmt: skip
+    child = next(
+        int(entry.name)
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit()
+        and (entry / "stat").exists()
+        and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == driver.pid
+    )
+    os.kill(driver.pid, signal.SIGTERM)
+    assert driver.wait(timeout=20) == 0
+    assert not _alive(child)
+    assert "stubborn did not stop within 1 s of SIGTERM: killing" in log.read_text()
+
+
+def test_restarts_back_off_and_a_stable_child_starts_over() -> None:
+    backoff = Backoff(first=1, longest=30, stable_after=60)
+    delays, previous = [], None
+    for _ in range(7):
+        previous = backoff.delay(previous, uptime=2)
+        delays.append(previous)
+    assert delays == [1, 2, 4, 8, 16, 30, 30]
+    assert backoff.delay(30, uptime=61) == 1
