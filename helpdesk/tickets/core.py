@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from helpdesk.db.models import MediaRecord, MediaView, Ticket, TicketMessage
 from helpdesk.db.models.base import utcnow
 from helpdesk.errors import TicketingError
+from helpdesk.media.authenticity.case import FRAUD_QUEUE, review_case
 
 ACTIVE = ("waiting_for_agent", "with_agent")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -80,6 +81,13 @@ def open_ticket(
         .order_by(Ticket.id.desc())
     ).scalar()
     media = _media(session, sender_id=sender_id, media_ids=media_ids)
+    transcript = list(transcript)
+    said = "\n".join(e.get("text") or "" for e in transcript if e.get("who") == "customer")
+    said = said or summary
+    review = review_case(session, sender_id=sender_id, media=media, said=said, confirmed=fields)
+    flags = [*flags, *review.flags]
+    if review.strong:  # a person on the fraud queue decides; the customer is told nothing
+        queue = FRAUD_QUEUE
     text = build_summary(
         sender_id=sender_id,
         use_case=use_case,
@@ -102,6 +110,7 @@ def open_ticket(
         ticket.kb_matches = list(kb_matches) or ticket.kb_matches
         ticket.fixes = list(fixes) or ticket.fixes
         ticket.flags = sorted({*(ticket.flags or []), *flags})
+        ticket.queue = FRAUD_QUEUE if review.strong else ticket.queue
     else:
         ticket = Ticket(
             sender_id=sender_id,
