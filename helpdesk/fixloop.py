@@ -9,6 +9,7 @@ customer says a fix did not help. Decisions are plain data; the Rasa actions utt
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +45,10 @@ def first_decision(
     ocr_text: str | None,
     language: str,
     purpose: str | None = None,
+    sender_id: str | None = None,
+    media_ids: Sequence[int] = (),
 ) -> Decision:
+    from helpdesk.media.authenticity.case import FRAUD_QUEUE, review_stored
     from helpdesk.triage import triage
 
     try:
@@ -59,6 +63,20 @@ def first_decision(
     except HelpdeskError as error:
         logger.error("Triage failed, handing off: %s", error)
         return Decision(HAND_OFF, reason=f"Triage unavailable: {error}")
+    if sender_id and media_ids:
+        review = review_stored(
+            sender_id=sender_id, media_ids=media_ids, said=text, confirmed=fields
+        )
+        if review.strong:
+            # A person decides; the customer hears the usual handoff, nothing about why.
+            codes = ", ".join(sorted({s["code"] for s in review.signals}))
+            return Decision(
+                HAND_OFF,
+                triage={**result.to_dict(), "queue": FRAUD_QUEUE},
+                reason=f"Authenticity signals for the fraud queue: {codes}",
+                queue=FRAUD_QUEUE,
+                priority=result.priority,
+            )
     return _decide(result, tried=[], language=language)
 
 

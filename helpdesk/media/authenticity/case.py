@@ -60,3 +60,27 @@ def review_case(
     ids = [str(f.get("value")) for f in [*read, *confirmed] if f.get("type") == "transaction_id"]
     claim += transaction_reused(session, transaction_ids=ids, sender_id=sender_id)
     return CaseReview([*media_signals(media), *[s.to_dict() for s in claim]])
+
+
+def review_stored(
+    *,
+    sender_id: str,
+    media_ids: Sequence[int],
+    said: str,
+    confirmed: Sequence[dict[str, Any]] = (),
+    url: str | None = None,
+) -> CaseReview:
+    """``review_case`` for media ids, in its own transaction (for the fix loop, before a
+    ticket exists). An unreachable database gives an empty review: triage goes on."""
+    from helpdesk.db import session_scope
+    from helpdesk.errors import HelpdeskError
+
+    try:
+        with session_scope(url) as session:
+            media = [m for m in (session.get(MediaRecord, i) for i in media_ids) if m is not None]
+            media = [m for m in media if m.sender_id == sender_id]
+            return review_case(
+                session, sender_id=sender_id, media=media, said=said, confirmed=confirmed
+            )
+    except HelpdeskError:
+        return CaseReview()

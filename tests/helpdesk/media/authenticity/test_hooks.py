@@ -80,3 +80,27 @@ def test_a_claimed_amount_against_the_receipt_total_reaches_the_ticket(
         assert ticket.queue == "fraud_review"
         assert any("amount_mismatch" in flag for flag in ticket.flags)
         assert "claims 120" in ticket.summary and "12.00" in ticket.summary
+
+
+def test_a_strong_signal_hands_the_case_to_a_person_instead_of_offering_a_fix(
+    received,  # type: ignore[no-untyped-def]
+) -> None:
+    from helpdesk import fixloop
+
+    first = received(_photo(), sender_id="34600000005")
+    second = received(_photo(), sender_id="34600000006")
+    for item in (first, second):
+        assert analyse_stored_media(item["id"], purpose="photo", language="en") is not None
+    words = dict(text="my washing machine shows E21", fields=[], ocr_text=None, language="en")
+    plain = fixloop.first_decision(use_case=None, **words)
+    assert plain.action == fixloop.OFFER_FIX  # what the bot does without the signal
+    flagged = fixloop.first_decision(
+        use_case=None, sender_id="34600000006", media_ids=[second["id"]], **words
+    )
+    assert flagged.action == fixloop.HAND_OFF
+    assert flagged.queue == "fraud_review" and flagged.triage["queue"] == "fraud_review"
+    assert flagged.advice is None and flagged.explanation is None  # nothing said to the customer
+    own = fixloop.first_decision(
+        use_case=None, sender_id="34600000005", media_ids=[first["id"]], **words
+    )
+    assert own.action == fixloop.OFFER_FIX  # the earlier sender's case is not flagged
