@@ -14,6 +14,7 @@ The naive route (every stored key read and compared) is what
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -28,9 +29,10 @@ from helpdesk.media.authenticity.fingerprint import Fingerprint, hamming, hammin
 # calibrate.py); the test half is never used to choose them.
 KEY_MAX = 10
 DETAIL_MAX = 90
-# At most about this many candidate rows are compared (a very common key chunk, such as a
-# blank-page pattern, must not turn a look-up into a scan).
-MAX_ROWS = 20000
+# The media sharing the most chunks with the query, compared view by view; a very common
+# chunk (a blank-page pattern) must not turn a look-up into a scan.
+MAX_CANDIDATES = 24
+TURNED = "turn"
 
 
 @dataclass(frozen=True)
@@ -91,21 +93,25 @@ def find(
         for position, value in enumerate(chunks(view.key)):
             wanted[position].add(value)
     excluded = set(exclude_media)
-    rows: dict[int, tuple[int, str, str, int, str]] = {}
+    hits: Counter[int] = Counter()
     for position, values in enumerate(wanted):
         column = table.c[f"k{position}"]
-        query = select(
-            table.c.id, table.c.media_id, table.c.sender_id, table.c.view, table.c.key,
-            table.c.detail,
-        ).where(column.in_(sorted(values)))  # fmt: skip
-        for row_id, media_id, sender_id, view, key, detail in session.execute(query):
-            if media_id not in excluded:
-                rows[row_id] = (media_id, sender_id, view, _unsigned(key), detail)
-        if len(rows) > MAX_ROWS:
-            break
-    if not rows:
+        query = select(table.c.media_id).where(column.in_(sorted(values)))
+        hits.update(m for m in session.execute(query).scalars() if m not in excluded)
+    if not hits:
         return []
-    found = _closest(fingerprint, list(rows.values()), key_max, detail_max)
+    # A copy shares chunks in many of its views; compare every view of the media with the
+    # most shared chunks (not only the rows that shared one: a crop's closest view pair
+    # often has no clean chunk while a neighbouring pair does).
+    chosen = [media_id for media_id, _ in hits.most_common(MAX_CANDIDATES)]
+    query = select(
+        table.c.media_id, table.c.sender_id, table.c.view, table.c.key, table.c.detail
+    ).where(table.c.media_id.in_(chosen))
+    rows = [
+        (m, who, view, _unsigned(key), detail)
+        for m, who, view, key, detail in session.execute(query)
+    ]
+    found = _closest(fingerprint, rows, key_max, detail_max)
     return sorted(found.values(), key=lambda m: (m.detail_distance, m.key_distance, m.media_id))
 
 
@@ -124,6 +130,8 @@ def _closest(
     for row_index, view_index in zip(*np.nonzero(distances <= key_max), strict=True):
         media_id, sender_id, view, _, detail = rows[row_index]
         query_view = fingerprint.views[view_index]
+        if not comparable(view, query_view.view):
+            continue
         fine = hamming_bytes(query_view.detail, bytes.fromhex(detail))
         if fine > detail_max:
             continue
@@ -137,6 +145,12 @@ def _closest(
         ):
             best[media_id] = match
     return best
+
+
+def comparable(first: str, second: str) -> bool:
+    """Two turned views are never compared: their black corners alone look alike. A turned
+    view meets the other picture's plain views, which is the case it is there for."""
+    return not (first.startswith(TURNED) and second.startswith(TURNED))
 
 
 def popcount(values: np.ndarray) -> np.ndarray:
@@ -156,6 +170,8 @@ def compare(first: Fingerprint, second: Fingerprint) -> tuple[int, int] | None:
     best: tuple[int, int] | None = None
     for a in first.views:
         for b in second.views:
+            if not comparable(a.view, b.view):
+                continue
             distance = hamming(a.key, b.key)
             if distance > KEY_MAX:
                 continue
