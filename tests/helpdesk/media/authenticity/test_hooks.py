@@ -104,3 +104,22 @@ def test_a_strong_signal_hands_the_case_to_a_person_instead_of_offering_a_fix(
         use_case=None, sender_id="34600000005", media_ids=[first["id"]], **words
     )
     assert own.action == fixloop.OFFER_FIX  # the earlier sender's case is not flagged
+
+
+def test_erasing_a_customer_erases_their_fingerprints(received) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from helpdesk.db.models import MediaFingerprint
+    from helpdesk.media.records import erase
+
+    mine = received(_photo(), sender_id="34600000007")
+    theirs = received(_photo(), sender_id="34600000008")
+    for item in (mine, theirs):
+        assert analyse_stored_media(item["id"], purpose="photo", language="en") is not None
+    with session_scope() as session:
+        erase(session, sender_id="34600000007")
+    with session_scope() as session:
+        left = session.execute(
+            select(MediaFingerprint.media_id, func.count()).group_by(MediaFingerprint.media_id)
+        ).all()
+    assert [media_id for media_id, _ in left] == [theirs["id"]]
