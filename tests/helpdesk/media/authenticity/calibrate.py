@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from helpdesk.media.authenticity.fingerprint import Fingerprint, hamming, hamming_bytes
+from helpdesk.media.authenticity.index import comparable
 from tests.helpdesk.media.authenticity.evalset import negative_pairs, reused_pairs
 from tests.helpdesk.media.authenticity.support import fingerprint_bytes
 
@@ -22,7 +23,10 @@ DETAILS = (50, 60, 70, 80, 90, 100)
 
 def _distances(a: Fingerprint, b: Fingerprint) -> list[tuple[int, int]]:
     return [
-        (hamming(x.key, y.key), hamming_bytes(x.detail, y.detail)) for x in a.views for y in b.views
+        (hamming(x.key, y.key), hamming_bytes(x.detail, y.detail))
+        for x in a.views
+        for y in b.views
+        if comparable(x.view, y.view)
     ]
 
 
