@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session
 
 from helpdesk.db.models.authenticity import MediaFingerprint
@@ -93,11 +93,14 @@ def find(
         for position, value in enumerate(chunks(view.key)):
             wanted[position].add(value)
     excluded = set(exclude_media)
-    hits: Counter[int] = Counter()
-    for position, values in enumerate(wanted):
-        column = table.c[f"k{position}"]
-        query = select(table.c.media_id).where(column.in_(sorted(values)))
-        hits.update(m for m in session.execute(query).scalars() if m not in excluded)
+    # One statement, four index look-ups (one round trip instead of four).
+    lookups = union_all(
+        *(
+            select(table.c.media_id).where(table.c[f"k{position}"].in_(sorted(values)))
+            for position, values in enumerate(wanted)
+        )
+    )
+    hits: Counter[int] = Counter(m for m in session.execute(lookups).scalars() if m not in excluded)
     if not hits:
         return []
     # A copy shares chunks in many of its views; compare every view of the media with the
