@@ -113,6 +113,8 @@ class ActionTriage(Action):
             ocr_text=ocr,
             language=language,
             purpose=case.purpose,
+            sender_id=tracker.sender_id,
+            media_ids=case.media_ids,
         )
         if decision.action == fixloop.OFFER_FIX:
             return _offer(dispatcher, decision)

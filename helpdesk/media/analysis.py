@@ -29,6 +29,7 @@ import numpy as np
 
 from helpdesk.errors import MediaRejected
 from helpdesk.media import limits, quality
+from helpdesk.media.authenticity.check import inspect as inspect_authenticity
 from helpdesk.media.barcodes import Barcode, read_barcodes
 from helpdesk.media.decode import check_polyglot, load_image
 from helpdesk.media.documents import read_pdf
@@ -68,6 +69,7 @@ class Analysis:
     barcodes: list[Barcode] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     language: str = "en"
+    authenticity: dict[str, Any] = field(default_factory=lambda: {"signals": []})
 
     @property
     def accepted(self) -> bool:
@@ -93,6 +95,7 @@ class Analysis:
                 "ocr": self.ocr.to_dict() if self.ocr is not None else None,
                 "fields": [f.to_dict() for f in self.fields],
                 "barcodes": [b.to_dict() for b in self.barcodes],
+                "authenticity": self.authenticity,
                 "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             }
         )
@@ -195,6 +198,8 @@ def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) ->
         analysis.metrics.update(
             frames=loaded.frames, source_mode=loaded.source_mode, orientation=loaded.orientation
         )
+    with _timed(analysis, "authenticity"):
+        analysis.authenticity = inspect_authenticity(data, mime=mime, grey=loaded.grey)
     _read(loaded.grey, rules, analysis, camera=not measures.digital)
     _to_original(analysis, loaded.width / loaded.grey.shape[1])
     _judge(measures, rules, analysis)
@@ -326,6 +331,8 @@ def _video(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) ->
         work = _to_work(frames.best)
         measures = quality.measure(work, width=frames.width, height=frames.height)
         analysis.metrics.update(measures.as_metrics())
+    with _timed(analysis, "authenticity"):
+        analysis.authenticity = inspect_authenticity(None, mime=mime, grey=frames.best)
     _read(frames.best, rules, analysis, camera=True)
     _to_original(analysis, frames.width / frames.best.shape[1] if frames.width else 1.0)
     _judge(measures, rules, analysis)
@@ -340,6 +347,7 @@ def _pdf(data: bytes, rules: limits.Purpose, analysis: Analysis) -> None:
     with _timed(analysis, "decode"):
         content = read_pdf(data)
     analysis.metrics.update(pages=content.pages, text_layer=bool(content.text))
+    analysis.authenticity = inspect_authenticity(data, mime=limits.PDF, grey=None)
     if content.text:
         analysis.ocr = from_text_layer(content.text)
     else:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.db.models.base import utcnow
 from helpdesk.db.models.media import MediaRecord
+from helpdesk.media.authenticity.check import on_stored
 from helpdesk.store import get_media_store
 
 __all__ = ["MediaRecord", "erase", "get_media", "list_media", "save_media", "set_analysis"]
@@ -49,6 +50,10 @@ def save_media(
     )
     session.add(record)
     session.flush()
+    if analysis is not None:
+        record.analysis = on_stored(
+            session, media_id=record.id, sender_id=sender_id, analysis=analysis
+        )
     return record
 
 
@@ -59,7 +64,9 @@ def set_analysis(
     record = session.get(MediaRecord, media_id)
     if record is None:
         return None
-    record.analysis = analysis
+    record.analysis = on_stored(
+        session, media_id=media_id, sender_id=record.sender_id, analysis=analysis
+    )
     record.analysed_at = utcnow()
     if purpose is not None:
         record.purpose = purpose

@@ -1,6 +1,6 @@
 """Ticket lifecycle in the database: open, relay lines, assign, note, close, hand back, erase.
 
-Statuses (``helpdesk.tickets.status.TicketStatus``): ``waiting_for_agent`` (handed off, in
+Statuses (``helpdesk.db.models.status.TicketStatus``): ``waiting_for_agent`` (handed off, in
 the queue, the bot is paused) → ``with_agent`` (an agent took it or replied) → ``resolved``
 (closed by an agent, the bot resumes and asks for the score) or ``closed`` (cancelled by the
 customer, or closed without a resolution). ``open`` is a case the bot handles again after a
@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from helpdesk.db.models import Agent, MediaRecord, MediaView, Ticket, TicketMessage
 from helpdesk.db.models.base import utcnow
+from helpdesk.db.models.status import ACTIVE, FINISHED, Delivery, TicketStatus
 from helpdesk.errors import TicketingError
-from helpdesk.tickets.status import ACTIVE, FINISHED, Delivery, TicketStatus
+from helpdesk.media.authenticity.case import FRAUD_QUEUE, review_case
 from helpdesk.tickets.summary import build_summary
 
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -78,6 +79,13 @@ def open_ticket(
         .order_by(Ticket.id.desc())
     ).scalar()
     media = _media(session, sender_id=sender_id, media_ids=media_ids)
+    transcript = list(transcript)
+    said = "\n".join(e.get("text") or "" for e in transcript if e.get("who") == "customer")
+    said = said or summary
+    review = review_case(session, sender_id=sender_id, media=media, said=said, confirmed=fields)
+    flags = [*flags, *review.flags]
+    if review.strong:  # a person on the fraud queue decides; the customer is told nothing
+        queue = FRAUD_QUEUE
     text = build_summary(
         sender_id=sender_id,
         use_case=use_case,
@@ -100,6 +108,7 @@ def open_ticket(
         ticket.kb_matches = list(kb_matches) or ticket.kb_matches
         ticket.fixes = list(fixes) or ticket.fixes
         ticket.flags = sorted({*(ticket.flags or []), *flags})
+        ticket.queue = FRAUD_QUEUE if review.strong else ticket.queue
     else:
         ticket = Ticket(
             sender_id=sender_id,

@@ -28,12 +28,12 @@ from sqlalchemy import select
 
 from helpdesk.db import session_scope
 from helpdesk.db.models import MediaRecord, Ticket
+from helpdesk.db.models.status import TicketStatus
 from helpdesk.errors import HelpdeskError, TicketingError
 from helpdesk.store import get_media_store
 from helpdesk.tickets import core
 from helpdesk.tickets.backends import Attachment, External, TicketData, get_backend
 from helpdesk.tickets.hours import handoff_notice
-from helpdesk.tickets.status import TicketStatus
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
+from helpdesk.db.models.status import Delivery
 from helpdesk.settings import get_settings
-from helpdesk.tickets.status import Delivery
 from helpdesk.whatsapp import payloads
 
 logger = logging.getLogger(__name__)

@@ -31,6 +31,7 @@ from helpdesk.errors import HelpdeskError
 from helpdesk.kb import default_kb
 from helpdesk.kb.loader import KnowledgeBase
 from helpdesk.kb.schema import Entry
+from helpdesk.media.authenticity.case import FRAUD_QUEUE, review_stored
 from helpdesk.triage.engine import MATCH_THRESHOLD, triage
 from helpdesk.triage.result import Escalation, TriageResult
 
@@ -136,6 +137,8 @@ def first_decision(
     ocr_text: str | None,
     language: str,
     purpose: str | None = None,
+    sender_id: str | None = None,
+    media_ids: Sequence[int] = (),
 ) -> Decision:
     try:
         result = triage(
@@ -149,6 +152,20 @@ def first_decision(
     except HelpdeskError as error:
         logger.error("Triage failed, handing off: %s", error)
         return Decision(HAND_OFF, reason=f"Triage unavailable: {error}")
+    if sender_id and media_ids:
+        review = review_stored(
+            sender_id=sender_id, media_ids=media_ids, said=text, confirmed=fields
+        )
+        if review.strong:
+            # A person decides; the customer hears the usual handoff, nothing about why.
+            codes = ", ".join(sorted({s["code"] for s in review.signals}))
+            return Decision(
+                HAND_OFF,
+                triage={**result.to_dict(), "queue": FRAUD_QUEUE},
+                reason=f"Authenticity signals for the fraud queue: {codes}",
+                queue=FRAUD_QUEUE,
+                priority=result.priority,
+            )
     return _decide(result, tried=[], language=language)
 
 

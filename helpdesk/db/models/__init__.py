@@ -4,6 +4,7 @@ Importing this package registers every table on ``Base.metadata`` (Alembic's aut
 and the tests use it). Schema changes go through a new migration in ``migrations/versions``.
 """
 
+from helpdesk.db.models.authenticity import MediaFingerprint
 from helpdesk.db.models.base import Base
 from helpdesk.db.models.customers import Customer, ErasureRecord
 from helpdesk.db.models.media import MediaRecord
@@ -31,6 +32,7 @@ __all__ = [
     "Customer",
     "ErasureRecord",
     "InboxMessage",
+    "MediaFingerprint",
     "MediaRecord",
     "OutboundMessage",
     "Reaction",

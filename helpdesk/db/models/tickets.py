@@ -26,7 +26,7 @@ class Ticket(Base):
     use_case = Column(String(64), nullable=False)
     queue = Column(String(64), nullable=False)
     priority = Column(String(16), nullable=False)  # low, normal, high, urgent
-    status = Column(String(24), nullable=False, index=True)  # helpdesk.tickets.status
+    status = Column(String(24), nullable=False, index=True)  # helpdesk.db.models.status
     trigger = Column(String(32), nullable=False)  # customer_request, triage, capture_failed
     language = Column(String(8), nullable=False, default="en")
     summary = Column(Text, nullable=False)
@@ -64,7 +64,7 @@ class TicketMessage(Base):
     text = Column(Text, nullable=True)
     media_id = Column(Integer, nullable=True)  # media.id (a customer's file, or an agent's)
     origin = Column(String(16), nullable=False, default="bot")  # bot, console, api, zendesk…
-    delivery = Column(String(16), nullable=True)  # helpdesk.tickets.status.Delivery (agent replies)
+    delivery = Column(String(16), nullable=True)  # helpdesk.db.models.status.Delivery (agent replies)
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 

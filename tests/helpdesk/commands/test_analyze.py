@@ -25,6 +25,7 @@ KEYS = {
     "ocr",
     "fields",
     "barcodes",
+    "authenticity",
     "timings_ms",
 }
 

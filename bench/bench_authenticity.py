@@ -1,0 +1,259 @@
+"""Authenticity benchmark (``make bench``): figures as ratios against baselines run here.
+
+1. Fingerprint of a 12-MP phone JPEG (4032x3024): ``fingerprint(grey)`` on the luminance
+   ``analyze`` has already decoded (what the product pays), on the full 12-MP luminance
+   (the goal: ≤ 30 ms), and bytes → DCT-scaled decode → fingerprint (what a stand-alone
+   caller pays; the decode dominates), against the naive route: Pillow's full decode and
+   ImageHash's ``phash`` on the whole 12-MP picture (one hash, one view).
+2. Reuse look-up among 1,000,000 stored view fingerprints in SQLite (the
+   ``media_fingerprints`` table, multi-index hashing on four 16-bit chunks), generated here
+   like real ones: each media's views are near one another. Queries are stored media with a
+   few bits changed (must be found) and fresh pictures (must not). Against the naive route
+   measured in the same run: read every stored key and compare (numpy popcount).
+   Goal: ≤ 20 ms p99.
+
+Run: ``.venv/bin/python bench/bench_authenticity.py [ROWS]`` (writes var/bench/authenticity.json).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_media import phone_photo  # noqa: E402
+
+ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+VIEWS_PER_MEDIA = 21  # a camera photo's views: 19 crops (fingerprint.CROP_VIEWS) + 2 turns
+QUERIES = 300
+
+
+def _timed(call, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+    spent = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        spent.append((time.perf_counter() - start) * 1000)
+    return spent
+
+
+def _p(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q))
+
+
+def bench_fingerprint() -> dict[str, float]:
+    import imagehash
+    from PIL import Image
+
+    from helpdesk.media import limits
+    from helpdesk.media.authenticity.fingerprint import fingerprint, fingerprint_bytes
+    from helpdesk.media.decode import load_image
+
+    data = phone_photo()
+    full_grey = np.asarray(Image.open(io.BytesIO(data)).convert("L"))
+    work = load_image(data, "image/jpeg", long_side=limits.WORK_LONG_SIDE).grey
+
+    def naive() -> None:
+        with Image.open(io.BytesIO(data)) as image:
+            imagehash.phash(image)
+
+    results = {
+        "fingerprint_from_analysis_grey_ms": statistics.median(
+            _timed(lambda: fingerprint(work), 15)
+        ),
+        "fingerprint_from_12mp_grey_ms": statistics.median(
+            _timed(lambda: fingerprint(full_grey), 9)
+        ),
+        "fingerprint_from_jpeg_bytes_ms": statistics.median(
+            _timed(lambda: fingerprint_bytes(data, "image/jpeg"), 9)
+        ),
+        "naive_full_decode_phash_ms": statistics.median(_timed(naive, 5)),
+    }
+    return results
+
+
+def _make_table(path: Path, rows: int, rng: np.random.Generator) -> np.ndarray:
+    """Stored views: media m has VIEWS_PER_MEDIA keys within ~8 bits of a base key."""
+    media = rows // VIEWS_PER_MEDIA + 1
+    base = rng.integers(0, 2**63, size=media, dtype=np.int64).astype(np.uint64) * np.uint64(2)
+    base ^= rng.integers(0, 2, size=media, dtype=np.int64).astype(np.uint64)
+    keys = np.repeat(base, VIEWS_PER_MEDIA)[:rows]
+    for _ in range(8):
+        keys ^= np.uint64(1) << rng.integers(0, 64, size=rows).astype(np.uint64)
+    media_ids = (np.arange(rows) // VIEWS_PER_MEDIA + 1).astype(np.int64)
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        """
+        PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+        CREATE TABLE media_fingerprints (
+            id INTEGER PRIMARY KEY, media_id INTEGER NOT NULL, sender_id VARCHAR(128) NOT NULL,
+            view VARCHAR(16) NOT NULL, key BIGINT NOT NULL, detail VARCHAR(64) NOT NULL,
+            k0 INTEGER NOT NULL, k1 INTEGER NOT NULL, k2 INTEGER NOT NULL, k3 INTEGER NOT NULL,
+            created_at DATETIME NOT NULL);
+        """
+    )
+    detail = "00" * 32
+    signed = keys.view(np.int64)
+
+    def rows_iter():  # type: ignore[no-untyped-def]
+        for index in range(rows):
+            key = int(keys[index])
+            yield (
+                int(media_ids[index]), f"c{media_ids[index] % 50000}", "v", int(signed[index]),
+                detail, (key >> 48) & 0xFFFF, (key >> 32) & 0xFFFF, (key >> 16) & 0xFFFF,
+                key & 0xFFFF, "2026-12-01 00:00:00",
+            )  # fmt: skip
+
+    connection.executemany(
+        "INSERT INTO media_fingerprints (media_id, sender_id, view, key, detail, k0, k1, k2,"
+        " k3, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows_iter(),
+    )
+    for name in ("media_id", "k0", "k1", "k2", "k3"):
+        connection.execute(
+            f"CREATE INDEX ix_media_fingerprints_{name} ON media_fingerprints ({name})"
+        )
+    connection.commit()
+    connection.close()
+    return keys
+
+
+def _popcount(values: np.ndarray) -> np.ndarray:
+    values = values - ((values >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    values = (values & np.uint64(0x3333333333333333)) + (
+        (values >> np.uint64(2)) & np.uint64(0x3333333333333333)
+    )
+    values = (values + (values >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return (values * np.uint64(0x0101010101010101)) >> np.uint64(56)
+
+
+def bench_lookup() -> dict[str, float]:
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from helpdesk.db.models.authenticity import MediaFingerprint
+    from helpdesk.media.authenticity import index
+    from helpdesk.media.authenticity.fingerprint import Fingerprint, ViewHash
+    from helpdesk.media.authenticity.index import popcount as _popcount
+
+    rng = np.random.default_rng(7)
+    with tempfile.TemporaryDirectory(prefix="bench-authenticity-", dir=ROOT / "var") as folder:
+        path = Path(folder) / "fingerprints.db"
+        start = time.perf_counter()
+        keys = _make_table(path, ROWS, rng)
+        build_s = time.perf_counter() - start
+        engine = create_engine(f"sqlite:///{path}")
+        detail = bytes(32)
+        queries: list[tuple[Fingerprint, int | None]] = []
+        for number in range(QUERIES):
+            if number % 2 == 0:  # a stored media, re-encoded: its views, 2 bits changed
+                media_id = int(rng.integers(1, ROWS // VIEWS_PER_MEDIA))
+                stored = keys[(media_id - 1) * VIEWS_PER_MEDIA : media_id * VIEWS_PER_MEDIA]
+                views = []
+                for position, key in enumerate(stored):
+                    key = int(key)
+                    for bit in rng.integers(0, 64, size=2):
+                        key ^= 1 << int(bit)
+                    views.append(ViewHash(f"v{position}", (0, 0, 1, 1), key, detail))
+                queries.append((Fingerprint(tuple(views)), media_id))
+            else:  # a new picture: random views near one random key
+                base = int(rng.integers(0, 2**63)) * 2
+                views = [
+                    ViewHash(f"v{i}", (0, 0, 1, 1), base ^ (1 << int(b)), detail)
+                    for i, b in enumerate(rng.integers(0, 64, size=VIEWS_PER_MEDIA))
+                ]
+                queries.append((Fingerprint(tuple(views)), None))
+        spent, found = [], 0
+        with Session(engine) as session:
+            for query, _ in queries[:20]:  # warm the page cache
+                index.find(session, fingerprint=query)
+            for query, expected in queries:
+                start = time.perf_counter()
+                matches = index.find(session, fingerprint=query)
+                spent.append((time.perf_counter() - start) * 1000)
+                ids = {m.media_id for m in matches}
+                found += expected in ids if expected is not None else not ids
+            naive_spent = []
+            for query, _ in queries[:10]:
+                start = time.perf_counter()
+                stored = np.fromiter(
+                    session.execute(select(MediaFingerprint.key)).scalars(), dtype=np.int64
+                ).view(np.uint64)
+                for view in query.views:
+                    _popcount(stored ^ np.uint64(view.key))
+                naive_spent.append((time.perf_counter() - start) * 1000)
+            in_memory = stored
+            memory_spent = []
+            for query, _ in queries[:10]:
+                start = time.perf_counter()
+                for view in query.views:
+                    np.nonzero(_popcount(in_memory ^ np.uint64(view.key)) <= index.KEY_MAX)
+                memory_spent.append((time.perf_counter() - start) * 1000)
+        engine.dispose()
+    return {
+        "stored_rows": ROWS,
+        "stored_media": ROWS // VIEWS_PER_MEDIA,
+        "build_s": round(build_s, 1),
+        "lookup_p50_ms": _p(spent, 50),
+        "lookup_p99_ms": _p(spent, 99),
+        "lookup_correct": found / len(queries),
+        "naive_sql_scan_ms": statistics.median(naive_spent),
+        "naive_numpy_in_memory_ms": statistics.median(memory_spent),
+    }
+
+
+def main() -> int:
+    (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+    results = {**bench_fingerprint(), **bench_lookup()}
+    ok = True
+    print("fingerprint of a 12-MP photo:")
+    naive = results["naive_full_decode_phash_ms"]
+    for key in (
+        "fingerprint_from_analysis_grey_ms",
+        "fingerprint_from_12mp_grey_ms",
+        "fingerprint_from_jpeg_bytes_ms",
+    ):
+        print(
+            f"  {key:36s} {results[key]:7.1f} ms"
+            f"  ({naive / results[key]:.1f}x faster than full decode + phash, {naive:.0f} ms)"
+        )
+    # The goal is the fingerprint of a 12-MP picture; from the bytes, the JPEG decode alone
+    # (every coefficient entropy-decoded, even DCT-scaled) costs more than the goal, and
+    # analyze has decoded the picture already, so that figure is shown, not judged.
+    if results["fingerprint_from_12mp_grey_ms"] > 30:
+        print("  MISSES the goal: <= 30 ms for the fingerprint of the 12-MP picture")
+        ok = False
+    print(
+        f"reuse look-up among {results['stored_rows']:,} stored view fingerprints"
+        f" (~{results['stored_media']:,} photos at {VIEWS_PER_MEDIA} views), SQLite,"
+        f" table built in {results['build_s']} s:"
+    )
+    print(
+        f"  p50 {results['lookup_p50_ms']:.1f} ms, p99 {results['lookup_p99_ms']:.1f} ms;"
+        f" right answer {results['lookup_correct']:.1%}"
+    )
+    scan = results["naive_sql_scan_ms"]
+    print(
+        f"  naive: read every key and compare {scan:.0f} ms"
+        f" ({scan / results['lookup_p50_ms']:.0f}x the p50); numpy scan of keys already in"
+        f" memory {results['naive_numpy_in_memory_ms']:.0f} ms"
+    )
+    if results["lookup_p99_ms"] > 20:
+        print("  MISSES the goal: <= 20 ms p99")
+        ok = False
+    (ROOT / "var" / "bench" / "authenticity.json").write_text(json.dumps(results, indent=2))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

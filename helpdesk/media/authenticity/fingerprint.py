@@ -1,0 +1,249 @@
+"""Perceptual fingerprints of a picture: several views, each with two perceptual hashes.
+
+One DCT hash of the whole picture (a perceptual hash) survives re-encoding, resizing,
+colour changes and a few degrees of rotation, but not a crop (the frame moves) nor a photo
+pasted into a screenshot (the frame is someone else's). So a fingerprint hashes *views*:
+
+- ``full``: the whole picture;
+- crops at 90 % and 80 % of each side, each at nine anchors (``s90r0c0`` … ``s80r2c2``): a
+  crop of up to 20 % lands within a few percent of one of them, on either side (the
+  earlier or the later picture may be the cropped one);
+- ``box0`` … ``box2``: rectangles framed by straight edges (a photo in a chat bubble or a
+  gallery, a receipt on a table). A rendered picture with such a frame (a screenshot)
+  keeps only ``full`` and its boxes: its crops are mostly the app's frame, which every
+  screenshot of that app shares.
+
+Each view has a 64-bit hash (``key``: what the index looks up, see ``index.py``) and a
+256-bit hash (``detail``: finer structure, what tells two receipts of the same shop or two
+photos of the same phone model apart), both ImageHash's ``phash`` algorithm computed with
+OpenCV, on a 500-pixel copy of the luminance: a 12-MP JPEG costs a DCT-scaled decode plus
+a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+# Views: name → (left, top, right, bottom) as fractions of the picture.
+def _grid() -> dict[str, tuple[float, float, float, float]]:
+    views = {"full": (0.0, 0.0, 1.0, 1.0)}
+    for size in (90, 80):
+        step = (100 - size) / 2
+        for row in range(3):
+            for col in range(3):
+                left, top = col * step / 100, row * step / 100
+                views[f"s{size}r{row}c{col}"] = (left, top, left + size / 100, top + size / 100)
+    return views
+
+
+CROP_VIEWS = _grid()
+WORK_SIDE = 500
+# A picture smaller than this on its short side has too little to hash reliably.
+MIN_SIDE = 24
+# Content boxes: a rectangle this share of the picture or more, mostly filled by its edges.
+BOX_MIN_SHARE, BOX_MAX_SHARE, BOX_FILL = 0.05, 0.85, 0.8
+MAX_BOXES = 3
+RENDERED_FLAT = 0.3
+TURNS = (-3.5, 3.5)
+
+
+@dataclass(frozen=True)
+class ViewHash:
+    view: str
+    box: tuple[float, float, float, float]  # fractions of the picture (l, t, r, b)
+    key: int  # 64-bit phash, unsigned
+    detail: bytes  # 256-bit phash (32 bytes)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "view": self.view,
+            "box": [round(v, 3) for v in self.box],
+            "key": f"{self.key:016x}",
+            "detail": self.detail.hex(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> ViewHash:
+        box = tuple(float(v) for v in data["box"])  # type: ignore[union-attr]
+        return cls(
+            str(data["view"]),
+            box,  # type: ignore[arg-type]
+            int(str(data["key"]), 16),
+            bytes.fromhex(str(data["detail"])),
+        )
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    views: tuple[ViewHash, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"views": [v.to_dict() for v in self.views]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Fingerprint:
+        return cls(tuple(ViewHash.from_dict(v) for v in data.get("views") or []))  # type: ignore[union-attr]
+
+
+def fingerprint(grey: np.ndarray) -> Fingerprint | None:
+    """The fingerprint of a luminance picture (HxW uint8, any size); None when it is too
+    small or blank to say anything (a one-colour picture matches every other one)."""
+
+    if grey.ndim != 2 or min(grey.shape) < MIN_SIDE:
+        return None
+    small = _shrink(grey)
+    if _std(small) < 2.0:
+        return None
+    found = content_boxes(small)
+    # A screenshot's frame (bars, bubbles) is what two screenshots of one app share, so
+    # crops of it would match other screenshots: hash the whole and what is inside frames.
+    framed = found and is_rendered(small)
+    boxes = {"full": CROP_VIEWS["full"]} if framed else dict(CROP_VIEWS)
+    for index, box in enumerate(found):
+        boxes[f"box{index}"] = box
+    views = []
+    for name, box in boxes.items():
+        region = _crop(small, box)
+        if min(region.shape) < 8 or _std(region) < 2.0:
+            continue
+        views.append(ViewHash(name, box, _phash(region, 8), _phash_bytes(region, 16)))
+    if not framed:
+        # A photo turned a few degrees (re-photographed, straightened in a gallery app)
+        # moves every DCT coefficient; two turned copies of the whole cover ±2-5°.
+        for angle in TURNS:
+            turned = _turn(small, angle)
+            views.append(
+                ViewHash(
+                    f"turn{angle:+g}",
+                    (0.0, 0.0, 1.0, 1.0),
+                    _phash(turned, 8),
+                    _phash_bytes(turned, 16),
+                )
+            )
+    return Fingerprint(tuple(views)) if views else None
+
+
+def _turn(small: np.ndarray, angle: float) -> np.ndarray:
+    import cv2
+
+    height, width = small.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    return cv2.warpAffine(small, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=0)
+
+
+def _shrink(grey: np.ndarray) -> np.ndarray:
+    """To WORK_SIDE on the long side: an integer-factor area reduction (OpenCV's fast path)
+    then an area resize by the remaining factor (under 2, cheap)."""
+    import cv2
+
+    height, width = grey.shape
+    factor = max(height, width) // WORK_SIDE
+    if factor >= 2:
+        grey = cv2.resize(grey, (width // factor, height // factor), interpolation=cv2.INTER_AREA)
+        height, width = grey.shape
+    scale = WORK_SIDE / max(height, width)
+    if scale >= 1:
+        return np.ascontiguousarray(grey)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+
+
+def _std(pixels: np.ndarray) -> float:
+    import cv2
+
+    return float(cv2.meanStdDev(np.ascontiguousarray(pixels))[1][0][0])
+
+
+def _crop(small: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    height, width = small.shape
+    left, top, right, bottom = box
+    return small[
+        round(top * height) : max(round(bottom * height), round(top * height) + 1),
+        round(left * width) : max(round(right * width), round(left * width) + 1),
+    ]
+
+
+def _dct_bits(region: np.ndarray, hash_size: int) -> np.ndarray:
+    # ImageHash's phash (grey resized to 4x the hash size, 2-D DCT, the hash_size² lowest
+    # frequencies above their median), on arrays with OpenCV: ImageHash goes through
+    # Pillow and SciPy, which is ten times slower for the 40 hashes of one picture.
+    import cv2
+
+    side = hash_size * 4
+    small = cv2.resize(region, (side, side), interpolation=cv2.INTER_AREA).astype(np.float32)
+    low = cv2.dct(small)[:hash_size, :hash_size]
+    return (low > np.median(low)).flatten()
+
+
+def _phash(region: np.ndarray, hash_size: int) -> int:
+    return int.from_bytes(np.packbits(_dct_bits(region, hash_size)).tobytes(), "big")
+
+
+def _phash_bytes(region: np.ndarray, hash_size: int) -> bytes:
+    return np.packbits(_dct_bits(region, hash_size)).tobytes()
+
+
+def fingerprint_bytes(data: bytes, mime: str) -> Fingerprint | None:
+    """Decode just enough of a file (JPEG: DCT-scaled to ~500 pixels) and fingerprint it."""
+    from helpdesk.media.decode import load_image
+
+    return fingerprint(load_image(data, mime, long_side=WORK_SIDE).grey)
+
+
+def content_boxes(small: np.ndarray) -> list[tuple[float, float, float, float]]:
+    """Rectangles framed by straight edges inside the picture (a photo in a chat bubble or
+    a gallery, a receipt on a table), largest first, as fractions, slightly shrunk so that
+    the frame's own border is left out."""
+    import cv2
+
+    height, width = small.shape
+    edges = cv2.dilate(cv2.Canny(small, 40, 120), np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    found: list[tuple[float, tuple[float, float, float, float]]] = []
+    for contour in contours:
+        x, y, w, h = cv2.boundingRect(contour)
+        share = (w * h) / (width * height)
+        if not BOX_MIN_SHARE <= share <= BOX_MAX_SHARE or min(w / width, h / height) < 0.15:
+            continue
+        if cv2.contourArea(contour) < BOX_FILL * w * h:
+            continue  # not a rectangle: an object's outline
+        inset_x, inset_y = 0.02 * w, 0.02 * h
+        box = (
+            (x + inset_x) / width,
+            (y + inset_y) / height,
+            (x + w - inset_x) / width,
+            (y + h - inset_y) / height,
+        )
+        if all(_overlap(box, other) < 0.9 for _, other in found):
+            found.append((share, box))
+    found.sort(reverse=True)
+    return [box for _, box in found[:MAX_BOXES]]
+
+
+def is_rendered(small: np.ndarray) -> bool:
+    """A screenshot or a rendering: large areas of exactly one value, which a camera's
+    noise never leaves."""
+    import cv2
+
+    pixels = small.astype(np.float32)
+    mean = cv2.blur(pixels, (5, 5))
+    deviation = cv2.blur(pixels * pixels, (5, 5)) - mean * mean
+    return float((deviation < 0.5).mean()) >= RENDERED_FLAT
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    width = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    height = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return width * height / smaller if smaller > 0 else 0.0
+
+
+def hamming(a: int, b: int) -> int:
+    return (a ^ b).bit_count()
+
+
+def hamming_bytes(a: bytes, b: bytes) -> int:
+    return (int.from_bytes(a, "big") ^ int.from_bytes(b, "big")).bit_count()

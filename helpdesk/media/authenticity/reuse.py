@@ -1,0 +1,86 @@
+"""Reuse across claims: a stored media's fingerprint against every other stored one.
+
+A match counts when the earlier media belongs to another customer, or to the same customer
+in a case that is already over (resolved or closed). The same photo sent twice in one
+conversation (resent after a "too dark", or for two steps) is not a signal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpdesk.db.models import MediaRecord, Ticket
+from helpdesk.db.models.status import FINISHED
+from helpdesk.media.authenticity import index
+from helpdesk.media.authenticity.fingerprint import Fingerprint
+from helpdesk.media.authenticity.signals import Code, Severity, Signal
+
+MAX_SIGNALS = 3
+
+
+def record_and_check(
+    session: Session, *, media_id: int, sender_id: str, fingerprint: Fingerprint
+) -> list[Signal]:
+    """Look ``media_id``'s fingerprint up among the stored ones, then store it; the reuse
+    signals found (best matches first)."""
+    matches = index.find(session, fingerprint=fingerprint, exclude_media=[media_id])
+    index.add(session, media_id=media_id, sender_id=sender_id, fingerprint=fingerprint)
+    closed_media = _finished_case_media(session, sender_id=sender_id) if matches else {}
+    signals: list[Signal] = []
+    for match in matches:
+        if match.media_id > media_id:
+            continue  # a later file: that one's own check reports the pair
+        if match.sender_id != sender_id:
+            code, whose = Code.REUSED_OTHER_CUSTOMER, "another customer"
+            case = None
+        elif match.media_id in closed_media:
+            code, whose = Code.REUSED_EARLIER_CASE, "this customer in an earlier, closed case"
+            case = closed_media[match.media_id]
+        else:
+            continue  # same customer, same conversation
+        earlier = session.get(MediaRecord, match.media_id)
+        signals.append(
+            Signal(
+                code,
+                Severity.STRONG,
+                f"This picture matches media #{match.media_id}, sent by {whose}"
+                + (f" (ticket #{case})" if case else "")
+                + (f" on {earlier.created_at:%Y-%m-%d}" if earlier is not None else "")
+                + ". Compare the two side by side: the same photo, even cropped, resized or"
+                " recoloured, should not support two claims.",
+                _evidence(media_id, match, case),
+            )
+        )
+        if len(signals) >= MAX_SIGNALS:
+            break
+    return signals
+
+
+def _evidence(media_id: int, match: index.Match, case: int | None) -> dict[str, Any]:
+    evidence: dict[str, Any] = {
+        "media_id": media_id,
+        "matching_media_id": match.media_id,
+        "view": match.query_view,
+        "matching_view": match.view,
+        "distance": {"key": match.key_distance, "detail": match.detail_distance},
+    }
+    if case is not None:
+        evidence["earlier_ticket_id"] = case
+    return evidence
+
+
+def _finished_case_media(session: Session, *, sender_id: str) -> dict[int, int]:
+    """media id → ticket id for the customer's cases that are over."""
+    found: dict[int, int] = {}
+    rows = session.execute(
+        select(Ticket.id, Ticket.media_ids).where(
+            Ticket.sender_id == sender_id, Ticket.status.in_([s.value for s in FINISHED])
+        )
+    )
+    for ticket_id, media_ids in rows:
+        for media in media_ids or []:
+            found.setdefault(int(media), ticket_id)
+    return found

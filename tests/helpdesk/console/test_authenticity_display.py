@@ -1,0 +1,32 @@
+"""The agent sees a reused photo's signal on the ticket, with both pictures side by side."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from tests.helpdesk.console.conftest import Stack, hand_off, store_customer_media
+
+PHOTO = "tests/data/authenticity/sharp_skimage_chelsea.jpg"
+
+
+def _photo(quality: int) -> bytes:
+    with Image.open(PHOTO) as image:
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def test_ticket_page_shows_the_reuse_signal_and_the_earlier_picture(stack: Stack) -> None:
+    first = store_customer_media(stack.database_url, "34600000011", _photo(92), purpose="photo")
+    second = store_customer_media(stack.database_url, "34600000022", _photo(60), purpose="photo")
+    ticket = hand_off(stack.database_url, "34600000022", media_ids=[second])
+    clean = hand_off(stack.database_url, "34600000011", media_ids=[first])
+    stack.agent()
+    client = stack.sign_in()
+    page = client.get(f"/tickets/{ticket}").text
+    assert "Authenticity signals" in page and "reused other customer" in page
+    assert f'src="/media/{first}"' in page and f'src="/media/{second}"' in page
+    assert "the customer is not told" in page
+    assert "Authenticity signals" not in client.get(f"/tickets/{clean}").text
