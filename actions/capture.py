@@ -48,6 +48,7 @@ class _ValidateCaptureForm:
             metadata=message.get("metadata") or {},
             slots={name: tracker.get_slot(name) for name in (*flow.slots, *STATE_SLOTS)},
             language=language_of(tracker),
+            sender_id=tracker.sender_id,
         )
         # Analysis (OCR) blocks for a second or two: keep the action server responsive.
         outcome = await asyncio.to_thread(

@@ -12,11 +12,18 @@ logger = logging.getLogger(__name__)
 
 
 def analyse_stored_media(
-    media_id: int | str, *, purpose: str, language: str, url: str | None = None
+    media_id: int | str,
+    *,
+    purpose: str,
+    language: str,
+    sender_id: str,
+    url: str | None = None,
 ) -> dict[str, Any] | None:
-    """The analysis of the media record ``media_id`` for ``purpose``, saved on the record.
+    """The analysis of ``sender_id``'s media record ``media_id`` for ``purpose``, saved on
+    the record.
 
-    ``None`` when the record or its bytes cannot be read (the customer is asked to resend).
+    ``None`` when the record is not this customer's, or its bytes cannot be read (the
+    customer is asked to resend): another customer's id reads as a missing file.
     """
     from helpdesk.media import analyze
     from helpdesk.media.records import get_media, set_analysis
@@ -24,15 +31,21 @@ def analyse_stored_media(
 
     try:
         with session_scope(url) as session:
-            record = get_media(session, media_id=int(media_id))
+            record = get_media(session, media_id=int(media_id), sender_id=sender_id)
             sha256 = record.sha256 if record is not None else None
         if sha256 is None:
-            logger.warning("Media record %s does not exist", media_id)
+            logger.warning("Media record %s is not the sender's (or does not exist)", media_id)
             return None
         data = get_media_store().get(sha256)
         analysis = analyze(data, purpose=purpose, language=language).to_dict()
         with session_scope(url) as session:
-            set_analysis(session, media_id=int(media_id), analysis=analysis, purpose=purpose)
+            set_analysis(
+                session,
+                media_id=int(media_id),
+                sender_id=sender_id,
+                analysis=analysis,
+                purpose=purpose,
+            )
         return analysis
     except (HelpdeskError, ValueError) as error:
         logger.error("Could not analyse media %s: %s", media_id, error)

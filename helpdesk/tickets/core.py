@@ -12,6 +12,7 @@ mirrored by ``helpdesk.tickets.sync`` and the WhatsApp side by ``helpdesk.ticket
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,8 @@ from sqlalchemy.orm import Session
 from helpdesk.db.models import MediaRecord, MediaView, Ticket, TicketMessage
 from helpdesk.db.models.base import utcnow
 from helpdesk.errors import TicketingError
+
+logger = logging.getLogger(__name__)
 
 ACTIVE = ("waiting_for_agent", "with_agent")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -121,6 +124,9 @@ def open_ticket(
         )
         session.add(ticket)
         session.flush()
+    transcript = list(transcript)
+    named = [e.get("media_id") for e in transcript if isinstance(e.get("media_id"), int)]
+    own = {m.id for m in _media(session, sender_id=sender_id, media_ids=named)}
     for entry in transcript:
         who = entry.get("who") if entry.get("who") in ("customer", "bot") else "bot"
         session.add(
@@ -128,7 +134,7 @@ def open_ticket(
                 ticket_id=ticket.id,
                 author=who,
                 text=entry.get("text"),
-                media_id=entry.get("media_id"),
+                media_id=entry.get("media_id") if entry.get("media_id") in own else None,
                 origin="bot",
                 created_at=_when(entry.get("when")),
             )
@@ -254,6 +260,9 @@ def record_customer_message(
     ticket = active_ticket_for(session, sender_id=sender_id)
     if ticket is None:
         return None
+    if media_id is not None and not _media(session, sender_id=sender_id, media_ids=[media_id]):
+        logger.warning("Not attaching media %s: the customer did not send it", media_id)
+        media_id = None
     if media_id is not None and media_id not in (ticket.media_ids or []):
         ticket.media_ids = [*(ticket.media_ids or []), media_id]
     line = TicketMessage(
