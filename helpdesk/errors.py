@@ -12,7 +12,8 @@ what to do next. Callers catch the narrowest class they can act on::
     │   └── MediaRejected       the file was refused; ``reason`` is a stable code
     ├── WhatsAppError           the WhatsApp Cloud API (or the sandbox) refused or failed
     │   ├── SignatureError      a webhook's X-Hub-Signature-256 did not verify
-    │   └── GraphAPIError       the Graph API answered with an error object
+    │   ├── GraphAPIError       the Graph API answered with an error object
+    │   └── InboxPoison         an inbox message kept stopping its processor
     ├── TicketingError          the ticketing backend (built-in, Zendesk, Freshdesk) failed
     └── KnowledgeBaseError      knowledge/*.yml has problems; ``problems`` lists each one
 """
@@ -91,6 +92,16 @@ class GraphAPIError(WhatsAppError):
         self.code = code
         self.status = status
         self.retryable = retryable
+
+
+class InboxPoison(WhatsAppError):
+    """An inbox message whose processing stopped the process ``max_attempts`` times."""
+
+    hint = (
+        "The message is marked failed in whatsapp_inbox (last_error); look for a crash or an "
+        "out-of-memory kill in the log at its attempts, the customer was asked to resend."
+    )
+    retryable = False
 
 
 class TicketingError(HelpdeskError):
