@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -19,7 +20,7 @@ from helpdesk.capture.engine import (
     release_held_media,
 )
 from helpdesk.capture.flows import FLOWS, flow_for_use_case
-from helpdesk.capture.media import analyse_stored_media
+from helpdesk.capture.media import CAPTURE_EXECUTOR, analyse_stored_media
 from helpdesk.capture.summary import capture_summary
 from helpdesk.casefile import latest_use_case
 from helpdesk.settings import get_settings
@@ -50,13 +51,16 @@ class _ValidateCaptureForm:
             language=language_of(tracker),
             sender_id=tracker.sender_id,
         )
-        # Analysis (OCR) blocks for a second or two: keep the action server responsive.
-        outcome = await asyncio.to_thread(
-            handle_turn,
-            flow,
-            turn,
-            max_tries=get_settings().capture_max_tries,
-            analyse=analyse_stored_media,
+        # Analysis runs in a child process; this thread only waits for it.
+        outcome = await asyncio.get_running_loop().run_in_executor(
+            CAPTURE_EXECUTOR,
+            functools.partial(
+                handle_turn,
+                flow,
+                turn,
+                max_tries=get_settings().capture_max_tries,
+                analyse=analyse_stored_media,
+            ),
         )
         if not outcome.handled:
             return []  # the form rejects; the dialogue's rules handle the interruption

@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     freshdesk_api_key: str | None = Field(None, env="FRESHDESK_API_KEY")
     freshdesk_webhook_secret: str | None = Field(None, env="FRESHDESK_WEBHOOK_SECRET")
 
+    # --- hardening: isolated analysis ---
+    media_analysis_budget_seconds: float = Field(20.0, env="HELPDESK_MEDIA_ANALYSIS_BUDGET_SECONDS")
+    media_analysis_memory_mb: int = Field(1536, env="HELPDESK_MEDIA_ANALYSIS_MEMORY_MB")
+
     class Config:
         env_file = str(PROJECT_ROOT / ".env")
         env_file_encoding = "utf-8"

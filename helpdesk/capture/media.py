@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from helpdesk.db import session_scope
 from helpdesk.errors import HelpdeskError
 
 logger = logging.getLogger(__name__)
+
+# Capture turns wait here for their analysis child; the children themselves are limited to
+# one per core (helpdesk.media.isolation), so many threads only mean many customers waiting
+# their turn instead of the event loop's few default threads stalling every capture.
+CAPTURE_EXECUTOR = ThreadPoolExecutor(max_workers=32, thread_name_prefix="capture")
 
 
 def analyse_stored_media(
@@ -25,9 +31,12 @@ def analyse_stored_media(
     ``None`` when the record is not this customer's, or its bytes cannot be read (the
     customer is asked to resend): another customer's id reads as a missing file.
     """
-    from helpdesk.media import analyze
+    from helpdesk.media import analyze_isolated
     from helpdesk.media.records import get_media, set_analysis
+    from helpdesk.settings import get_settings
     from helpdesk.store import get_media_store
+
+    settings = get_settings()
 
     try:
         with session_scope(url) as session:
@@ -37,7 +46,15 @@ def analyse_stored_media(
             logger.warning("Media record %s is not the sender's (or does not exist)", media_id)
             return None
         data = get_media_store().get(sha256)
-        analysis = analyze(data, purpose=purpose, language=language).to_dict()
+        # A child process per file: a decoder crash or a hostile file costs this file its
+        # analysis (refused with a reason), never the action server or other customers.
+        analysis = analyze_isolated(
+            data,
+            purpose=purpose,
+            language=language,
+            timeout=settings.media_analysis_budget_seconds,
+            memory_mb=settings.media_analysis_memory_mb,
+        ).to_dict()
         with session_scope(url) as session:
             set_analysis(
                 session,

@@ -61,6 +61,18 @@ MESSAGES: dict[str, dict[str, dict[str, str]]] = {
             "advice": "haz una foto normal con la cámara del teléfono y envíala",
         },
     },
+    "too_slow": {
+        "en": {
+            "reason": "This file took me too long to read",
+            "advice": "please send a photo or screenshot of just the part that matters "
+            "(the label, the error or the receipt), or a shorter video",
+        },
+        "es": {
+            "reason": "Este archivo me llevó demasiado tiempo de leer",
+            "advice": "envía una foto o captura solo de la parte importante "
+            "(la etiqueta, el error o el recibo), o un vídeo más corto",
+        },
+    },
     "corrupt": {
         "en": {
             "reason": "The file arrived damaged or incomplete",
