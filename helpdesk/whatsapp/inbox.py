@@ -217,9 +217,32 @@ def last_inbound_timestamp(session: Session, *, sender_id: str) -> int | None:
     ).scalar_one_or_none()
 
 
+# The type of the one row erasure leaves: no words, only when the customer last wrote.
+ERASED_TYPE = "erased"
+
+
 def erase(session: Session, *, sender_id: str) -> int:
-    result = session.execute(delete(InboxMessage).where(InboxMessage.sender_id == sender_id))
-    return result.rowcount or 0
+    """Erasure step: every inbox row of the customer goes, except that the newest one is
+    kept as a tombstone (body emptied, type ``erased``) so that the 24-hour window stays
+    open and "your data was deleted" can still be sent; the purge removes it once the
+    window has closed (``helpdesk.retention``)."""
+    newest = session.execute(
+        select(InboxMessage.id)
+        .where(InboxMessage.sender_id == sender_id)
+        .order_by(InboxMessage.timestamp.desc(), InboxMessage.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    result = session.execute(
+        delete(InboxMessage).where(InboxMessage.sender_id == sender_id, InboxMessage.id != newest)
+    )
+    if newest is None:
+        return 0
+    session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.id == newest)
+        .values(body="{}", type=ERASED_TYPE, status="done", last_error=None)
+    )
+    return (result.rowcount or 0) + 1
 
 
 Processor = Callable[[InboxItem], Awaitable[None]]

@@ -179,3 +179,27 @@ async def test_a_failed_status_with_a_retryable_code_is_resent_once_or_twice(
     not_retryable = Status(wamid, "failed", "15550100006", 1, [{"code": 131026}])
     await sender.resend(not_retryable)
     assert [p["text"]["body"] for p in _sent(sandbox_url, "15550100006")] == ["hello"] * 3
+
+
+async def test_the_erasure_confirmation_reaches_the_customer(
+    database_url: str, sandbox_url: str
+) -> None:
+    """Erasing a customer's data must not close their 24-hour window (defect 4)."""
+    from sqlalchemy import select
+
+    from helpdesk.db.models import InboxMessage
+    from helpdesk.erasure import erase_customer
+
+    _customer_wrote(database_url, sandbox_url, "15550100040")
+    erase_customer(sender_id="15550100040")
+    client = GraphClient(base_url=sandbox_url, access_token=TOKEN, phone_number_id=PHONE)
+    try:  # no window template: only an open window lets the text out
+        await Sender(client, url=database_url).text("15550100040", "Your data was deleted.")
+    finally:
+        await client.aclose()
+    assert [p["text"]["body"] for p in _sent(sandbox_url, "15550100040")] == [
+        "Your data was deleted."
+    ]
+    with session_scope(database_url) as session:
+        rows = list(session.execute(select(InboxMessage)).scalars())
+    assert all("hi" not in row.body for row in rows)  # only the window's timestamp is left
