@@ -27,8 +27,8 @@ import logging
 import shutil
 import struct
 import subprocess
-import tempfile
-from pathlib import Path
+
+from helpdesk.scratch import memory_file
 
 log = logging.getLogger(__name__)
 
@@ -179,17 +179,26 @@ def _strip_video(data: bytes, mime: str) -> bytes:
     if ffmpeg is None:
         log.warning("ffmpeg not found: video metadata kept")
         return data
-    suffix = {"video/3gpp": ".3gp", "video/quicktime": ".mov"}.get(mime, ".mp4")
-    with tempfile.TemporaryDirectory(prefix="helpdesk-strip-") as folder:
-        source, target = Path(folder) / f"in{suffix}", Path(folder) / f"out{suffix}"
-        source.write_bytes(data)
+    muxer = {"video/3gpp": "3gp", "video/quicktime": "mov"}.get(mime, "mp4")
+    # Both files in memory, not in the temp folder: a crash must not leave the video behind.
+    with (
+        memory_file(data, name="helpdesk-strip-in") as source,
+        memory_file(name="helpdesk-strip-out") as target,
+    ):
         command = [
-            ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(source),
+            ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-i", source.path,
             "-map", "0", "-map_metadata", "-1", "-map_chapters", "-1", "-c", "copy",
             "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
-            str(target),
+            "-f", muxer, "-y", target.path,
         ]  # fmt: skip
-        result = subprocess.run(command, capture_output=True, timeout=60, check=False)
-        if result.returncode != 0 or not target.exists() or target.stat().st_size == 0:
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            timeout=60,
+            check=False,
+            pass_fds=(source.fd, target.fd),
+        )
+        output = target.read()
+        if result.returncode != 0 or not output:
             raise _Malformed(result.stderr.decode("utf-8", "replace").strip()[:200])
-        return target.read_bytes()
+        return output
