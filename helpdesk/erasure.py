@@ -9,6 +9,7 @@ Rasa's own tracker is erased by ``rasa_addons.tracker_store`` when the erasure a
 from __future__ import annotations
 
 import hashlib
+import hmac
 import importlib
 import json
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from helpdesk.db.models import ErasureRecord
 # Order matters where rows reference each other: dependants first.
 ERASERS: tuple[str, ...] = (
     "helpdesk.outcomes:erase",
+    "helpdesk.tickets.handoff:erase_external",  # needs the local tickets' external ids
     "helpdesk.tickets.core:erase",
     "helpdesk.whatsapp.outbound:erase_all",
     "helpdesk.media.records:erase",
@@ -41,8 +43,36 @@ class ErasureReport:
         return sum(self.deleted.values())
 
 
-def subject_hash(sender_id: str) -> str:
-    return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()
+# Separates this use of the media keys from encryption (a key is never used twice as is).
+_HASH_CONTEXT = b"helpdesk erasure record v1"
+
+
+def _hash_keys() -> list[bytes]:
+    """One hashing key per media key, the current one first (``HELPDESK_MEDIA_KEY``)."""
+    from helpdesk.store import get_media_store
+
+    ring = get_media_store().keys
+    ordered = [ring.current, *(k for k in ring.keys if k != ring.current)]
+    return [hmac.new(ring.keys[k], _HASH_CONTEXT, hashlib.sha256).digest() for k in ordered]
+
+
+def subject_hash(sender_id: str, *, key: bytes | None = None) -> str:
+    """A keyed hash (HMAC-SHA256) of the sender id: an operator holding the keys can answer
+    "was this number erased?", while the table alone cannot be reversed by hashing every
+    phone number (as an unsalted SHA-256 could)."""
+    secret = key if key is not None else _hash_keys()[0]
+    return hmac.new(secret, sender_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def was_erased(session: Session, *, sender_id: str) -> bool:
+    """Whether an erasure was recorded for ``sender_id`` (under any media key still held)."""
+    from sqlalchemy import select
+
+    hashes = [subject_hash(sender_id, key=key) for key in _hash_keys()]
+    found = session.execute(
+        select(ErasureRecord.id).where(ErasureRecord.subject_hash.in_(hashes)).limit(1)
+    ).first()
+    return found is not None
 
 
 def _load(spec: str) -> Eraser:
