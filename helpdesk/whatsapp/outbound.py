@@ -40,18 +40,25 @@ _STATUS_RANK = {
     "played": 5,
 }
 MAX_RESENDS = 2
+# Seconds before the first resend of a failed message; doubled for each later one.
+RESEND_BACKOFF = 5.0
 
 
 # --- data access ---------------------------------------------------------------------
 
 
-def record_outbound(session: Session, *, recipient_id: str, payload: dict[str, Any]) -> int:
+def record_outbound(
+    session: Session, *, recipient_id: str, payload: dict[str, Any], resends: int = 0
+) -> int:
+    """Record a message about to be sent; ``resends``: how many times this content was
+    sent before (a resend carries its original's count, so the limit is per message; once
+    a row was resent its own count is set to the limit)."""
     row = OutboundMessage(
         recipient_id=recipient_id,
         type=str(payload.get("type") or "unknown")[:32],
         payload=json.dumps(payload, ensure_ascii=False),
         status="queued",
-        resends=0,
+        resends=resends,
     )
     session.add(row)
     session.flush()
@@ -192,12 +199,16 @@ class Sender:
         window_template: str | None = None,
         template_language: str = "en",
         now: Any = time.time,
+        resend_backoff: float = RESEND_BACKOFF,
+        sleep: Any = asyncio.sleep,
     ) -> None:
         self.client = client
         self.url = url
         self.window_template = window_template
         self.template_language = template_language
         self._now = now
+        self.resend_backoff = resend_backoff
+        self._sleep = sleep
 
     async def _db(self, function: Any, **kwargs: Any) -> Any:
         from helpdesk.whatsapp.inbox import write_session
@@ -214,7 +225,9 @@ class Sender:
         last = await self._db(last_inbound_timestamp, sender_id=recipient_id)
         return last is not None and self._now() - last < WINDOW_SECONDS
 
-    async def send(self, recipient_id: str, payload: dict[str, Any]) -> str | None:
+    async def send(
+        self, recipient_id: str, payload: dict[str, Any], *, resends: int = 0
+    ) -> str | None:
         """Send one body as is (after the window check); returns its wamid or None."""
         if payload.get("type") != "template" and not await self.window_open(recipient_id):
             if not self.window_template:
@@ -227,7 +240,9 @@ class Sender:
             payload = payloads.template_message(
                 recipient_id, self.window_template, language=self.template_language
             )
-        outbound_id = await self._db(record_outbound, recipient_id=recipient_id, payload=payload)
+        outbound_id = await self._db(
+            record_outbound, recipient_id=recipient_id, payload=payload, resends=resends
+        )
         try:
             wamid = await self.client.send(payload)
         except GraphAPIError as error:
@@ -318,23 +333,29 @@ class Sender:
         return await self.send(recipient_id, payloads.custom(recipient_id, data))
 
     async def resend(self, status: Status) -> None:
-        """Resend a message Meta reported as failed with a code where retrying helps."""
+        """Resend a message Meta reported as failed with a code where retrying helps: at
+        most ``MAX_RESENDS`` times per message (a resend is a new row that carries the
+        count), after ``resend_backoff`` seconds, doubled each time."""
         code = (status.errors[0] if status.errors else {}).get("code")
         if code not in RETRYABLE_CODES:
             return
 
-        def load(session: Session) -> tuple[str, dict] | None:
+        def load(session: Session) -> tuple[str, dict, int] | None:
             row = session.execute(
                 select(OutboundMessage).where(OutboundMessage.wamid == status.wamid)
             ).scalar_one_or_none()
             if row is None or row.resends >= MAX_RESENDS:
-                return None
-            row.resends += 1
-            return row.recipient_id, json.loads(row.payload)
+                return None  # the limit is reached, or this row was resent already
+            resends = row.resends + 1
+            # This row is done: a redelivered "failed" status for it sends nothing more.
+            row.resends = MAX_RESENDS
+            return row.recipient_id, json.loads(row.payload), resends
 
         found = await self._db(load)
         if found:
-            await self.send(*found)
+            recipient_id, payload, resends = found
+            await self._sleep(self.resend_backoff * 2 ** (resends - 1))
+            await self.send(recipient_id, payload, resends=resends)
 
 
 def _plain_fallback(payload: dict[str, Any]) -> dict[str, Any] | None:
