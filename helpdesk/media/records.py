@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session
 from helpdesk.db.models.base import utcnow
 from helpdesk.db.models.media import MediaRecord
 
-__all__ = ["MediaRecord", "erase", "get_media", "list_media", "save_media", "set_analysis"]
+__all__ = [
+    "MediaRecord",
+    "erase",
+    "find_media",
+    "get_media",
+    "list_media",
+    "save_media",
+    "set_analysis",
+]
 
 
 def save_media(
@@ -81,6 +89,16 @@ def get_media(
     if record is None or (sender_id is not None and record.sender_id != sender_id):
         return None
     return record
+
+
+def find_media(session: Session, *, sender_id: str, wa_media_id: str) -> MediaRecord | None:
+    """The customer's record of the WhatsApp media id ``wa_media_id``, if one was made."""
+    return session.execute(
+        select(MediaRecord)
+        .where(MediaRecord.sender_id == sender_id, MediaRecord.wa_media_id == wa_media_id)
+        .order_by(MediaRecord.id)
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def list_media(session: Session, *, sender_id: str) -> list[MediaRecord]:
