@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "helpdesk.commands.exec_",
     "helpdesk.commands.db",
     "helpdesk.commands.erase",
+    "helpdesk.commands.purge",
     "helpdesk.commands.sandbox",
     "helpdesk.commands.analyze",
     "helpdesk.commands.kb",

@@ -1,9 +1,12 @@
 """Erasure on request: delete everything the product holds about one customer.
 
-Each feature that stores personal data adds its eraser to ``ERASERS`` as
-``"module:function"``; the function takes ``(session, *, sender_id)`` and returns how many
-records it deleted. All erasers run in one transaction, so an erasure is all or nothing.
-Rasa's own tracker is erased by ``rasa_addons.tracker_store`` when the erasure action runs.
+``REGISTRY`` is the one list of the product's personal data, shared by erasure and the
+retention purge (``helpdesk.retention``): each feature adds a ``Step`` with its eraser
+(``"module:function"`` taking ``(session, *, sender_id)``, returning how many records it
+deleted) and, where its data ages out, its purge step (``(session, *, before, dry_run)``)
+and the retention ``kind`` whose window applies. All erasers run in one transaction, so an
+erasure is all or nothing. Rasa's own tracker is erased by ``rasa_addons.tracker_store``
+when the erasure action runs (and purged by ``helpdesk.retention.purge_transcripts``).
 """
 
 from __future__ import annotations
@@ -20,15 +23,26 @@ from sqlalchemy.orm import Session
 from helpdesk.db import session_scope
 from helpdesk.db.models import ErasureRecord
 
+
+@dataclass(frozen=True)
+class Step:
+    erase: str | None  # None: erasure reaches this data through another step
+    purge: str | None = None
+    kind: str | None = None  # the retention window (helpdesk.retention.KINDS)
+
+
 # Order matters where rows reference each other: dependants first.
-ERASERS: tuple[str, ...] = (
-    "helpdesk.outcomes:erase",
-    "helpdesk.tickets.handoff:erase_external",  # needs the local tickets' external ids
-    "helpdesk.tickets.core:erase",
-    "helpdesk.whatsapp.outbound:erase_all",
-    "helpdesk.media.records:erase",
-    "helpdesk.customers:erase",
+REGISTRY: tuple[Step, ...] = (
+    Step("helpdesk.outcomes:erase"),
+    Step("helpdesk.tickets.handoff:erase_external"),  # needs the local tickets' external ids
+    Step("helpdesk.tickets.core:erase", "helpdesk.retention:purge_tickets", "tickets"),
+    Step("helpdesk.whatsapp.outbound:erase_all", "helpdesk.retention:purge_inbox", "inbox"),
+    Step("helpdesk.media.records:erase", "helpdesk.retention:purge_media", "media"),
+    Step("helpdesk.customers:erase"),
+    # Media views go with the customer's tickets on erasure; sign-in attempts name agents.
+    Step(None, "helpdesk.retention:purge_audit", "audit"),
 )
+ERASERS: tuple[str, ...] = tuple(step.erase for step in REGISTRY if step.erase)
 
 Eraser = Callable[..., int]
 
@@ -75,7 +89,7 @@ def was_erased(session: Session, *, sender_id: str) -> bool:
     return found is not None
 
 
-def _load(spec: str) -> Eraser:
+def load_step(spec: str) -> Eraser:
     module_name, _, function_name = spec.partition(":")
     return getattr(importlib.import_module(module_name), function_name)
 
@@ -85,7 +99,7 @@ def erase_customer(*, sender_id: str, url: str | None = None) -> ErasureReport:
     report = ErasureReport(subject_hash=subject_hash(sender_id))
     with session_scope(url) as session:
         for spec in ERASERS:
-            report.deleted[spec] = _load(spec)(session, sender_id=sender_id)
+            report.deleted[spec] = load_step(spec)(session, sender_id=sender_id)
         _record(session, report)
     return report
 

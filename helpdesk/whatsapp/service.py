@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from helpdesk import retention
 from helpdesk.errors import SignatureError
 from helpdesk.whatsapp import inbox, signature, webhook
 from helpdesk.whatsapp.graph import GraphClient
@@ -178,7 +179,18 @@ class WhatsAppService:
                 **self.worker_options,
             )
             self.worker.start()
+            self._start_daily_purge()
         return self.worker
+
+    def _start_daily_purge(self) -> None:
+        """Retention inside the running product: once a day (helpdesk.retention)."""
+        from helpdesk.settings import get_settings
+
+        if get_settings().retention_daily_purge and not self._background_purge():
+            self._spawn(retention.run_daily(url=self.config.database_url))
+
+    def _background_purge(self) -> bool:
+        return any(getattr(t.get_coro(), "__name__", "") == "run_daily" for t in self._background)
 
     async def stop(self) -> None:
         if self.worker is not None:
