@@ -398,6 +398,27 @@ def cancel_ticket(session: Session, *, sender_id: str) -> Ticket | None:
     return ticket
 
 
+def ticket_of_media(session: Session, *, media: MediaRecord) -> int | None:
+    """The ticket that holds ``media`` (handed off with the case, or sent or attached during
+    it), newest first; ``None`` for media that never reached a ticket (agents may not open
+    it). Only the customer's own tickets count."""
+    line = session.execute(
+        select(TicketMessage.ticket_id)
+        .join(Ticket, Ticket.id == TicketMessage.ticket_id)
+        .where(TicketMessage.media_id == media.id, Ticket.sender_id == media.sender_id)
+        .order_by(TicketMessage.ticket_id.desc())
+        .limit(1)
+    ).scalar()
+    if line is not None:
+        return int(line)
+    for ticket in session.execute(
+        select(Ticket).where(Ticket.sender_id == media.sender_id).order_by(Ticket.id.desc())
+    ).scalars():
+        if media.id in (ticket.media_ids or []):
+            return ticket.id
+    return None
+
+
 def log_media_view(
     session: Session,
     *,
