@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BUDGET = 20.0
 DEFAULT_MEMORY_MB = 1536
+STARTUP_TIMEOUT = 180.0
 # Imported once in the fork server, so that every child starts with them loaded. "__main__"
 # too: otherwise each child re-runs the server's main script (Rasa's CLI) before its work.
 PRELOAD = ["__main__", "numpy", "PIL.Image", "cv2", "pytesseract", "helpdesk.media.analysis"]
@@ -60,6 +61,7 @@ def _get_context() -> Any:
 def _child(connection: Any, function: Callable[..., Any], args: tuple, memory_mb: int) -> None:
     import resource
 
+    connection.send(("started", None))  # the budget counts from here, not the fork server's start
     os.environ["OMP_THREAD_LIMIT"] = "1"
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
@@ -94,9 +96,13 @@ def run_isolated(
         process.start()
         sender.close()
         try:
-            if not receiver.poll(budget):
-                raise _Failed("too_slow", f"no answer within {budget:.1f}s")
+            # The first child waits for the fork server to import the analysis modules.
+            if not receiver.poll(STARTUP_TIMEOUT):
+                raise _Failed("corrupt", "the analysis worker did not start")
             try:
+                receiver.recv()
+                if not receiver.poll(budget):
+                    raise _Failed("too_slow", f"no answer within {budget:.1f}s")
                 status, value = receiver.recv()
             except (EOFError, OSError) as error:
                 raise _Failed("corrupt", f"the worker died ({process.exitcode})") from error
