@@ -6,7 +6,7 @@ HELPDESK := $(BIN)/helpdesk
 RASA := $(HELPDESK) exec -- $(BIN)/rasa
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup train run test lint unit validate conversations nlu-eval bench clean
+.PHONY: setup train run test lint unit validate conversations nlu-eval bench fuzz clean
 
 setup:
 	@bash scripts/setup.sh
@@ -40,6 +40,10 @@ nlu-eval: train
 
 bench: setup
 	@bash scripts/bench.sh
+
+# Coverage-guided fuzzing, 100,000 inputs per target (not in CI; `make test` runs a slice).
+fuzz: setup
+	@bash scripts/fuzz.sh
 
 clean:
 	rm -rf models results var/bench

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,7 +21,7 @@ from helpdesk.capture.engine import (
     release_held_media,
 )
 from helpdesk.capture.flows import FLOWS, flow_for_use_case
-from helpdesk.capture.media import analyse_stored_media
+from helpdesk.capture.media import CAPTURE_EXECUTOR, analyse_stored_media
 from helpdesk.capture.summary import capture_summary
 from helpdesk.settings import get_settings
 
@@ -48,14 +49,18 @@ class _ValidateCaptureForm:
             metadata=message.get("metadata") or {},
             slots={name: tracker.get_slot(name) for name in (*flow.slots, *STATE_SLOTS)},
             language=language_of(tracker),
+            sender_id=tracker.sender_id,
         )
-        # Analysis (OCR) blocks for a second or two: keep the action server responsive.
-        outcome = await asyncio.to_thread(
-            handle_turn,
-            flow,
-            turn,
-            max_tries=get_settings().capture_max_tries,
-            analyse=analyse_stored_media,
+        # Analysis runs in a child process; this thread only waits for it.
+        outcome = await asyncio.get_running_loop().run_in_executor(
+            CAPTURE_EXECUTOR,
+            functools.partial(
+                handle_turn,
+                flow,
+                turn,
+                max_tries=get_settings().capture_max_tries,
+                analyse=analyse_stored_media,
+            ),
         )
         if not outcome.handled:
             return []  # the form rejects; the dialogue's rules handle the interruption

@@ -27,6 +27,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from helpdesk import retention
+from helpdesk.settings import get_settings
 from helpdesk.tickets.routing import route_to_agent
 from helpdesk.whatsapp.inbound import Turn
 from helpdesk.whatsapp.outbound import Sender
@@ -112,7 +114,9 @@ class WhatsAppInput(InputChannel):
         return cls(ChannelConfig.from_settings(credentials or {}))
 
     def __init__(self, config: ChannelConfig, **worker_options: Any) -> None:
-        self.service = WhatsAppService(config, **worker_options)
+        # Retention inside the running product: the purge runs once a day beside the inbox.
+        jobs = (retention.run_daily,) if get_settings().retention_daily_purge else ()
+        self.service = WhatsAppService(config, background_jobs=jobs, **worker_options)
 
     def get_output_channel(self) -> OutputChannel:
         return WhatsAppOutput(self.service.sender)

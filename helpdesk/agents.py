@@ -1,10 +1,12 @@
 """Agents of the console: argon2 password hashes, roles, sign-in throttling, API tokens.
 
 Failed sign-ins are kept in the database (``login_attempts``) so the limit holds across
-console processes and restarts. A sign-in is refused for ``HELPDESK_LOGIN_LOCKOUT_SECONDS``
-once, within that period, there were ``HELPDESK_LOGIN_MAX_FAILURES`` failures for the same
-username from the same IP, or three times as many for the username from anywhere or from
-the IP for any username (a password spray). While locked, even the right password is
+console processes and restarts. Within ``HELPDESK_LOGIN_LOCKOUT_SECONDS`` a source (IP) is
+refused after ``HELPDESK_LOGIN_MAX_FAILURES`` failures for one username, or three times as
+many for any usernames (a password spray). An account under attack (three times the limit
+from anywhere) is throttled per source: a source that already failed for it is refused,
+while a source that never failed may still sign in with the right password, so nobody can
+keep an agent out by failing from elsewhere. While refused, even the right password is
 refused, and the answer does not say whether the username exists.
 """
 
@@ -102,11 +104,11 @@ def is_locked(session: Session, *, username: str, ip: str) -> bool:
     settings = get_settings()
     since = utcnow() - timedelta(seconds=settings.login_lockout_seconds)
     limit = settings.login_max_failures
-    return (
-        _failures(session, since=since, username=username, ip=ip) >= limit
-        or _failures(session, since=since, username=username) >= 3 * limit
-        or _failures(session, since=since, ip=ip) >= 3 * limit
-    )
+    from_here = _failures(session, since=since, username=username, ip=ip)
+    if from_here >= limit or _failures(session, since=since, ip=ip) >= 3 * limit:
+        return True
+    # A distributed guess: one try per source; a source that never failed stays welcome.
+    return from_here > 0 and _failures(session, since=since, username=username) >= 3 * limit
 
 
 def authenticate(session: Session, *, username: str, password: str, ip: str) -> Agent:

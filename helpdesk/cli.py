@@ -25,6 +25,7 @@ COMMANDS = {
     ),
     "db": ("helpdesk.commands.db", "create or migrate the database"),
     "erase": ("helpdesk.commands.erase", "delete everything held about one customer"),
+    "purge": ("helpdesk.commands.purge", "delete what is past its retention window"),
     "sandbox": (
         "helpdesk.commands.sandbox",
         "run the local WhatsApp sandbox (web chat, Graph API look-alike)",

@@ -1,14 +1,17 @@
 """Erasure on request: delete everything the product holds about one customer.
 
-Each feature that stores personal data adds its eraser to ``ERASERS``: a function that takes
-``(session, *, sender_id)`` and returns how many records it deleted (reported under
-``"module:function"``). All erasers run in one transaction, so an erasure is all or nothing.
-Rasa's own tracker is erased by ``rasa_addons.tracker_store`` when the erasure action runs.
+``REGISTRY`` is the one list of the product's personal data, shared by erasure and the
+retention purge (``helpdesk.retention``): each feature adds a ``Step`` with its eraser
+(taking ``(session, *, sender_id)``, returning how many records it deleted) and, where its
+data ages out, the retention ``kind`` whose window and purge step apply. All erasers run
+in one transaction, so an erasure is all or nothing. Rasa's own tracker is erased by
+``rasa_addons.tracker_store`` when the erasure action runs (and purged by ``helpdesk.retention.purge_transcripts``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,19 +24,41 @@ from helpdesk.db import get_engine, session_scope
 from helpdesk.db.models import ErasureRecord
 from helpdesk.media import records as media_records
 from helpdesk.settings import get_settings
+from helpdesk.store import get_media_store
 from helpdesk.tickets import core as tickets
+from helpdesk.tickets import handoff
 from helpdesk.whatsapp import records as whatsapp_records
 
 Eraser = Callable[..., int]
 
+
+@dataclass(frozen=True)
+class Step:
+    """One kind of personal data: how erasure deletes one customer's (``erase``; None when
+    another step reaches it) and which retention window ages it out (``kind``, one of
+    ``helpdesk.retention.KINDS``; the purge function for each kind lives there)."""
+
+    erase: Eraser | None
+    kind: str | None = None
+
+    @property
+    def name(self) -> str:
+        """``module:function``: the key of an erasure report."""
+        return f"{self.erase.__module__}:{self.erase.__name__}" if self.erase else ""
+
+
 # Order matters where rows reference each other: dependants first.
-ERASERS: tuple[Eraser, ...] = (
-    outcomes.erase,
-    tickets.erase,
-    whatsapp_records.erase_all,
-    media_records.erase,
-    customers.erase,
+REGISTRY: tuple[Step, ...] = (
+    Step(outcomes.erase),
+    Step(handoff.erase_external),  # needs the local tickets' external ids
+    Step(tickets.erase, "tickets"),
+    Step(whatsapp_records.erase_all, "inbox"),
+    Step(media_records.erase, "media"),
+    Step(customers.erase),
+    # Media views go with the customer's tickets on erasure; sign-in attempts name agents.
+    Step(None, "audit"),
 )
+ERASERS: tuple[Step, ...] = tuple(step for step in REGISTRY if step.erase)
 
 
 @dataclass
@@ -46,20 +71,42 @@ class ErasureReport:
         return sum(self.deleted.values())
 
 
-def subject_hash(sender_id: str) -> str:
-    return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()
+# Separates this use of the media keys from encryption (a key is never used twice as is).
+_HASH_CONTEXT = b"helpdesk erasure record v1"
 
 
-def _name(eraser: Eraser) -> str:
-    return f"{eraser.__module__}:{eraser.__name__}"
+def _hash_keys() -> list[bytes]:
+    """One hashing key per media key, the current one first (``HELPDESK_MEDIA_KEY``)."""
+    ring = get_media_store().keys
+    ordered = [ring.current, *(k for k in ring.keys if k != ring.current)]
+    return [hmac.new(ring.keys[k], _HASH_CONTEXT, hashlib.sha256).digest() for k in ordered]
+
+
+def subject_hash(sender_id: str, *, key: bytes | None = None) -> str:
+    """A keyed hash (HMAC-SHA256) of the sender id: an operator holding the keys can answer
+    "was this number erased?", while the table alone cannot be reversed by hashing every
+    phone number (as an unsalted SHA-256 could)."""
+    secret = key if key is not None else _hash_keys()[0]
+    return hmac.new(secret, sender_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def was_erased(session: Session, *, sender_id: str) -> bool:
+    """Whether an erasure was recorded for ``sender_id`` (under any media key still held)."""
+    from sqlalchemy import select
+
+    hashes = [subject_hash(sender_id, key=key) for key in _hash_keys()]
+    found = session.execute(
+        select(ErasureRecord.id).where(ErasureRecord.subject_hash.in_(hashes)).limit(1)
+    ).first()
+    return found is not None
 
 
 def erase_customer(*, sender_id: str, url: str | None = None) -> ErasureReport:
     """Run every eraser for ``sender_id`` and keep an anonymous record that it happened."""
     report = ErasureReport(subject_hash=subject_hash(sender_id))
     with session_scope(url) as session:
-        for eraser in ERASERS:
-            report.deleted[_name(eraser)] = eraser(session, sender_id=sender_id)
+        for step in ERASERS:
+            report.deleted[step.name] = step.erase(session, sender_id=sender_id)
         _record(session, report)
     return report
 

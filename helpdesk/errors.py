@@ -15,6 +15,7 @@ what to do next. Callers catch the narrowest class they can act on::
     │   ├── SignatureError      a webhook's X-Hub-Signature-256 did not verify
     │   ├── MalformedWebhook    a webhook body is not Meta's envelope (400, nothing stored)
     │   ├── GraphAPIError       the Graph API answered with an error object
+    │   ├── InboxPoison         an inbox message kept stopping its processor
     │   └── MetaError           the sandbox refuses a Graph API call as Meta would
     ├── TicketingError          the ticketing backend (built-in, Zendesk, Freshdesk) failed
     └── KnowledgeBaseError      knowledge/*.yml has problems; ``problems`` lists each one
@@ -134,6 +135,16 @@ class MetaError(WhatsAppError):
         self.details = details
         self.status = status
         self.subcode = subcode
+
+
+class InboxPoison(WhatsAppError):
+    """An inbox message whose processing stopped the process ``max_attempts`` times."""
+
+    hint = (
+        "The message is marked failed in whatsapp_inbox (last_error); look for a crash or an "
+        "out-of-memory kill in the log at its attempts, the customer was asked to resend."
+    )
+    retryable = False
 
 
 class TicketingError(HelpdeskError):

@@ -124,6 +124,25 @@ class Settings(BaseSettings):
     freshdesk_api_key: str | None = Field(None, env="FRESHDESK_API_KEY")
     freshdesk_webhook_secret: str | None = Field(None, env="FRESHDESK_WEBHOOK_SECRET")
 
+    # --- hardening: isolated analysis ---
+    media_analysis_budget_seconds: float = Field(20.0, env="HELPDESK_MEDIA_ANALYSIS_BUDGET_SECONDS")
+    media_analysis_memory_mb: int = Field(1536, env="HELPDESK_MEDIA_ANALYSIS_MEMORY_MB")
+
+    # --- retention (days; helpdesk.retention, `helpdesk purge`) ---
+    retention_media_days: int = Field(90, env="HELPDESK_RETENTION_MEDIA_DAYS")
+    retention_inbox_days: int = Field(30, env="HELPDESK_RETENTION_INBOX_DAYS")
+    retention_transcripts_days: int = Field(90, env="HELPDESK_RETENTION_TRANSCRIPTS_DAYS")
+    retention_tickets_days: int = Field(365, env="HELPDESK_RETENTION_TICKETS_DAYS")
+    retention_audit_days: int = Field(730, env="HELPDESK_RETENTION_AUDIT_DAYS")
+    retention_daily_purge: bool = Field(True, env="HELPDESK_RETENTION_DAILY_PURGE")
+
+    @validator("retention_inbox_days")
+    def _inbox_outlives_redelivery(cls, value: int) -> int:  # noqa: N805
+        # Meta redelivers a webhook for up to 7 days; the stored wamid is what drops it.
+        if value < 8:
+            raise ValueError("HELPDESK_RETENTION_INBOX_DAYS must be at least 8 (Meta retries 7)")
+        return value
+
     class Config:
         env_file = str(PROJECT_ROOT / ".env")
         env_file_encoding = "utf-8"

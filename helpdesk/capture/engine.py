@@ -43,6 +43,9 @@ class Turn:
     metadata: dict[str, Any] = field(default_factory=dict)
     slots: dict[str, Any] = field(default_factory=dict)
     language: str = "en"
+    # Whose turn it is: media ids resolve only among this customer's own records (metadata
+    # is untrusted, over the REST channel it comes straight from the request).
+    sender_id: str = ""
 
 
 @dataclass
@@ -141,7 +144,12 @@ def _on_media(
             expected = requested.kinds if requested is not None and requested.type == MEDIA else ()
             state.say("utter_wrong_media", expected=_kinds_text(expected, turn.language))
             continue
-        analysis = analyse(item.get("id"), purpose=purpose_for(step, kind), language=turn.language)
+        analysis = analyse(
+            item.get("id"),
+            purpose=purpose_for(step, kind),
+            language=turn.language,
+            sender_id=turn.sender_id,
+        )
         if analysis is None:
             state.say("utter_media_unreadable")
         elif analysis.get("accepted"):
@@ -169,7 +177,12 @@ def _judge_held_media(
             continue
         kind, _, media_id = value[len(HELD) :].partition(":")
         item = {"id": media_id, "kind": kind}
-        analysis = analyse(media_id, purpose=purpose_for(step, kind), language=turn.language)
+        analysis = analyse(
+            media_id,
+            purpose=purpose_for(step, kind),
+            language=turn.language,
+            sender_id=turn.sender_id,
+        )
         if analysis is None:
             state.fill(step.slot, None)
             state.say("utter_media_unreadable")

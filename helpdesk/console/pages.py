@@ -334,16 +334,24 @@ async def media(media_id: int, request: Request, who: PageWho) -> Response:
     from helpdesk.db.models import MediaRecord
     from helpdesk.errors import MediaNotFound
     from helpdesk.store import get_media_store
-    from helpdesk.tickets.core import log_media_view
+    from helpdesk.tickets.core import log_media_view, ticket_of_media
 
     url = request.app.state.database_url
 
     def run() -> tuple[bytes, str] | None:
         with session_scope(url) as session:
             record = session.get(MediaRecord, media_id)
-            if record is None:
+            # Only media that reached a ticket: a customer's other files are not for agents.
+            ticket_id = ticket_of_media(session, media=record) if record is not None else None
+            if record is None or ticket_id is None:
                 return None
-            log_media_view(session, agent_id=who.id, agent_name=who.username, media=record)
+            log_media_view(
+                session,
+                agent_id=who.id,
+                agent_name=who.username,
+                media=record,
+                ticket_id=ticket_id,
+            )
             sha256, mime = record.sha256, record.mime
         return get_media_store().get(sha256), mime
 

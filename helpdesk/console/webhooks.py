@@ -9,7 +9,10 @@ add through the API do not come back), and body::
      "author_id": "{{current_user.id}}", "comment": "{{ticket.latest_public_comment}}"}
 
 Checked: ``X-Zendesk-Webhook-Signature`` = base64(HMAC-SHA256(secret, timestamp + body))
-with ``X-Zendesk-Webhook-Signature-Timestamp``.
+with ``X-Zendesk-Webhook-Signature-Timestamp``, which must be within ``FRESH_SECONDS`` of
+now (a captured request cannot be replayed later); the same signed request twice within
+that window is delivered once. Bodies are read up to ``MAX_BODY`` bytes only, and not at
+all without a signature header.
 
 **Freshdesk** (Automations → "Ticket updates" rule → Trigger webhook, POST, JSON, custom
 header ``X-Helpdesk-Webhook-Secret: <FRESHDESK_WEBHOOK_SECRET>``), body::
@@ -51,6 +54,50 @@ ZENDESK_SIGNATURE = "X-Zendesk-Webhook-Signature"
 ZENDESK_TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
 FRESHDESK_SECRET = "X-Helpdesk-Webhook-Secret"
 CLOSING = {"solved", "closed", "resolved"}
+MAX_BODY = 64 * 1024  # a ticket id, a status and one comment
+FRESH_SECONDS = 300
+# Signatures seen within the freshness window (this process): a replay is dropped.
+_seen: dict[str, float] = {}
+
+
+async def _capped_body(request: Request) -> bytes | None:
+    """The body, or ``None`` once it passes ``MAX_BODY`` (nothing more is read)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _fresh(timestamp: str) -> bool:
+    from datetime import datetime, timezone
+
+    try:
+        when = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return False
+    return abs(datetime.now(timezone.utc).timestamp() - when.timestamp()) <= FRESH_SECONDS
+
+
+def _replayed(signature: str) -> bool:
+    import time
+
+    now = time.monotonic()
+    for key in [k for k, seen in _seen.items() if now - seen > FRESH_SECONDS]:
+        del _seen[key]
+    if signature in _seen:
+        return True
+    _seen[signature] = now
+    return False
+
+
+def _too_large() -> JSONResponse:
+    return JSONResponse({"error": "too_large", "message": "body over 64 KB"}, status_code=413)
 
 
 def zendesk_signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -72,13 +119,21 @@ def _plain(text: str) -> str:
 @router.post("/zendesk")
 async def zendesk(request: Request) -> JSONResponse:
     secret = request.app.state.config.zendesk_webhook_secret
-    raw = await request.body()
     signature = request.headers.get(ZENDESK_SIGNATURE, "")
     timestamp = request.headers.get(ZENDESK_TIMESTAMP, "")
-    if not secret or not hmac.compare_digest(
+    if not secret or not signature:
+        return _refuse("invalid or missing X-Zendesk-Webhook-Signature")
+    if not _fresh(timestamp):
+        return _refuse(f"missing or stale {ZENDESK_TIMESTAMP} (more than 5 minutes off)")
+    raw = await _capped_body(request)
+    if raw is None:
+        return _too_large()
+    if not hmac.compare_digest(
         signature.encode(), zendesk_signature(secret, timestamp, raw).encode()
     ):
         return _refuse("invalid or missing X-Zendesk-Webhook-Signature")
+    if _replayed(signature):
+        return JSONResponse({"ok": True, "ignored": "duplicate delivery"})
     return await _handle(request, "zendesk", raw)
 
 
@@ -88,7 +143,10 @@ async def freshdesk(request: Request) -> JSONResponse:
     given = request.headers.get(FRESHDESK_SECRET, "")
     if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
         return _refuse(f"invalid or missing {FRESHDESK_SECRET}")
-    return await _handle(request, "freshdesk", await request.body())
+    raw = await _capped_body(request)
+    if raw is None:
+        return _too_large()
+    return await _handle(request, "freshdesk", raw)
 
 
 async def _handle(request: Request, backend: str, raw: bytes) -> JSONResponse:

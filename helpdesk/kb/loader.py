@@ -67,8 +67,22 @@ class KnowledgeBase:
         return self.entries[entry_id]
 
     def image_path(self, entry: Entry) -> Path | None:
-        """The fix picture as an absolute path (checked to exist at load), or None."""
-        return (self.root / entry.fix.image).resolve() if entry.fix.image else None
+        """The fix picture as an absolute path (checked at load to exist inside the
+        knowledge folder), or None; never a file outside it."""
+        return confined_image(self.root, entry.fix.image) if entry.fix.image else None
+
+
+def confined_image(root: Path, image: str) -> Path | None:
+    """``root / image`` resolved (symlinks followed) if it is a file inside ``root``.
+
+    A fix picture is uploaded to customers: ``../var/media-key``, an absolute path or a
+    symlink that leads out of the knowledge folder must never be read.
+    """
+    base = root.resolve()
+    target = (base / image).resolve()
+    if not target.is_relative_to(base) or not target.is_file():
+        return None
+    return target
 
 
 def check(path: str | Path) -> tuple[KnowledgeBase, list[KbProblem]]:
@@ -254,17 +268,17 @@ def _load_entries(
                 )
             )
             continue
-        if entry.fix.image and not (kb.root / entry.fix.image).is_file():
+        if entry.fix.image and confined_image(kb.root, entry.fix.image) is None:
             image_line = yamlfile.line_of(body, ("fix", "image"))
-            problems.append(
-                KbProblem(
-                    shown,
-                    image_line,
-                    f"image '{entry.fix.image}' not found in {kb.root}",
-                    entry.id,
-                    "fix.image",
-                )
+            inside = (
+                (kb.root.resolve() / entry.fix.image).resolve().is_relative_to(kb.root.resolve())
             )
+            reason = (
+                f"image '{entry.fix.image}' not found in {kb.root}"
+                if inside
+                else f"image '{entry.fix.image}' is outside {kb.root}: put it in the folder"
+            )
+            problems.append(KbProblem(shown, image_line, reason, entry.id, "fix.image"))
             continue
         kb.entries[entry.id] = entry
         kb.sources[entry.id] = (shown, line)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +37,7 @@ from helpdesk.media.intake import sniff
 from helpdesk.media.messages import message
 from helpdesk.media.ocr import OcrResult, from_text_layer, read_text
 from helpdesk.media.video import read_video
+from helpdesk.scratch import memory_file
 
 log = logging.getLogger(__name__)
 
@@ -172,15 +172,16 @@ def _audio_duration(data: bytes) -> float | None:
     ffprobe = shutil.which("ffprobe")
     if ffprobe is None:
         return None
-    with tempfile.NamedTemporaryFile(prefix="helpdesk-audio-") as handle:
-        handle.write(data)
-        handle.flush()
+    # In memory, not in the temp folder: a crash must not leave the voice note behind.
+    with memory_file(data, name="helpdesk-audio") as handle:
         command = [
             ffprobe, "-v", "error", "-show_entries", "format=duration",
-            "-of", "default=noprint_wrappers=1:nokey=1", handle.name,
+            "-of", "default=noprint_wrappers=1:nokey=1", handle.path,
         ]  # fmt: skip
         try:
-            result = subprocess.run(command, capture_output=True, timeout=20, check=False)
+            result = subprocess.run(
+                command, capture_output=True, timeout=20, check=False, pass_fds=(handle.fd,)
+            )
             return float(result.stdout.decode().strip())
         except (OSError, subprocess.SubprocessError, ValueError):
             return None

@@ -61,6 +61,28 @@ MESSAGES: dict[str, dict[str, dict[str, str]]] = {
             "advice": "haz una foto normal con la cámara del teléfono y envíala",
         },
     },
+    "cannot_clean": {
+        "en": {
+            "reason": "I couldn't safely remove the location data from this file",
+            "advice": "please send it as a normal photo or a screenshot instead",
+        },
+        "es": {
+            "reason": "No pude quitar de forma segura los datos de ubicación de este archivo",
+            "advice": "envíalo como foto normal o como captura de pantalla",
+        },
+    },
+    "too_slow": {
+        "en": {
+            "reason": "This file took me too long to read",
+            "advice": "please send a photo or screenshot of just the part that matters "
+            "(the label, the error or the receipt), or a shorter video",
+        },
+        "es": {
+            "reason": "Este archivo me llevó demasiado tiempo de leer",
+            "advice": "envía una foto o captura solo de la parte importante "
+            "(la etiqueta, el error o el recibo), o un vídeo más corto",
+        },
+    },
     "corrupt": {
         "en": {
             "reason": "The file arrived damaged or incomplete",

@@ -17,7 +17,15 @@ from helpdesk.db.models.media import MediaRecord
 from helpdesk.media.authenticity.check import on_stored
 from helpdesk.store import get_media_store
 
-__all__ = ["MediaRecord", "erase", "get_media", "list_media", "save_media", "set_analysis"]
+__all__ = [
+    "MediaRecord",
+    "erase",
+    "find_media",
+    "get_media",
+    "list_media",
+    "save_media",
+    "set_analysis",
+]
 
 
 def save_media(
@@ -58,10 +66,16 @@ def save_media(
 
 
 def set_analysis(
-    session: Session, *, media_id: int, analysis: dict[str, Any], purpose: str | None = None
+    session: Session,
+    *,
+    media_id: int,
+    analysis: dict[str, Any],
+    purpose: str | None = None,
+    sender_id: str | None = None,
 ) -> MediaRecord | None:
-    """Attach (or replace) the analysis of a record; ``None`` if the record is gone."""
-    record = session.get(MediaRecord, media_id)
+    """Attach (or replace) the analysis of a record; ``None`` if the record is gone (or,
+    with ``sender_id``, is someone else's)."""
+    record = get_media(session, media_id=media_id, sender_id=sender_id)
     if record is None:
         return None
     record.analysis = on_stored(
@@ -74,8 +88,25 @@ def set_analysis(
     return record
 
 
-def get_media(session: Session, *, media_id: int) -> MediaRecord | None:
-    return session.get(MediaRecord, media_id)
+def get_media(
+    session: Session, *, media_id: int, sender_id: str | None = None
+) -> MediaRecord | None:
+    """The record ``media_id``; with ``sender_id``, only if that customer sent it (an id
+    named in a customer's turn must never reach another customer's file)."""
+    record = session.get(MediaRecord, media_id)
+    if record is None or (sender_id is not None and record.sender_id != sender_id):
+        return None
+    return record
+
+
+def find_media(session: Session, *, sender_id: str, wa_media_id: str) -> MediaRecord | None:
+    """The customer's record of the WhatsApp media id ``wa_media_id``, if one was made."""
+    return session.execute(
+        select(MediaRecord)
+        .where(MediaRecord.sender_id == sender_id, MediaRecord.wa_media_id == wa_media_id)
+        .order_by(MediaRecord.id)
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def list_media(session: Session, *, sender_id: str) -> list[MediaRecord]:

@@ -7,14 +7,13 @@ each is measured at the working size; the sharpest one stands for the video.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from helpdesk.media import limits, quality
 from helpdesk.media.decode import reject
+from helpdesk.scratch import memory_file
 
 
 @dataclass
@@ -33,13 +32,10 @@ class VideoFrames:
 def read_video(data: bytes, mime: str) -> VideoFrames:
     import cv2
 
-    suffix = {"video/3gpp": ".3gp", "video/quicktime": ".mov", "video/webm": ".webm"}.get(
-        mime, ".mp4"
-    )
-    with tempfile.TemporaryDirectory(prefix="helpdesk-video-") as folder:
-        path = Path(folder) / f"clip{suffix}"
-        path.write_bytes(data)
-        capture = cv2.VideoCapture(str(path))
+    # In memory, not in the temp folder: a crash must not leave the customer's video behind.
+    # FFmpeg probes the container from its bytes, so the name needs no extension.
+    with memory_file(data, name="helpdesk-video") as clip:
+        capture = cv2.VideoCapture(clip.path)
         try:
             if not capture.isOpened():
                 raise reject("corrupt", "the video cannot be opened")

@@ -16,8 +16,14 @@ below are hand-written; each is a few dozen lines over well-documented formats.
 - MP4 / 3GP / QuickTime video: container metadata (``©xyz`` location, ``udta``) dropped
   by ``ffmpeg -map_metadata -1 -c copy`` (stream copy, no re-encoding) when ffmpeg exists.
 
-Anything else (GIF, audio, PDF) is stored as received. When a file is too broken to walk,
-it is stored as received rather than lost, and a warning is logged.
+- GIF, TIFF, BMP, and a JPEG/PNG/WebP the walkers cannot parse: re-encoded from the decoded
+  pixels only (a fresh image holds no metadata at all).
+- PDF: its pages are imported into a new document (no information dictionary, no XMP).
+
+It fails closed: a file that can be neither walked nor re-encoded (HEIC, which nothing here
+decodes; a broken file; a video when ffmpeg fails) raises ``MediaRejected("cannot_clean")``
+and is kept out of the store, so a customer's location is never stored. Audio and other
+documents carry no location and are stored as received.
 """
 
 from __future__ import annotations
@@ -27,8 +33,9 @@ import logging
 import shutil
 import struct
 import subprocess
-import tempfile
-from pathlib import Path
+
+from helpdesk.errors import MediaRejected
+from helpdesk.scratch import memory_file
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +46,17 @@ class _Malformed(Exception):
     pass
 
 
+_WALKERS = ("image/jpeg", "image/png", "image/webp")
+_RE_ENCODED = {"image/gif": "GIF", "image/tiff": "TIFF", "image/bmp": "BMP"}
+_VIDEOS = ("video/mp4", "video/3gpp", "video/quicktime")
+_BROKEN = (_Malformed, struct.error, IndexError, ValueError, OSError, subprocess.SubprocessError)
+
+
 def strip_metadata(data: bytes, mime: str) -> bytes:
-    """``data`` without location metadata; the same input always gives the same output."""
+    """``data`` without location metadata; the same input always gives the same output.
+
+    Raises ``MediaRejected("cannot_clean")`` when the metadata cannot be removed.
+    """
     try:
         if mime == "image/jpeg":
             return _strip_jpeg(data)
@@ -48,18 +64,62 @@ def strip_metadata(data: bytes, mime: str) -> bytes:
             return _strip_png(data)
         if mime == "image/webp":
             return _strip_webp(data)
-        if mime in ("video/mp4", "video/3gpp", "video/quicktime"):
+        if mime in _VIDEOS:
             return _strip_video(data, mime)
-    except (
-        _Malformed,
-        struct.error,
-        IndexError,
-        ValueError,
-        OSError,
-        subprocess.SubprocessError,
-    ) as error:
-        log.warning("media metadata not stripped (%s is malformed: %s)", mime, error)
+        if mime == "application/pdf":
+            return _strip_pdf(data)
+    except _BROKEN as error:
+        if mime not in _WALKERS:
+            raise _refuse(mime, error) from error
+        log.warning("%s metadata walker failed (%s); re-encoding the pixels", mime, error)
+    if mime in _WALKERS or mime in _RE_ENCODED:
+        return _re_encode(data, mime)
+    if mime.startswith("image/"):  # HEIC, AVIF…: nothing here can rewrite them
+        raise _refuse(mime, "no way to rewrite this format without its metadata")
     return data
+
+
+def _refuse(mime: str, error: object) -> MediaRejected:
+    log.warning("media kept out of the store: %s metadata cannot be removed (%s)", mime, error)
+    return MediaRejected("cannot_clean", f"{mime}: metadata cannot be removed ({error})")
+
+
+def _re_encode(data: bytes, mime: str) -> bytes:
+    """The decoded pixels in a fresh image of the same format: no EXIF, XMP, comments."""
+    from PIL import Image, ImageOps
+
+    fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", **_RE_ENCODED}[mime]
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            upright = ImageOps.exif_transpose(image)  # orientation is in the EXIF we drop
+            if upright.mode not in ("RGB", "RGBA", "L", "P", "1", "LA"):
+                upright = upright.convert("RGB")
+            fresh = Image.frombytes(upright.mode, upright.size, upright.tobytes())
+            if upright.mode == "P":
+                fresh.putpalette(upright.getpalette() or [])
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        raise _refuse(mime, error) from error
+    if fmt == "JPEG" and fresh.mode not in ("RGB", "L"):
+        fresh = fresh.convert("RGB")
+    out = io.BytesIO()
+    options = {"quality": 95} if fmt in ("JPEG", "WEBP") else {}
+    fresh.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def _strip_pdf(data: bytes) -> bytes:
+    import pypdfium2 as pdfium
+
+    try:
+        source = pdfium.PdfDocument(data)
+        clean = pdfium.PdfDocument.new()
+        clean.import_pages(source)
+        out = io.BytesIO()
+        clean.save(out)
+    except pdfium.PdfiumError as error:
+        raise _Malformed(str(error)) from error
+    return out.getvalue()
 
 
 def _jpeg_orientation(data: bytes) -> int:
@@ -177,19 +237,27 @@ def _strip_webp(data: bytes) -> bytes:
 def _strip_video(data: bytes, mime: str) -> bytes:
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
-        log.warning("ffmpeg not found: video metadata kept")
-        return data
-    suffix = {"video/3gpp": ".3gp", "video/quicktime": ".mov"}.get(mime, ".mp4")
-    with tempfile.TemporaryDirectory(prefix="helpdesk-strip-") as folder:
-        source, target = Path(folder) / f"in{suffix}", Path(folder) / f"out{suffix}"
-        source.write_bytes(data)
+        raise _Malformed("ffmpeg not found: the video's metadata cannot be removed")
+    muxer = {"video/3gpp": "3gp", "video/quicktime": "mov"}.get(mime, "mp4")
+    # Both files in memory, not in the temp folder: a crash must not leave the video behind.
+    with (
+        memory_file(data, name="helpdesk-strip-in") as source,
+        memory_file(name="helpdesk-strip-out") as target,
+    ):
         command = [
-            ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(source),
+            ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-i", source.path,
             "-map", "0", "-map_metadata", "-1", "-map_chapters", "-1", "-c", "copy",
             "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
-            str(target),
+            "-f", muxer, "-y", target.path,
         ]  # fmt: skip
-        result = subprocess.run(command, capture_output=True, timeout=60, check=False)
-        if result.returncode != 0 or not target.exists() or target.stat().st_size == 0:
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            timeout=60,
+            check=False,
+            pass_fds=(source.fd, target.fd),
+        )
+        output = target.read()
+        if result.returncode != 0 or not output:
             raise _Malformed(result.stderr.decode("utf-8", "replace").strip()[:200])
-        return target.read_bytes()
+        return output

@@ -13,6 +13,7 @@ mirrored by ``helpdesk.tickets.handoff`` and the WhatsApp side by ``helpdesk.tic
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -26,6 +27,8 @@ from helpdesk.db.models.status import ACTIVE, FINISHED, Delivery, TicketStatus
 from helpdesk.errors import TicketingError
 from helpdesk.media.authenticity.case import FRAUD_QUEUE, review_case
 from helpdesk.tickets.summary import build_summary
+
+logger = logging.getLogger(__name__)
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 TRIGGERS = ("customer_request", "triage", "capture_failed")
@@ -128,6 +131,9 @@ def open_ticket(
         )
         session.add(ticket)
         session.flush()
+    transcript = list(transcript)
+    named = [e.get("media_id") for e in transcript if isinstance(e.get("media_id"), int)]
+    own = {m.id for m in _media(session, sender_id=sender_id, media_ids=named)}
     for entry in transcript:
         who = entry.get("who") if entry.get("who") in ("customer", "bot") else "bot"
         session.add(
@@ -135,7 +141,7 @@ def open_ticket(
                 ticket_id=ticket.id,
                 author=who,
                 text=entry.get("text"),
-                media_id=entry.get("media_id"),
+                media_id=entry.get("media_id") if entry.get("media_id") in own else None,
                 origin="bot",
                 created_at=_when(entry.get("when")),
             )
@@ -261,6 +267,9 @@ def record_customer_message(
     ticket = active_ticket_for(session, sender_id=sender_id)
     if ticket is None:
         return None
+    if media_id is not None and not _media(session, sender_id=sender_id, media_ids=[media_id]):
+        logger.warning("Not attaching media %s: the customer did not send it", media_id)
+        media_id = None
     if media_id is not None and media_id not in (ticket.media_ids or []):
         ticket.media_ids = [*(ticket.media_ids or []), media_id]
     line = TicketMessage(
@@ -392,6 +401,27 @@ def cancel_ticket(session: Session, *, sender_id: str) -> Ticket | None:
     _system(session, ticket, "Cancelled by the customer.")
     session.flush()
     return ticket
+
+
+def ticket_of_media(session: Session, *, media: MediaRecord) -> int | None:
+    """The ticket that holds ``media`` (handed off with the case, or sent or attached during
+    it), newest first; ``None`` for media that never reached a ticket (agents may not open
+    it). Only the customer's own tickets count."""
+    line = session.execute(
+        select(TicketMessage.ticket_id)
+        .join(Ticket, Ticket.id == TicketMessage.ticket_id)
+        .where(TicketMessage.media_id == media.id, Ticket.sender_id == media.sender_id)
+        .order_by(TicketMessage.ticket_id.desc())
+        .limit(1)
+    ).scalar()
+    if line is not None:
+        return int(line)
+    for ticket in session.execute(
+        select(Ticket).where(Ticket.sender_id == media.sender_id).order_by(Ticket.id.desc())
+    ).scalars():
+        if media.id in (ticket.media_ids or []):
+            return ticket.id
+    return None
 
 
 def log_media_view(

@@ -224,6 +224,48 @@ def _note_error(url: str | None, ticket_id: int, error: Exception) -> None:
         core._system(session, ticket, f"External ticketing failed: {error}")
 
 
+def erase_external(session: Any, *, sender_id: str, backend: Any = None) -> int:
+    """Erasure step (before the local tickets go): the customer's tickets in Zendesk or
+    Freshdesk and their requester there, deleted for good; returns how many went.
+
+    A refusal raises ``TicketingError``: the whole erasure then rolls back and the customer
+    hears that it failed, never "done" while their data is still out there.
+    """
+    from sqlalchemy import select
+
+    tickets = list(
+        session.execute(
+            select(Ticket)
+            .where(Ticket.sender_id == sender_id, Ticket.external_id.is_not(None))
+            .order_by(Ticket.id)
+        ).scalars()
+    )
+    tickets = [t for t in tickets if t.backend != "builtin"]
+    if not tickets:
+        return 0
+    chosen = backend or get_backend()
+    last_of_requester = {t.external_requester_id: t.id for t in tickets}
+    gone = 0
+    for ticket in tickets:
+        if chosen is None or chosen.name.lower() != ticket.backend:
+            raise TicketingError(
+                f"ticket #{ticket.id} is in {ticket.backend}, which is not the configured "
+                "ticketing backend",
+                hint=f"Configure {ticket.backend} again (HELPDESK_TICKETING and its "
+                "credentials) and retry the erasure, or delete it there by hand.",
+            )
+        # The requester goes with their last ticket (Freshdesk's hard delete takes the
+        # rest of their tickets along).
+        requester = (
+            ticket.external_requester_id
+            if last_of_requester.get(ticket.external_requester_id) == ticket.id
+            else None
+        )
+        gone += chosen.erase(External(ticket.external_id, requester))
+    logger.info("Erased %d records in %s for one customer", gone, chosen.name)
+    return gone
+
+
 def find_by_external(session: Any, *, backend: str, external_id: str) -> Ticket | None:
     return session.execute(
         select(Ticket).where(Ticket.backend == backend, Ticket.external_id == str(external_id))
@@ -235,6 +277,7 @@ __all__ = [
     "TicketingError",
     "cancel",
     "customer_message",
+    "erase_external",
     "find_by_external",
     "hand_off",
     "push_close",

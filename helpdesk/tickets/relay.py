@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from helpdesk import logsafety
 from helpdesk.db.models.status import Delivery
 from helpdesk.settings import get_settings
 from helpdesk.whatsapp import payloads
@@ -97,6 +98,7 @@ async def resume_bot(sender_id: str, *, outcome: str, language: str = "en") -> b
         return await _resume_hook(sender_id, outcome, language)
 
     settings = get_settings()
+    logsafety.install()  # httpx logs the URL: the token and the customer's number are in it
     url = f"{settings.rasa_url.rstrip('/')}/conversations/{sender_id}/trigger_intent"
     body = {
         "name": settings.resume_intent,
@@ -109,7 +111,7 @@ async def resume_bot(sender_id: str, *, outcome: str, language: str = "en") -> b
                 params["token"] = settings.rasa_token
             answer = await client.post(url, params=params, json=body)
     except httpx.HTTPError as error:
-        logger.error("Could not resume the bot at %s: %r", url, error)
+        logger.error("Could not resume the bot at %s: %r", logsafety.redact(url), error)
         return False
     if answer.status_code >= 400:
         logger.error("Rasa refused to resume the bot: %s %s", answer.status_code, answer.text[:300])

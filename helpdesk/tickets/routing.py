@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from helpdesk.errors import HelpdeskError
+from helpdesk.errors import DatabaseUnavailable, HelpdeskError
 from helpdesk.tickets.handoff import cancel, customer_message
 
 logger = logging.getLogger(__name__)
@@ -22,8 +22,10 @@ def route_to_agent(*, sender_id: str, text: str, metadata: dict[str, Any]) -> bo
     """True when the message was added to the customer's active ticket.
 
     The "Cancel my request" button (``/cancel``) withdraws the request instead, and the
-    bot takes the conversation back. If the ticket store fails, the message goes to the
-    bot rather than being lost.
+    bot takes the conversation back. ``DatabaseUnavailable`` (a lock, a restart) is raised:
+    whether a person has the case is unknown, so the inbox retries the message later
+    rather than letting the bot answer during a handoff. Other ticketing failures send the
+    message to the bot rather than lose it.
     """
     try:
         if text == CANCEL_PAYLOAD:
@@ -39,6 +41,8 @@ def route_to_agent(*, sender_id: str, text: str, metadata: dict[str, Any]) -> bo
             text=words or None,
             media_id=media[0].get("id") if media else None,
         )
+    except DatabaseUnavailable:
+        raise
     except HelpdeskError as error:
         logger.error("Could not relay to the ticket, the bot answers instead: %s", error)
         return False

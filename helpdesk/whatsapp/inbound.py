@@ -30,7 +30,8 @@ from typing import Any
 from helpdesk.customers import get_customer
 from helpdesk.errors import GraphAPIError, MediaRejected
 from helpdesk.media.intake import sniff
-from helpdesk.media.records import save_media
+from helpdesk.media.messages import message as media_message
+from helpdesk.media.records import find_media, save_media
 from helpdesk.store import get_media_store
 from helpdesk.whatsapp import texts
 from helpdesk.whatsapp.graph import GraphClient
@@ -203,7 +204,12 @@ class InboundProcessor:
                 )
                 return None
             raise
-        stored = await asyncio.to_thread(self._store, item, kind, data, media, caption)
+        try:
+            stored = await asyncio.to_thread(self._store, item, kind, data, media, caption)
+        except MediaRejected as rejected:  # e.g. location data that cannot be removed
+            language = await self._language(item)
+            await self.sender.text(item.sender_id, media_message(rejected.reason, language or "en"))
+            return None
         metadata["media"] = [stored]
         metadata["caption"] = caption
         # The caption is also the customer's words for this turn (e.g. "the screen cracked").
@@ -219,7 +225,11 @@ class InboundProcessor:
         mime = sniffed.mime if sniffed else (media.get("mime_type") or "application/octet-stream")
         stored = get_media_store().put(data, mime=mime)
         with write_session(self.url) as session:
-            record = save_media(
+            # A retry of this message (after a crash or a failed turn) finds the record the
+            # first attempt made: one file, one record, no duplicates on the ticket.
+            record = find_media(
+                session, sender_id=item.sender_id, wa_media_id=str(media.get("id"))
+            ) or save_media(
                 session,
                 sender_id=item.sender_id,
                 sha256=stored.sha256,

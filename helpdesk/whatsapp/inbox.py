@@ -21,7 +21,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.db.models import InboxMessage
 from helpdesk.db.models.base import utcnow
+from helpdesk.errors import InboxPoison
 from helpdesk.whatsapp.states import InboxStatus
 from helpdesk.whatsapp.webhook import Inbound
 from helpdesk.whatsapp.writes import write_session
@@ -48,6 +49,9 @@ class InboxItem:
     message: dict[str, Any]
     profile_name: str | None
     attempts: int
+    # Set by ``claim_next`` when the row's processor died ``max_attempts`` times: the row is
+    # already marked failed, only the customer is left to tell.
+    poisoned: bool = False
 
     @classmethod
     def from_row(cls, row: InboxMessage) -> InboxItem:
@@ -110,11 +114,16 @@ def due_senders(session: Session, *, limit: int = 100) -> list[str]:
     return [row[0] for row in rows]
 
 
-def claim_next(session: Session, *, sender_id: str, lease: float) -> InboxItem | None:
+def claim_next(
+    session: Session, *, sender_id: str, lease: float, max_attempts: int | None = None
+) -> InboxItem | None:
     """Take the customer's oldest unfinished message if it is due and nobody holds it.
 
     Only the *oldest* is considered, so a message waiting for its retry blocks the later
-    ones: the dialogue sees the customer's messages in order.
+    ones: the dialogue sees the customer's messages in order. A row whose lease ran out
+    after ``max_attempts`` claims killed its processor each time (a native crash, an
+    out-of-memory kill) is not tried again: it is marked failed and returned with
+    ``poisoned`` set, so that the customer is told and their later messages go on.
     """
     now = utcnow()
     row = session.execute(
@@ -146,7 +155,12 @@ def claim_next(session: Session, *, sender_id: str, lease: float) -> InboxItem |
     if result.rowcount != 1:
         return None  # another worker won the race
     session.refresh(row)
-    return InboxItem.from_row(row)
+    item = InboxItem.from_row(row)
+    if max_attempts is not None and row.attempts > max_attempts:
+        error = f"the process handling it stopped {row.attempts - 1} times"
+        finish(session, item_id=row.id, status=InboxStatus.FAILED, error=error)
+        return replace(item, poisoned=True)
+    return item
 
 
 def renew_lease(session: Session, *, item_id: int, lease: float) -> None:
@@ -282,12 +296,20 @@ class InboxWorker:
     async def _drain(self, sender: str) -> None:
         while not self._stopping:
             try:
-                item = await self._db(claim_next, sender_id=sender, lease=self.lease)
+                item = await self._db(
+                    claim_next,
+                    sender_id=sender,
+                    lease=self.lease,
+                    max_attempts=self.max_attempts,
+                )
             except Exception:
                 logger.exception("Could not claim an inbox row")
                 return
             if item is None:
                 return
+            if item.poisoned:
+                await self._poisoned(item)
+                continue
             if not await self._handle(item):
                 return  # waiting for a retry: later messages of this customer wait too
 
@@ -321,12 +343,22 @@ class InboxWorker:
             return False
         logger.error("Inbox message %s failed for good: %s", item.wamid, description)
         await self._db(finish, item_id=item.id, status=InboxStatus.FAILED, error=description)
+        await self._tell(item, error)
+        return True
+
+    async def _poisoned(self, item: InboxItem) -> None:
+        error = InboxPoison(
+            f"inbox message {item.wamid} stopped its processor {item.attempts - 1} times"
+        )
+        logger.error("%s; marked failed", error)
+        await self._tell(item, error)
+
+    async def _tell(self, item: InboxItem, error: BaseException) -> None:
         if self.on_poison is not None:
             try:
                 await self.on_poison(item, error)
             except Exception:
                 logger.exception("Could not tell the customer that message %s failed", item.wamid)
-        return True
 
     def _schedule_wake(self, delay: float) -> None:
         asyncio.get_running_loop().call_later(delay + 0.01, self._wake.set)

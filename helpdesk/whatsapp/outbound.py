@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 24 * 3600
 MAX_RESENDS = 2
+# Seconds before the first resend of a failed message; doubled for each later one.
+RESEND_BACKOFF = 5.0
 
 
 # --- sending -------------------------------------------------------------------------
@@ -56,12 +58,16 @@ class Sender:
         window_template: str | None = None,
         template_language: str = "en",
         now: Any = time.time,
+        resend_backoff: float = RESEND_BACKOFF,
+        sleep: Any = asyncio.sleep,
     ) -> None:
         self.client = client
         self.url = url
         self.window_template = window_template
         self.template_language = template_language
         self._now = now
+        self.resend_backoff = resend_backoff
+        self._sleep = sleep
 
     async def _db(self, function: Any, **kwargs: Any) -> Any:
         def run() -> Any:
@@ -74,7 +80,9 @@ class Sender:
         last = await self._db(last_inbound_timestamp, sender_id=recipient_id)
         return last is not None and self._now() - last < WINDOW_SECONDS
 
-    async def send(self, recipient_id: str, payload: dict[str, Any]) -> str | None:
+    async def send(
+        self, recipient_id: str, payload: dict[str, Any], *, resends: int = 0
+    ) -> str | None:
         """Send one body as is (after the window check); returns its wamid or None."""
         if payload.get("type") != "template" and not await self.window_open(recipient_id):
             if not self.window_template:
@@ -87,7 +95,9 @@ class Sender:
             payload = payloads.template_message(
                 recipient_id, self.window_template, language=self.template_language
             )
-        outbound_id = await self._db(record_outbound, recipient_id=recipient_id, payload=payload)
+        outbound_id = await self._db(
+            record_outbound, recipient_id=recipient_id, payload=payload, resends=resends
+        )
         try:
             wamid = await self.client.send(payload)
         except GraphAPIError as error:
@@ -177,14 +187,18 @@ class Sender:
         return await self.send(recipient_id, payloads.custom(recipient_id, data))
 
     async def resend(self, status: Status) -> None:
-        """Resend a message Meta reported as failed with a code where retrying helps."""
+        """Resend a message Meta reported as failed with a code where retrying helps: at
+        most ``MAX_RESENDS`` times per message (a resend is a new row that carries the
+        count), after ``resend_backoff`` seconds, doubled each time."""
         code = (status.errors[0] if status.errors else {}).get("code")
         if code not in RETRYABLE_CODES:
             return
 
         found = await self._db(claim_resend, wamid=status.wamid, max_resends=MAX_RESENDS)
         if found:
-            await self.send(*found)
+            recipient_id, payload, resends = found
+            await self._sleep(self.resend_backoff * 2 ** (resends - 1))
+            await self.send(recipient_id, payload, resends=resends)
 
 
 def _plain_fallback(payload: dict[str, Any]) -> dict[str, Any] | None:

@@ -15,25 +15,30 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from helpdesk.db.models import ButtonId, InboxMessage, OutboundMessage, Reaction
 from helpdesk.errors import GraphAPIError
 from helpdesk.whatsapp import payloads
-from helpdesk.whatsapp.states import OUTBOUND_RANK, OutboundStatus
+from helpdesk.whatsapp.states import OUTBOUND_RANK, InboxStatus, OutboundStatus
 from helpdesk.whatsapp.webhook import Status
 
 logger = logging.getLogger(__name__)
 
 
-def record_outbound(session: Session, *, recipient_id: str, payload: dict[str, Any]) -> int:
+def record_outbound(
+    session: Session, *, recipient_id: str, payload: dict[str, Any], resends: int = 0
+) -> int:
+    """Record a message about to be sent; ``resends``: how many times this content was
+    sent before (a resend carries its original's count, so the limit is per message; once
+    a row was resent its own count is set to the limit)."""
     row = OutboundMessage(
         recipient_id=recipient_id,
         type=str(payload.get("type") or "unknown")[:32],
         payload=json.dumps(payload, ensure_ascii=False),
         status=OutboundStatus.QUEUED,
-        resends=0,
+        resends=resends,
     )
     session.add(row)
     session.flush()
@@ -117,16 +122,18 @@ def get_outbound(session: Session, *, recipient_id: str) -> list[OutboundMessage
     )
 
 
-def claim_resend(session: Session, *, wamid: str, max_resends: int) -> tuple[str, dict] | None:
-    """Count one more resend of a failed message; its recipient and body, or None when it is
-    unknown or was resent ``max_resends`` times already."""
+def claim_resend(session: Session, *, wamid: str, max_resends: int) -> tuple[str, dict, int] | None:
+    """Claim the resend of a failed message: its recipient, body and the resend's count, or
+    None when it is unknown, was resent already, or reached ``max_resends``."""
     row = session.execute(
         select(OutboundMessage).where(OutboundMessage.wamid == wamid)
     ).scalar_one_or_none()
     if row is None or row.resends >= max_resends:
-        return None
-    row.resends += 1
-    return row.recipient_id, json.loads(row.payload)
+        return None  # the limit is reached, or this row was resent already
+    resends = row.resends + 1
+    # This row is done: a redelivered "failed" status for it sends nothing more.
+    row.resends = max_resends
+    return row.recipient_id, json.loads(row.payload), resends
 
 
 def choice_id(session: Session, *, payload: str) -> str:
@@ -162,13 +169,41 @@ def last_inbound_timestamp(session: Session, *, sender_id: str) -> int | None:
     ).scalar_one_or_none()
 
 
+# The type of the one inbox row erasure leaves: no words, only when the customer last wrote.
+ERASED_TYPE = "erased"
+
+
 def erase_all(session: Session, *, sender_id: str) -> int:
-    """Erasure step for everything the channel keeps about a customer."""
+    """Erasure step for everything the channel keeps about a customer.
+
+    Every inbox row goes except the newest, kept as a tombstone (body emptied, type
+    ``erased``) so that the 24-hour window stays open and "your data was deleted" can still
+    be sent; the purge removes it once the window has closed (``helpdesk.retention``)."""
     deleted = 0
     for statement in (
         delete(OutboundMessage).where(OutboundMessage.recipient_id == sender_id),
         delete(Reaction).where(Reaction.sender_id == sender_id),
-        delete(InboxMessage).where(InboxMessage.sender_id == sender_id),
     ):
         deleted += session.execute(statement).rowcount or 0
-    return deleted
+    newest = session.execute(
+        select(InboxMessage.id)
+        .where(InboxMessage.sender_id == sender_id)
+        .order_by(InboxMessage.timestamp.desc(), InboxMessage.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if newest is None:
+        return deleted
+    deleted += (
+        session.execute(
+            delete(InboxMessage).where(
+                InboxMessage.sender_id == sender_id, InboxMessage.id != newest
+            )
+        ).rowcount
+        or 0
+    )
+    session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.id == newest)
+        .values(body="{}", type=ERASED_TYPE, status=InboxStatus.DONE, last_error=None)
+    )
+    return deleted + 1

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,8 +88,19 @@ class Acknowledgement:
 
 
 class WhatsAppService:
-    def __init__(self, config: ChannelConfig, **worker_options: Any) -> None:
+    def __init__(
+        self,
+        config: ChannelConfig,
+        *,
+        background_jobs: Sequence[Callable[..., Awaitable[Any]]] = (),
+        **worker_options: Any,
+    ) -> None:
+        """``background_jobs``: long-running coroutines started with the worker (each called
+        with ``url=``), such as the daily retention purge; the caller chooses them because
+        they belong to layers above the channel."""
         self.config = config
+        self.background_jobs = tuple(background_jobs)
+        self._jobs_started = False
         self.worker_options = worker_options
         self.worker: inbox.InboxWorker | None = None
         self._client: GraphClient | None = None
@@ -191,7 +203,15 @@ class WhatsAppService:
                 **self.worker_options,
             )
             self.worker.start()
+            self._start_background_jobs()
         return self.worker
+
+    def _start_background_jobs(self) -> None:
+        if self._jobs_started:
+            return
+        self._jobs_started = True
+        for job in self.background_jobs:
+            self._spawn(job(url=self.config.database_url))
 
     async def stop(self) -> None:
         if self.worker is not None:

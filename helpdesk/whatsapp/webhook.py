@@ -56,22 +56,47 @@ def sender_of(message: dict[str, Any]) -> str | None:
     return message.get("from") or message.get("from_user_id") or None
 
 
+# Longest ids the inbox columns hold; a longer one is not Meta's.
+MAX_ID = 128
+MAX_WAMID = 256
+# Epoch seconds until the year 5138: a larger "timestamp" is garbage, not a time.
+MAX_TIMESTAMP = 10**11
+
+
 def _int(value: Any, default: int = 0) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    if isinstance(value, bool):
         return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return number if 0 <= number < MAX_TIMESTAMP else default
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def parse(body: bytes | dict[str, Any], *, phone_number_id: str | None) -> WebhookEvents:
     """Everything in one webhook body that is meant for ``phone_number_id``.
 
     Messages come back sorted by (sender, timestamp) as Meta does not guarantee order.
+    The body is untrusted even when signed: a part of the wrong shape is skipped and logged
+    with what was wrong, and the rest of the batch is kept. Only a body that is no envelope
+    at all raises ``MalformedWebhook`` (answered with 400).
     """
     if isinstance(body, bytes | bytearray):
         try:
             data = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
             raise MalformedWebhook(f"body is not JSON: {error}") from error
     else:
         data = body
@@ -79,54 +104,142 @@ def parse(body: bytes | dict[str, Any], *, phone_number_id: str | None) -> Webho
         raise MalformedWebhook("body has no entry list")
     events = WebhookEvents()
     for entry in data["entry"]:
-        for change in (entry or {}).get("changes") or []:
-            value = (change or {}).get("value") or {}
+        changes = _dict(entry).get("changes")
+        if not isinstance(changes, list):
+            logger.warning("Skipping a webhook entry without a changes list")
+            continue
+        for change in changes:
+            if not isinstance(change, dict) or not isinstance(change.get("value"), dict):
+                logger.warning("Skipping a webhook change that has no value object")
+                continue
+            value = change["value"]
             if change.get("field", "messages") != "messages":
                 events.ignored += 1
                 continue
-            target = str((value.get("metadata") or {}).get("phone_number_id") or "")
+            raw_target = _dict(value.get("metadata")).get("phone_number_id")
+            target = str(raw_target) if isinstance(raw_target, str | int) else ""
             if phone_number_id and target != phone_number_id:
                 events.ignored += 1
-                logger.info("Ignoring a webhook for phone number id %s", target)
+                logger.info("Ignoring a webhook for phone number id %s", target[:MAX_ID])
                 continue
             _collect(value, target, events)
     events.messages.sort(key=lambda m: (m.sender_id, m.timestamp))
     return events
 
 
+def message_problem(message: Any) -> str | None:
+    """What makes ``message`` unusable for the inbox worker, or ``None`` if it is sound.
+
+    Checks the shape of every part the worker reads (the object named by ``type``, the
+    text body, the interactive reply, context), so a stored message can always be turned
+    into a turn.
+    """
+    if not isinstance(message, dict):
+        return f"the message is a {type(message).__name__}, not an object"
+    sender = sender_of(message)
+    if not isinstance(sender, str) or not sender or len(sender) > MAX_ID:
+        return "no sender (from / from_user_id) as a string"
+    wamid = message.get("id")
+    if not isinstance(wamid, str) or not wamid or len(wamid) > MAX_WAMID:
+        return "no message id as a string"
+    kind = message.get("type", "unsupported")
+    if not isinstance(kind, str) or not kind:
+        return "the type is not a string"
+    timestamp = message.get("timestamp")
+    if timestamp is not None and _int(timestamp, -1) < 0:
+        return f"the timestamp {str(timestamp)[:40]!r} is not epoch seconds"
+    for key in (kind, "context", "referral"):
+        if message.get(key) is not None and not isinstance(message.get(key), dict):
+            return f"{key!r} is not an object"
+    part = _dict(message.get(kind))
+    checks: dict[str, tuple[str, ...]] = {
+        "text": ("body",),
+        "button": ("payload", "text"),
+        "reaction": ("message_id", "emoji"),
+        "image": ("id", "caption", "mime_type"),
+        "video": ("id", "caption", "mime_type"),
+        "document": ("id", "caption", "mime_type", "filename"),
+        "audio": ("id", "mime_type"),
+        "sticker": ("id", "mime_type"),
+    }
+    for key in checks.get(kind, ()):
+        if part.get(key) is not None and not isinstance(part.get(key), str):
+            return f"{kind}.{key} is not a string"
+    if kind == "interactive":
+        itype = part.get("type")
+        if itype is not None and not isinstance(itype, str):
+            return "interactive.type is not a string"
+        reply = part.get(itype) if isinstance(itype, str) else None
+        if reply is not None and not isinstance(reply, dict):
+            return f"interactive.{itype} is not an object"
+        for key in ("id", "title", "response_json"):
+            if _dict(reply).get(key) is not None and not isinstance(_dict(reply).get(key), str):
+                return f"interactive.{itype}.{key} is not a string"
+    if kind == "edit" and part.get("message") is not None:
+        inner = part.get("message")
+        if not isinstance(inner, dict) or message_problem({"from": sender, "id": wamid, **inner}):
+            return "edit.message is not a sound message"
+    if kind == "location" and not all(
+        isinstance(v, str | int | float | None) for v in part.values()
+    ):
+        return "location holds nested values"
+    contacts = message.get("contacts")
+    if kind == "contacts" and contacts is not None and not isinstance(contacts, list):
+        return "contacts is not a list"
+    return None
+
+
 def _collect(value: dict[str, Any], target: str, events: WebhookEvents) -> None:
-    names = {}
-    for contact in value.get("contacts") or []:
-        key = contact.get("wa_id") or contact.get("user_id")
+    names: dict[str, str | None] = {}
+    for contact in _list(value.get("contacts")):
+        contact = _dict(contact)
+        key = _text(contact.get("wa_id")) or _text(contact.get("user_id"))
         if key:
-            names[key] = (contact.get("profile") or {}).get("name")
-    for message in value.get("messages") or []:
-        sender = sender_of(message)
-        wamid = message.get("id")
-        if not sender or not wamid:
-            logger.warning("Skipping a webhook message without id or sender")
+            names[key] = _text(_dict(contact.get("profile")).get("name"))
+    for message in _list(value.get("messages")):
+        problem = message_problem(message)
+        if problem is not None:
+            # Logged without the body: it may hold a customer's number or words.
+            logger.warning("Skipping a malformed webhook message: %s", problem)
+            events.ignored += 1
             continue
+        sender = str(sender_of(message))
         events.messages.append(
             Inbound(
-                wamid=str(wamid),
-                sender_id=str(sender),
+                wamid=message["id"],
+                sender_id=sender,
                 phone_number_id=target,
-                type=str(message.get("type") or "unsupported"),
+                type=str(message.get("type") or "unsupported")[:32],
                 timestamp=_int(message.get("timestamp")),
                 message=message,
-                profile_name=names.get(sender) or names.get(message.get("from_user_id")),
+                profile_name=names.get(sender) or names.get(str(message.get("from_user_id"))),
             )
         )
-    for status in value.get("statuses") or []:
-        if not status.get("id"):
+    for status in _list(value.get("statuses")):
+        status = _dict(status)
+        wamid = _text(status.get("id"))
+        if wamid is None or len(wamid) > MAX_WAMID:
+            logger.warning("Skipping a webhook status without a message id")
             continue
         events.statuses.append(
             Status(
-                wamid=str(status["id"]),
-                status=str(status.get("status") or ""),
-                recipient_id=str(status.get("recipient_id") or ""),
+                wamid=wamid,
+                status=_text(status.get("status")) or "",
+                recipient_id=(_text(status.get("recipient_id")) or "")[:MAX_ID],
                 timestamp=_int(status.get("timestamp")),
-                errors=list(status.get("errors") or []),
+                errors=[_error(e) for e in _list(status.get("errors")) if isinstance(e, dict)],
             )
         )
-    events.errors.extend(value.get("errors") or [])
+    events.errors.extend(e for e in _list(value.get("errors")) if isinstance(e, dict))
+
+
+def _error(error: dict[str, Any]) -> dict[str, Any]:
+    """Meta's error object with the fields we store, each of the type we store it as."""
+    code = _int(error.get("code"), -1)
+    details = _text(_dict(error.get("error_data")).get("details"))
+    return {
+        "code": code if 0 <= code < 2**31 else None,  # an INTEGER column
+        "title": _text(error.get("title")),
+        "message": _text(error.get("message")),
+        "error_data": {"details": details} if details else {},
+    }

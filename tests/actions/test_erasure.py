@@ -43,3 +43,19 @@ async def test_failed_erasure_tells_the_customer_and_keeps_the_conversation(
     events = await ActionEraseMyData().run(dispatcher, tracker_for("yes"), domain={})
     assert events == []  # no erasure marker: the tracker store keeps the conversation
     assert [m["response"] for m in dispatcher.messages] == ["utter_erasure_failed"]
+
+
+async def test_the_erasure_record_cannot_be_reversed_by_hashing_numbers(
+    database_url: str, tracker_for
+) -> None:
+    import hashlib
+
+    from helpdesk.erasure import was_erased
+
+    await ActionEraseMyData().run(CollectingDispatcher(), tracker_for("yes"), domain={})
+    with session_scope() as session:
+        record = session.execute(select(ErasureRecord)).scalar_one()
+        # An unsalted hash of the number is what anyone could compute from a phone book.
+        assert record.subject_hash != hashlib.sha256(b"15551234567").hexdigest()
+        assert was_erased(session, sender_id="15551234567")
+        assert not was_erased(session, sender_id="15551234568")

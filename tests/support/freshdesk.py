@@ -5,8 +5,12 @@ Implements, as Freshdesk documents them: HTTP Basic ``{api_key}:X`` (401
 multipart with ``attachments[]`` (201; 400 ``{"description": "Validation failed",
 "errors": [{"field", "message", "code"}]}``), ``PUT /api/v2/tickets/{id}`` (status,
 priority), ``POST /api/v2/tickets/{id}/notes`` (201;
-404 for an unknown ticket), ``GET /api/v2/tickets/{id}/conversations``, and rate limiting
-(429 with ``Retry-After``; inject with ``state.throttled = n``).
+404 for an unknown ticket), ``GET /api/v2/tickets/{id}/conversations``, erasure as
+Freshdesk documents it (``DELETE /api/v2/tickets/{id}`` 204 moves the ticket to trash;
+``DELETE /api/v2/contacts/{id}/hard_delete?force=true`` 204 removes the contact with every
+ticket and conversation of theirs, and without ``force`` only a soft-deleted contact —
+``DELETE /api/v2/contacts/{id}`` 204 —; unknown ids 404), and rate limiting (429 with
+``Retry-After``; inject with ``state.throttled = n``).
 
 ``agent_replies(state, ticket_id, text, webhook_url=…, secret=…)`` plays an agent replying
 in Freshdesk and the automation rule's webhook (with the shared-secret header).
@@ -35,6 +39,8 @@ class FreshdeskState:
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
     conversations: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     contacts: dict[str, int] = field(default_factory=dict)
+    deleted_contacts: set[int] = field(default_factory=set)
+    trash: dict[int, dict[str, Any]] = field(default_factory=dict)
     throttled: int = 0
     retry_after: int = 1
     ids: Any = field(default_factory=lambda: itertools.count(501))
@@ -214,6 +220,42 @@ def create_app(state: FreshdeskState) -> FastAPI:
         if ticket_id not in state.tickets:
             return Response(status_code=404)
         return JSONResponse(state.conversations[ticket_id])
+
+    @app.delete("/api/v2/tickets/{ticket_id}")
+    async def delete_ticket(ticket_id: int) -> Response:
+        if ticket_id not in state.tickets:
+            return Response(status_code=404)
+        state.trash[ticket_id] = state.tickets.pop(ticket_id)
+        return Response(status_code=204)
+
+    @app.delete("/api/v2/contacts/{contact_id}")
+    async def delete_contact(contact_id: int) -> Response:
+        if contact_id not in state.contacts.values() or contact_id in state.deleted_contacts:
+            return Response(status_code=404)
+        state.deleted_contacts.add(contact_id)
+        return Response(status_code=204)
+
+    @app.delete("/api/v2/contacts/{contact_id}/hard_delete")
+    async def hard_delete_contact(contact_id: int, request: Request) -> Response:
+        if contact_id not in state.contacts.values():
+            return Response(status_code=404)
+        force = request.query_params.get("force", "false").lower() == "true"
+        if not force and contact_id not in state.deleted_contacts:
+            return _failed(
+                (
+                    "contact",
+                    "The contact should be soft deleted before hard delete",
+                    "invalid_value",
+                )
+            )
+        for tickets in (state.tickets, state.trash):
+            for ticket_id in [t for t, v in tickets.items() if v["requester_id"] == contact_id]:
+                del tickets[ticket_id]
+                state.conversations.pop(ticket_id, None)
+        for key in [k for k, v in state.contacts.items() if v == contact_id]:
+            del state.contacts[key]
+        state.deleted_contacts.discard(contact_id)
+        return Response(status_code=204)
 
     app.state.freshdesk = state
     return app

@@ -6,7 +6,12 @@ Implements, as Zendesk documents them: HTTP Basic ``{email}/token:{api_token}`` 
 201 ``{"upload": {"token", "attachment"}}``), ``POST /api/v2/tickets`` (201; 422
 ``{"error": "RecordInvalid", "description": "Record validation errors", "details": …}``),
 ``PUT /api/v2/tickets/{id}`` with a comment (404 ``RecordNotFound``), ``GET
-/api/v2/tickets/{id}/comments``, and rate limiting (429 with ``Retry-After``; inject with
+/api/v2/tickets/{id}/comments``, erasure as Zendesk documents it for GDPR requests
+(``DELETE /api/v2/tickets/{id}`` 204 soft-deletes into deleted tickets, ``DELETE
+/api/v2/deleted_tickets/{id}`` 204 removes it for good; ``DELETE /api/v2/users/{id}`` 200
+``{"user": {... "active": false}}`` soft-deletes, ``DELETE /api/v2/deleted_users/{id}`` 200
+``{"deleted_user": …}`` removes it for good, and only after the soft delete; unknown ids
+404 ``RecordNotFound``), and rate limiting (429 with ``Retry-After``; inject with
 ``fake.throttle(n)``). ``.json`` suffixes are accepted like Zendesk does.
 
 ``fake.agent_replies(ticket_id, text, webhook_url=…, secret=…)`` plays an agent answering
@@ -40,6 +45,8 @@ class ZendeskState:
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deleted_tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
+    deleted_users: dict[int, dict[str, Any]] = field(default_factory=dict)
     throttled: int = 0
     retry_after: int = 1
     requests: list[tuple[str, str]] = field(default_factory=list)
@@ -195,6 +202,45 @@ def create_app(state: ZendeskState) -> FastAPI:
                 {"error": "RecordNotFound", "description": "Not found"}, status_code=404
             )
         return JSONResponse({"comments": state.comments.get(ticket_id, [])})
+
+    def _not_found() -> JSONResponse:
+        return JSONResponse({"error": "RecordNotFound", "description": "Not found"}, 404)
+
+    @app.delete("/api/v2/tickets/{ticket_id}")
+    @app.delete("/api/v2/tickets/{ticket_id}.json")
+    async def delete_ticket(ticket_id: int) -> Response:
+        if ticket_id not in state.tickets:
+            return _not_found()
+        state.deleted_tickets[ticket_id] = state.tickets.pop(ticket_id)
+        return Response(status_code=204)
+
+    @app.delete("/api/v2/deleted_tickets/{ticket_id}")
+    @app.delete("/api/v2/deleted_tickets/{ticket_id}.json")
+    async def destroy_ticket(ticket_id: int) -> Response:
+        if ticket_id not in state.deleted_tickets:
+            return _not_found()
+        del state.deleted_tickets[ticket_id]
+        state.comments.pop(ticket_id, None)
+        return Response(status_code=204)
+
+    @app.delete("/api/v2/users/{user_id}")
+    @app.delete("/api/v2/users/{user_id}.json")
+    async def delete_user(user_id: int) -> Response:
+        if user_id not in state.users:
+            return _not_found()
+        user = {**state.users.pop(user_id), "active": False}
+        state.deleted_users[user_id] = user
+        return JSONResponse({"user": user})
+
+    @app.delete("/api/v2/deleted_users/{user_id}")
+    @app.delete("/api/v2/deleted_users/{user_id}.json")
+    async def destroy_user(user_id: int) -> Response:
+        if user_id not in state.deleted_users:
+            return _not_found()  # Zendesk: soft-delete the user first
+        del state.deleted_users[user_id]
+        return JSONResponse(
+            {"deleted_user": {"id": user_id, "name": "Permanently Deleted User", "active": False}}
+        )
 
     app.state.zendesk = state
     return app

@@ -21,8 +21,10 @@ class Customer(Base):
 class ErasureRecord(Base):
     """Proof that an erasure happened, without keeping who it was for.
 
-    ``subject_hash`` is an unsalted SHA-256 of the sender id so that an operator can answer
-    "was my data erased?" for a given number, while the table itself names nobody.
+    ``subject_hash`` is a keyed hash (HMAC-SHA256 under a key derived from the media key,
+    ``helpdesk.erasure.subject_hash``) of the sender id, so that an operator can answer
+    "was my data erased?" for a given number, while the table itself names nobody and
+    cannot be reversed by hashing every possible number.
     """
 
     __tablename__ = "erasure_records"

@@ -80,11 +80,31 @@ class TicketBackend:
         """Mark the ticket solved there, with a private ``note`` saying why."""
         raise NotImplementedError
 
+    def erase(self, external: External) -> int:
+        """Erasure on request: delete the ticket there for good, and its requester with
+        everything they hold; returns how many records went (one already gone counts 0)."""
+        raise NotImplementedError
+
     def describe_error(self, response: httpx.Response) -> str:
         return response.text[:300]
 
     def request(self, method: str, path: str, *, expect: tuple[int, ...], **kwargs: Any) -> Any:
         """One API call with retries; the decoded JSON answer, or ``TicketingError``."""
+        response = self._send(method, path, expect=expect, **kwargs)
+        if not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError:
+            return {}
+
+    def delete(self, path: str, **kwargs: Any) -> bool:
+        """``DELETE path`` with retries: True if it was deleted now, False if already gone."""
+        return self._send("DELETE", path, expect=(200, 204, 404), **kwargs).status_code != 404
+
+    def _send(
+        self, method: str, path: str, *, expect: tuple[int, ...], **kwargs: Any
+    ) -> httpx.Response:
         url = self.base_url + path
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
@@ -96,7 +116,7 @@ class TicketBackend:
                 self._sleep(self.backoff * 2**attempt)
                 continue
             if response.status_code in expect:
-                return response.json() if response.content else {}
+                return response
             if response.status_code == 429 or response.status_code >= 500:
                 wait = _retry_after(response, self.backoff * 2**attempt)
                 if not last and wait <= self.max_wait:

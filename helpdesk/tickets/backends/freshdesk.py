@@ -6,7 +6,10 @@
 - ``POST /api/v2/tickets/{id}/notes`` — each later customer message as a public note with
   ``incoming: true`` (shown as coming from outside) and the requester as ``user_id``;
 - ``PUT /api/v2/tickets/{id}`` with ``status`` 4 (resolved), after a private note saying
-  why, when the case ends on our side (closed in the console, cancelled by the customer).
+  why, when the case ends on our side (closed in the console, cancelled by the customer);
+- erasure on request: ``DELETE /api/v2/tickets/{id}`` (to trash), then ``DELETE
+  /api/v2/contacts/{id}/hard_delete?force=true`` — the contact with every ticket and
+  conversation of theirs, for good (Freshdesk's GDPR deletion). A 404 means already gone.
 
 Auth: HTTP Basic ``{api_key}:X``. Errors look like ``{"description": "Validation failed",
 "errors": [{"field", "message", "code"}]}``.
@@ -112,3 +115,10 @@ class FreshdeskBackend(TicketBackend):
             expect=(200,),
             json={"status": STATUS_RESOLVED},
         )
+
+    def erase(self, external: External) -> int:
+        gone = int(self.delete(f"/api/v2/tickets/{external.ticket_id}"))
+        if external.requester_id:
+            path = f"/api/v2/contacts/{external.requester_id}/hard_delete"
+            gone += int(self.delete(path, params={"force": "true"}))
+        return gone

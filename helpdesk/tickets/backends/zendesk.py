@@ -7,7 +7,11 @@
   private first comment carrying the uploads;
 - ``PUT /api/v2/tickets/{id}`` with ``ticket.comment`` — each later customer message, as a
   public comment authored by the requester; with ``status: solved`` and a private comment
-  when the case ends on our side (closed in the console, cancelled by the customer).
+  when the case ends on our side (closed in the console, cancelled by the customer);
+- erasure on request: ``DELETE /api/v2/tickets/{id}`` then ``DELETE
+  /api/v2/deleted_tickets/{id}`` (gone for good, not in the deleted-tickets view), and
+  ``DELETE /api/v2/users/{id}`` then ``DELETE /api/v2/deleted_users/{id}`` (Zendesk's
+  permanent deletion for GDPR requests). A 404 means already gone.
 
 Auth: HTTP Basic ``{email}/token:{api_token}``. Errors look like
 ``{"error": "RecordInvalid", "description": …, "details": {…}}``.
@@ -131,3 +135,10 @@ class ZendeskBackend(TicketBackend):
             expect=(200,),
             json={"ticket": {"status": "solved", "comment": {"body": note, "public": False}}},
         )
+
+    def erase(self, external: External) -> int:
+        ticket, user = external.ticket_id, external.requester_id
+        paths = [f"/api/v2/tickets/{ticket}", f"/api/v2/deleted_tickets/{ticket}"]
+        if user:
+            paths += [f"/api/v2/users/{user}", f"/api/v2/deleted_users/{user}"]
+        return sum(int(self.delete(path)) for path in paths)

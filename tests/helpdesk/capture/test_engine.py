@@ -14,6 +14,7 @@ from tests.helpdesk.capture.images import product_photo, receipt_screenshot, sho
 
 
 def _turn(form: str, requested: str | None, intent: str, **kwargs) -> Turn:
+    kwargs.setdefault("sender_id", "15550001111")  # the received fixture's customer
     return Turn(form=form, requested_slot=requested, intent=intent, **kwargs)
 
 

@@ -1,20 +1,13 @@
-"""Analysis in worker processes: a dying or hanging decoder costs one file, not the server."""
+"""Analysis in child processes: a dying, hanging or memory-hungry decoder costs one file,
+not the server, and a file past its budget gets an answer the customer can act on."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
+import ctypes
 
 import pytest
 
 from helpdesk.media import analyze, isolation
-
-
-@pytest.fixture(autouse=True)
-def _fresh_pool() -> Iterator[None]:
-    isolation.shutdown()
-    yield
-    isolation.shutdown()
 
 
 def test_the_worker_gives_the_same_answer(scene_jpeg: bytes) -> None:
@@ -25,16 +18,22 @@ def test_the_worker_gives_the_same_answer(scene_jpeg: bytes) -> None:
     assert there["metrics"]["blur_px"] == here["metrics"]["blur_px"]
 
 
-def test_a_worker_that_dies_is_reported_as_corrupt_and_replaced(scene_jpeg: bytes) -> None:
-    pool = isolation._get_pool()
-    with pytest.raises(Exception):  # noqa: B017 (the pool reports the death its own way)
-        pool.submit(os._exit, 1).result(timeout=60)
-    result = isolation.analyze_isolated(scene_jpeg, purpose="photo")
-    assert result.reason == "corrupt"
-    assert "send it again" in result.problems[0].message
-    assert isolation.analyze_isolated(scene_jpeg, purpose="photo").accepted  # a new pool
+def test_a_native_crash_costs_one_call_and_the_next_file_is_analysed(scene_jpeg: bytes) -> None:
+    with pytest.raises(isolation._Failed) as failure:
+        isolation.run_isolated(ctypes.string_at, 0)  # a segmentation fault in the child
+    assert failure.value.code == "corrupt"
+    assert isolation.analyze_isolated(scene_jpeg, purpose="photo").accepted
 
 
-def test_a_hung_analysis_is_cut_off(scene_jpeg: bytes) -> None:
-    result = isolation.analyze_isolated(scene_jpeg, purpose="photo", timeout=0.0001)
-    assert result.reason == "corrupt"
+def test_a_file_past_its_budget_is_refused_with_advice(label_jpeg: bytes) -> None:
+    result = isolation.analyze_isolated(label_jpeg, purpose="label", timeout=0.05)
+    assert result.reason == "too_slow"
+    assert "screenshot of just the part" in result.problems[0].message
+    spanish = isolation.analyze_isolated(label_jpeg, purpose="label", language="es", timeout=0.05)
+    assert "demasiado tiempo" in spanish.problems[0].message
+
+
+def test_a_child_that_needs_more_memory_than_allowed_is_stopped() -> None:
+    with pytest.raises(isolation._Failed) as failure:
+        isolation.run_isolated(bytearray, 512 * 1024 * 1024, memory_mb=256)
+    assert failure.value.code == "corrupt"

@@ -20,7 +20,8 @@ def _key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _save(session, sender_id: str, data: bytes, **extra: object):  # type: ignore[no-untyped-def]
-    stored = get_media_store().put(data, mime="application/pdf")
+    # Not a real PDF: a PDF the store cannot rebuild without its metadata is refused.
+    stored = get_media_store().put(data, mime="application/octet-stream")
     return save_media(
         session,
         sender_id=sender_id,

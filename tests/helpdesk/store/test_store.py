@@ -100,7 +100,7 @@ def test_rotated_keys_still_decrypt_old_objects(monkeypatch: pytest.MonkeyPatch)
     data = b"%PDF-1.4 a receipt"
     monkeypatch.setenv("HELPDESK_MEDIA_KEY", f"old:{_key(1)}")
     get_settings.cache_clear()
-    old = get_media_store().put(data, mime="application/pdf")
+    old = get_media_store().put(data, mime="application/octet-stream")
 
     monkeypatch.setenv("HELPDESK_MEDIA_KEY", f"new:{_key(2)},old:{_key(1)}")
     get_settings.cache_clear()
@@ -122,8 +122,8 @@ def test_rotated_keys_still_decrypt_old_objects(monkeypatch: pytest.MonkeyPatch)
 
 def test_tampered_or_swapped_objects_are_refused(keyed: None, tmp_path: Path) -> None:
     store = get_media_store()
-    a = store.put(b"%PDF-1.4 first", mime="application/pdf")
-    b = store.put(b"%PDF-1.4 second", mime="application/pdf")
+    a = store.put(b"%PDF-1.4 first", mime="application/octet-stream")
+    b = store.put(b"%PDF-1.4 second", mime="application/octet-stream")
     folder = tmp_path / "media"
     path_a = folder / a.sha256[:2] / a.sha256
     path_b = folder / b.sha256[:2] / b.sha256

@@ -238,6 +238,11 @@ def test_erasure_removes_the_customers_whatsapp_records(database_url: str) -> No
         record_reaction(session, sender_id="A", message_wamid="x", emoji="👍")
     report = erase_customer(sender_id="A", url=database_url)
     assert report.deleted["helpdesk.whatsapp.records:erase_all"] == 3
-    assert _statuses(database_url) == {"w2": "pending"}
+    # Only a tombstone of A's newest message is left (no words: it keeps the window open).
+    assert _statuses(database_url) == {"w1": "done", "w2": "pending"}
     with session_scope(database_url) as session:
+        from helpdesk.db.models import InboxMessage
+
+        tombstone = session.query(InboxMessage).filter_by(wamid="w1").one()
+        assert (tombstone.type, tombstone.body) == ("erased", "{}")
         assert get_outbound(session, recipient_id="A") == []

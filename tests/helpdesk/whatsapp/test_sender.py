@@ -76,7 +76,9 @@ def _sent(sandbox_url: str, wa_id: str) -> list[dict]:
 @pytest.fixture
 async def sender(database_url: str, sandbox_url: str) -> Sender:
     client = GraphClient(base_url=sandbox_url, access_token=TOKEN, phone_number_id=PHONE)
-    yield Sender(client, url=database_url, window_template="reopen_conversation")
+    yield Sender(
+        client, url=database_url, window_template="reopen_conversation", resend_backoff=0.0
+    )
     await client.aclose()
 
 
@@ -169,7 +171,7 @@ async def test_a_refused_rich_message_falls_back_to_plain_text(
         ]
 
 
-async def test_a_failed_status_with_a_retryable_code_is_resent_once_or_twice(
+async def test_a_redelivered_failed_status_resends_once_and_a_final_code_never(
     sender: Sender, database_url: str, sandbox_url: str
 ) -> None:
     _customer_wrote(database_url, sandbox_url, "15550100006")
@@ -179,4 +181,55 @@ async def test_a_failed_status_with_a_retryable_code_is_resent_once_or_twice(
         await sender.resend(failed)
     not_retryable = Status(wamid, "failed", "15550100006", 1, [{"code": 131026}])
     await sender.resend(not_retryable)
-    assert [p["text"]["body"] for p in _sent(sandbox_url, "15550100006")] == ["hello"] * 3
+    # Meta delivers statuses at least once: the same failure four times is one resend.
+    assert [p["text"]["body"] for p in _sent(sandbox_url, "15550100006")] == ["hello"] * 2
+
+
+async def test_the_erasure_confirmation_reaches_the_customer(
+    database_url: str, sandbox_url: str
+) -> None:
+    """Erasing a customer's data must not close their 24-hour window (defect 4)."""
+    from sqlalchemy import select
+
+    from helpdesk.db.models import InboxMessage
+    from helpdesk.erasure import erase_customer
+
+    _customer_wrote(database_url, sandbox_url, "15550100040")
+    erase_customer(sender_id="15550100040")
+    client = GraphClient(base_url=sandbox_url, access_token=TOKEN, phone_number_id=PHONE)
+    try:  # no window template: only an open window lets the text out
+        await Sender(client, url=database_url).text("15550100040", "Your data was deleted.")
+    finally:
+        await client.aclose()
+    assert [p["text"]["body"] for p in _sent(sandbox_url, "15550100040")] == [
+        "Your data was deleted."
+    ]
+    with session_scope(database_url) as session:
+        rows = list(session.execute(select(InboxMessage)).scalars())
+    assert all("hi" not in row.body for row in rows)  # only the window's timestamp is left
+
+
+async def test_a_message_that_keeps_failing_is_resent_at_most_twice_with_backoff(
+    database_url: str, sandbox_url: str
+) -> None:
+    """Each resend is a new message with a new wamid; the limit counts per original
+    message, not per row (defect 6)."""
+    _customer_wrote(database_url, sandbox_url, "15550100041")
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    client = GraphClient(base_url=sandbox_url, access_token=TOKEN, phone_number_id=PHONE)
+    sender = Sender(client, url=database_url, resend_backoff=3.0, sleep=sleep)
+    try:
+        [wamid] = await sender.text("15550100041", "hello")
+        for _ in range(6):  # every copy fails again with a retryable code
+            with session_scope(database_url) as session:
+                [latest] = get_outbound(session, recipient_id="15550100041")[-1:]
+                wamid = latest.wamid
+            await sender.resend(Status(wamid, "failed", "15550100041", 1, [{"code": 131000}]))
+    finally:
+        await client.aclose()
+    assert [p["text"]["body"] for p in _sent(sandbox_url, "15550100041")] == ["hello"] * 3
+    assert waits == [3.0, 6.0]

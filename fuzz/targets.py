@@ -1,0 +1,151 @@
+"""What each fuzz target feeds untrusted bytes to, and the properties it checks.
+
+Every target is a plain function ``target(data: bytes) -> None`` that raises only when a
+property breaks (an exception other than the clean refusal, an HTTP 500, an analysis past
+its budget), so the same functions run under atheris (``fuzz/run.py``, coverage-guided,
+``make fuzz``), under pytest with seeded inputs (``tests/fuzz``), and on committed findings.
+
+- ``webhook``: a body for ``helpdesk.whatsapp.webhook.parse`` and the inbox's
+  ``store_events`` (an in-memory SQLite database): a refusal is ``MalformedWebhook`` (400),
+  anything else escaping would be a 500;
+- ``media``: bytes for intake and analysis (``sniff``, location stripping, ``analyze`` for
+  a photo): analysis never raises and stays within the per-file budget; stripping either
+  cleans or refuses with ``MediaRejected``;
+- ``kb``: a knowledge file for ``helpdesk.kb.check``: problems are reported, never raised;
+- ``console``: the console's untrusted inputs through its ASGI app: the Freshdesk webhook
+  body (with the right secret), the sign-in form and JSON, and an agent's upload: never 500.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+BUDGET_SECONDS = 20.0
+
+
+@functools.lru_cache(maxsize=1)
+def _inbox_session_factory():  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+    from sqlalchemy.pool import StaticPool
+
+    from helpdesk.db.models import Base
+
+    engine = create_engine(
+        "sqlite://", future=True, poolclass=StaticPool, connect_args={"check_same_thread": False}
+    )
+    Base.metadata.create_all(engine)
+    return sessionmaker(bind=engine, future=True)
+
+
+def webhook(data: bytes) -> None:
+    from helpdesk.whatsapp import inbox
+    from helpdesk.whatsapp.webhook import MalformedWebhook, parse
+
+    try:
+        events = parse(data, phone_number_id="1122334455667")
+    except MalformedWebhook:
+        return  # answered 400
+    session = _inbox_session_factory()()
+    try:
+        inbox.store_events(session, events=events)
+        for message in events.messages:
+            item = inbox.InboxItem.from_row(
+                inbox.InboxMessage(
+                    id=1, wamid=message.wamid, sender_id=message.sender_id, type=message.type,
+                    timestamp=message.timestamp, body=message.body_json(), attempts=1,
+                )
+            )  # fmt: skip
+            part = item.message.get(item.type)
+            assert part is None or isinstance(part, dict), "a stored part the worker cannot read"
+        session.rollback()  # keep the database small: every input starts from empty
+    finally:
+        session.close()
+
+
+def media(data: bytes) -> None:
+    from helpdesk.errors import MediaRejected
+    from helpdesk.media import analyze
+    from helpdesk.media.intake import sniff
+    from helpdesk.store.sanitize import strip_metadata
+
+    found = sniff(data)
+    if found is not None:
+        try:
+            strip_metadata(data, found.mime)
+        except MediaRejected as refused:
+            assert refused.reason == "cannot_clean"
+    start = time.monotonic()
+    result = analyze(data, purpose="photo")
+    assert time.monotonic() - start < BUDGET_SECONDS, "analysis past its budget"
+    assert result.accepted or result.reason, "a refusal without a reason"
+
+
+def kb(data: bytes) -> None:
+    from helpdesk.kb import check
+    from tests.helpdesk.kb.kbfiles import CATEGORIES
+
+    with tempfile.TemporaryDirectory(prefix="helpdesk-fuzz-kb-") as folder:
+        root = Path(folder) / "knowledge"
+        root.mkdir()
+        (root / "categories.yml").write_text(CATEGORIES, encoding="utf-8")
+        (root / "topic.yml").write_bytes(data)
+        _, problems = check(root)
+        assert all(str(problem) for problem in problems)
+
+
+SECRET = "fuzz-freshdesk-secret"
+
+
+@functools.lru_cache(maxsize=1)
+def _console_client():  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from helpdesk import db
+    from helpdesk.console.app import ConsoleConfig, create_app
+
+    folder = Path(tempfile.mkdtemp(prefix="helpdesk-fuzz-console-"))
+    url = f"sqlite:///{folder}/helpdesk.db"
+    db.upgrade(url)
+    app = create_app(
+        ConsoleConfig(session_secret="fuzz", database_url=url, freshdesk_webhook_secret=SECRET)
+    )
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def console(data: bytes) -> None:
+    from helpdesk.console.service import checked_upload
+    from helpdesk.errors import TicketingError
+
+    client = _console_client()
+    answers = [
+        client.post(
+            "/webhooks/freshdesk",
+            content=data,
+            headers={"X-Helpdesk-Webhook-Secret": SECRET, "Content-Type": "application/json"},
+        ),
+        client.post("/api/login", content=data, headers={"Content-Type": "application/json"}),
+        client.post(
+            "/login",
+            content=data,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            follow_redirects=False,
+        ),
+    ]
+    for answer in answers:
+        assert answer.status_code < 500, (answer.request.url.path, answer.status_code)
+    with contextlib.suppress(TicketingError):  # the agent is told the file is refused
+        checked_upload(data, data[:40].decode("utf-8", "replace"))
+
+
+TARGETS: dict[str, Callable[[bytes], None]] = {
+    "webhook": webhook,
+    "media": media,
+    "kb": kb,
+    "console": console,
+}
