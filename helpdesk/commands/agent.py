@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _add(args: argparse.Namespace) -> int:
     from helpdesk import db
-    from helpdesk.agents import add_agent
+    from helpdesk.console.agents import add_agent
 
     password = sys.stdin.readline().rstrip("\r\n")
     db.upgrade()
@@ -47,7 +47,7 @@ def _add(args: argparse.Namespace) -> int:
 
 def _list(_args: argparse.Namespace) -> int:
     from helpdesk import db
-    from helpdesk.agents import list_agents
+    from helpdesk.console.agents import list_agents
 
     with db.session_scope() as session:
         for agent in list_agents(session):
@@ -57,7 +57,7 @@ def _list(_args: argparse.Namespace) -> int:
 
 def _password(args: argparse.Namespace) -> int:
     from helpdesk import db
-    from helpdesk.agents import set_password
+    from helpdesk.console.agents import set_password
 
     password = sys.stdin.readline().rstrip("\r\n")
     with db.session_scope() as session:
@@ -68,7 +68,7 @@ def _password(args: argparse.Namespace) -> int:
 
 def _set_active(args: argparse.Namespace) -> int:
     from helpdesk import db
-    from helpdesk.agents import set_active
+    from helpdesk.console.agents import set_active
 
     with db.session_scope() as session:
         set_active(session, username=args.name, active=args.active)

@@ -29,7 +29,7 @@ def _run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from helpdesk import db
-    from helpdesk.agents import count_agents
+    from helpdesk.console.agents import count_agents
     from helpdesk.console.app import create_app
     from helpdesk.settings import (
         CONSOLE_SECRETS,

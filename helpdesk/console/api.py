@@ -44,7 +44,7 @@ async def _json(request: Request) -> dict[str, Any] | None:
 
 @router.post("/login")
 async def login(request: Request) -> JSONResponse:
-    from helpdesk.agents import AuthError, LockedOut, authenticate, issue_token
+    from helpdesk.console.agents import AuthError, LockedOut, authenticate, issue_token
     from helpdesk.settings import get_settings
 
     data = await _json(request)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,16 +20,19 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from helpdesk.console import api, metrics, pages, webhooks
 from helpdesk.console.security import (
     Forbidden,
     NotSignedIn,
     Unauthorized,
     login_redirect,
 )
+from helpdesk.console.templating import STATIC_DIR
 from helpdesk.errors import TicketingError
+from helpdesk.whatsapp.graph import GraphClient
+from helpdesk.whatsapp.outbound import Sender
 
 logger = logging.getLogger(__name__)
-HERE = Path(__file__).resolve().parent
 
 
 @dataclass
@@ -68,10 +70,6 @@ class ConsoleConfig:
 
 
 def create_app(config: ConsoleConfig | None = None) -> FastAPI:
-    from helpdesk.console import api, metrics, pages, webhooks
-    from helpdesk.whatsapp.graph import GraphClient
-    from helpdesk.whatsapp.outbound import Sender
-
     config = config or ConsoleConfig.from_settings()
 
     @asynccontextmanager
@@ -150,7 +148,7 @@ def create_app(config: ConsoleConfig | None = None) -> FastAPI:
             status_code=status,
         )
 
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
     app.include_router(webhooks.router)
     app.include_router(metrics.router)

@@ -10,11 +10,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from helpdesk.console import service
 from helpdesk.console.api import filters_from
-from helpdesk.console.app import HERE
 from helpdesk.console.security import (
     PageWho,
     Who,
@@ -24,20 +22,12 @@ from helpdesk.console.security import (
     fingerprint,
     safe_next,
 )
+from helpdesk.console.templating import templates
 from helpdesk.db import session_scope
 from helpdesk.errors import HelpdeskError
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
-templates = Jinja2Templates(directory=str(HERE / "templates"))
-
-
-def _when(value: str | None) -> str:
-    """``2026-11-24T22:09:42.883051Z`` → ``2026-11-24 22:09 UTC`` for people."""
-    return f"{value[:10]} {value[11:16]} UTC" if value and len(value) >= 16 else ""
-
-
-templates.env.filters["when"] = _when
 
 INLINE_MIME = {
     "image/jpeg",
@@ -56,7 +46,7 @@ def _render(
     request: Request, name: str, who: Who | None, code: int = 200, **context: Any
 ) -> HTMLResponse:
     context.update(request=request, who=who, csrf=csrf_token(request))
-    return templates.TemplateResponse(request, name, context, status_code=code)
+    return templates().TemplateResponse(request, name, context, status_code=code)
 
 
 def _back(path: str, message: str | None = None, error: str | None = None) -> RedirectResponse:
@@ -90,7 +80,7 @@ async def login_page(request: Request) -> HTMLResponse:
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    from helpdesk.agents import AuthError, LockedOut, authenticate
+    from helpdesk.console.agents import AuthError, LockedOut, authenticate
 
     form = await request.form()
     next_url = safe_next(str(form.get("next") or "/"))
@@ -390,7 +380,7 @@ async def agents_page(request: Request, who: PageWho) -> HTMLResponse:
 
 @router.post("/agents")
 async def add_agent(request: Request, who: PageWho) -> Response:
-    from helpdesk.agents import add_agent as create
+    from helpdesk.console.agents import add_agent as create
 
     form = await _form(request)
     if form is None:

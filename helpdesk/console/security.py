@@ -66,7 +66,7 @@ def _load_agent(url: str | None, agent_id: int, seen: object) -> Who | None:
 
 
 def _agent_for_token(url: str | None, token: str) -> Who | None:
-    from helpdesk.agents import agent_for_token
+    from helpdesk.console.agents import agent_for_token
 
     with session_scope(url) as session:
         agent = agent_for_token(session, token=token)

@@ -49,7 +49,7 @@ class Stack:
     # --- agents ---
 
     def agent(self, name: str = "alice", role: str = "agent", password: str = PASSWORD) -> int:
-        from helpdesk.agents import add_agent
+        from helpdesk.console.agents import add_agent
         from helpdesk.db import session_scope
 
         with session_scope(self.database_url) as session:

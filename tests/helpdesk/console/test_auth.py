@@ -198,7 +198,7 @@ def test_metrics_need_a_token_and_count_tickets(stack: Stack) -> None:
 
 
 def test_disabling_or_a_new_password_ends_open_sessions(stack: Stack) -> None:
-    from helpdesk.agents import set_active, set_password
+    from helpdesk.console.agents import set_active, set_password
     from helpdesk.db import session_scope
 
     stack.agent()
