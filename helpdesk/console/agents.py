@@ -10,6 +10,7 @@ refused, and the answer does not say whether the username exists.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -22,11 +23,17 @@ from sqlalchemy.orm import Session
 from helpdesk.db.models import Agent, ApiToken, LoginAttempt
 from helpdesk.db.models.base import utcnow
 from helpdesk.errors import HelpdeskError
+from helpdesk.settings import get_settings
 
 ROLES = ("agent", "admin")
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so timing does not reveal which exist.
-_DUMMY = _hasher.hash("not a password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so timing does not reveal which exist
+    (made on first use: hashing costs tens of milliseconds)."""
+    return _hasher.hash("not a password")
 
 
 class AuthError(HelpdeskError):
@@ -97,8 +104,6 @@ def _failures(session: Session, *, since, **where: str) -> int:  # type: ignore[
 
 
 def is_locked(session: Session, *, username: str, ip: str) -> bool:
-    from helpdesk.settings import get_settings
-
     settings = get_settings()
     since = utcnow() - timedelta(seconds=settings.login_lockout_seconds)
     limit = settings.login_max_failures
@@ -117,7 +122,7 @@ def authenticate(session: Session, *, username: str, password: str, ip: str) -> 
         raise LockedOut("too many failed sign-ins")
     agent = session.execute(select(Agent).where(Agent.username == username)).scalar()
     try:
-        _hasher.verify(agent.password_hash if agent else _DUMMY, password)
+        _hasher.verify(agent.password_hash if agent else _dummy_hash(), password)
         ok = agent is not None and agent.active
     except (VerificationError, InvalidHashError):
         ok = False
@@ -139,8 +144,6 @@ def _digest(token: str) -> str:
 
 
 def issue_token(session: Session, *, agent_id: int, hours: int | None = None) -> str:
-    from helpdesk.settings import get_settings
-
     token = secrets.token_urlsafe(32)
     lifetime = timedelta(hours=hours or get_settings().api_token_hours)
     session.add(

@@ -22,8 +22,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from helpdesk.console import service
+from helpdesk.console.agents import AuthError, LockedOut, authenticate, issue_token
 from helpdesk.console.security import ApiWho, client_ip
 from helpdesk.db import session_scope
+from helpdesk.settings import get_settings
 from helpdesk.tickets.core import PRIORITIES
 
 router = APIRouter(prefix="/api")
@@ -44,9 +46,6 @@ async def _json(request: Request) -> dict[str, Any] | None:
 
 @router.post("/login")
 async def login(request: Request) -> JSONResponse:
-    from helpdesk.console.agents import AuthError, LockedOut, authenticate, issue_token
-    from helpdesk.settings import get_settings
-
     data = await _json(request)
     if (
         not data

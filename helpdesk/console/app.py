@@ -27,8 +27,10 @@ from helpdesk.console.security import (
     Unauthorized,
     login_redirect,
 )
+from helpdesk.console.service import Conflict
 from helpdesk.console.templating import STATIC_DIR
-from helpdesk.errors import TicketingError
+from helpdesk.errors import ConfigurationError, TicketingError
+from helpdesk.settings import get_settings
 from helpdesk.whatsapp.graph import GraphClient
 from helpdesk.whatsapp.outbound import Sender
 
@@ -48,9 +50,6 @@ class ConsoleConfig:
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> ConsoleConfig:
-        from helpdesk.errors import ConfigurationError
-        from helpdesk.settings import get_settings
-
         s = get_settings()
         if not s.session_secret:
             raise ConfigurationError(
@@ -74,8 +73,6 @@ def create_app(config: ConsoleConfig | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
-        from helpdesk.settings import get_settings
-
         # httpx clients belong to the loop that uses them: made here, closed here.
         client = GraphClient.from_settings(**config.graph_overrides)
         app.state.sender = Sender(
@@ -138,8 +135,6 @@ def create_app(config: ConsoleConfig | None = None) -> FastAPI:
 
     @app.exception_handler(TicketingError)
     async def _ticketing(_request: Request, error: TicketingError) -> JSONResponse:
-        from helpdesk.console.service import Conflict
-
         status = 409 if isinstance(error, Conflict) else 400
         if str(error.args[0]).startswith("no ticket"):
             status = 404

@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from helpdesk.console import service
+from helpdesk.console.agents import AuthError, LockedOut, authenticate
+from helpdesk.console.agents import add_agent as create_agent
 from helpdesk.console.api import filters_from
 from helpdesk.console.security import (
     PageWho,
@@ -24,7 +27,11 @@ from helpdesk.console.security import (
 )
 from helpdesk.console.templating import templates
 from helpdesk.db import session_scope
-from helpdesk.errors import HelpdeskError
+from helpdesk.db.models import MediaRecord
+from helpdesk.errors import HelpdeskError, MediaNotFound
+from helpdesk.store import get_media_store
+from helpdesk.tickets.core import log_media_view
+from helpdesk.tickets.handoff import push_new_ticket
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
@@ -50,8 +57,6 @@ def _render(
 
 
 def _back(path: str, message: str | None = None, error: str | None = None) -> RedirectResponse:
-    from urllib.parse import urlencode
-
     query = {k: v for k, v in (("msg", message), ("err", error)) if v}
     return RedirectResponse(path + ("?" + urlencode(query) if query else ""), status_code=303)
 
@@ -80,8 +85,6 @@ async def login_page(request: Request) -> HTMLResponse:
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    from helpdesk.console.agents import AuthError, LockedOut, authenticate
-
     form = await request.form()
     next_url = safe_next(str(form.get("next") or "/"))
     if not check_csrf(request, form.get("csrf")):
@@ -303,7 +306,6 @@ async def hand_back(ticket_id: int, request: Request, who: PageWho) -> Response:
 @router.post("/tickets/{ticket_id}/push")
 async def push(ticket_id: int, request: Request, who: PageWho) -> Response:
     """Try again to create the case in Zendesk/Freshdesk after that service failed."""
-    from helpdesk.tickets.handoff import push_new_ticket
 
     async def run(form: Any) -> str:
         external, error = await asyncio.to_thread(
@@ -321,11 +323,6 @@ async def push(ticket_id: int, request: Request, who: PageWho) -> Response:
 
 @router.get("/media/{media_id}")
 async def media(media_id: int, request: Request, who: PageWho) -> Response:
-    from helpdesk.db.models import MediaRecord
-    from helpdesk.errors import MediaNotFound
-    from helpdesk.store import get_media_store
-    from helpdesk.tickets.core import log_media_view
-
     url = request.app.state.database_url
 
     def run() -> tuple[bytes, str] | None:
@@ -380,8 +377,6 @@ async def agents_page(request: Request, who: PageWho) -> HTMLResponse:
 
 @router.post("/agents")
 async def add_agent(request: Request, who: PageWho) -> Response:
-    from helpdesk.console.agents import add_agent as create
-
     form = await _form(request)
     if form is None:
         return _csrf_refused()
@@ -392,7 +387,7 @@ async def add_agent(request: Request, who: PageWho) -> Response:
 
     def run() -> None:
         with session_scope(request.app.state.database_url) as session:
-            create(session, username=username, password=password, role=role)
+            create_agent(session, username=username, password=password, role=role)
 
     try:
         await asyncio.to_thread(run)

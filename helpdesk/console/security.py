@@ -10,6 +10,7 @@ time; a cross-site page cannot read it, so it cannot forge the form.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 
+from helpdesk.console.agents import agent_for_token
 from helpdesk.db import session_scope
+from helpdesk.db.models import Agent
 
 
 @dataclass(frozen=True)
@@ -50,14 +53,10 @@ class Forbidden(Exception):
 
 def fingerprint(password_hash: str) -> str:
     """Kept in the session: a password change ends every session signed in before it."""
-    import hashlib
-
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
 def _load_agent(url: str | None, agent_id: int, seen: object) -> Who | None:
-    from helpdesk.db.models import Agent
-
     with session_scope(url) as session:
         agent = session.get(Agent, agent_id)
         if agent is None or not agent.active or seen != fingerprint(agent.password_hash):
@@ -66,8 +65,6 @@ def _load_agent(url: str | None, agent_id: int, seen: object) -> Who | None:
 
 
 def _agent_for_token(url: str | None, token: str) -> Who | None:
-    from helpdesk.console.agents import agent_for_token
-
     with session_scope(url) as session:
         agent = agent_for_token(session, token=token)
         return Who(agent.id, agent.username, agent.role) if agent else None

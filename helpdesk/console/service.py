@@ -9,11 +9,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from helpdesk.db import session_scope
 from helpdesk.db.models import Agent, MediaRecord, Ticket, TicketMessage
 from helpdesk.errors import TicketingError
+from helpdesk.media.intake import sniff
+from helpdesk.media.records import save_media
 from helpdesk.settings import PROJECT_ROOT
+from helpdesk.store import get_media_store
 from helpdesk.tickets import core
+from helpdesk.tickets.handoff import push_close, push_note
 from helpdesk.tickets.relay import Outgoing, deliver, resume_bot
 
 logger = logging.getLogger(__name__)
@@ -147,10 +153,6 @@ def _reply_target(url: str | None, ticket_id: int) -> tuple[str, str]:
 
 
 def _store_upload(url: str | None, sender_id: str, upload: Outgoing) -> int:
-    from helpdesk.media.intake import sniff
-    from helpdesk.media.records import save_media
-    from helpdesk.store import get_media_store
-
     found = sniff(upload.data)
     kind = found.kind if found else "document"
     stored = get_media_store().put(upload.data, mime=upload.mime)
@@ -173,8 +175,6 @@ MAX_UPLOAD = 16 * 1024 * 1024  # Meta's video limit; images are refused above 5 
 
 def checked_upload(data: bytes, filename: str) -> Outgoing:
     """The agent's file, typed by its bytes (never by the browser's claim)."""
-    from helpdesk.media.intake import sniff
-
     found = sniff(data)
     if found is None or found.mime not in SENDABLE:
         raise TicketingError(
@@ -223,8 +223,6 @@ async def reply(
     state.metrics.replies.labels(delivery=delivery).inc()
     if origin not in ("zendesk", "freshdesk"):
         # Keep a mirrored Zendesk/Freshdesk ticket complete (a no-op for builtin tickets).
-        from helpdesk.tickets.handoff import push_note
-
         words = {"sent": "", "template": " (window closed: only the template went out)"}
         await asyncio.to_thread(
             push_note,
@@ -255,8 +253,6 @@ async def close(
 
     result, changed, sender_id, language = await asyncio.to_thread(run)
     if changed and result["backend"] not in ("builtin", origin):
-        from helpdesk.tickets.handoff import push_close
-
         who = "an agent in the helpdesk console"
         await asyncio.to_thread(
             push_close, ticket_id=ticket_id, note=f"Closed by {who}.", url=state.database_url
@@ -301,8 +297,6 @@ async def assign(state: Any, *, ticket_id: int, assignee_id: int | None, by: int
 
 @lru_cache(maxsize=4)
 def _canned(path: str, mtime: float) -> list[dict[str, str]]:
-    import yaml
-
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     return [
         {"id": str(item["id"]), "title": str(item["title"]), **item.get("text", {})}

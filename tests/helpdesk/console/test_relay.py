@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import io
+import subprocess
 
 import httpx
+import pypdfium2
 from PIL import Image
 
 from helpdesk.db import session_scope
+from helpdesk.db.models import MediaRecord, MediaView
+from helpdesk.settings import get_settings
+from helpdesk.store import get_media_store
 from helpdesk.tickets import core
 from helpdesk.tickets.handoff import customer_message
 from tests.helpdesk.console.conftest import (
@@ -18,6 +23,7 @@ from tests.helpdesk.console.conftest import (
     label_photo,
     store_customer_media,
 )
+from tests.support.servers import free_port
 
 CUSTOMER = "15557654321"
 
@@ -170,9 +176,6 @@ def test_hand_back_resumes_the_bot_without_closing(stack: Stack) -> None:
 
 
 def test_resume_failure_is_reported_not_fatal(stack: Stack, monkeypatch) -> None:
-    from helpdesk.settings import get_settings
-    from tests.support.servers import free_port
-
     stack.agent()
     headers = stack.token()
     ticket = hand_off(stack.database_url, CUSTOMER)
@@ -226,9 +229,6 @@ def test_queue_filters(stack: Stack) -> None:
 
 
 def test_media_views_are_decrypted_for_agents_and_audited(stack: Stack) -> None:
-    from helpdesk.db.models import MediaRecord, MediaView
-    from helpdesk.store import get_media_store
-
     stack.agent()
     data = label_photo()
     photo = store_customer_media(stack.database_url, CUSTOMER, data)
@@ -248,8 +248,6 @@ def test_media_views_are_decrypted_for_agents_and_audited(stack: Stack) -> None:
 
 
 def tiny_mp4(tmp_path) -> bytes:  # type: ignore[no-untyped-def]
-    import subprocess
-
     out = tmp_path / "clip.mp4"
     subprocess.run(
         [
@@ -272,8 +270,6 @@ def tiny_mp4(tmp_path) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def tiny_pdf() -> bytes:
-    import pypdfium2
-
     document = pypdfium2.PdfDocument.new()
     document.new_page(200, 200)
     out = io.BytesIO()
@@ -301,8 +297,6 @@ def test_ticket_page_plays_video_and_links_the_pdf(stack: Stack, tmp_path) -> No
 
 
 def test_resume_sends_the_rasa_auth_token_when_configured(stack: Stack, monkeypatch) -> None:
-    from helpdesk.settings import get_settings
-
     stack.agent()
     ticket = hand_off(stack.database_url, CUSTOMER)
     monkeypatch.setenv("HELPDESK_RASA_TOKEN", "rasa-secret")
