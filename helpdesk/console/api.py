@@ -27,9 +27,12 @@ from helpdesk.console.security import ApiWho, client_ip
 from helpdesk.db import session_scope
 from helpdesk.settings import get_settings
 from helpdesk.tickets.core import PRIORITIES
+from helpdesk.tickets.status import TicketStatus
 
 router = APIRouter(prefix="/api")
-STATUSES = ("active", "open", "waiting_for_agent", "with_agent", "resolved", "closed")
+# ``active`` is not a status: the filter for every case a person holds (``ACTIVE``).
+ACTIVE_FILTER = "active"
+STATUSES = (ACTIVE_FILTER, *(status.value for status in TicketStatus))
 
 
 def _bad(message: str, status: int = 400) -> JSONResponse:

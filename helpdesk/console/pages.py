@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from helpdesk.console import service
 from helpdesk.console.agents import AuthError, LockedOut, authenticate
 from helpdesk.console.agents import add_agent as create_agent
-from helpdesk.console.api import filters_from
+from helpdesk.console.api import ACTIVE_FILTER, filters_from
 from helpdesk.console.security import (
     PageWho,
     Who,
@@ -32,9 +32,22 @@ from helpdesk.errors import HelpdeskError, MediaNotFound
 from helpdesk.store import get_media_store
 from helpdesk.tickets.core import log_media_view
 from helpdesk.tickets.handoff import push_new_ticket
+from helpdesk.tickets.status import TicketStatus
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
+
+# The queue's status filter: ``active`` (every case a person holds), each status, or all.
+STATUS_CHOICES: tuple[tuple[str, str], ...] = (
+    (ACTIVE_FILTER, "Active (waiting or with agent)"),
+    (TicketStatus.WAITING_FOR_AGENT, "Waiting for agent"),
+    (TicketStatus.WITH_AGENT, "With agent"),
+    (TicketStatus.OPEN, "Open (bot)"),
+    (TicketStatus.RESOLVED, "Resolved"),
+    (TicketStatus.CLOSED, "Closed"),
+    ("", "All"),
+)
+
 
 INLINE_MIME = {
     "image/jpeg",
@@ -156,7 +169,8 @@ async def queue_page(request: Request, who: PageWho) -> HTMLResponse:
         "queue.html",
         who,
         queues=queues,
-        status=params.get("status", "active"),
+        status_choices=STATUS_CHOICES,
+        status=params.get("status", ACTIVE_FILTER),
         queue=params.get("queue", ""),
         priority=params.get("priority", ""),
         assignee=params.get("assignee", ""),
@@ -274,7 +288,7 @@ async def assign(ticket_id: int, request: Request, who: PageWho) -> Response:
 @router.post("/tickets/{ticket_id}/close")
 async def close(ticket_id: int, request: Request, who: PageWho) -> Response:
     async def run(form: Any) -> str:
-        resolved = form.get("outcome", "resolved") == "resolved"
+        resolved = form.get("outcome", TicketStatus.RESOLVED) == TicketStatus.RESOLVED
         result = await service.close(
             request.app.state, ticket_id=ticket_id, agent_id=who.id, resolved=resolved
         )

@@ -21,6 +21,7 @@ from helpdesk.store import get_media_store
 from helpdesk.tickets import core
 from helpdesk.tickets.handoff import push_close, push_note
 from helpdesk.tickets.relay import Outgoing, deliver, resume_bot
+from helpdesk.tickets.status import ACTIVE
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ def agents(url: str | None) -> list[dict[str, Any]]:
 def _reply_target(url: str | None, ticket_id: int) -> tuple[str, str]:
     with session_scope(url) as session:
         ticket = core.require_ticket(session, ticket_id=ticket_id)
-        if ticket.status not in core.ACTIVE:
+        if ticket.status not in ACTIVE:
             raise Conflict(
                 f"ticket #{ticket_id} is {ticket.status}",
                 hint="Replies go out only while the agent has the case.",
@@ -248,7 +249,7 @@ async def close(
             ticket = core.close_ticket(
                 session, ticket_id=ticket_id, agent_id=agent_id, resolved=resolved
             )
-            changed = before in core.ACTIVE
+            changed = before in ACTIVE
             return ticket_dict(ticket), changed, ticket.sender_id, ticket.language
 
     result, changed, sender_id, language = await asyncio.to_thread(run)

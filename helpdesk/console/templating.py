@@ -8,6 +8,8 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
+from helpdesk.tickets.status import ACTIVE, TicketStatus
+
 HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = HERE / "templates"
 STATIC_DIR = HERE / "static"
@@ -23,4 +25,5 @@ def templates() -> Jinja2Templates:
     """Built on first use, once per process."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.filters["when"] = when
+    templates.env.globals.update(TicketStatus=TicketStatus, ACTIVE=ACTIVE)
     return templates

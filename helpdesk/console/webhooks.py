@@ -41,8 +41,8 @@ from fastapi.responses import JSONResponse
 from helpdesk.console import service
 from helpdesk.db import session_scope
 from helpdesk.db.models import TicketMessage
-from helpdesk.tickets import core
 from helpdesk.tickets.handoff import find_by_external
+from helpdesk.tickets.status import ACTIVE
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks")
@@ -124,7 +124,7 @@ async def _handle(request: Request, backend: str, raw: bytes) -> JSONResponse:
         return JSONResponse({"ok": True, "ignored": "unknown ticket"})
     ticket_id, current, by_customer, repeated = found
     result: dict[str, Any] = {"ok": True, "ticket": ticket_id}
-    if comment and not by_customer and not repeated and current in core.ACTIVE:
+    if comment and not by_customer and not repeated and current in ACTIVE:
         sent = await service.reply(
             state, ticket_id=ticket_id, agent_id=None, text=comment, origin=backend
         )
