@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.db.models import Agent, ApiToken, LoginAttempt
 from helpdesk.db.models.base import utcnow
-from helpdesk.errors import HelpdeskError
+from helpdesk.errors import AuthError, LockedOut
 from helpdesk.settings import get_settings
 
 ROLES = ("agent", "admin")
@@ -34,14 +34,6 @@ def _dummy_hash() -> str:
     """Verified against when the username is unknown, so timing does not reveal which exist
     (made on first use: hashing costs tens of milliseconds)."""
     return _hasher.hash("not a password")
-
-
-class AuthError(HelpdeskError):
-    hint = "Check the username and password."
-
-
-class LockedOut(AuthError):
-    hint = "Too many failed sign-ins; wait and try again, or ask an admin."
 
 
 def hash_password(password: str) -> str:

@@ -22,9 +22,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from helpdesk.console import service
-from helpdesk.console.agents import AuthError, LockedOut, authenticate, issue_token
+from helpdesk.console.agents import authenticate, issue_token
+from helpdesk.console.answers import http_status
 from helpdesk.console.security import ApiWho, client_ip
 from helpdesk.db import session_scope
+from helpdesk.errors import AuthError, LockedOut
 from helpdesk.settings import get_settings
 from helpdesk.tickets.core import PRIORITIES
 from helpdesk.tickets.status import TicketStatus
@@ -72,19 +74,19 @@ async def login(request: Request) -> JSONResponse:
     metrics = request.app.state.metrics
     try:
         token = await asyncio.to_thread(run)
-    except LockedOut:
+    except LockedOut as error:
         metrics.logins.labels(outcome="locked").inc()
         seconds = get_settings().login_lockout_seconds
         return JSONResponse(
             {"error": "locked_out", "message": "Too many failed sign-ins; try again later."},
-            status_code=429,
+            status_code=http_status(error),
             headers={"Retry-After": str(seconds)},
         )
-    except AuthError:
+    except AuthError as error:
         metrics.logins.labels(outcome="failed").inc()
         return JSONResponse(
             {"error": "invalid_credentials", "message": "Wrong username or password."},
-            status_code=401,
+            status_code=http_status(error),
         )
     metrics.logins.labels(outcome="ok").inc()
     return JSONResponse({"token": token, "expires_in": get_settings().api_token_hours * 3600})

@@ -21,15 +21,16 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from helpdesk.console import api, metrics, pages, webhooks
-from helpdesk.console.security import (
+from helpdesk.console.answers import http_status
+from helpdesk.console.security import login_redirect
+from helpdesk.console.templating import STATIC_DIR
+from helpdesk.errors import (
+    ConfigurationError,
     Forbidden,
     NotSignedIn,
+    TicketingError,
     Unauthorized,
-    login_redirect,
 )
-from helpdesk.console.service import Conflict
-from helpdesk.console.templating import STATIC_DIR
-from helpdesk.errors import ConfigurationError, TicketingError
 from helpdesk.settings import get_settings
 from helpdesk.whatsapp.graph import GraphClient
 from helpdesk.whatsapp.outbound import Sender
@@ -125,22 +126,22 @@ def create_app(config: ConsoleConfig | None = None) -> FastAPI:
     async def _unauthorized(_request: Request, _error: Unauthorized) -> JSONResponse:
         return JSONResponse(
             {"error": "unauthorized", "message": "Sign in with POST /api/login first."},
-            status_code=401,
+            status_code=http_status(_error),
             headers={"WWW-Authenticate": "Bearer"},
         )
 
     @app.exception_handler(Forbidden)
     async def _forbidden(_request: Request, error: Forbidden) -> JSONResponse:
-        return JSONResponse({"error": "forbidden", "message": error.message}, status_code=403)
+        return JSONResponse(
+            {"error": "forbidden", "message": str(error.args[0]), "hint": error.hint},
+            status_code=http_status(error),
+        )
 
     @app.exception_handler(TicketingError)
     async def _ticketing(_request: Request, error: TicketingError) -> JSONResponse:
-        status = 409 if isinstance(error, Conflict) else 400
-        if str(error.args[0]).startswith("no ticket"):
-            status = 404
         return JSONResponse(
             {"error": "ticketing", "message": str(error.args[0]), "hint": error.hint},
-            status_code=status,
+            status_code=http_status(error),
         )
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, g
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func
 
-from helpdesk.console.security import Unauthorized, api_agent
+from helpdesk.console.security import api_agent
 from helpdesk.db import session_scope
 from helpdesk.db.models import Ticket
 
@@ -81,10 +81,7 @@ async def _authorised(request: Request) -> None:
 
 @router.get("/metrics")
 async def metrics(request: Request) -> Response:
-    try:
-        await _authorised(request)
-    except Unauthorized:
-        raise
+    await _authorised(request)
     state: Any = request.app.state
     body = await asyncio.to_thread(generate_latest, state.metrics.registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

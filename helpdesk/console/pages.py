@@ -13,8 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from helpdesk.console import service
-from helpdesk.console.agents import AuthError, LockedOut, authenticate
 from helpdesk.console.agents import add_agent as create_agent
+from helpdesk.console.agents import authenticate
+from helpdesk.console.answers import http_status
 from helpdesk.console.api import ACTIVE_FILTER, filters_from
 from helpdesk.console.security import (
     PageWho,
@@ -28,7 +29,7 @@ from helpdesk.console.security import (
 from helpdesk.console.templating import templates
 from helpdesk.db import session_scope
 from helpdesk.db.models import MediaRecord
-from helpdesk.errors import HelpdeskError, MediaNotFound
+from helpdesk.errors import AuthError, HelpdeskError, LockedOut, MediaNotFound
 from helpdesk.store import get_media_store
 from helpdesk.tickets.core import log_media_view
 from helpdesk.tickets.handoff import push_new_ticket
@@ -124,20 +125,25 @@ async def login(request: Request) -> Response:
     metrics = request.app.state.metrics
     try:
         agent_id, name, stamp = await asyncio.to_thread(run)
-    except LockedOut:
+    except LockedOut as error:
         metrics.logins.labels(outcome="locked").inc()
         return _render(
             request,
             "login.html",
             None,
-            429,
+            http_status(error),
             next=next_url,
             error="Too many failed sign-ins. Wait a while and try again.",
         )
-    except AuthError:
+    except AuthError as error:
         metrics.logins.labels(outcome="failed").inc()
         return _render(
-            request, "login.html", None, 401, next=next_url, error="Wrong username or password."
+            request,
+            "login.html",
+            None,
+            http_status(error),
+            next=next_url,
+            error="Wrong username or password.",
         )
     metrics.logins.labels(outcome="ok").inc()
     request.session.clear()  # a new session: no fixation

@@ -22,6 +22,7 @@ from fastapi import Depends, Request
 from helpdesk.console.agents import agent_for_token
 from helpdesk.db import session_scope
 from helpdesk.db.models import Agent
+from helpdesk.errors import NotSignedIn, Unauthorized
 
 
 @dataclass(frozen=True)
@@ -33,22 +34,6 @@ class Who:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
-
-
-class NotSignedIn(Exception):
-    """A page was asked for without a session: redirect to the sign-in page."""
-
-    def __init__(self, next_url: str) -> None:
-        self.next_url = next_url
-
-
-class Unauthorized(Exception):
-    """An API call without a valid bearer token: 401 JSON."""
-
-
-class Forbidden(Exception):
-    def __init__(self, message: str) -> None:
-        self.message = message
 
 
 def fingerprint(password_hash: str) -> str:

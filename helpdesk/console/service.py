@@ -13,7 +13,7 @@ import yaml
 
 from helpdesk.db import session_scope
 from helpdesk.db.models import Agent, MediaRecord, Ticket, TicketMessage
-from helpdesk.errors import TicketingError
+from helpdesk.errors import Conflict, TicketingError, TicketNotFound
 from helpdesk.media.intake import sniff
 from helpdesk.media.records import save_media
 from helpdesk.settings import PROJECT_ROOT
@@ -26,10 +26,6 @@ from helpdesk.tickets.status import ACTIVE
 logger = logging.getLogger(__name__)
 
 CANNED_PATH = PROJECT_ROOT / "knowledge" / "canned_responses.yml"
-
-
-class Conflict(TicketingError):
-    """The action does not fit the ticket's status (e.g. replying to a closed case)."""
 
 
 def _iso(value: Any) -> str | None:
@@ -91,6 +87,14 @@ def message_dict(line: TicketMessage, names: dict[int, str]) -> dict[str, Any]:
     }
 
 
+def _require(session: Any, ticket_id: int) -> Ticket:
+    """The ticket, or ``TicketNotFound`` (which the API answers with 404)."""
+    ticket = core.get_ticket(session, ticket_id=ticket_id)
+    if ticket is None:
+        raise TicketNotFound(f"no ticket #{ticket_id}")
+    return ticket
+
+
 def _names(session: Any) -> dict[int, str]:
     return {a.id: a.username for a in session.query(Agent).all()}
 
@@ -144,7 +148,7 @@ def agents(url: str | None) -> list[dict[str, Any]]:
 
 def _reply_target(url: str | None, ticket_id: int) -> tuple[str, str]:
     with session_scope(url) as session:
-        ticket = core.require_ticket(session, ticket_id=ticket_id)
+        ticket = _require(session, ticket_id)
         if ticket.status not in ACTIVE:
             raise Conflict(
                 f"ticket #{ticket_id} is {ticket.status}",
@@ -245,7 +249,7 @@ async def close(
 ) -> dict[str, Any]:
     def run() -> tuple[dict[str, Any], bool, str, str]:
         with session_scope(state.database_url) as session:
-            before = core.require_ticket(session, ticket_id=ticket_id).status
+            before = _require(session, ticket_id).status
             ticket = core.close_ticket(
                 session, ticket_id=ticket_id, agent_id=agent_id, resolved=resolved
             )
@@ -266,6 +270,7 @@ async def close(
 async def hand_back(state: Any, *, ticket_id: int, agent_id: int | None) -> dict[str, Any]:
     def run() -> tuple[dict[str, Any], str, str]:
         with session_scope(state.database_url) as session:
+            _require(session, ticket_id)
             ticket = core.hand_back(session, ticket_id=ticket_id, agent_id=agent_id)
             return ticket_dict(ticket), ticket.sender_id, ticket.language
 
@@ -281,6 +286,7 @@ async def note(state: Any, *, ticket_id: int, agent_id: int, text: str) -> dict[
 
     def run() -> int:
         with session_scope(state.database_url) as session:
+            _require(session, ticket_id)
             return core.add_note(session, ticket_id=ticket_id, agent_id=agent_id, text=text).id
 
     return {"id": await asyncio.to_thread(run)}
@@ -289,6 +295,7 @@ async def note(state: Any, *, ticket_id: int, agent_id: int, text: str) -> dict[
 async def assign(state: Any, *, ticket_id: int, assignee_id: int | None, by: int) -> dict[str, Any]:
     def run() -> dict[str, Any]:
         with session_scope(state.database_url) as session:
+            _require(session, ticket_id)
             return ticket_dict(
                 core.assign(session, ticket_id=ticket_id, agent_id=assignee_id, by_agent_id=by)
             )

@@ -304,3 +304,24 @@ def test_resume_sends_the_rasa_auth_token_when_configured(stack: Stack, monkeypa
     httpx.post(f"{stack.url}/api/tickets/{ticket}/hand_back", headers=stack.token())
     assert stack.rasa_calls[-1]["token"] == "rasa-secret"
     assert stack.rasa_calls[-1]["entities"]["outcome"] == "handed_back"
+
+
+def test_an_unknown_ticket_is_404_and_a_closed_one_409(stack: Stack) -> None:
+    stack.agent()
+    headers = stack.token()
+    missing = httpx.post(
+        f"{stack.url}/api/tickets/999999/replies", json={"text": "hello?"}, headers=headers
+    )
+    assert missing.status_code == 404
+    assert missing.json()["error"] == "ticketing" and "#999999" in missing.json()["message"]
+    for action in ("close", "hand_back"):
+        assert (
+            httpx.post(f"{stack.url}/api/tickets/999999/{action}", headers=headers).status_code
+            == 404
+        )
+    ticket = hand_off(stack.database_url, CUSTOMER)
+    httpx.post(f"{stack.url}/api/tickets/{ticket}/close", headers=headers)
+    late = httpx.post(
+        f"{stack.url}/api/tickets/{ticket}/replies", json={"text": "late"}, headers=headers
+    )
+    assert late.status_code == 409 and late.json()["hint"]
