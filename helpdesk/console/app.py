@@ -1,6 +1,7 @@
 """The agent console (FastAPI): ``create_app()``; ``helpdesk console`` serves it on :8000.
 
-Routes: the web pages (``pages``), the JSON API under ``/api/`` (``api``), the Zendesk and
+Routes: the web pages (``pages``), the JSON API under ``/api/`` (``api``), its OpenAPI
+document and Swagger UI for admins (``docs``: ``/openapi.json``, ``/docs``), the Zendesk and
 Freshdesk webhooks (``webhooks``), ``/metrics`` for Prometheus, ``/static``. Every route
 but ``/login``, ``/api/login`` and ``/static`` refuses a request without credentials: pages
 redirect to the sign-in page, the API answers 401 JSON, webhooks 401 without a valid
@@ -16,12 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from helpdesk.console import api, metrics, pages, webhooks
+from helpdesk.console import api, docs, metrics, pages, webhooks
 from helpdesk.console.answers import http_status
+from helpdesk.console.schemas import ApiRequest
 from helpdesk.console.security import login_redirect
 from helpdesk.console.templating import STATIC_DIR
 from helpdesk.errors import (
@@ -86,7 +91,10 @@ def create_app(config: ConsoleConfig | None = None) -> FastAPI:
 
     app = FastAPI(
         title="Visual Helpdesk console",
+        description="The agent console's JSON API: sign in with `POST /api/login`, then send "
+        "`Authorization: Bearer <token>`. Admins read this at `/docs`.",
         lifespan=lifespan,
+        # Served by ``docs`` to admins only, not by FastAPI to everyone.
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
@@ -137,6 +145,22 @@ def create_app(config: ConsoleConfig | None = None) -> FastAPI:
             status_code=http_status(error),
         )
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> Any:
+        body = [e for e in error.errors() if e.get("loc", ("",))[0] == "body"]
+        if not body or not request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, error)
+        # The API answered a body it could not use with 400 and what to send before it had
+        # models: kept, with FastAPI's field errors added.
+        return JSONResponse(
+            {
+                "error": "invalid_request",
+                "message": _usage(request),
+                "detail": jsonable_encoder(body),
+            },
+            status_code=400,
+        )
+
     @app.exception_handler(TicketingError)
     async def _ticketing(_request: Request, error: TicketingError) -> JSONResponse:
         return JSONResponse(
@@ -144,9 +168,20 @@ def create_app(config: ConsoleConfig | None = None) -> FastAPI:
             status_code=http_status(error),
         )
 
+    app.mount(docs.SWAGGER_PATH, StaticFiles(directory=docs.swagger_ui_dir()), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
+    app.include_router(docs.router)
     app.include_router(webhooks.router)
     app.include_router(metrics.router)
     app.include_router(pages.router)
     return app
+
+
+def _usage(request: Request) -> str:
+    """What to send, from the route's request model (``ApiRequest.usage``)."""
+    field = getattr(request.scope.get("route"), "body_field", None)
+    model = getattr(field, "type_", None)
+    if isinstance(model, type) and issubclass(model, ApiRequest):
+        return model.usage
+    return ApiRequest.usage
