@@ -99,6 +99,9 @@ def create_app(config: ConsoleConfig | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
+    # The Swagger UI we ship (swagger-ui-bundle 1.1: Swagger UI 4.15) reads OpenAPI 3.0, and
+    # the document uses nothing of 3.1 (pydantic v1 writes no type lists or ``null`` types).
+    app.openapi_version = "3.0.3"
     app.state.config = config
     app.state.database_url = config.database_url
     app.state.metrics = metrics.ConsoleMetrics(config.database_url)
