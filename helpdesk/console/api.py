@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse
 
 from helpdesk.console import service
 from helpdesk.console.agents import authenticate, issue_token
-from helpdesk.console.answers import http_status
+from helpdesk.console.answers import http_status, model_json, tickets_json
 from helpdesk.console.schemas import (
     AgentSummary,
     AssignRequest,
@@ -140,7 +140,7 @@ def tickets(
     filters = filters_from(request.query_params, session)
     if isinstance(filters, str):
         return _bad(filters)
-    return TicketList(tickets=service.list_tickets(session, filters=filters))
+    return tickets_json(service.list_tickets(session, filters=filters))
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketDetail, responses=_TICKET)
@@ -149,7 +149,7 @@ def ticket(ticket_id: int, who: ApiWho, session: DbSession) -> Any:
     found = service.ticket_detail(session, ticket_id=ticket_id)
     if found is None:
         return JSONResponse({"error": "not_found", "message": "No such ticket."}, status_code=404)
-    return found
+    return model_json(found)
 
 
 @router.post(
@@ -161,9 +161,10 @@ def ticket(ticket_id: int, who: ApiWho, session: DbSession) -> Any:
 async def replies(ticket_id: int, body: ReplyRequest, request: Request, who: ApiWho) -> Any:
     """Send a reply to the customer on WhatsApp (the approved template instead when the
     24-hour window is closed)."""
-    return await service.reply(
+    answer = await service.reply(
         request.app.state, ticket_id=ticket_id, agent_id=who.id, text=body.text, origin="api"
     )
+    return model_json(answer, status_code=201)
 
 
 @router.post(
@@ -178,9 +179,10 @@ async def close(
     """Close the case (resolved unless the body says ``"resolved": false``); the bot takes
     the chat back and asks for a score."""
     resolved = body is None or body.resolved is not False
-    return await service.close(
+    closed = await service.close(
         request.app.state, ticket_id=ticket_id, agent_id=who.id, resolved=resolved
     )
+    return model_json(closed, exclude_unset=True)  # bot_resumed only when the bot was asked
 
 
 @router.post(
@@ -188,7 +190,8 @@ async def close(
 )
 def notes(ticket_id: int, body: NoteRequest, who: ApiWho, session: DbSession) -> Any:
     """Add a private note (never sent to the customer)."""
-    return service.note(session, ticket_id=ticket_id, agent_id=who.id, text=body.text)
+    answer = service.note(session, ticket_id=ticket_id, agent_id=who.id, text=body.text)
+    return model_json(answer, status_code=201)
 
 
 @router.post("/tickets/{ticket_id}/assign", response_model=TicketSummary, responses=_TICKET)
@@ -199,10 +202,12 @@ def assign(ticket_id: int, body: AssignRequest, who: ApiWho, session: DbSession)
         assignee = service.agent_id_named(session, username=body.agent)
         if assignee is None:
             return _bad(f"no agent named {body.agent!r}")
-    return service.assign(session, ticket_id=ticket_id, assignee_id=assignee, by=who.id)
+    return model_json(service.assign(session, ticket_id=ticket_id, assignee_id=assignee, by=who.id))
 
 
 @router.post("/tickets/{ticket_id}/hand_back", response_model=ClosedTicket, responses=_ACTION)
 async def hand_back(ticket_id: int, request: Request, who: ApiWho) -> Any:
     """Give the conversation back to the bot without closing the case."""
-    return await service.hand_back(request.app.state, ticket_id=ticket_id, agent_id=who.id)
+    return model_json(
+        await service.hand_back(request.app.state, ticket_id=ticket_id, agent_id=who.id)
+    )

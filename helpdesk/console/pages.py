@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from helpdesk.console import service
 from helpdesk.console.agents import add_agent as create_agent
 from helpdesk.console.agents import authenticate
-from helpdesk.console.answers import http_status
+from helpdesk.console.answers import http_status, tickets_json
 from helpdesk.console.api import ACTIVE_FILTER, filters_from
 from helpdesk.console.schemas import TicketList
 from helpdesk.console.security import (
@@ -195,7 +195,7 @@ def queue_json(request: Request, who: PageWho, session: DbSession) -> Any:
     filters = filters_from(request.query_params, session)
     if isinstance(filters, str):
         return JSONResponse({"error": "invalid_request", "message": filters}, status_code=400)
-    return TicketList(tickets=service.list_tickets(session, filters=filters))
+    return tickets_json(service.list_tickets(session, filters=filters))
 
 
 # --- ticket ----------------------------------------------------------------------------
