@@ -106,7 +106,7 @@ def login(body: LoginRequest, request: Request, session: DbSession) -> Any:
 @router.get("/me", response_model=AgentSummary)
 async def me(who: ApiWho) -> Any:
     """Who the token belongs to."""
-    return AgentSummary(id=who.id, username=who.username, role=who.role)
+    return AgentSummary.construct(id=who.id, username=who.username, role=who.role)
 
 
 def filters_from(params: Any, session: Any) -> dict[str, Any] | str:

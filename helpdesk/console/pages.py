@@ -225,7 +225,7 @@ def ticket_json(ticket_id: int, who: PageWho, session: DbSession) -> JSONRespons
     found = service.ticket_detail(session, ticket_id=ticket_id)
     if found is None:
         return JSONResponse({"error": "not_found"}, status_code=404)
-    return JSONResponse({"status": found.status.value, "count": len(found.messages)})
+    return JSONResponse({"status": str(found.status), "count": len(found.messages)})
 
 
 async def _action(request: Request, ticket_id: int, run: Any) -> Response:

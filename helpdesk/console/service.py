@@ -67,11 +67,9 @@ def _names(session: Session) -> dict[int, str]:
 
 
 def list_tickets(session: Session, *, filters: dict[str, Any]) -> list[TicketSummary]:
-    """The queue. Rows come from our own database, so they are built without validation
-    (``construct``): the poll lists hundreds of them."""
     names = _names(session)
     return [
-        TicketSummary.construct(**TicketSummary.fields_of(t, assignee=names.get(t.assignee_id)))
+        TicketSummary.of(t, assignee=names.get(t.assignee_id))
         for t in core.list_tickets(session, **filters)
     ]
 
@@ -84,7 +82,7 @@ def ticket_detail(session: Session, *, ticket_id: int) -> TicketDetail | None:
     lines = core.messages(session, ticket_id=ticket.id)
     media_ids = set(ticket.media_ids or []) | {m.media_id for m in lines if m.media_id}
     found = (session.get(MediaRecord, m) for m in sorted(media_ids))
-    return TicketDetail(
+    return TicketDetail.construct(
         **TicketSummary.fields_of(ticket, assignee=names.get(ticket.assignee_id)),
         fields=ticket.fields or [],
         kb_matches=ticket.kb_matches or [],
@@ -200,7 +198,7 @@ async def reply(
             f"{words.get(delivery, f' ({delivery})')}:\n{text or '(file)'}",
             url=url,
         )
-    return ReplyAnswer(id=message.id, delivery=delivery)
+    return ReplyAnswer.construct(id=message.id, delivery=delivery)
 
 
 def _close(
@@ -235,9 +233,9 @@ async def close(
             push_close, ticket_id=ticket_id, note=f"Closed by {who}.", url=state.database_url
         )
     if not changed:
-        return ClosedTicket(**ticket.dict())
+        return ClosedTicket.construct(**ticket.__dict__)
     resumed = await resume_bot(sender_id, outcome="closed", language=language)
-    return ClosedTicket(**ticket.dict(), bot_resumed=resumed)
+    return ClosedTicket.construct(**ticket.__dict__, bot_resumed=resumed)
 
 
 def _hand_back(
@@ -253,7 +251,7 @@ async def hand_back(state: Any, *, ticket_id: int, agent_id: int | None) -> Clos
         in_session, state.database_url, _hand_back, ticket_id=ticket_id, agent_id=agent_id
     )
     resumed = await resume_bot(sender_id, outcome="handed_back", language=language)
-    return ClosedTicket(**ticket.dict(), bot_resumed=resumed)
+    return ClosedTicket.construct(**ticket.__dict__, bot_resumed=resumed)
 
 
 def note(session: Session, *, ticket_id: int, agent_id: int, text: str) -> NoteAnswer:
@@ -261,7 +259,7 @@ def note(session: Session, *, ticket_id: int, agent_id: int, text: str) -> NoteA
     if not text:
         raise TicketingError("the note is empty", hint="Write something.")
     _require(session, ticket_id)
-    return NoteAnswer(
+    return NoteAnswer.construct(
         id=core.add_note(session, ticket_id=ticket_id, agent_id=agent_id, text=text).id
     )
 

@@ -145,5 +145,5 @@ async def _handle(request: Request, backend: str, raw: bytes) -> JSONResponse:
         closed = await service.close(
             state, ticket_id=ticket_id, agent_id=None, resolved=True, origin=backend
         )
-        result["status"] = closed.status.value
+        result["status"] = str(closed.status)
     return JSONResponse(result)

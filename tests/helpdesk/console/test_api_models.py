@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import httpx
 
-from tests.helpdesk.console.conftest import Stack, hand_off
+from helpdesk.console.schemas import (
+    MediaSummary,
+    MessageLine,
+    TicketDetail,
+    TicketList,
+    TicketSummary,
+)
+from tests.helpdesk.console.conftest import Stack, hand_off, label_photo, store_customer_media
 
 
 def test_an_admin_reads_the_openapi_document_and_the_interactive_docs(stack: Stack) -> None:
@@ -93,3 +100,24 @@ def test_close_without_resolution_and_the_answer_fields(stack: Stack) -> None:
     again = httpx.post(f"{stack.url}/api/tickets/{ticket}/close", headers=headers).json()
     assert again["status"] == "closed" and "bot_resumed" not in again
     assert set(again) == set(body) - {"bot_resumed"}
+
+
+def test_the_answers_match_their_documented_models(stack: Stack) -> None:
+    """Answers are built without validation (speed): this keeps them to what /docs says."""
+    stack.agent()
+    headers = stack.token()
+    photo = store_customer_media(stack.database_url, "15550001111", label_photo())
+    ticket = hand_off(stack.database_url, "15550001111", media_ids=[photo])
+    httpx.post(f"{stack.url}/api/tickets/{ticket}/notes", json={"text": "n"}, headers=headers)
+    detail = httpx.get(f"{stack.url}/api/tickets/{ticket}", headers=headers).json()
+    assert set(detail) == set(TicketDetail.__fields__)
+    assert set(detail["media"][0]) == set(MediaSummary.__fields__)
+    assert detail["media"][0]["fields"] and detail["media"][0]["ocr_text"]
+    for line in detail["messages"] + detail["notes"]:
+        assert set(line) == set(MessageLine.__fields__)
+    TicketDetail.parse_obj(detail)  # every value has its declared type
+    listed = httpx.get(f"{stack.url}/api/tickets", headers=headers).json()
+    TicketList.parse_obj(listed)
+    assert set(listed["tickets"][0]) == set(TicketSummary.__fields__)
+    me = httpx.get(f"{stack.url}/api/me", headers=headers).json()
+    assert me == {"id": 1, "username": "alice", "role": "agent"}
