@@ -50,6 +50,10 @@ def http_status(error: HelpdeskError) -> int:
 
 def plain(value: Any) -> Any:
     """Models → their fields (``__dict__``), nested models and lists included."""
+    # Plain values first: pydantic v1's isinstance check on models is slow (a metaclass
+    # hook), and most values are plain.
+    if value is None or isinstance(value, (str, int, float, dict)):
+        return value
     if isinstance(value, BaseModel):
         return {name: plain(item) for name, item in value.__dict__.items()}
     if isinstance(value, list):
