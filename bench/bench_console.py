@@ -52,7 +52,7 @@ def main() -> int:
         WHATSAPP_VERIFY_TOKEN="v",
     )
     from helpdesk import db
-    from helpdesk.agents import add_agent
+    from helpdesk.console.agents import add_agent
     from helpdesk.console.app import ConsoleConfig, create_app
     from helpdesk.settings import get_settings
     from helpdesk.tickets import core

@@ -5,7 +5,8 @@ retention purge (``helpdesk.retention``): each feature adds a ``Step`` with its 
 (taking ``(session, *, sender_id)``, returning how many records it deleted) and, where its
 data ages out, the retention ``kind`` whose window and purge step apply. All erasers run
 in one transaction, so an erasure is all or nothing. Rasa's own tracker is erased by
-``rasa_addons.tracker_store`` when the erasure action runs (and purged by ``helpdesk.retention.purge_transcripts``).
+``rasa_addons.tracker_store`` when the erasure action runs (and purged by
+``helpdesk.retention.purge_transcripts``).
 """
 
 from __future__ import annotations

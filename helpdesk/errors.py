@@ -159,3 +159,68 @@ class KnowledgeBaseError(HelpdeskError):
     def __init__(self, message: str, *, problems: list | None = None, hint: str | None = None):
         super().__init__(message, hint=hint)
         self.problems = list(problems or [])
+
+
+# Console
+#
+# The agent console's errors (``helpdesk.console``). The console answers each by its class
+# (``helpdesk.console.answers.HTTP_STATUS``), never by its message:
+#
+#   HelpdeskError
+#   ├── AccessError             the console does not know who is asking, or refuses them
+#   │   ├── NotSignedIn         a page without a session: redirect to the sign-in page
+#   │   ├── Unauthorized        an API call without a valid bearer token (401)
+#   │   └── Forbidden           signed in, but the role may not do this (403)
+#   ├── AuthError               a sign-in, or an agent's name, role or password, was refused (401)
+#   │   └── LockedOut           too many failed sign-ins; even the right password waits (429)
+#   └── TicketingError
+#       ├── TicketNotFound      no ticket has that number (404)
+#       └── Conflict            the action does not fit the ticket's status (409)
+
+
+class AccessError(HelpdeskError):
+    hint = "Sign in to the console, or ask an admin for access."
+
+
+class NotSignedIn(AccessError):
+    """A page was asked for without a session: the console redirects to the sign-in page
+    and, once signed in, back to ``next_url``."""
+
+    hint = "Sign in at /login; the console brings you back to this page."
+
+    def __init__(self, next_url: str, *, hint: str | None = None) -> None:
+        super().__init__(f"sign in to see {next_url}", hint=hint)
+        self.next_url = next_url
+
+
+class Unauthorized(AccessError):
+    """An API call without a valid bearer token."""
+
+    hint = "Sign in with POST /api/login first and send Authorization: Bearer <token>."
+
+    def __init__(self, message: str = "no valid bearer token", *, hint: str | None = None):
+        super().__init__(message, hint=hint)
+
+
+class Forbidden(AccessError):
+    """Signed in, but the agent's role may not do this."""
+
+    hint = "Ask an admin to do it, or to give you the admin role."
+
+
+class AuthError(HelpdeskError):
+    hint = "Check the username and password."
+
+
+class LockedOut(AuthError):
+    hint = "Too many failed sign-ins; wait and try again, or ask an admin."
+
+
+class TicketNotFound(TicketingError):
+    hint = "Check the ticket number; the queue at / lists every ticket."
+
+
+class Conflict(TicketingError):
+    """The action does not fit the ticket's status (e.g. replying to a closed case)."""
+
+    hint = "Reload the ticket: it changed; replies go out only while an agent has the case."

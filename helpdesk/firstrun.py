@@ -16,7 +16,7 @@ import secrets
 import sys
 
 from helpdesk import db
-from helpdesk.agents import add_agent, count_agents
+from helpdesk.console.agents import add_agent, count_agents
 from helpdesk.settings import Profile, get_settings
 
 FIRST_ADMIN = "admin"

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import argparse
 
+# The handlers import the database and the console inside (SQLAlchemy, argon2, FastAPI:
+# ~0.6 s), as every command module does, so that `helpdesk --help` stays instant.
+
 FIRST_AGENT = (
     "No agent can sign in yet. Create the first admin (the password is read from stdin):\n"
     "    printf '%s' 'a-long-password' | .venv/bin/helpdesk agent add admin "
@@ -29,7 +32,7 @@ def _run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from helpdesk import db
-    from helpdesk.agents import count_agents
+    from helpdesk.console.agents import count_agents
     from helpdesk.console.app import create_app
     from helpdesk.settings import (
         CONSOLE_SECRETS,

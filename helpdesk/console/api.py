@@ -11,89 +11,105 @@ POST /api/tickets/{id}/notes    {"text"} → 201 {"id"}
 POST /api/tickets/{id}/assign   {"agent": "name" | null} → the ticket
 POST /api/tickets/{id}/hand_back → the ticket
 GET  /api/me                    who the token belongs to
+
+Bodies and answers are the models in ``schemas`` (documented at ``/docs`` for admins). A
+body that does not validate gets 400 ``invalid_request`` with what to send and the field
+errors; an unknown ticket 404, an action that does not fit its status 409.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from helpdesk.console import service
-from helpdesk.console.security import ApiWho, client_ip
-from helpdesk.db import session_scope
+from helpdesk.console.agents import authenticate, issue_token
+from helpdesk.console.answers import http_status, model_json, tickets_json
+from helpdesk.console.schemas import (
+    AgentSummary,
+    AssignRequest,
+    ClosedTicket,
+    CloseRequest,
+    ErrorAnswer,
+    LoginAnswer,
+    LoginRequest,
+    NoteAnswer,
+    NoteRequest,
+    ReplyAnswer,
+    ReplyRequest,
+    TicketDetail,
+    TicketList,
+    TicketSummary,
+)
+from helpdesk.console.security import ApiWho, DbSession, client_ip
+from helpdesk.db.models.status import TicketStatus
+from helpdesk.errors import AuthError, LockedOut
+from helpdesk.settings import get_settings
 from helpdesk.tickets.core import PRIORITIES
 
-router = APIRouter(prefix="/api")
-STATUSES = ("active", "open", "waiting_for_agent", "with_agent", "resolved", "closed")
+# ``active`` is not a status: the filter for every case a person holds (``ACTIVE``).
+ACTIVE_FILTER = "active"
+STATUSES = (ACTIVE_FILTER, *(status.value for status in TicketStatus))
+
+_ERROR = {"model": ErrorAnswer}
+router = APIRouter(
+    prefix="/api",
+    tags=["JSON API"],
+    responses={
+        400: {**_ERROR, "description": "The request does not fit: `message` says what to send"},
+        401: {**_ERROR, "description": "No valid bearer token: sign in with POST /api/login"},
+    },
+)
+_TICKET = {404: {**_ERROR, "description": "No such ticket"}}
+_ACTION = {**_TICKET, 409: {**_ERROR, "description": "The ticket's status does not allow it"}}
 
 
 def _bad(message: str, status: int = 400) -> JSONResponse:
     return JSONResponse({"error": "invalid_request", "message": message}, status_code=status)
 
 
-async def _json(request: Request) -> dict[str, Any] | None:
-    try:
-        data = await request.json()
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
-@router.post("/login")
-async def login(request: Request) -> JSONResponse:
-    from helpdesk.agents import AuthError, LockedOut, authenticate, issue_token
-    from helpdesk.settings import get_settings
-
-    data = await _json(request)
-    if (
-        not data
-        or not isinstance(data.get("username"), str)
-        or not isinstance(data.get("password"), str)
-    ):
-        return _bad('send {"username": "...", "password": "..."}')
-    url, ip = request.app.state.database_url, client_ip(request)
-
-    def run() -> str:
-        with session_scope(url) as session:
-            try:
-                agent = authenticate(
-                    session, username=data["username"], password=data["password"], ip=ip
-                )
-            except AuthError:
-                session.commit()  # keep the failed attempt
-                raise
-            return issue_token(session, agent_id=agent.id)
-
+@router.post(
+    "/login",
+    response_model=LoginAnswer,
+    responses={429: {**_ERROR, "description": "Locked out after repeated failures"}},
+)
+def login(body: LoginRequest, request: Request, session: DbSession) -> Any:
+    """Exchange a username and password for a bearer token."""
     metrics = request.app.state.metrics
     try:
-        token = await asyncio.to_thread(run)
-    except LockedOut:
+        agent = authenticate(
+            session, username=body.username, password=body.password, ip=client_ip(request)
+        )
+    except LockedOut as error:
         metrics.logins.labels(outcome="locked").inc()
-        seconds = get_settings().login_lockout_seconds
         return JSONResponse(
             {"error": "locked_out", "message": "Too many failed sign-ins; try again later."},
-            status_code=429,
-            headers={"Retry-After": str(seconds)},
+            status_code=http_status(error),
+            headers={"Retry-After": str(get_settings().login_lockout_seconds)},
         )
-    except AuthError:
+    except AuthError as error:
+        session.commit()  # keep the failed attempt: it counts towards the lockout
         metrics.logins.labels(outcome="failed").inc()
         return JSONResponse(
             {"error": "invalid_credentials", "message": "Wrong username or password."},
-            status_code=401,
+            status_code=http_status(error),
         )
     metrics.logins.labels(outcome="ok").inc()
-    return JSONResponse({"token": token, "expires_in": get_settings().api_token_hours * 3600})
+    return LoginAnswer(
+        token=issue_token(session, agent_id=agent.id),
+        expires_in=get_settings().api_token_hours * 3600,
+    )
 
 
-@router.get("/me")
-async def me(who: ApiWho) -> dict[str, Any]:
-    return {"id": who.id, "username": who.username, "role": who.role}
+@router.get("/me", response_model=AgentSummary)
+async def me(who: ApiWho) -> Any:
+    """Who the token belongs to."""
+    return AgentSummary.construct(id=who.id, username=who.username, role=who.role)
 
 
-def filters_from(params: Any, agents: list[dict[str, Any]]) -> dict[str, Any] | str:
+def filters_from(params: Any, session: Any) -> dict[str, Any] | str:
     """Query parameters → ``core.list_tickets`` filters, or the error message."""
     result: dict[str, Any] = {}
     status = params.get("status") or None
@@ -105,83 +121,93 @@ def filters_from(params: Any, agents: list[dict[str, Any]]) -> dict[str, Any] | 
     result.update(status=status, priority=priority, queue=params.get("queue") or None)
     assignee = params.get("assignee") or None
     if assignee:
-        ids = [a["id"] for a in agents if a["username"] == assignee]
-        result["assignee_id"] = ids[0] if ids else -1
+        found = service.agent_id_named(session, username=assignee)
+        result["assignee_id"] = found if found is not None else -1
     return result
 
 
-@router.get("/tickets")
-async def tickets(request: Request, who: ApiWho) -> JSONResponse:
-    url = request.app.state.database_url
-    agents = await asyncio.to_thread(service.agents, url)
-    filters = filters_from(request.query_params, agents)
+@router.get("/tickets", response_model=TicketList)
+def tickets(
+    request: Request,
+    who: ApiWho,
+    session: DbSession,
+    status: str | None = Query(None, description=f"One of {', '.join(STATUSES)}."),
+    queue: str | None = Query(None),
+    priority: str | None = Query(None, description=f"One of {', '.join(PRIORITIES)}."),
+    assignee: str | None = Query(None, description="An agent's username."),
+) -> Any:
+    """The queue, newest first."""
+    filters = filters_from(request.query_params, session)
     if isinstance(filters, str):
         return _bad(filters)
-    found = await asyncio.to_thread(service.list_tickets, url, filters)
-    return JSONResponse({"tickets": found})
+    return tickets_json(service.list_tickets(session, filters=filters))
 
 
-@router.get("/tickets/{ticket_id}")
-async def ticket(ticket_id: int, request: Request, who: ApiWho) -> JSONResponse:
-    found = await asyncio.to_thread(
-        service.ticket_detail, request.app.state.database_url, ticket_id
-    )
+@router.get("/tickets/{ticket_id}", response_model=TicketDetail, responses=_TICKET)
+def ticket(ticket_id: int, who: ApiWho, session: DbSession) -> Any:
+    """The ticket with its transcript, media and their analysis, and private notes."""
+    found = service.ticket_detail(session, ticket_id=ticket_id)
     if found is None:
         return JSONResponse({"error": "not_found", "message": "No such ticket."}, status_code=404)
-    return JSONResponse(found)
+    return model_json(found)
 
 
-@router.post("/tickets/{ticket_id}/replies")
-async def replies(ticket_id: int, request: Request, who: ApiWho) -> JSONResponse:
-    data = await _json(request)
-    if not data or not isinstance(data.get("text"), str) or not data["text"].strip():
-        return _bad('send {"text": "..."} with the reply')
-    result = await service.reply(
-        request.app.state, ticket_id=ticket_id, agent_id=who.id, text=data["text"], origin="api"
+@router.post(
+    "/tickets/{ticket_id}/replies",
+    status_code=201,
+    response_model=ReplyAnswer,
+    responses=_ACTION,
+)
+async def replies(ticket_id: int, body: ReplyRequest, request: Request, who: ApiWho) -> Any:
+    """Send a reply to the customer on WhatsApp (the approved template instead when the
+    24-hour window is closed)."""
+    answer = await service.reply(
+        request.app.state, ticket_id=ticket_id, agent_id=who.id, text=body.text, origin="api"
     )
-    return JSONResponse(result, status_code=201)
+    return model_json(answer, status_code=201)
 
 
-@router.post("/tickets/{ticket_id}/close")
-async def close(ticket_id: int, request: Request, who: ApiWho) -> JSONResponse:
-    data = await _json(request) or {}
-    resolved = data.get("resolved", True) is not False
-    result = await service.close(
+@router.post(
+    "/tickets/{ticket_id}/close",
+    response_model=ClosedTicket,
+    response_model_exclude_unset=True,
+    responses=_TICKET,
+)
+async def close(
+    ticket_id: int, request: Request, who: ApiWho, body: CloseRequest | None = None
+) -> Any:
+    """Close the case (resolved unless the body says ``"resolved": false``); the bot takes
+    the chat back and asks for a score."""
+    resolved = body is None or body.resolved is not False
+    closed = await service.close(
         request.app.state, ticket_id=ticket_id, agent_id=who.id, resolved=resolved
     )
-    return JSONResponse(result)
+    return model_json(closed, exclude_unset=True)  # bot_resumed only when the bot was asked
 
 
-@router.post("/tickets/{ticket_id}/notes")
-async def notes(ticket_id: int, request: Request, who: ApiWho) -> JSONResponse:
-    data = await _json(request)
-    if not data or not isinstance(data.get("text"), str):
-        return _bad('send {"text": "..."} with the note')
-    result = await service.note(
-        request.app.state, ticket_id=ticket_id, agent_id=who.id, text=data["text"]
-    )
-    return JSONResponse(result, status_code=201)
+@router.post(
+    "/tickets/{ticket_id}/notes", status_code=201, response_model=NoteAnswer, responses=_TICKET
+)
+def notes(ticket_id: int, body: NoteRequest, who: ApiWho, session: DbSession) -> Any:
+    """Add a private note (never sent to the customer)."""
+    answer = service.note(session, ticket_id=ticket_id, agent_id=who.id, text=body.text)
+    return model_json(answer, status_code=201)
 
 
-@router.post("/tickets/{ticket_id}/assign")
-async def assign(ticket_id: int, request: Request, who: ApiWho) -> JSONResponse:
-    data = await _json(request)
-    if data is None or "agent" not in data:
-        return _bad('send {"agent": "username"} or {"agent": null}')
-    agents = await asyncio.to_thread(service.agents, request.app.state.database_url)
+@router.post("/tickets/{ticket_id}/assign", response_model=TicketSummary, responses=_TICKET)
+def assign(ticket_id: int, body: AssignRequest, who: ApiWho, session: DbSession) -> Any:
+    """Assign the ticket to an agent, or to nobody."""
     assignee = None
-    if data["agent"] is not None:
-        ids = [a["id"] for a in agents if a["username"] == data["agent"]]
-        if not ids:
-            return _bad(f"no agent named {data['agent']!r}")
-        assignee = ids[0]
-    result = await service.assign(
-        request.app.state, ticket_id=ticket_id, assignee_id=assignee, by=who.id
+    if body.agent is not None:
+        assignee = service.agent_id_named(session, username=body.agent)
+        if assignee is None:
+            return _bad(f"no agent named {body.agent!r}")
+    return model_json(service.assign(session, ticket_id=ticket_id, assignee_id=assignee, by=who.id))
+
+
+@router.post("/tickets/{ticket_id}/hand_back", response_model=ClosedTicket, responses=_ACTION)
+async def hand_back(ticket_id: int, request: Request, who: ApiWho) -> Any:
+    """Give the conversation back to the bot without closing the case."""
+    return model_json(
+        await service.hand_back(request.app.state, ticket_id=ticket_id, agent_id=who.id)
     )
-    return JSONResponse(result)
-
-
-@router.post("/tickets/{ticket_id}/hand_back")
-async def hand_back(ticket_id: int, request: Request, who: ApiWho) -> JSONResponse:
-    result = await service.hand_back(request.app.state, ticket_id=ticket_id, agent_id=who.id)
-    return JSONResponse(result)

@@ -1,6 +1,7 @@
 """The agent console (FastAPI): ``create_app()``; ``helpdesk console`` serves it on :8000.
 
-Routes: the web pages (``pages``), the JSON API under ``/api/`` (``api``), the Zendesk and
+Routes: the web pages (``pages``), the JSON API under ``/api/`` (``api``), its OpenAPI
+document and Swagger UI for admins (``docs``: ``/openapi.json``, ``/docs``), the Zendesk and
 Freshdesk webhooks (``webhooks``), ``/metrics`` for Prometheus, ``/static``. Every route
 but ``/login``, ``/api/login`` and ``/static`` refuses a request without credentials: pages
 redirect to the sign-in page, the API answers 401 JSON, webhooks 401 without a valid
@@ -13,24 +14,33 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from helpdesk.console.security import (
+from helpdesk.console import api, docs, metrics, pages, webhooks
+from helpdesk.console.answers import http_status
+from helpdesk.console.schemas import ApiRequest
+from helpdesk.console.security import login_redirect
+from helpdesk.console.templating import STATIC_DIR
+from helpdesk.errors import (
+    ConfigurationError,
     Forbidden,
     NotSignedIn,
+    TicketingError,
     Unauthorized,
-    login_redirect,
 )
-from helpdesk.errors import TicketingError
+from helpdesk.settings import get_settings
+from helpdesk.whatsapp.graph import GraphClient
+from helpdesk.whatsapp.outbound import Sender
 
 logger = logging.getLogger(__name__)
-HERE = Path(__file__).resolve().parent
 
 
 @dataclass
@@ -46,9 +56,6 @@ class ConsoleConfig:
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> ConsoleConfig:
-        from helpdesk.errors import ConfigurationError
-        from helpdesk.settings import get_settings
-
         s = get_settings()
         if not s.session_secret:
             raise ConfigurationError(
@@ -68,16 +75,10 @@ class ConsoleConfig:
 
 
 def create_app(config: ConsoleConfig | None = None) -> FastAPI:
-    from helpdesk.console import api, metrics, pages, webhooks
-    from helpdesk.whatsapp.graph import GraphClient
-    from helpdesk.whatsapp.outbound import Sender
-
     config = config or ConsoleConfig.from_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
-        from helpdesk.settings import get_settings
-
         # httpx clients belong to the loop that uses them: made here, closed here.
         client = GraphClient.from_settings(**config.graph_overrides)
         app.state.sender = Sender(
@@ -90,11 +91,17 @@ def create_app(config: ConsoleConfig | None = None) -> FastAPI:
 
     app = FastAPI(
         title="Visual Helpdesk console",
+        description="The agent console's JSON API: sign in with `POST /api/login`, then send "
+        "`Authorization: Bearer <token>`. Admins read this at `/docs`.",
         lifespan=lifespan,
+        # Served by ``docs`` to admins only, not by FastAPI to everyone.
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
     )
+    # The Swagger UI we ship (swagger-ui-bundle 1.1: Swagger UI 4.15) reads OpenAPI 3.0, and
+    # the document uses nothing of 3.1 (pydantic v1 writes no type lists or ``null`` types).
+    app.openapi_version = "3.0.3"
     app.state.config = config
     app.state.database_url = config.database_url
     app.state.metrics = metrics.ConsoleMetrics(config.database_url)
@@ -130,29 +137,54 @@ def create_app(config: ConsoleConfig | None = None) -> FastAPI:
     async def _unauthorized(_request: Request, _error: Unauthorized) -> JSONResponse:
         return JSONResponse(
             {"error": "unauthorized", "message": "Sign in with POST /api/login first."},
-            status_code=401,
+            status_code=http_status(_error),
             headers={"WWW-Authenticate": "Bearer"},
         )
 
     @app.exception_handler(Forbidden)
     async def _forbidden(_request: Request, error: Forbidden) -> JSONResponse:
-        return JSONResponse({"error": "forbidden", "message": error.message}, status_code=403)
+        return JSONResponse(
+            {"error": "forbidden", "message": str(error.args[0]), "hint": error.hint},
+            status_code=http_status(error),
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> Any:
+        body = [e for e in error.errors() if e.get("loc", ("",))[0] == "body"]
+        if not body or not request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, error)
+        # The API answered a body it could not use with 400 and what to send before it had
+        # models: kept, with FastAPI's field errors added.
+        return JSONResponse(
+            {
+                "error": "invalid_request",
+                "message": _usage(request),
+                "detail": jsonable_encoder(body),
+            },
+            status_code=400,
+        )
 
     @app.exception_handler(TicketingError)
     async def _ticketing(_request: Request, error: TicketingError) -> JSONResponse:
-        from helpdesk.console.service import Conflict
-
-        status = 409 if isinstance(error, Conflict) else 400
-        if str(error.args[0]).startswith("no ticket"):
-            status = 404
         return JSONResponse(
             {"error": "ticketing", "message": str(error.args[0]), "hint": error.hint},
-            status_code=status,
+            status_code=http_status(error),
         )
 
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount(docs.SWAGGER_PATH, StaticFiles(directory=docs.swagger_ui_dir()), name="swagger-ui")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
+    app.include_router(docs.router)
     app.include_router(webhooks.router)
     app.include_router(metrics.router)
     app.include_router(pages.router)
     return app
+
+
+def _usage(request: Request) -> str:
+    """What to send, from the route's request model (``ApiRequest.usage``)."""
+    field = getattr(request.scope.get("route"), "body_field", None)
+    model = getattr(field, "type_", None)
+    if isinstance(model, type) and issubclass(model, ApiRequest):
+        return model.usage
+    return ApiRequest.usage

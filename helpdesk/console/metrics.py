@@ -11,9 +11,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import func
 
-from helpdesk.console.security import Unauthorized, api_agent
+from helpdesk.console.security import api_agent
 from helpdesk.db import session_scope
+from helpdesk.db.models import Ticket
 
 router = APIRouter()
 
@@ -23,10 +25,6 @@ class TicketCollector:
         self.url = url
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from sqlalchemy import func
-
-        from helpdesk.db.models import Ticket
-
         tickets = GaugeMetricFamily(
             "helpdesk_tickets", "Tickets by status and queue", labels=["status", "queue"]
         )
@@ -83,10 +81,7 @@ async def _authorised(request: Request) -> None:
 
 @router.get("/metrics")
 async def metrics(request: Request) -> Response:
-    try:
-        await _authorised(request)
-    except Unauthorized:
-        raise
+    await _authorised(request)
     state: Any = request.app.state
     body = await asyncio.to_thread(generate_latest, state.metrics.registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

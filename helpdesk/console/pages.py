@@ -7,15 +7,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from helpdesk.console import service
-from helpdesk.console.api import filters_from
-from helpdesk.console.app import HERE
+from helpdesk.console.agents import add_agent as create_agent
+from helpdesk.console.agents import authenticate
+from helpdesk.console.answers import http_status, tickets_json
+from helpdesk.console.api import ACTIVE_FILTER, filters_from
+from helpdesk.console.schemas import TicketList
 from helpdesk.console.security import (
+    DbSession,
     PageWho,
     Who,
     check_csrf,
@@ -24,20 +29,28 @@ from helpdesk.console.security import (
     fingerprint,
     safe_next,
 )
-from helpdesk.db import session_scope
-from helpdesk.errors import HelpdeskError
+from helpdesk.console.templating import templates
+from helpdesk.db.models import MediaRecord
+from helpdesk.db.models.status import TicketStatus
+from helpdesk.errors import AuthError, HelpdeskError, LockedOut, MediaNotFound
+from helpdesk.store import get_media_store
+from helpdesk.tickets.core import log_media_view, ticket_of_media
+from helpdesk.tickets.handoff import push_new_ticket
 
 logger = logging.getLogger(__name__)
-router = APIRouter()
-templates = Jinja2Templates(directory=str(HERE / "templates"))
+router = APIRouter(include_in_schema=False)  # pages, not API: kept out of /openapi.json
 
+# The queue's status filter: ``active`` (every case a person holds), each status, or all.
+STATUS_CHOICES: tuple[tuple[str, str], ...] = (
+    (ACTIVE_FILTER, "Active (waiting or with agent)"),
+    (TicketStatus.WAITING_FOR_AGENT, "Waiting for agent"),
+    (TicketStatus.WITH_AGENT, "With agent"),
+    (TicketStatus.OPEN, "Open (bot)"),
+    (TicketStatus.RESOLVED, "Resolved"),
+    (TicketStatus.CLOSED, "Closed"),
+    ("", "All"),
+)
 
-def _when(value: str | None) -> str:
-    """``2026-11-24T22:09:42.883051Z`` → ``2026-11-24 22:09 UTC`` for people."""
-    return f"{value[:10]} {value[11:16]} UTC" if value and len(value) >= 16 else ""
-
-
-templates.env.filters["when"] = _when
 
 INLINE_MIME = {
     "image/jpeg",
@@ -56,12 +69,10 @@ def _render(
     request: Request, name: str, who: Who | None, code: int = 200, **context: Any
 ) -> HTMLResponse:
     context.update(request=request, who=who, csrf=csrf_token(request))
-    return templates.TemplateResponse(request, name, context, status_code=code)
+    return templates().TemplateResponse(request, name, context, status_code=code)
 
 
 def _back(path: str, message: str | None = None, error: str | None = None) -> RedirectResponse:
-    from urllib.parse import urlencode
-
     query = {k: v for k, v in (("msg", message), ("err", error)) if v}
     return RedirectResponse(path + ("?" + urlencode(query) if query else ""), status_code=303)
 
@@ -88,10 +99,17 @@ async def login_page(request: Request) -> HTMLResponse:
     return _render(request, "login.html", None, next=safe_next(request.query_params.get("next")))
 
 
+def _sign_in(session: Session, *, username: str, password: str, ip: str) -> tuple[int, str, str]:
+    try:
+        agent = authenticate(session, username=username, password=password, ip=ip)
+    except AuthError:
+        session.commit()  # keep the failed attempt: it counts towards the lockout
+        raise
+    return agent.id, agent.username, fingerprint(agent.password_hash)
+
+
 @router.post("/login")
 async def login(request: Request) -> Response:
-    from helpdesk.agents import AuthError, LockedOut, authenticate
-
     form = await request.form()
     next_url = safe_next(str(form.get("next") or "/"))
     if not check_csrf(request, form.get("csrf")):
@@ -104,34 +122,36 @@ async def login(request: Request) -> Response:
             error="The sign-in form expired; please try again.",
         )
     username, password = str(form.get("username") or ""), str(form.get("password") or "")
-    url, ip = request.app.state.database_url, client_ip(request)
-
-    def run() -> tuple[int, str, str]:
-        with session_scope(url) as session:
-            try:
-                agent = authenticate(session, username=username, password=password, ip=ip)
-            except AuthError:
-                session.commit()
-                raise
-            return agent.id, agent.username, fingerprint(agent.password_hash)
-
+    ip = client_ip(request)
     metrics = request.app.state.metrics
     try:
-        agent_id, name, stamp = await asyncio.to_thread(run)
-    except LockedOut:
+        agent_id, name, stamp = await asyncio.to_thread(
+            service.in_session,
+            request.app.state.database_url,
+            _sign_in,
+            username=username,
+            password=password,
+            ip=ip,
+        )
+    except LockedOut as error:
         metrics.logins.labels(outcome="locked").inc()
         return _render(
             request,
             "login.html",
             None,
-            429,
+            http_status(error),
             next=next_url,
             error="Too many failed sign-ins. Wait a while and try again.",
         )
-    except AuthError:
+    except AuthError as error:
         metrics.logins.labels(outcome="failed").inc()
         return _render(
-            request, "login.html", None, 401, next=next_url, error="Wrong username or password."
+            request,
+            "login.html",
+            None,
+            http_status(error),
+            next=next_url,
+            error="Wrong username or password.",
         )
     metrics.logins.labels(outcome="ok").inc()
     request.session.clear()  # a new session: no fixation
@@ -154,49 +174,46 @@ async def logout(request: Request, who: PageWho) -> Response:
 
 
 @router.get("/")
-async def queue_page(request: Request, who: PageWho) -> HTMLResponse:
-    url = request.app.state.database_url
-    queues = await asyncio.to_thread(service.queues, url)
+def queue_page(request: Request, who: PageWho, session: DbSession) -> HTMLResponse:
+    queues = service.queues(session)
     params = request.query_params
     return _render(
         request,
         "queue.html",
         who,
         queues=queues,
-        status=params.get("status", "active"),
+        status_choices=STATUS_CHOICES,
+        status=params.get("status", ACTIVE_FILTER),
         queue=params.get("queue", ""),
         priority=params.get("priority", ""),
         assignee=params.get("assignee", ""),
     )
 
 
-@router.get("/queue.json")
-async def queue_json(request: Request, who: PageWho) -> JSONResponse:
-    url = request.app.state.database_url
-    agents = await asyncio.to_thread(service.agents, url)
-    filters = filters_from(request.query_params, agents)
+@router.get("/queue.json", response_model=TicketList)
+def queue_json(request: Request, who: PageWho, session: DbSession) -> Any:
+    filters = filters_from(request.query_params, session)
     if isinstance(filters, str):
         return JSONResponse({"error": "invalid_request", "message": filters}, status_code=400)
-    return JSONResponse({"tickets": await asyncio.to_thread(service.list_tickets, url, filters)})
+    return tickets_json(service.list_tickets(session, filters=filters))
 
 
 # --- ticket ----------------------------------------------------------------------------
 
 
 @router.get("/tickets/{ticket_id}")
-async def ticket_page(ticket_id: int, request: Request, who: PageWho) -> HTMLResponse:
-    url = request.app.state.database_url
-    ticket = await asyncio.to_thread(service.ticket_detail, url, ticket_id)
+def ticket_page(ticket_id: int, request: Request, who: PageWho, session: DbSession) -> HTMLResponse:
+    ticket = service.ticket_detail(session, ticket_id=ticket_id)
     if ticket is None:
         return _render(request, "missing.html", who, 404, ticket_id=ticket_id)
-    media = {m["id"]: m for m in ticket["media"]}
+    media = {m.id: m for m in ticket.media}
     return _render(
         request,
         "ticket.html",
         who,
         ticket=ticket,
         media=media,
-        agents=await asyncio.to_thread(service.agents, url),
+        agents=service.agents(session),
         canned=service.canned_responses(),
         message=request.query_params.get("msg"),
         error=request.query_params.get("err"),
@@ -204,13 +221,11 @@ async def ticket_page(ticket_id: int, request: Request, who: PageWho) -> HTMLRes
 
 
 @router.get("/tickets/{ticket_id}/messages.json")
-async def ticket_json(ticket_id: int, request: Request, who: PageWho) -> JSONResponse:
-    found = await asyncio.to_thread(
-        service.ticket_detail, request.app.state.database_url, ticket_id
-    )
+def ticket_json(ticket_id: int, who: PageWho, session: DbSession) -> JSONResponse:
+    found = service.ticket_detail(session, ticket_id=ticket_id)
     if found is None:
         return JSONResponse({"error": "not_found"}, status_code=404)
-    return JSONResponse({"status": found["status"], "count": len(found["messages"])})
+    return JSONResponse({"status": str(found.status), "count": len(found.messages)})
 
 
 async def _action(request: Request, ticket_id: int, run: Any) -> Response:
@@ -246,7 +261,7 @@ async def reply(ticket_id: int, request: Request, who: PageWho) -> Response:
             "not_sent": "The 24-hour window is closed and no template is configured: "
             "nothing was sent.",
             "failed": "WhatsApp refused the message; see the log.",
-        }[result["delivery"]]
+        }[result.delivery]
 
     return await _action(request, ticket_id, run)
 
@@ -254,8 +269,10 @@ async def reply(ticket_id: int, request: Request, who: PageWho) -> Response:
 @router.post("/tickets/{ticket_id}/note")
 async def note(ticket_id: int, request: Request, who: PageWho) -> Response:
     async def run(form: Any) -> str:
-        await service.note(
-            request.app.state,
+        await asyncio.to_thread(
+            service.in_session,
+            request.app.state.database_url,
+            service.note,
             ticket_id=ticket_id,
             agent_id=who.id,
             text=str(form.get("text") or ""),
@@ -270,8 +287,13 @@ async def assign(ticket_id: int, request: Request, who: PageWho) -> Response:
     async def run(form: Any) -> str:
         value = str(form.get("agent") or "")
         assignee = int(value) if value.isdigit() else None
-        await service.assign(
-            request.app.state, ticket_id=ticket_id, assignee_id=assignee, by=who.id
+        await asyncio.to_thread(
+            service.in_session,
+            request.app.state.database_url,
+            service.assign,
+            ticket_id=ticket_id,
+            assignee_id=assignee,
+            by=who.id,
         )
         return "Assignment saved."
 
@@ -281,11 +303,11 @@ async def assign(ticket_id: int, request: Request, who: PageWho) -> Response:
 @router.post("/tickets/{ticket_id}/close")
 async def close(ticket_id: int, request: Request, who: PageWho) -> Response:
     async def run(form: Any) -> str:
-        resolved = form.get("outcome", "resolved") == "resolved"
+        resolved = form.get("outcome", TicketStatus.RESOLVED) == TicketStatus.RESOLVED
         result = await service.close(
             request.app.state, ticket_id=ticket_id, agent_id=who.id, resolved=resolved
         )
-        resumed = result.get("bot_resumed")
+        resumed = result.bot_resumed
         return "Ticket closed." + (
             " The bot is back and asks for a score."
             if resumed
@@ -303,7 +325,7 @@ async def hand_back(ticket_id: int, request: Request, who: PageWho) -> Response:
         result = await service.hand_back(request.app.state, ticket_id=ticket_id, agent_id=who.id)
         return (
             "Handed back to the bot."
-            if result.get("bot_resumed")
+            if result.bot_resumed
             else ("Handed back; the bot could not be reached to resume (see the log).")
         )
 
@@ -313,7 +335,6 @@ async def hand_back(ticket_id: int, request: Request, who: PageWho) -> Response:
 @router.post("/tickets/{ticket_id}/push")
 async def push(ticket_id: int, request: Request, who: PageWho) -> Response:
     """Try again to create the case in Zendesk/Freshdesk after that service failed."""
-    from helpdesk.tickets.handoff import push_new_ticket
 
     async def run(form: Any) -> str:
         external, error = await asyncio.to_thread(
@@ -330,40 +351,22 @@ async def push(ticket_id: int, request: Request, who: PageWho) -> Response:
 
 
 @router.get("/media/{media_id}")
-async def media(media_id: int, request: Request, who: PageWho) -> Response:
-    from helpdesk.db.models import MediaRecord
-    from helpdesk.errors import MediaNotFound
-    from helpdesk.store import get_media_store
-    from helpdesk.tickets.core import log_media_view, ticket_of_media
-
-    url = request.app.state.database_url
-
-    def run() -> tuple[bytes, str] | None:
-        with session_scope(url) as session:
-            record = session.get(MediaRecord, media_id)
-            # Only media that reached a ticket: a customer's other files are not for agents.
-            ticket_id = ticket_of_media(session, media=record) if record is not None else None
-            if record is None or ticket_id is None:
-                return None
-            log_media_view(
-                session,
-                agent_id=who.id,
-                agent_name=who.username,
-                media=record,
-                ticket_id=ticket_id,
-            )
-            sha256, mime = record.sha256, record.mime
-        return get_media_store().get(sha256), mime
-
+def media(media_id: int, request: Request, who: PageWho, session: DbSession) -> Response:
+    record = session.get(MediaRecord, media_id)
+    # Only media that reached a ticket: a customer's other files are not for agents.
+    ticket_id = ticket_of_media(session, media=record) if record is not None else None
+    if record is None or ticket_id is None:
+        return HTMLResponse("<p>This file is no longer stored.</p>", status_code=404)
+    log_media_view(
+        session, agent_id=who.id, agent_name=who.username, media=record, ticket_id=ticket_id
+    )
+    mime = record.mime
     try:
-        found = await asyncio.to_thread(run)
+        data = get_media_store().get(record.sha256)
     except MediaNotFound:
-        found = None
-    if found is None:
         return HTMLResponse("<p>This file is no longer stored.</p>", status_code=404)
     request.app.state.metrics.media_views.inc()
     logger.info("agent %s viewed media %s", who.username, media_id)
-    data, mime = found
     inline = mime in INLINE_MIME
     headers = {
         "Cache-Control": "private, no-store",
@@ -384,8 +387,8 @@ async def media(media_id: int, request: Request, who: PageWho) -> Response:
 
 
 @router.get("/agents")
-async def agents_page(request: Request, who: PageWho) -> HTMLResponse:
-    agents = await asyncio.to_thread(service.agents, request.app.state.database_url)
+def agents_page(request: Request, who: PageWho, session: DbSession) -> HTMLResponse:
+    agents = service.agents(session)
     return _render(
         request,
         "agents.html",
@@ -398,8 +401,6 @@ async def agents_page(request: Request, who: PageWho) -> HTMLResponse:
 
 @router.post("/agents")
 async def add_agent(request: Request, who: PageWho) -> Response:
-    from helpdesk.agents import add_agent as create
-
     form = await _form(request)
     if form is None:
         return _csrf_refused()
@@ -408,12 +409,15 @@ async def add_agent(request: Request, who: PageWho) -> Response:
     username, role = str(form.get("username") or ""), str(form.get("role") or "agent")
     password = str(form.get("password") or "")
 
-    def run() -> None:
-        with session_scope(request.app.state.database_url) as session:
-            create(session, username=username, password=password, role=role)
-
     try:
-        await asyncio.to_thread(run)
+        await asyncio.to_thread(
+            service.in_session,
+            request.app.state.database_url,
+            create_agent,
+            username=username,
+            password=password,
+            role=role,
+        )
     except HelpdeskError as error:
         return _back("/agents", error=f"{error.args[0]} — {error.hint}")
     return _back("/agents", message=f"Agent {username} added.")

@@ -10,15 +10,22 @@ time; a cross-site page cannot read it, so it cannot forge the form.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPBearer
+from sqlalchemy.orm import Session
 
+from helpdesk.console.agents import agent_for_token
 from helpdesk.db import session_scope
+from helpdesk.db.models import Agent
+from helpdesk.errors import Forbidden, NotSignedIn, Unauthorized
 
 
 @dataclass(frozen=True)
@@ -32,32 +39,12 @@ class Who:
         return self.role == "admin"
 
 
-class NotSignedIn(Exception):
-    """A page was asked for without a session: redirect to the sign-in page."""
-
-    def __init__(self, next_url: str) -> None:
-        self.next_url = next_url
-
-
-class Unauthorized(Exception):
-    """An API call without a valid bearer token: 401 JSON."""
-
-
-class Forbidden(Exception):
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-
 def fingerprint(password_hash: str) -> str:
     """Kept in the session: a password change ends every session signed in before it."""
-    import hashlib
-
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
 def _load_agent(url: str | None, agent_id: int, seen: object) -> Who | None:
-    from helpdesk.db.models import Agent
-
     with session_scope(url) as session:
         agent = session.get(Agent, agent_id)
         if agent is None or not agent.active or seen != fingerprint(agent.password_hash):
@@ -66,8 +53,6 @@ def _load_agent(url: str | None, agent_id: int, seen: object) -> Who | None:
 
 
 def _agent_for_token(url: str | None, token: str) -> Who | None:
-    from helpdesk.agents import agent_for_token
-
     with session_scope(url) as session:
         agent = agent_for_token(session, token=token)
         return Who(agent.id, agent.username, agent.role) if agent else None
@@ -88,6 +73,11 @@ async def page_agent(request: Request) -> Who:
     return who
 
 
+# Declares the bearer scheme in the OpenAPI document (Swagger UI's "Authorize" button);
+# ``api_agent`` reads and checks the header itself.
+BEARER = HTTPBearer(auto_error=False, description="A token from POST /api/login.")
+
+
 async def api_agent(request: Request) -> Who:
     """Dependency of every API route: ``Authorization: Bearer <token from /api/login>``."""
     header = request.headers.get("authorization", "")
@@ -98,6 +88,29 @@ async def api_agent(request: Request) -> Who:
     if who is None:
         raise Unauthorized()
     return who
+
+
+async def admin_agent(request: Request) -> Who:
+    """Admins only (the API documentation): by bearer token when the request carries an
+    ``Authorization`` header, else by the session cookie like any page."""
+    if request.headers.get("authorization"):
+        who = await api_agent(request)
+    else:
+        who = await page_agent(request)
+    if not who.is_admin:
+        raise Forbidden("this is for admins only")
+    return who
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """Dependency: one transaction per request, committed before the answer is sent (the
+    ``function`` scope), rolled back if the route raises."""
+    with session_scope(request.app.state.database_url) as session:
+        yield session
+
+
+async def _api_route_agent(request: Request, _scheme: object = Depends(BEARER)) -> Who:
+    return await api_agent(request)
 
 
 def csrf_token(request: Request) -> str:
@@ -134,4 +147,7 @@ def safe_next(value: str | None) -> str:
 
 # Route signatures: ``who: PageWho`` (pages) or ``who: ApiWho`` (JSON API).
 PageWho = Annotated[Who, Depends(page_agent)]
-ApiWho = Annotated[Who, Depends(api_agent)]
+ApiWho = Annotated[Who, Depends(_api_route_agent)]
+AdminWho = Annotated[Who, Depends(admin_agent)]
+# Sync routes take ``session: DbSession``; FastAPI runs them in its thread pool.
+DbSession = Annotated[Session, Depends(db_session, scope="function")]

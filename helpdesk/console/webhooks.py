@@ -40,15 +40,15 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from helpdesk.console import service
-from helpdesk.db import session_scope
 from helpdesk.db.models import TicketMessage
-from helpdesk.tickets import core
+from helpdesk.db.models.status import ACTIVE
 from helpdesk.tickets.handoff import find_by_external
 
 logger = logging.getLogger(__name__)
-router = APIRouter(prefix="/webhooks")
+router = APIRouter(prefix="/webhooks", tags=["Zendesk and Freshdesk webhooks"])
 
 ZENDESK_SIGNATURE = "X-Zendesk-Webhook-Signature"
 ZENDESK_TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
@@ -149,6 +149,25 @@ async def freshdesk(request: Request) -> JSONResponse:
     return await _handle(request, "freshdesk", raw)
 
 
+def _load(
+    session: Session, *, backend: str, external_id: str, author: str, comment: str
+) -> tuple[int, str, bool, bool] | None:
+    """Our ticket for the external one: its id and status, whether the comment is the
+    customer's own, and whether it repeats the last relayed one."""
+    ticket = find_by_external(session, backend=backend, external_id=external_id)
+    if ticket is None:
+        return None
+    by_customer = bool(author) and author == (ticket.external_requester_id or "")
+    last = (
+        session.query(TicketMessage)
+        .filter(TicketMessage.ticket_id == ticket.id, TicketMessage.author == "agent")
+        .order_by(TicketMessage.id.desc())
+        .first()
+    )
+    repeated = last is not None and last.origin == backend and last.text == comment
+    return ticket.id, ticket.status, by_customer, repeated
+
+
 async def _handle(request: Request, backend: str, raw: bytes) -> JSONResponse:
     try:
         data: Any = json.loads(raw)
@@ -161,35 +180,28 @@ async def _handle(request: Request, backend: str, raw: bytes) -> JSONResponse:
     status = str(data.get("status") or "").strip().lower()
     author = str(data.get("author_id") or "").strip()
 
-    def load() -> tuple[int, str, bool, bool] | None:
-        with session_scope(state.database_url) as session:
-            ticket = find_by_external(session, backend=backend, external_id=external_id)
-            if ticket is None:
-                return None
-            by_customer = bool(author) and author == (ticket.external_requester_id or "")
-            last = (
-                session.query(TicketMessage)
-                .filter(TicketMessage.ticket_id == ticket.id, TicketMessage.author == "agent")
-                .order_by(TicketMessage.id.desc())
-                .first()
-            )
-            repeated = last is not None and last.origin == backend and last.text == comment
-            return ticket.id, ticket.status, by_customer, repeated
-
-    found = await asyncio.to_thread(load)
+    found = await asyncio.to_thread(
+        service.in_session,
+        state.database_url,
+        _load,
+        backend=backend,
+        external_id=external_id,
+        author=author,
+        comment=comment,
+    )
     if found is None:
         # 200 so the service does not retry for days a ticket that is not ours.
         return JSONResponse({"ok": True, "ignored": "unknown ticket"})
     ticket_id, current, by_customer, repeated = found
     result: dict[str, Any] = {"ok": True, "ticket": ticket_id}
-    if comment and not by_customer and not repeated and current in core.ACTIVE:
+    if comment and not by_customer and not repeated and current in ACTIVE:
         sent = await service.reply(
             state, ticket_id=ticket_id, agent_id=None, text=comment, origin=backend
         )
-        result["delivery"] = sent["delivery"]
+        result["delivery"] = sent.delivery
     if status in CLOSING:
         closed = await service.close(
             state, ticket_id=ticket_id, agent_id=None, resolved=True, origin=backend
         )
-        result["status"] = closed["status"]
+        result["status"] = str(closed.status)
     return JSONResponse(result)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from helpdesk.agents import add_agent
+from helpdesk.console.agents import add_agent
 from helpdesk.db import session_scope
 from helpdesk.settings import get_settings
 from tests.helpdesk.capture.images import error_screenshot

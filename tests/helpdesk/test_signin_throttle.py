@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.agents import AuthError, LockedOut, add_agent, authenticate
+from helpdesk.console.agents import add_agent, authenticate
 from helpdesk.db import session_scope
+from helpdesk.errors import AuthError, LockedOut
 
 PASSWORD = "the-right-long-password"
 

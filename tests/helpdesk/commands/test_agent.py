@@ -30,7 +30,7 @@ def run(args: list[str], stdin: str, env_db: str) -> subprocess.CompletedProcess
 
 
 def test_agent_add_reads_the_password_from_stdin_and_the_agent_can_sign_in(tmp_path: Path) -> None:
-    from helpdesk.agents import authenticate
+    from helpdesk.console.agents import authenticate
     from helpdesk.db import session_scope
 
     url = f"sqlite:///{tmp_path}/ops.db"
@@ -79,7 +79,7 @@ def test_console_prints_how_to_sign_in_on_first_start(tmp_path: Path) -> None:
 
 
 def test_disable_and_password_change_cut_access(tmp_path: Path) -> None:
-    from helpdesk.agents import AuthError, agent_for_token, authenticate, issue_token
+    from helpdesk.console.agents import AuthError, agent_for_token, authenticate, issue_token
     from helpdesk.db import session_scope
 
     url = f"sqlite:///{tmp_path}/ops.db"

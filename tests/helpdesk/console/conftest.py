@@ -16,7 +16,20 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
+from PIL import Image, ImageDraw, ImageFont
 
+from helpdesk.console.agents import add_agent
+from helpdesk.console.app import ConsoleConfig, create_app
+from helpdesk.db import session_scope
+from helpdesk.media import analyze
+from helpdesk.media.intake import sniff
+from helpdesk.media.records import save_media
+from helpdesk.sandbox.app import SandboxConfig
+from helpdesk.sandbox.app import create_app as create_sandbox
+from helpdesk.settings import get_settings
+from helpdesk.store import get_media_store
+from helpdesk.tickets.handoff import hand_off as run_hand_off
+from helpdesk.whatsapp.service import ChannelConfig, WhatsAppService
 from tests.support.servers import free_port, serve_app
 
 TOKEN, SECRET, PHONE = "test-token", "test-app-secret", "100000000000001"
@@ -49,9 +62,6 @@ class Stack:
     # --- agents ---
 
     def agent(self, name: str = "alice", role: str = "agent", password: str = PASSWORD) -> int:
-        from helpdesk.agents import add_agent
-        from helpdesk.db import session_scope
-
         with session_scope(self.database_url) as session:
             return add_agent(session, username=name, password=password, role=role).id
 
@@ -105,8 +115,6 @@ def rasa_stand_in(calls: list[dict]) -> FastAPI:
 
 def channel_app() -> FastAPI:
     """The real WhatsApp channel's receiving side (signature check, inbox), no worker."""
-    from helpdesk.whatsapp.service import ChannelConfig, WhatsAppService
-
     service = WhatsAppService(ChannelConfig.from_settings())
     app = FastAPI()
 
@@ -126,11 +134,6 @@ def channel_app() -> FastAPI:
 
 @pytest.fixture
 def stack(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    from helpdesk.console.app import ConsoleConfig, create_app
-    from helpdesk.sandbox.app import SandboxConfig
-    from helpdesk.sandbox.app import create_app as create_sandbox
-    from helpdesk.settings import get_settings
-
     for name, value in {
         "WHATSAPP_ACCESS_TOKEN": TOKEN,
         "WHATSAPP_APP_SECRET": SECRET,
@@ -176,8 +179,6 @@ def label_photo(
     lines: tuple[str, ...] = ("ACME BLENDER", "MODEL: BX-200", "SERIAL NO: SN48213771"),
 ) -> bytes:
     """A generated JPEG of a product label (real text for real Tesseract)."""
-    from PIL import Image, ImageDraw, ImageFont
-
     image = Image.new("RGB", (1200, 700), (236, 233, 226))
     draw = ImageDraw.Draw(image)
     path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -193,12 +194,6 @@ def store_customer_media(
     database_url: str, sender_id: str, data: bytes, *, purpose: str = "label", analyse: bool = True
 ) -> int:
     """Keep a customer's file as the channel does: encrypted store + record + analysis."""
-    from helpdesk.db import session_scope
-    from helpdesk.media import analyze
-    from helpdesk.media.intake import sniff
-    from helpdesk.media.records import save_media
-    from helpdesk.store import get_media_store
-
     found = sniff(data)
     assert found is not None
     stored = get_media_store().put(data, mime=found.mime)
@@ -218,8 +213,6 @@ def store_customer_media(
 
 
 def hand_off(database_url: str, sender_id: str, **extra: Any) -> int:
-    from helpdesk.tickets.handoff import hand_off as run
-
     options: dict[str, Any] = {
         "sender_id": sender_id,
         "use_case": "damaged_product",
@@ -233,7 +226,7 @@ def hand_off(database_url: str, sender_id: str, **extra: Any) -> int:
         "trigger": "customer_request",
     }
     options.update(extra)
-    return run(url=database_url, **options).ticket_id
+    return run_hand_off(url=database_url, **options).ticket_id
 
 
 @pytest.fixture

@@ -8,6 +8,11 @@ import httpx
 import pytest
 from starlette.routing import Mount
 
+from helpdesk.console.agents import set_active, set_password
+from helpdesk.console.app import ConsoleConfig, create_app
+from helpdesk.db import session_scope
+from helpdesk.db.models import Agent
+from helpdesk.settings import get_settings
 from tests.helpdesk.console.conftest import PASSWORD, Stack, csrf, hand_off
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/api/login")}
@@ -15,8 +20,6 @@ PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/api/login")}
 
 def every_route() -> list[tuple[str, str]]:
     """(method, path) of every route of the real app, path parameters filled in."""
-    from helpdesk.console.app import ConsoleConfig, create_app
-
     app = create_app(ConsoleConfig(session_secret="x" * 40))
     found = []
     for route in app.routes:
@@ -121,8 +124,6 @@ def test_lockout_after_repeated_failures_even_with_the_right_password(stack: Sta
 
 
 def test_lockout_expires(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
-    from helpdesk.settings import get_settings
-
     stack.agent()
     for _ in range(3):
         httpx.post(f"{stack.url}/api/login", json={"username": "alice", "password": "nope"})
@@ -180,9 +181,6 @@ def test_only_an_admin_adds_agents(stack: Stack) -> None:
 
 
 def test_passwords_are_stored_as_argon2_hashes(stack: Stack) -> None:
-    from helpdesk.db import session_scope
-    from helpdesk.db.models import Agent
-
     stack.agent()
     with session_scope(stack.database_url) as session:
         stored = session.query(Agent).one().password_hash
@@ -198,9 +196,6 @@ def test_metrics_need_a_token_and_count_tickets(stack: Stack) -> None:
 
 
 def test_disabling_or_a_new_password_ends_open_sessions(stack: Stack) -> None:
-    from helpdesk.agents import set_active, set_password
-    from helpdesk.db import session_scope
-
     stack.agent()
     client = stack.sign_in()
     assert client.get("/").status_code == 200

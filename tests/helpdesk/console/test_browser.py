@@ -92,3 +92,23 @@ def test_agent_handles_a_handed_off_case_in_the_browser(
         got[-1]["payload"]["text"]["body"] == "Hi! Your serial SN48213771 qualifies for a new jar."
     )
     assert "with agent" in page.locator("#status").inner_text()
+
+
+def test_an_admin_browses_the_api_docs_under_the_consoles_csp(
+    stack: Stack, browser: Browser
+) -> None:
+    stack.agent("root", role="admin")
+    page = browser.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Security Policy" in m.text else None)
+    page.goto(stack.url + "/docs")
+    assert page.url.startswith(stack.url + "/login?next=/docs")
+    page.fill("input[name=username]", "root")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/docs")
+    # Swagger UI, from the console's own files, lists the API read from /openapi.json.
+    operation = page.locator(".opblock-summary-path", has_text="/api/tickets/{ticket_id}/replies")
+    operation.first.wait_for()
+    assert "Visual Helpdesk console" in page.locator(".info .title").inner_text()
+    assert refused == []

@@ -15,6 +15,7 @@ from tests.helpdesk.console.conftest import (
     FRESHDESK_SECRET,
     ZENDESK_SECRET,
     Stack,
+    csrf,
     hand_off,
     label_photo,
     store_customer_media,
@@ -143,8 +144,6 @@ def test_webhook_for_a_ticket_that_is_not_ours_is_acknowledged_and_ignored(stack
 def test_a_failed_push_can_be_retried_from_the_ticket_page(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.helpdesk.console.conftest import csrf
-
     state = zendesk.ZendeskState(email="bot@example.com", token="zd-token")
     with serve_app(zendesk.create_app(state), path="/api/v2/tickets") as url:
         monkeypatch.setenv("HELPDESK_TICKETING", "zendesk")

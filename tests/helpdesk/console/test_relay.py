@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import io
+import subprocess
 
 import httpx
+import pypdfium2
 from PIL import Image
 
 from helpdesk.db import session_scope
+from helpdesk.db.models import MediaRecord, MediaView
+from helpdesk.settings import get_settings
+from helpdesk.store import get_media_store
 from helpdesk.tickets import core
 from helpdesk.tickets.handoff import customer_message
 from tests.helpdesk.console.conftest import (
@@ -18,6 +23,7 @@ from tests.helpdesk.console.conftest import (
     label_photo,
     store_customer_media,
 )
+from tests.support.servers import free_port
 
 CUSTOMER = "15557654321"
 
@@ -170,9 +176,6 @@ def test_hand_back_resumes_the_bot_without_closing(stack: Stack) -> None:
 
 
 def test_resume_failure_is_reported_not_fatal(stack: Stack, monkeypatch) -> None:
-    from helpdesk.settings import get_settings
-    from tests.support.servers import free_port
-
     stack.agent()
     headers = stack.token()
     ticket = hand_off(stack.database_url, CUSTOMER)
@@ -226,9 +229,6 @@ def test_queue_filters(stack: Stack) -> None:
 
 
 def test_media_views_are_decrypted_for_agents_and_audited(stack: Stack) -> None:
-    from helpdesk.db.models import MediaRecord, MediaView
-    from helpdesk.store import get_media_store
-
     stack.agent()
     data = label_photo()
     photo = store_customer_media(stack.database_url, CUSTOMER, data)
@@ -248,8 +248,6 @@ def test_media_views_are_decrypted_for_agents_and_audited(stack: Stack) -> None:
 
 
 def tiny_mp4(tmp_path) -> bytes:  # type: ignore[no-untyped-def]
-    import subprocess
-
     out = tmp_path / "clip.mp4"
     subprocess.run(
         [
@@ -272,8 +270,6 @@ def tiny_mp4(tmp_path) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def tiny_pdf() -> bytes:
-    import pypdfium2
-
     document = pypdfium2.PdfDocument.new()
     document.new_page(200, 200)
     out = io.BytesIO()
@@ -301,8 +297,6 @@ def test_ticket_page_plays_video_and_links_the_pdf(stack: Stack, tmp_path) -> No
 
 
 def test_resume_sends_the_rasa_auth_token_when_configured(stack: Stack, monkeypatch) -> None:
-    from helpdesk.settings import get_settings
-
     stack.agent()
     ticket = hand_off(stack.database_url, CUSTOMER)
     monkeypatch.setenv("HELPDESK_RASA_TOKEN", "rasa-secret")
@@ -310,3 +304,24 @@ def test_resume_sends_the_rasa_auth_token_when_configured(stack: Stack, monkeypa
     httpx.post(f"{stack.url}/api/tickets/{ticket}/hand_back", headers=stack.token())
     assert stack.rasa_calls[-1]["token"] == "rasa-secret"
     assert stack.rasa_calls[-1]["entities"]["outcome"] == "handed_back"
+
+
+def test_an_unknown_ticket_is_404_and_a_closed_one_409(stack: Stack) -> None:
+    stack.agent()
+    headers = stack.token()
+    missing = httpx.post(
+        f"{stack.url}/api/tickets/999999/replies", json={"text": "hello?"}, headers=headers
+    )
+    assert missing.status_code == 404
+    assert missing.json()["error"] == "ticketing" and "#999999" in missing.json()["message"]
+    for action in ("close", "hand_back"):
+        assert (
+            httpx.post(f"{stack.url}/api/tickets/999999/{action}", headers=headers).status_code
+            == 404
+        )
+    ticket = hand_off(stack.database_url, CUSTOMER)
+    httpx.post(f"{stack.url}/api/tickets/{ticket}/close", headers=headers)
+    late = httpx.post(
+        f"{stack.url}/api/tickets/{ticket}/replies", json={"text": "late"}, headers=headers
+    )
+    assert late.status_code == 409 and late.json()["hint"]

@@ -12,6 +12,7 @@ refused, and the answer does not say whether the username exists.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -23,20 +24,18 @@ from sqlalchemy.orm import Session
 
 from helpdesk.db.models import Agent, ApiToken, LoginAttempt
 from helpdesk.db.models.base import utcnow
-from helpdesk.errors import HelpdeskError
+from helpdesk.errors import AuthError, LockedOut
+from helpdesk.settings import get_settings
 
 ROLES = ("agent", "admin")
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so timing does not reveal which exist.
-_DUMMY = _hasher.hash("not a password")
 
 
-class AuthError(HelpdeskError):
-    hint = "Check the username and password."
-
-
-class LockedOut(AuthError):
-    hint = "Too many failed sign-ins; wait and try again, or ask an admin."
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so timing does not reveal which exist
+    (made on first use: hashing costs tens of milliseconds)."""
+    return _hasher.hash("not a password")
 
 
 def hash_password(password: str) -> str:
@@ -99,8 +98,6 @@ def _failures(session: Session, *, since, **where: str) -> int:  # type: ignore[
 
 
 def is_locked(session: Session, *, username: str, ip: str) -> bool:
-    from helpdesk.settings import get_settings
-
     settings = get_settings()
     since = utcnow() - timedelta(seconds=settings.login_lockout_seconds)
     limit = settings.login_max_failures
@@ -119,7 +116,7 @@ def authenticate(session: Session, *, username: str, password: str, ip: str) -> 
         raise LockedOut("too many failed sign-ins")
     agent = session.execute(select(Agent).where(Agent.username == username)).scalar()
     try:
-        _hasher.verify(agent.password_hash if agent else _DUMMY, password)
+        _hasher.verify(agent.password_hash if agent else _dummy_hash(), password)
         ok = agent is not None and agent.active
     except (VerificationError, InvalidHashError):
         ok = False
@@ -141,8 +138,6 @@ def _digest(token: str) -> str:
 
 
 def issue_token(session: Session, *, agent_id: int, hours: int | None = None) -> str:
-    from helpdesk.settings import get_settings
-
     token = secrets.token_urlsafe(32)
     lifetime = timedelta(hours=hours or get_settings().api_token_hours)
     session.add(
