@@ -19,7 +19,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,6 +181,18 @@ def calibrate(predictions: list[Prediction]) -> tuple[float, float, float]:
     return best[1], best[2], best[0]
 
 
+def quiet_rasa() -> None:
+    """Only the report on stdout: Rasa logs every parsed message at debug level."""
+    import logging
+
+    import structlog
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    logging.disable(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    warnings.filterwarnings("ignore")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--min", type=float, default=0.90, help="held-back gate per language")
@@ -187,15 +201,16 @@ def main() -> int:
         "--calibrate", action="store_true", help="print the dev-calibrated fallback threshold"
     )
     parser.add_argument("--model", default=str(ROOT / "models"))
+    parser.add_argument("--dump", help="write every prediction (text, expected, ranking) here")
     args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))  # custom components (rasa_addons) load from the project
 
-    import logging
-
-    logging.disable(logging.WARNING)
+    quiet_rasa()
     from rasa.core.agent import Agent
     from rasa.model import get_local_model
 
     agent = Agent.load(get_local_model(args.model))
+    quiet_rasa()  # loading the model configures Rasa's logging again
     threshold, ambiguity = fallback_config()
     print(f"nlu-eval: fallback threshold {threshold}, ambiguity {ambiguity} (config.yml)")
     out = ROOT / "results" / "nlu-eval"
@@ -243,6 +258,9 @@ def main() -> int:
             f"→ dev accuracy {best_acc:.3f} (now {dev.accuracy:.3f})"
         )
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
+    if args.dump:
+        dumped = {s: [vars(p) for p in ps] for s, ps in all_predictions.items()}
+        Path(args.dump).write_text(json.dumps(dumped, ensure_ascii=False))
     if failed:
         print("nlu-eval: misclassified messages are in results/nlu-eval/*-errors.json")
     return 1 if failed else 0
