@@ -129,9 +129,9 @@ class CharNgramIntentClassifier(GraphComponent, IntentClassifier):
             return messages
         probabilities = self._model.predict_proba([fold(texts[i]) for i in todo])
         classes = list(self._model.classes_)
-        for row, index in zip(probabilities, todo):
+        for row, index in zip(probabilities, todo, strict=True):
             message = messages[index]
-            own = {name: float(p) for name, p in zip(classes, row)}
+            own = {name: float(p) for name, p in zip(classes, row, strict=True)}
             ranking = blend(own, message.get(INTENT_RANKING_KEY), self._config["weight"])
             ranking = ranking[:RANKING_LENGTH]
             message.set(INTENT, {"name": ranking[0][0], "confidence": ranking[0][1]}, True)

@@ -25,6 +25,7 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -69,7 +70,7 @@ def load_examples(path: Path) -> list[tuple[str, str]]:
     return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
 
 
-async def predict(agent, examples: list[tuple[str, str]]) -> list[Prediction]:  # noqa: ANN001
+async def predict(agent: Any, examples: list[tuple[str, str]]) -> list[Prediction]:
     out = []
     for text, expected in examples:
         parsed = await agent.parse_message(text)
