@@ -36,7 +36,7 @@ conversations: train
 	@bash scripts/test_conversations.sh
 
 nlu-eval: train
-	@$(BIN)/python scripts/nlu_eval.py
+	@$(BIN)/python scripts/nlu_eval.py --calibrate
 
 bench: setup
 	@bash scripts/bench.sh
