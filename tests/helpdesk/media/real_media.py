@@ -127,7 +127,9 @@ def amounts_of(analysis: dict[str, Any]) -> list[float]:
     return [v for v in values if v is not None]
 
 
-_MONTHS = {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
+_MONTHS = {
+    m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())
+}
 
 
 def expected_dates(raw: str) -> set[str]:
