@@ -72,3 +72,45 @@ def capture_summary(
     if read:
         lines.append(f"• {words['read']}: " + "; ".join(read))
     return "\n".join(lines)
+
+
+_SYMBOLS = {"EUR": ("", " €"), "USD": ("$", ""), "GBP": ("£", ""), "MYR": ("RM ", "")}
+_DECIMAL_COMMA = frozenset({"EUR", "BRL"})
+_READBACK = {
+    "en": ("I can see {amount} paid", " at {merchant}", " on {date}", " — is that the payment?"),
+    "es": ("Veo un pago de {amount}", " en {merchant}", " el {date}", ". ¿Es ese el pago?"),
+}
+
+
+def _money_text(value: str, currency: str | None) -> str:
+    amount = f"{float(value):.2f}"
+    if currency in _DECIMAL_COMMA:
+        amount = amount.replace(".", ",")
+    before, after = _SYMBOLS.get(currency or "", ("", f" {currency}" if currency else ""))
+    return f"{before}{amount}{after}"
+
+
+def _date_text(iso: str, currency: str | None) -> str:
+    year, month, day = iso.split("-")
+    return f"{month}/{day}/{year}" if currency == "USD" else f"{day}/{month}/{year}"
+
+
+def payment_readback(fields: list[dict[str, Any]], language: str) -> str | None:
+    """What the bot read from a receipt, said back to confirm ("I can see 18,40 € paid at
+    Café Sol on 12/03/2025 — is that the payment?"); None when no total was read."""
+    by_type: dict[str, dict[str, Any]] = {}
+    for found in fields:
+        by_type.setdefault(str(found.get("type")), found)  # the first of each: the chosen one
+    total = by_type.get("total")
+    if total is None:
+        return None
+    currency = total.get("currency") or (by_type.get("currency") or {}).get("value")
+    opening, at, on, question = _READBACK.get(language, _READBACK["en"])
+    text = opening.format(amount=_money_text(str(total["value"]), currency))
+    merchant = (by_type.get("merchant") or {}).get("value")
+    if merchant:
+        text += at.format(merchant=merchant)
+    date = (by_type.get("date") or {}).get("value")
+    if date:
+        text += on.format(date=_date_text(str(date), currency))
+    return text + question

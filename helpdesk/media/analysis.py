@@ -202,6 +202,19 @@ def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) ->
     _read(loaded.grey, rules, analysis, camera=not measures.digital)
     _to_original(analysis, loaded.width / loaded.grey.shape[1])
     _judge(measures, rules, analysis)
+    _require_identifier(rules, analysis)
+
+
+IDENTIFIER_TYPES = frozenset({"model_number", "serial_number", "barcode"})
+
+
+def _require_identifier(rules: limits.Purpose, analysis: Analysis) -> None:
+    """A label photo is for its model or serial number: a sharp photo of a street sign or
+    of the back of the box is refused, saying what is missing."""
+    if rules.name != "label" or not analysis.accepted:
+        return
+    if not any(f.type in IDENTIFIER_TYPES for f in analysis.fields):
+        analysis.problem("no_identifier", ERROR)
 
 
 def _to_work(grey: np.ndarray) -> np.ndarray:
