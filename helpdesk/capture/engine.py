@@ -21,7 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpdesk.capture.flows import FACT, MEDIA, SKIPPED, Flow, Step, purpose_for
+from helpdesk.capture.flows import FACT, MEDIA, PAYMENT, SKIPPED, Flow, Step, purpose_for
+from helpdesk.capture.summary import payment_value
 from helpdesk.conversation import USE_CASE_INTENTS
 
 FAILURES_SLOT = "capture_failures"
@@ -203,14 +204,20 @@ def _accept(
     for found_field in found:
         state.fields.append({**found_field, "media_id": item.get("id"), "step": step.slot})
     state.changed.add("fields")
+    read_back = False
     for fact in flow.steps:
         if fact.type != FACT or fact.field_type is None:
             continue
-        best = _best_field(found, fact.field_type)
+        if fact.field_type == PAYMENT:
+            best = payment_value(found)
+            read_back = best is not None
+        else:
+            best = _best_field(found, fact.field_type)
         if best is not None:
             state.candidates[fact.slot] = best
             state.changed.add("candidates")
-    state.say("utter_media_accepted")
+    if not read_back:  # otherwise what was read is said next, as the question to confirm
+        state.say("utter_media_accepted")
 
 
 def _refuse(step: Step, analysis: dict[str, Any], state: _State, *, max_tries: int) -> None:

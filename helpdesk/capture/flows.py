@@ -14,6 +14,7 @@ from dataclasses import dataclass
 MEDIA = "media"
 FACT = "fact"
 
+PAYMENT = "payment"  # field_type of the step confirming a receipt's total, date, merchant
 SKIPPED = "skipped"  # slot value of an optional step the customer skipped
 
 
@@ -89,6 +90,8 @@ FLOWS: tuple[Flow, ...] = (
         "payment_problem_form",
         (
             Step("payment_evidence", MEDIA, purpose="receipt", kinds=("image", "document")),
+            # Total, date and merchant read from the receipt, read back to confirm.
+            Step("payment_details", FACT, field_type=PAYMENT, optional=True),
             Step(
                 "transaction_id",
                 FACT,

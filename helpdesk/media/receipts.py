@@ -117,6 +117,8 @@ STATUSES = (
 _HEADER_SKIP = re.compile(
     r"tax\s*invoice|invoice|receipt|recibo|factura|quittung|rechnung|re[cç]u|ricevuta"
     r"|ticket|welcome|bienvenid|thank|gracias|tel|fax|phone|gst|reg|no\.|www|http|@"
+    r"|payment|pago|paiement|zahlung|pagamento|details|detalles|status|estado|amount|date"
+    r"|transaction|transacci[oó]n|failed|successful|pending"
     r"|jalan|jln|street|st\.|road|calle|avenida|strasse|straße|rue|via|taman|lot",
     re.IGNORECASE,
 )

@@ -66,3 +66,66 @@ def test_text_without_an_identifier_still_asks_for_the_photo() -> None:
     )
     assert outcome.slots["product_label_photo"] is None
     assert [r.response for r in outcome.replies] == ["utter_need_media"]
+
+
+def test_the_payment_read_back_is_confirmed_or_typed_and_goes_on_the_summary(
+    received,
+) -> None:
+    from helpdesk.capture.summary import capture_summary, payment_readback
+    from tests.helpdesk.capture.images import receipt_screenshot
+
+    flow = flow_for_form("payment_problem_form")
+
+    def run(turn: Turn):
+        return handle_turn(flow, turn, max_tries=3, analyse=analyse_stored_media)
+
+    receipt = received(receipt_screenshot(amount="$49.90"))
+    outcome = run(
+        Turn(
+            form="payment_problem_form",
+            requested_slot="payment_evidence",
+            intent="media_shared",
+            metadata={"media": [receipt]},
+        )
+    )
+    fields = outcome.slots[FIELDS_SLOT]
+    assert payment_readback(fields, "en") == (
+        "I can see a failed payment of $49.90 on 12/03/2024 — is that the payment?"
+    )
+    assert payment_readback(fields, "es") == (
+        "Veo un pago fallido de $49.90 el 12/03/2024. ¿Es ese el pago?"
+    )
+    candidates = outcome.slots["fact_candidates"]
+
+    confirmed = run(
+        Turn(
+            form="payment_problem_form",
+            requested_slot="payment_details",
+            intent="affirm",
+            slots={"fact_candidates": candidates},
+        )
+    )
+    assert confirmed.slots["payment_details"] == "$49.90 · 2024-12-03"
+
+    denied = run(
+        Turn(
+            form="payment_problem_form",
+            requested_slot="payment_details",
+            intent="deny",
+            slots={"fact_candidates": candidates},
+        )
+    )
+    assert denied.slots["payment_details"] is None
+    assert "payment_details" not in denied.slots["fact_candidates"]
+    typed = run(
+        Turn(
+            form="payment_problem_form",
+            requested_slot="payment_details",
+            intent="inform",
+            text="59.90 dollars on 12 March",
+            slots={"fact_candidates": denied.slots["fact_candidates"]},
+        )
+    )
+    assert typed.slots["payment_details"] == "59.90 dollars on 12 March"
+    summary = capture_summary(flow, {**typed.slots, "payment_evidence": "1"}, fields, "en")
+    assert "Payment: 59.90 dollars on 12 March" in summary
