@@ -9,9 +9,14 @@
   passed as they are.
 - Scale: Tesseract reads best when capital letters are about 30 px tall. A first pass
   measures the text height; when it is far from that, the page is re-scaled and read again.
-- Rotation: when little is read upright, Tesseract's orientation detection (OSD) is asked;
-  when it cannot tell, quick reads of the page turned by 90/270/180 degrees decide. The page
-  is then turned before a new pass.
+- Rotation: a page that does not read well as it is (few confident words, low mean
+  confidence: what a page turned 90 or 180 degrees gives) is checked with Tesseract's
+  orientation detection (OSD); where OSD is not confident, quick reads of the page at
+  reduced size turned by 180/90/270 degrees decide, and the most confident reading wins.
+  The page is then turned before a full pass. Upright pages cost nothing extra.
+- Confidence gate: the text agents and summaries see holds only words Tesseract is sure
+  of (or fairly sure of inside a confidently read line); letter-like fragments read from
+  texture (foliage, a street scene) are dropped, not shown.
 - ``OMP_THREAD_LIMIT=1`` is set for the Tesseract child processes: on a 2-core machine
   Tesseract's OpenMP threading is several times *slower* (see bench/bench_media.py);
   parallelism comes from running several files in a process pool instead.
