@@ -22,7 +22,7 @@ from helpdesk.capture.engine import (
 )
 from helpdesk.capture.flows import FLOWS, flow_for_use_case
 from helpdesk.capture.media import CAPTURE_EXECUTOR, analyse_stored_media
-from helpdesk.capture.summary import capture_summary
+from helpdesk.capture.summary import capture_summary, payment_readback
 from helpdesk.settings import get_settings
 
 STATE_SLOTS = (FAILURES_SLOT, CANDIDATES_SLOT, FIELDS_SLOT)
@@ -114,6 +114,26 @@ class AskTransactionId(_AskFact, Action):
 
 class AskOrderNumber(_AskFact, Action):
     slot = "order_number"
+
+
+class AskPaymentDetails(Action):
+    """Reads back the total, date and merchant read from the receipt to confirm; asks to
+    type them when nothing was read or the customer said it was wrong."""
+
+    def name(self) -> str:
+        return "action_ask_payment_details"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        candidate = (tracker.get_slot(CANDIDATES_SLOT) or {}).get("payment_details")
+        fields = tracker.get_slot(FIELDS_SLOT) or []
+        readback = payment_readback(fields, language_of(tracker)) if candidate else None
+        if readback:
+            dispatcher.utter_message(response="utter_confirm_payment_details", readback=readback)
+        else:
+            dispatcher.utter_message(response="utter_type_payment_details")
+        return []
 
 
 class ActionCaptureSummary(Action):

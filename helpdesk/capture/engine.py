@@ -21,7 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from helpdesk.capture.flows import FACT, FLOWS, MEDIA, SKIPPED, Flow, Step, purpose_for
+from helpdesk.capture.flows import FACT, FLOWS, MEDIA, PAYMENT, SKIPPED, Flow, Step, purpose_for
+from helpdesk.capture.summary import payment_value
 from helpdesk.conversation import USE_CASE_INTENTS
 
 FAILURES_SLOT = "capture_failures"
@@ -79,6 +80,8 @@ def handle_turn(flow: Flow, turn: Turn, *, max_tries: int, analyse: Analyse) -> 
         _on_skip(requested, state, max_tries=max_tries)
     elif requested.type == FACT:
         _on_fact(requested, turn, state)
+    elif _typed_identifier(requested, turn, state):
+        pass
     else:
         state.fill(requested.slot, None)
         state.say("utter_need_media")
@@ -214,14 +217,20 @@ def _accept(
     for found_field in found:
         state.fields.append({**found_field, "media_id": item.get("id"), "step": step.slot})
     state.changed.add("fields")
+    read_back = False
     for fact in flow.steps:
         if fact.type != FACT or fact.field_type is None:
             continue
-        best = _best_field(found, fact.field_type)
+        if fact.field_type == PAYMENT:
+            best = payment_value(found)
+            read_back = best is not None
+        else:
+            best = _best_field(found, fact.field_type)
         if best is not None:
             state.candidates[fact.slot] = best
             state.changed.add("candidates")
-    state.say("utter_media_accepted")
+    if not read_back:  # otherwise what was read is said next, as the question to confirm
+        state.say("utter_media_accepted")
 
 
 def _refuse(step: Step, analysis: dict[str, Any], state: _State, *, max_tries: int) -> None:
@@ -244,6 +253,27 @@ def _read_caption(flow: Flow, turn: Turn, caption: str, state: _State) -> None:
         value = step.typed_value(caption)
         if value is not None and (step.pattern is not None or step.field_type is None):
             state.fill(step.slot, value)
+
+
+TYPED = "typed:"  # prefix of a label step filled by a typed model or serial number
+
+
+def _typed_identifier(step: Step, turn: Turn, state: _State) -> bool:
+    """A label step also takes the model or serial number typed out, when it looks like
+    one (the step's pattern); it goes on the ticket as a field read from the customer."""
+    text = turn.text or ""
+    if step.pattern is None or not text or text.startswith("/"):
+        return False
+    value = step.typed_value(text.upper())
+    if value is None:
+        return False
+    state.fill(step.slot, TYPED + value)
+    state.fields.append(
+        {"type": "model_number", "value": value, "confidence": 1.0, "source": "typed",
+         "step": step.slot}
+    )  # fmt: skip
+    state.changed.add("fields")
+    return True
 
 
 def _on_skip(step: Step, state: _State, *, max_tries: int) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 MEDIA = "media"
 FACT = "fact"
 
+PAYMENT = "payment"  # field_type of the step confirming a receipt's total, date, merchant
 SKIPPED = "skipped"  # slot value of an optional step the customer skipped
 
 
@@ -25,7 +26,7 @@ class Step:
     kinds: tuple[str, ...] = ()  # media kinds accepted (image, video, document)
     optional: bool = False
     field_type: str | None = None  # fact read from media (and offered for confirmation)
-    pattern: str | None = None  # what a typed fact must look like
+    pattern: str | None = None  # what a typed fact (or a label's typed identifier) looks like
 
     def accepts(self, kind: str) -> bool:
         return self.type == MEDIA and kind in self.kinds
@@ -56,6 +57,9 @@ class Flow:
 # ("ORD-2024-118734", "#118734", "4829 1133 0921", "UTR 412345678901").
 ORDER_NUMBER_PATTERN = r"#?[A-Z]{0,4}[\- ]?\d[\d\-]{3,20}"
 TRANSACTION_ID_PATTERN = r"[A-Z0-9]{0,6}[\- ]?\d[\d \-]{5,30}\d"
+# A model or serial number typed instead of a readable label photo: letters and digits
+# with dashes or slashes, at least one digit ("WM-8000X", "SN12345-ABC").
+IDENTIFIER_PATTERN = r"(?<![A-Z0-9])(?=[A-Z0-9\-/]*\d)[A-Z0-9][A-Z0-9\-/]{3,30}[A-Z0-9](?![A-Z0-9])"
 
 FLOWS: tuple[Flow, ...] = (
     Flow(
@@ -63,7 +67,14 @@ FLOWS: tuple[Flow, ...] = (
         "damaged_product_form",
         (
             Step("damage_photo", MEDIA, purpose="photo", kinds=("image",)),
-            Step("product_label_photo", MEDIA, purpose="label", kinds=("image",), optional=True),
+            Step(
+                "product_label_photo",
+                MEDIA,
+                purpose="label",
+                kinds=("image",),
+                optional=True,
+                pattern=IDENTIFIER_PATTERN,
+            ),
         ),
     ),
     Flow(
@@ -79,6 +90,8 @@ FLOWS: tuple[Flow, ...] = (
         "payment_problem_form",
         (
             Step("payment_evidence", MEDIA, purpose="receipt", kinds=("image", "document")),
+            # Total, date and merchant read from the receipt, read back to confirm.
+            Step("payment_details", FACT, field_type=PAYMENT, optional=True),
             Step(
                 "transaction_id",
                 FACT,
@@ -101,7 +114,14 @@ FLOWS: tuple[Flow, ...] = (
         "appliance_fault_form",
         (
             Step("appliance_media", MEDIA, purpose="video", kinds=("video", "image")),
-            Step("appliance_label_photo", MEDIA, purpose="label", kinds=("image",), optional=True),
+            Step(
+                "appliance_label_photo",
+                MEDIA,
+                purpose="label",
+                kinds=("image",),
+                optional=True,
+                pattern=IDENTIFIER_PATTERN,
+            ),
         ),
     ),
 )

@@ -36,6 +36,7 @@ from helpdesk.media.fields import Field, extract_fields, redact_cards
 from helpdesk.media.intake import sniff
 from helpdesk.media.messages import message
 from helpdesk.media.ocr import OcrResult, from_text_layer, read_text
+from helpdesk.media.receipts import read_receipt
 from helpdesk.media.video import read_video
 from helpdesk.scratch import memory_file
 
@@ -45,6 +46,9 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 # OCR that reads this many confident words shows the picture is usable for its text even if
 # a measure says it is dim, flat or a little soft; those problems become warnings.
 READABLE_WORDS = 6
+# ...and with this mean word confidence (0..1) the text is read clearly enough for a small
+# picture to pass its purpose's resolution limit (see limits.MIN_READABLE_SIDE).
+READ_CONFIDENCE = 0.75
 
 
 @dataclass
@@ -204,6 +208,19 @@ def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) ->
     _read(loaded.grey, rules, analysis, camera=not measures.digital)
     _to_original(analysis, loaded.width / loaded.grey.shape[1])
     _judge(measures, rules, analysis)
+    _require_identifier(rules, analysis)
+
+
+IDENTIFIER_TYPES = frozenset({"model_number", "serial_number", "barcode"})
+
+
+def _require_identifier(rules: limits.Purpose, analysis: Analysis) -> None:
+    """A label photo is for its model or serial number: a sharp photo of a street sign or
+    of the back of the box is refused, saying what is missing."""
+    if rules.name != "label" or not analysis.accepted:
+        return
+    if not any(f.type in IDENTIFIER_TYPES for f in analysis.fields):
+        analysis.problem("no_identifier", ERROR)
 
 
 def _to_work(grey: np.ndarray) -> np.ndarray:
@@ -249,6 +266,10 @@ def _fields(analysis: Analysis) -> None:
                 source=analysis.ocr.source,
                 language=analysis.ocr.language,
             )
+            if analysis.purpose == "receipt":
+                analysis.fields = read_receipt(
+                    analysis.ocr.text, analysis.ocr.words, analysis.fields
+                )
             analysis.ocr.text = redact_cards(analysis.ocr.text)
         for code in analysis.barcodes:
             analysis.fields.append(
@@ -273,16 +294,26 @@ def _to_original(analysis: Analysis, scale: float) -> None:
             item.where["box"] = [round(v * scale) for v in box]
 
 
+def _readable(ocr: OcrResult | None) -> bool:
+    return ocr is not None and ocr.good_words() >= READABLE_WORDS
+
+
 def _judge(measures: quality.Measures, rules: limits.Purpose, analysis: Analysis) -> None:
     """Turn measures into problems for this purpose (limits explained in quality.py)."""
     ocr = analysis.ocr
-    readable = ocr is not None and ocr.good_words() >= READABLE_WORDS
+    readable = _readable(ocr)
     soft = WARNING if readable else ERROR
 
-    if min(measures.width, measures.height) < rules.min_short_side:
-        analysis.problem("low_resolution", ERROR)
+    short_side = min(measures.width, measures.height)
+    if short_side < rules.min_short_side:
+        # The limits are what small print needs; a picture whose text Tesseract reads
+        # word for word (a cropped screenshot, a narrow receipt) shows what it has to.
+        clearly_read = readable and ocr is not None and ocr.confidence >= READ_CONFIDENCE
+        if not clearly_read or short_side < limits.MIN_READABLE_SIDE:
+            analysis.problem("low_resolution", ERROR)
     if not measures.digital:  # camera problems do not apply to screenshots and renders
-        if measures.median < quality.DARK_MEDIAN and measures.p95 < quality.DARK_P95:
+        dark_frame = measures.p95 < quality.DARK_P95 or measures.p75 < quality.DARK_P75
+        if measures.median < quality.DARK_MEDIAN and dark_frame:
             analysis.problem("too_dark", soft)
         elif measures.median < quality.DIM_MEDIAN and measures.p95 < quality.DIM_P95:
             analysis.problem("too_dark", WARNING)
@@ -292,7 +323,10 @@ def _judge(measures: quality.Measures, rules: limits.Purpose, analysis: Analysis
         # short error dialog has only a few words, so two are enough here.
         legible = ocr is not None and ocr.good_words() >= 2
         white_page = legible and rules.text_expected and measures.blur < 1.0
-        if not white_page and (
+        inked = (
+            measures.contrast_range >= quality.INK_RANGE and measures.blur < quality.INK_MAX_BLUR_PX
+        )
+        if not (white_page or inked) and (
             measures.clipped_fraction > quality.CLIPPED_FRACTION
             or (measures.median >= quality.BRIGHT_MEDIAN and measures.p05 >= quality.BRIGHT_P05)
         ):
@@ -304,7 +338,8 @@ def _judge(measures: quality.Measures, rules: limits.Purpose, analysis: Analysis
         if flat and not dark_or_bright and not white_page:
             # A plain surface with a faint scratch is a fair damage photo: warn only there.
             analysis.problem("low_contrast", soft if rules.text_expected else WARNING)
-        if measures.blur >= quality.BLUR_ERROR_PX and not dark:
+        blurred = measures.blur >= quality.BLUR_ERROR_PX or measures.motion_blurred
+        if blurred and not dark:
             analysis.problem("blurry", soft)
         elif measures.blur >= quality.BLUR_WARNING_PX and not dark:
             analysis.problem("blurry", WARNING)
@@ -314,7 +349,8 @@ def _judge(measures: quality.Measures, rules: limits.Purpose, analysis: Analysis
             analysis.problem("glare", ERROR if rules.glare_matters else WARNING)
     if rules.text_expected and ocr is not None and ocr.good_words() < 2 and not analysis.barcodes:
         analysis.problem("no_text", ERROR)
-    if ocr is not None and ocr.rotation:
+    if ocr is not None and ocr.rotation and readable:
+        # Only where there is text to tell up from down: a dark room has none.
         analysis.problem("rotated", INFO)
 
 

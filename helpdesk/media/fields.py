@@ -64,6 +64,12 @@ FIELD_TYPES = (
     "payment_status",
     "card_number_masked",
     "barcode",
+    # Receipts (helpdesk.media.receipts): the paid amount, the shop, the currency and
+    # whether the payment went through (paid / failed / pending).
+    "total",
+    "merchant",
+    "currency",
+    "status",
 )
 
 

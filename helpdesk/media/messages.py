@@ -196,6 +196,18 @@ MESSAGES: dict[str, dict[str, dict[str, str]]] = {
             "advice": "acércate para que lo escrito ocupe casi toda la imagen y que salga nítido",
         },
     },
+    "no_identifier": {
+        "en": {
+            "reason": "I can't read a model or serial number",
+            "advice": "get closer to the sticker so the model and serial number fill the "
+            "picture, or type them here",
+        },
+        "es": {
+            "reason": "No consigo leer un número de modelo o de serie",
+            "advice": "acércate a la etiqueta para que el modelo y el número de serie ocupen "
+            "la foto, o escríbelos aquí",
+        },
+    },
     "rotated": {
         "en": {
             "reason": "The picture is sideways or upside down",

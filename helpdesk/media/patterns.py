@@ -104,7 +104,14 @@ MONTHS = {
 _MONTH = r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")"
 DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b"), "ymd"),
-    (re.compile(r"\b(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})\b"), "numeric"),
+    # Receipts print the time right after the date ("21/05/2018Time") and OCR puts spaces
+    # around separators ("12- 01-19"): digits, not word boundaries, delimit the date.
+    (
+        re.compile(
+            r"(?<![\d/.\-])(\d{1,2})([/.\-])[ \t]?(\d{1,2})\2[ \t]?(\d{4}|\d{2})(?![\d])"
+        ),
+        "numeric",
+    ),
     (
         re.compile(
             r"\b(\d{1,2})(?:st|nd|rd|th)?[ \t.\-]*(?:de[ \t]+)?" + _MONTH

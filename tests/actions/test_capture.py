@@ -48,8 +48,10 @@ async def test_receipt_fills_the_slot_and_offers_the_transaction_id(received) ->
     events = await ValidatePaymentProblemForm().run(dispatcher, tracker, domain={})
 
     assert SlotSet("payment_evidence", str(receipt["id"])) in events
-    assert SlotSet("fact_candidates", {"transaction_id": "841277630921"}) in events
-    assert [m["response"] for m in dispatcher.messages] == ["utter_media_accepted"]
+    candidates = {"payment_details": "$49.90 · 2024-12-03", "transaction_id": "841277630921"}
+    assert SlotSet("fact_candidates", candidates) in events
+    # What was read is said back next (action_ask_payment_details), not "looks good".
+    assert [m["response"] for m in dispatcher.messages] == []
 
     ask = CollectingDispatcher()
     candidates = {"transaction_id": "841277630921"}

@@ -29,11 +29,17 @@ def test_spanish_payment_receipt_is_read_and_the_transaction_id_confirmed(
     assert any(reply.get("image", "").endswith("payment_receipt.png") for reply in first)
 
     media_id, replies = deliver_media(sender, receipt_screenshot(transaction_id="841277630921"))
+    # What was read is said back first, to confirm: amount, date (and shop when printed).
+    assert "Veo un pago fallido de $49.90 el 12/03/2024. ¿Es ese el pago?" in _texts(replies)
+    assert [b["payload"] for r in replies for b in r.get("buttons", [])] == ["/affirm", "/deny"]
+
+    replies = assistant.say(sender, "/affirm")
     text = _texts(replies)
     assert "leo el número de transacción 841277630921" in text
     assert [b["payload"] for r in replies for b in r.get("buttons", [])] == ["/affirm", "/deny"]
 
     summary = _texts(assistant.say(sender, "/affirm"))
+    assert "Pago: $49.90 · 2024-12-03" in summary
     assert "Id de transacción: 841277630921" in summary
     assert "49.90" in summary
     with session_scope() as session:

@@ -91,8 +91,11 @@ def test_receipt_transaction_id_becomes_a_candidate_then_is_confirmed(received) 
         "payment_problem_form", "payment_evidence", "media_shared", metadata={"media": [receipt]}
     ))  # fmt: skip
     assert outcome.slots["payment_evidence"] == str(receipt["id"])
-    assert outcome.slots[CANDIDATES_SLOT] == {"transaction_id": "841277630921"}
-    assert {f["type"] for f in outcome.slots[FIELDS_SLOT]} >= {"amount", "transaction_id"}
+    assert outcome.slots[CANDIDATES_SLOT] == {
+        "payment_details": "$49.90 · 2024-12-03",
+        "transaction_id": "841277630921",
+    }
+    assert {f["type"] for f in outcome.slots[FIELDS_SLOT]} >= {"total", "transaction_id"}
 
     confirmed = _run("payment_problem_form", _turn(
         "payment_problem_form", "transaction_id", "affirm",

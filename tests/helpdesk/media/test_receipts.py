@@ -1,0 +1,109 @@
+"""Which amount a receipt says was paid, in the languages customers send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from helpdesk.capture.summary import payment_readback
+from helpdesk.media.fields import extract_fields
+from helpdesk.media.receipts import read_receipt
+
+
+@dataclass
+class _Word:
+    text: str
+    box: tuple[int, int, int, int]
+    line: int
+    confidence: float = 90.0
+
+
+def _words(rows: list[list[tuple[str, int]]]) -> list[_Word]:
+    """Words at (text, x) per printed row, 40 px apart; each row its own line."""
+    return [
+        _Word(text, (x, 40 * index, 12 * len(text), 24), index)
+        for index, row in enumerate(rows)
+        for text, x in row
+    ]
+
+
+def _receipt(lines: list[str]) -> dict[str, str]:
+    text = "\n".join(lines)
+    fields = read_receipt(text, [], extract_fields(text))
+    out: dict[str, str] = {}
+    for found in fields:
+        out.setdefault(found.type, found.value)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("lines", "total"),
+    [
+        (["Café Sol", "Subtotal 16,73 €", "IVA 10% 1,67", "TOTAL A PAGAR 18,40 €",
+          "Efectivo 20,00", "Cambio 1,60"], "18.40"),
+        (["Bäckerei Kraus", "Zwischensumme 7,20", "MwSt 7% 0,50", "Gesamtbetrag 7,70 EUR",
+          "Bar 10,00", "Rückgeld 2,30"], "7.70"),
+        (["Le Petit Zinc", "Sous-total 21,00", "TVA 2,10", "Total TTC 23,10 €",
+          "Espèces 30,00", "Rendu 6,90"], "23.10"),
+        (["Padaria Central", "Subtotal 4,50", "Valor total 4,50", "Dinheiro 5,00",
+          "Troco 0,50"], "4.50"),
+        (["Bar Roma", "Totale complessivo 12,50", "Contanti 20,00", "Resto 7,50"], "12.50"),
+        (["CORNER SHOP", "Subtotal 9.15", "Tax 0.73", "TOTAL 9.88", "CASH 20.00",
+          "CHANGE 10.12"], "9.88"),
+    ],
+)  # fmt: skip
+def test_the_paid_amount_is_found_in_six_languages(lines: list[str], total: str) -> None:
+    assert _receipt(lines)["total"] == total
+
+
+def test_the_total_is_the_amount_on_the_total_row_even_in_another_column() -> None:
+    # Tesseract often reads the price column as its own block: boxes put it back in its row.
+    words = _words(
+        [
+            [("HASSAN", 10), ("BISTRO", 100)],
+            [("TOTAL", 10), ("QTY", 80), ("1.00", 400)],
+            [("Sub", 10), ("Total", 60), ("15.00", 400)],
+            [("Total", 10), ("15.00", 400)],
+            [("Cash", 10), ("20.00", 400)],
+            [("Change", 10), ("5.00", 400)],
+        ]
+    )
+    # The price column read after the labels, as Tesseract's blocks do.
+    words.sort(key=lambda w: (w.box[0] > 300, w.box[1]))
+    text = "\n".join(w.text for w in words)
+    found = {f.type: f for f in read_receipt(text, words, extract_fields(text))}
+    assert found["total"].value == "15.00"
+    assert found["total"].where["box"][1] == 120  # the row it was printed on
+    assert found["merchant"].value == "HASSAN BISTRO"
+
+
+def test_quantities_and_change_are_not_the_total() -> None:
+    fields = _receipt(["ACME STORE", "TOTAL ITEMS 3.00", "TOTAL 42.50", "CHANGE 57.50"])
+    assert fields["total"] == "42.50"
+
+
+def test_an_ambiguous_date_on_a_receipt_is_day_first_unless_dollars() -> None:
+    assert _receipt(["SHOP SDN BHD", "Date: 02/03/2024", "TOTAL RM 10.00"])["date"] == (
+        "2024-03-02"
+    )
+    assert _receipt(["DINER", "Date: 02/03/2024", "TOTAL $10.00"])["date"] == "2024-02-03"
+
+
+def test_payment_app_status_and_currency() -> None:
+    fields = _receipt(["Pago rechazado", "Importe total 18,40 €", "12/03/2025"])
+    assert fields["status"] == "failed"
+    assert fields["currency"] == "EUR"
+    assert fields["total"] == "18.40"
+
+
+def test_the_bot_reads_back_what_it_saw_in_both_languages() -> None:
+    text = "Café Sol\nTOTAL 18,40 €\nFecha: 12/03/2025"
+    fields = [f.to_dict() for f in read_receipt(text, [], extract_fields(text))]
+    assert payment_readback(fields, "en") == (
+        "I can see 18,40 € paid at Café Sol on 12/03/2025 — is that the payment?"
+    )
+    assert payment_readback(fields, "es") == (
+        "Veo un pago de 18,40 € en Café Sol el 12/03/2025. ¿Es ese el pago?"
+    )
+    assert payment_readback([], "en") is None
