@@ -17,6 +17,7 @@ from helpdesk.errors import HelpdeskError
 
 COMMAND_MODULES = (
     "helpdesk.commands.run",
+    "helpdesk.commands.production",
     "helpdesk.commands.exec_",
     "helpdesk.commands.db",
     "helpdesk.commands.erase",

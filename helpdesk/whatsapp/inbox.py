@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.db.models import InboxMessage
 from helpdesk.db.models.base import utcnow
+from helpdesk.whatsapp.replay import reply_scope
 from helpdesk.whatsapp.webhook import WebhookEvents
 from helpdesk.whatsapp.writes import ACK_EXECUTOR, write_session
 
@@ -126,7 +127,7 @@ def claim_next(session: Session, *, sender_id: str, lease: float) -> InboxItem |
     ones: the dialogue sees the customer's messages in order.
     """
     now = utcnow()
-    row = session.execute(
+    oldest = (
         select(InboxMessage)
         .where(
             InboxMessage.sender_id == sender_id,
@@ -134,7 +135,20 @@ def claim_next(session: Session, *, sender_id: str, lease: float) -> InboxItem |
         )
         .order_by(InboxMessage.timestamp, InboxMessage.id)
         .limit(1)
-    ).scalar_one_or_none()
+    )
+    row = session.execute(oldest).scalar_one_or_none()
+    if row is not None and session.get_bind().dialect.name == "postgresql":
+        # Several replicas claim at once: lock the customer's oldest row, and if another
+        # replica holds that lock, leave the customer to it (SKIP LOCKED) rather than wait.
+        # Locking only that row (not "the first unlocked one") keeps the order.
+        row = session.execute(
+            select(InboxMessage)
+            .where(InboxMessage.id == row.id)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+        if row is None or row.status not in ("pending", "processing"):
+            return None
     if row is None:
         return None
     if row.status == "processing" and row.lease_until and row.lease_until >= now:
@@ -311,7 +325,8 @@ class InboxWorker:
     async def _handle(self, item: InboxItem) -> bool:
         heartbeat = asyncio.get_running_loop().create_task(self._heartbeat(item.id))
         try:
-            await self.process(item)
+            with reply_scope(item.wamid):
+                await self.process(item)
         except asyncio.CancelledError:
             raise
         except Exception as error:

@@ -25,6 +25,7 @@ from helpdesk.errors import GraphAPIError
 from helpdesk.whatsapp import payloads
 from helpdesk.whatsapp.graph import RETRYABLE_CODES, GraphClient
 from helpdesk.whatsapp.payloads import Choice
+from helpdesk.whatsapp.replay import next_reply_key
 from helpdesk.whatsapp.webhook import Status
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,36 @@ def record_outbound(session: Session, *, recipient_id: str, payload: dict[str, A
     session.add(row)
     session.flush()
     return row.id
+
+
+def reserve_reply(
+    session: Session,
+    *,
+    recipient_id: str,
+    payload: dict[str, Any],
+    reply_to: str,
+    reply_seq: int,
+) -> tuple[int, str | None]:
+    """The outbound row for reply ``reply_seq`` to inbound ``reply_to``: ``(id, wamid)``,
+    with the wamid set when a previous run of this turn already got it accepted by Meta."""
+    row = session.execute(
+        select(OutboundMessage).where(
+            OutboundMessage.reply_to == reply_to, OutboundMessage.reply_seq == reply_seq
+        )
+    ).scalar_one_or_none()
+    if row is not None and row.wamid:
+        return row.id, row.wamid
+    if row is None:
+        row = OutboundMessage(
+            recipient_id=recipient_id, resends=0, reply_to=reply_to, reply_seq=reply_seq
+        )
+        session.add(row)
+    # Never accepted (the previous run died before Meta answered, or Meta refused): send.
+    row.type = str(payload.get("type") or "unknown")[:32]
+    row.payload = json.dumps(payload, ensure_ascii=False)
+    row.status = "queued"
+    session.flush()
+    return row.id, None
 
 
 def mark_accepted(session: Session, *, outbound_id: int, wamid: str) -> None:
@@ -227,7 +258,22 @@ class Sender:
             payload = payloads.template_message(
                 recipient_id, self.window_template, language=self.template_language
             )
-        outbound_id = await self._db(record_outbound, recipient_id=recipient_id, payload=payload)
+        key = next_reply_key()
+        if key is None:
+            outbound_id = await self._db(
+                record_outbound, recipient_id=recipient_id, payload=payload
+            )
+        else:
+            outbound_id, sent = await self._db(
+                reserve_reply,
+                recipient_id=recipient_id,
+                payload=payload,
+                reply_to=key[0],
+                reply_seq=key[1],
+            )
+            if sent:  # a replayed turn: this reply already went out before the crash
+                logger.info("Not resending reply %d to %s: already sent", key[1], key[0])
+                return sent
         try:
             wamid = await self.client.send(payload)
         except GraphAPIError as error:

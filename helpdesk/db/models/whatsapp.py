@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, String, Text
+from sqlalchemy import Column, DateTime, Index, Integer, String, Text, UniqueConstraint
 
 from helpdesk.db.models.base import Base, utcnow
 
@@ -52,8 +52,16 @@ class OutboundMessage(Base):
     error_code = Column(Integer, nullable=True)
     error_message = Column(Text, nullable=True)
     resends = Column(Integer, nullable=False, default=0)
+    # The inbound message this answers and the reply's position in that turn: a turn
+    # replayed after a crash skips what it already sent (helpdesk.whatsapp.replay).
+    reply_to = Column(String(256), nullable=True)
+    reply_seq = Column(Integer, nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("reply_to", "reply_seq", name="uq_whatsapp_outbound_reply"),
+    )
 
 
 class ButtonId(Base):
