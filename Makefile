@@ -6,7 +6,7 @@ HELPDESK := $(BIN)/helpdesk
 RASA := $(HELPDESK) exec -- $(BIN)/rasa
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup train run test lint unit validate conversations nlu-eval bench clean
+.PHONY: setup train run test lint unit validate conversations nlu-eval bench clean test-production
 
 setup:
 	@bash scripts/setup.sh
@@ -35,6 +35,11 @@ conversations: train
 
 nlu-eval: train
 	@$(BIN)/python scripts/nlu_eval.py
+
+# The production topology (2 replicas on PostgreSQL, Redis, S3, behind nginx) and its fault
+# tests; needs the Debian packages of scripts/setup.sh --production. Not part of `make test`.
+test-production: train
+	@bash scripts/test_production.sh
 
 bench: setup
 	@bash scripts/bench.sh

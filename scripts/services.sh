@@ -7,7 +7,8 @@
 #   scripts/services.sh env [DIR]     # the settings that point the product at them
 #
 # Ports come from SERVICES_PG_PORT / SERVICES_REDIS_PORT / SERVICES_S3_PORT (25432, 25379,
-# 25900 by default). Data lives in DIR and is thrown away by `stop` only if SERVICES_WIPE=1.
+# 25900 by default). Data lives in DIR and is thrown away by `stop` only if SERVICES_WIPE=1;
+# `start` with SERVICES_FRESH=1 begins from empty databases.
 # nginx is started by the topology itself (helpdesk.deploy.topology), not here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,13 @@ if [[ -z "$MOTO" ]]; then
 fi
 # PostgreSQL refuses to run as root: run it as the postgres user then.
 AS_PG=()
-[[ $(id -u) -eq 0 ]] && AS_PG=(runuser -u postgres --)
+PG_DIR="$DIR/pg"
+if [[ $(id -u) -eq 0 ]]; then
+    AS_PG=(runuser -u postgres --)
+    mkdir -p "$DIR"
+    # The postgres user may not reach DIR (e.g. under pytest's private /tmp folder).
+    runuser -u postgres -- test -x "$DIR" || PG_DIR="/tmp/helpdesk-services-pg-$PG_PORT"
+fi
 
 need() {
     command -v "$1" >/dev/null || [[ -x "$1" ]] || {
@@ -38,15 +45,16 @@ need() {
 
 start_postgres() {
     need "$PG_BIN/pg_ctl" postgresql
-    mkdir -p "$DIR/pg"
-    [[ $(id -u) -eq 0 ]] && chown postgres "$DIR/pg"
-    if [[ ! -f "$DIR/pg/data/PG_VERSION" ]]; then
-        "${AS_PG[@]}" "$PG_BIN/initdb" -D "$DIR/pg/data" -U helpdesk --auth=trust -E UTF8 >/dev/null
+    mkdir -p "$PG_DIR"
+    if [[ $(id -u) -eq 0 ]]; then chown postgres "$PG_DIR"; fi
+    if [[ ! -f "$PG_DIR/data/PG_VERSION" ]]; then
+        "${AS_PG[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U helpdesk --auth=trust -E UTF8 >/dev/null
     fi
-    if ! "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$DIR/pg/data" status >/dev/null 2>&1; then
+    if ! "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
         # Loopback only; the socket in our own folder so nothing clashes with a system server.
-        "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$DIR/pg/data" -l "$DIR/pg/log" -w -o \
-            "-p $PG_PORT -k $DIR/pg -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" \
+        # fsync off: test data, thrown away (never do this with data you keep).
+        "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -o \
+            "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" \
             start >/dev/null
     fi
     for database in helpdesk tracker; do
@@ -85,15 +93,15 @@ start_s3() {
 }
 
 stop_all() {
-    if [[ -f "$DIR/pg/data/PG_VERSION" ]]; then
-        "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$DIR/pg/data" -m fast stop >/dev/null 2>&1 || true
+    if [[ -f "$PG_DIR/data/PG_VERSION" ]]; then
+        "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null 2>&1 || true
     fi
     redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
     if [[ -f "$DIR/s3/moto.pid" ]]; then
         kill "$(cat "$DIR/s3/moto.pid")" 2>/dev/null || true
         rm -f "$DIR/s3/moto.pid"
     fi
-    [[ "${SERVICES_WIPE:-0}" == 1 ]] && rm -rf "$DIR"
+    if [[ "${SERVICES_WIPE:-0}" == 1 ]]; then rm -rf "$DIR" "$PG_DIR"; fi
     return 0
 }
 
@@ -112,6 +120,7 @@ EOF
 
 case "$ACTION" in
 start)
+    if [[ "${SERVICES_FRESH:-0}" == 1 ]]; then SERVICES_WIPE=1 stop_all; fi
     start_postgres
     start_redis
     start_s3

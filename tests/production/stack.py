@@ -13,6 +13,7 @@ nginx) and the WhatsApp sandbox as Meta (its webhooks go to nginx). Ports from
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import subprocess
@@ -33,7 +34,7 @@ SECRETS = {
     "WHATSAPP_VERIFY_TOKEN": "production-test-verify",
     "WHATSAPP_PHONE_NUMBER_ID": "100000000000001",
     # A fixed media key: every replica must read what another one stored.
-    "HELPDESK_MEDIA_KEY": "k1:" + "00" * 32,
+    "HELPDESK_MEDIA_KEY": "k1:" + base64.b64encode(bytes(range(32))).decode(),
 }
 SERVICES = PROJECT_ROOT / "scripts" / "services.sh"
 
@@ -82,6 +83,7 @@ class ProductionStack:
             "SERVICES_PG_PORT": str(self.ports["pg"]),
             "SERVICES_REDIS_PORT": str(self.ports["redis"]),
             "SERVICES_S3_PORT": str(self.ports["s3"]),
+            "SERVICES_FRESH": "1",
         }
         result = subprocess.run(
             ["bash", str(SERVICES), "start", str(self.services_dir)],
