@@ -39,6 +39,7 @@ nlu-eval: train
 # The production topology (2 replicas on PostgreSQL, Redis, S3, behind nginx) and its fault
 # tests; needs the Debian packages of scripts/setup.sh --production. Not part of `make test`.
 test-production: train
+	@bash scripts/setup.sh --production
 	@bash scripts/test_production.sh
 
 bench: setup

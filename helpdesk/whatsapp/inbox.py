@@ -19,6 +19,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -120,7 +122,9 @@ def due_senders(session: Session, *, limit: int = 100) -> list[str]:
     return [row[0] for row in rows]
 
 
-def claim_next(session: Session, *, sender_id: str, lease: float) -> InboxItem | None:
+def claim_next(
+    session: Session, *, sender_id: str, lease: float, owner: str | None = None
+) -> InboxItem | None:
     """Take the customer's oldest unfinished message if it is due and nobody holds it.
 
     Only the *oldest* is considered, so a message waiting for its retry blocks the later
@@ -163,6 +167,7 @@ def claim_next(session: Session, *, sender_id: str, lease: float) -> InboxItem |
             status="processing",
             lease_until=now + timedelta(seconds=lease),
             attempts=InboxMessage.attempts + 1,
+            claimed_by=owner,
         )
         .execution_options(synchronize_session=False)
     )
@@ -255,6 +260,8 @@ class InboxWorker:
         self._active: dict[str, asyncio.Task] = {}
         self._task: asyncio.Task | None = None
         self._stopping = False
+        # Which worker holds a row (host:pid), for operators looking at a stuck message.
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"[:128]
 
     @property
     def running(self) -> bool:
@@ -313,7 +320,9 @@ class InboxWorker:
     async def _drain(self, sender: str) -> None:
         while not self._stopping:
             try:
-                item = await self._db(claim_next, sender_id=sender, lease=self.lease)
+                item = await self._db(
+                    claim_next, sender_id=sender, lease=self.lease, owner=self.owner
+                )
             except Exception:
                 logger.exception("Could not claim an inbox row")
                 return

@@ -228,6 +228,14 @@ class ProductionStack:
         answer.raise_for_status()
         return answer.json()
 
+    def fault(self, target: str, kind: str, *, count: int = 1, delay: float = 30.0) -> None:
+        """Sandbox fault injection (``timeout``: Meta answers after ``delay`` seconds)."""
+        httpx.post(
+            f"{self.sandbox_url}/sandbox/faults",
+            json={"target": target, "kind": kind, "count": count, "delay": delay},
+            timeout=10,
+        ).raise_for_status()
+
     def conversation(self, wa_id: str) -> list[dict[str, Any]]:
         answer = httpx.get(f"{self.sandbox_url}/sandbox/customers/{wa_id}/messages", timeout=30)
         answer.raise_for_status()

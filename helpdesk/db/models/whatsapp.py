@@ -30,6 +30,7 @@ class InboxMessage(Base):
     attempts = Column(Integer, nullable=False, default=0)
     next_attempt_at = Column(DateTime, nullable=False, default=utcnow)
     lease_until = Column(DateTime, nullable=True)
+    claimed_by = Column(String(128), nullable=True)  # host:pid of the worker that took it
     last_error = Column(Text, nullable=True)
     received_at = Column(DateTime, nullable=False, default=utcnow)
     processed_at = Column(DateTime, nullable=True)
