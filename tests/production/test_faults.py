@@ -132,60 +132,38 @@ def test_killing_an_action_server_loses_and_repeats_nothing(
         stack.start("actions-1")
 
 
-HANDOFF = "quiero hablar con una persona"  # an acknowledgement, then the case number
-
-
-@pytest.fixture(scope="module")
-def replies_per_handoff(stack: ProductionStack) -> int:
-    """A request for a person gets several replies (the acknowledgement, then the case
-    number after an action-server call): a turn a replica can die in the middle of."""
-    customer = "34699000001"
-    stack.say(customer, HANDOFF)
-    _wait_for(lambda: len(_outbound(stack, customer)) >= 2, timeout=120, what="two replies")
-    time.sleep(3)
-    return len(_outbound(stack, customer))
-
-
 def test_killing_a_rasa_replica_loses_and_repeats_nothing(
-    stack: ProductionStack, replies_per_greeting: int, replies_per_handoff: int
+    stack: ProductionStack, replies_per_greeting: int
 ) -> None:
-    """During a load, one customer asks for a person; the replica running that turn is
-    killed right after the first reply went out. The other replica finishes the turn
-    after the lease: the customer gets the rest of the replies, none of them twice."""
-    customer = "34610039999"
+    """During a load, the replica that is running a customer's turn right now is killed
+    (found by the inbox row it holds). The other replica takes that message over when its
+    lease runs out and answers it: once."""
+    prefix = "3461003"
     state: dict[str, object] = {}
 
-    def kill_mid_turn() -> None:
-        stack.say(customer, HANDOFF)
-        _wait_for(
-            lambda: _outbound(stack, customer), timeout=60, what="the first reply", every=0.02
-        )
-        # Slow Meta down for a moment so the rest of the turn is still to come.
-        stack.fault("messages", "timeout", count=6, delay=2.0)
-        rows = stack.sql(
-            "SELECT status, claimed_by FROM whatsapp_inbox WHERE sender_id = :s", s=customer
-        )
-        state["replies_at_kill"] = len(_outbound(stack, customer))
-        state["row"] = rows
-        pid = int(str(rows[0][1]).rsplit(":", 1)[1])
+    def kill_a_replica_mid_turn() -> None:
+        def holder() -> object:
+            rows = stack.sql(
+                "SELECT claimed_by FROM whatsapp_inbox WHERE status = 'processing' "
+                "AND sender_id LIKE :p",
+                p=prefix + "%",
+            )
+            return rows and rows[0][0]
+
+        owner = _wait_for(holder, timeout=60, what="a turn in progress", every=0.02)
+        pid = int(str(owner).rsplit(":", 1)[1])
         name = next(n for n, p in stack.processes.items() if p.popen and p.popen.pid == pid)
         state["killed"] = name
         stack.kill(name)
 
-    customers, when = _load_with_fault(stack, "3461003", kill_mid_turn)
-    assert state["row"][0][0] == "processing", state
-    assert state["replies_at_kill"] < replies_per_handoff, (
-        f"the kill did not land mid-turn: {state}"
-    )
+    customers, when = _load_with_fault(stack, prefix, kill_a_replica_mid_turn)
+    assert str(state["killed"]).startswith("rasa-")
     _check_everyone_answered_once(stack, customers, replies_per_greeting, when)
-    _wait_for(
-        lambda: len(_outbound(stack, customer)) >= replies_per_handoff,
-        timeout=RECOVERY,
-        what="the rest of the interrupted turn",
-    )
-    time.sleep(3)
-    texts = [m["payload"] for m in _outbound(stack, customer)]
-    assert len(texts) == replies_per_handoff, f"{state['killed']} killed; replies: {texts}"
+    taken_over = stack.sql(
+        "SELECT count(*) FROM whatsapp_inbox WHERE sender_id LIKE :p AND attempts > 1",
+        p=prefix + "%",
+    )[0][0]
+    assert taken_over >= 1, "no message was in the killed replica's hands"
 
 
 def test_one_customer_is_served_in_order_across_replicas(stack: ProductionStack) -> None:
