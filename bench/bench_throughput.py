@@ -247,13 +247,20 @@ def tracker_events(stack: ProductionStack) -> tuple[int]:
 def action_calls(stack: ProductionStack) -> dict:
     log = stack.folder / "nginx" / "actions.log"
     times = []
+    failed = 0
     if log.exists():
         for line in log.read_text().splitlines():
             try:
                 times.append(float(line.split()[0]) * 1000)
+                failed += line.split()[-1] != "200"
             except (IndexError, ValueError):
                 continue
-    return {"calls": len(times), "p50_ms": pct(times, 50), "total_ms": round(sum(times))}
+    return {
+        "calls": len(times),
+        "failed": failed,
+        "p50_ms": pct(times, 50),
+        "total_ms": round(sum(times)),
+    }
 
 
 def run_topology(replicas: int, rates: list[float], seconds: float) -> dict:
@@ -286,6 +293,7 @@ def run_topology(replicas: int, rates: list[float], seconds: float) -> dict:
         calls = action_calls(stack)
         result["action_calls_per_turn"] = round((calls["calls"] - calls_before) / max(turns, 1), 2)
         result["action_call_p50_ms"] = calls["p50_ms"]
+        result["action_calls_failed"] = calls["failed"]
         held = [r["rate"] for r in result["rates"] if (r["rest"]["p95_ms"] or 1e9) <= GOAL_P95_MS]
         held_wa = [
             r["rate"]

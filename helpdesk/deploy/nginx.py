@@ -18,6 +18,7 @@ redirect port 80; Meta only calls https webhooks. ``deploy/nginx.conf`` shows it
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,10 @@ def render(layout: NginxLayout) -> str:
     http_paths = ""
     if prefix is not None:
         top += f"pid {prefix}/nginx.pid;\nerror_log {prefix}/error.log warn;\ndaemon off;\n"
+        if os.geteuid() == 0:
+            # Started by root (a container, a test machine): workers would run as nobody
+            # and could not use the prefix folder root made; keep them as the caller.
+            top += "user root;\n"
         http_paths = "".join(
             f"    {kind}_temp_path {prefix}/{kind};\n"
             for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -96,9 +101,15 @@ http {{
         }}
     }}
 
-    # Internal only: the action servers, for the Rasa replicas.
+    # Internal only: the action servers, for the Rasa replicas. Rasa sends the domain and
+    # the tracker with every call (hundreds of kB in a long conversation): keep them in
+    # memory rather than in temporary files.
     server {{
         listen {layout.actions_listen};
+        client_max_body_size 32m;
+        client_body_buffer_size 4m;
+        proxy_buffer_size 64k;
+        proxy_buffers 16 64k;
 {actions_log}        location / {{
             proxy_pass http://actions;
             proxy_next_upstream error;

@@ -255,6 +255,13 @@ class ProductionStack:
         )
         return sum(1 for (done,) in rows if done)
 
+    def action_statuses(self) -> list[str]:
+        """The HTTP status of every action call so far (nginx's internal access log)."""
+        log = self.folder / "nginx" / "actions.log"
+        if not log.exists():
+            return []
+        return [line.split()[-1] for line in log.read_text().splitlines() if line.strip()]
+
     def log(self, name: str) -> str:
         return self.processes[name].log()
 

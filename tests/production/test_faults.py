@@ -44,6 +44,9 @@ def replies_per_greeting(stack: ProductionStack) -> int:
     time.sleep(3)  # the rest of the turn, if it has several messages
     replies = _outbound(stack, customer)
     assert replies, "the bot never answered the baseline greeting"
+    # The turn ran its actions (language detection) through nginx on an action server.
+    statuses = stack.action_statuses()
+    assert statuses and set(statuses) == {"200"}, f"action calls failed: {statuses}"
     return len(replies)
 
 
