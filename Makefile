@@ -6,7 +6,8 @@ HELPDESK := $(BIN)/helpdesk
 RASA := $(HELPDESK) exec -- $(BIN)/rasa
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup train run test lint unit validate conversations nlu-eval bench fuzz clean
+.PHONY: setup train run test lint unit validate conversations nlu-eval bench fuzz clean \
+	test-production
 
 setup:
 	@bash scripts/setup.sh
@@ -37,6 +38,12 @@ conversations: train
 
 nlu-eval: train
 	@$(BIN)/python scripts/nlu_eval.py --calibrate
+
+# The production topology (2 replicas on PostgreSQL, Redis, S3, behind nginx) and its fault
+# tests; needs the Debian packages of scripts/setup.sh --production. Not part of `make test`.
+test-production: train
+	@bash scripts/setup.sh --production
+	@bash scripts/test_production.sh
 
 bench: setup
 	@bash scripts/bench.sh

@@ -19,6 +19,10 @@ from helpdesk.errors import HelpdeskError
 # name: (module, the line `helpdesk --help` shows for it)
 COMMANDS = {
     "run": ("helpdesk.commands.run", "start every process of the product"),
+    "production": (
+        "helpdesk.commands.production",
+        "the production topology: replicas on PostgreSQL, Redis and S3 behind nginx",
+    ),
     "exec": (
         "helpdesk.commands.exec_",
         "run a command (e.g. rasa) with the product's settings exported",

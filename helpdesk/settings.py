@@ -69,12 +69,20 @@ class Settings(BaseSettings):
     tracker_store_url: str = Field("sqlite:///var/tracker.db", env="HELPDESK_TRACKER_STORE_URL")
     media_store: str = Field("file:var/media", env="HELPDESK_MEDIA_STORE")
     media_key: str | None = Field(None, env="HELPDESK_MEDIA_KEY")
+    # Shared state of several replicas (outbound pacing; Rasa's lock store in production).
+    redis_url: str | None = Field(None, env="HELPDESK_REDIS_URL")
+    replicas: int = Field(1, env="HELPDESK_REPLICAS", ge=1, le=32)
 
     # --- processes and ports ---
     rasa_port: int = Field(5005, env="HELPDESK_RASA_PORT")
     action_port: int = Field(5055, env="HELPDESK_ACTION_PORT")
     console_port: int = Field(8000, env="HELPDESK_CONSOLE_PORT")
     sandbox_port: int = Field(8001, env="HELPDESK_SANDBOX_PORT")
+    # Production topology (helpdesk.deploy.topology): internal listeners bind this host;
+    # nginx is the only public listener; Rasa reaches the action servers through nginx.
+    internal_host: str = Field("127.0.0.1", env="HELPDESK_INTERNAL_HOST")
+    public_port: int = Field(8080, env="HELPDESK_PUBLIC_PORT")
+    actions_proxy_port: int = Field(5050, env="HELPDESK_ACTIONS_PROXY_PORT")
     action_endpoint_url: str = Field(
         "http://localhost:5055/webhook", env="HELPDESK_ACTION_ENDPOINT_URL"
     )

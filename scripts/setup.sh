@@ -11,6 +11,11 @@ STAMP="$VENV/.helpdesk-setup"
 # which fonts a machine happens to have.
 DEBIAN_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa libzbar0 ffmpeg chromium
     fonts-dejavu-core)
+# `setup.sh --production` (make test-production): the engines of the production topology,
+# which scripts/services.sh starts for its tests and benchmarks. Not needed by `make test`.
+if [[ "${1:-}" == "--production" ]]; then
+    DEBIAN_PACKAGES+=(postgresql redis-server nginx-light openssl)
+fi
 
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do

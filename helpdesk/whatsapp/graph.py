@@ -78,6 +78,8 @@ class GraphClient:
         backoff: float = 0.5,
         timeout: float = 15.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        redis_url: str | None = None,
+        pacing_share: int = 1,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.phone_number_id = phone_number_id
@@ -86,7 +88,17 @@ class GraphClient:
         self.backoff = backoff
         self._token = access_token
         # No burst: evenly spaced sends stay under Meta's limit despite network jitter.
-        self._bucket = TokenBucket(messages_per_second, burst=1)
+        self._bucket: Any = TokenBucket(messages_per_second, burst=1)
+        if redis_url:
+            from helpdesk.whatsapp.pacing import RedisPacer
+
+            # Replicas share one schedule per number; without Redis each keeps 1/N of it.
+            self._bucket = RedisPacer(
+                redis_url,
+                rate=messages_per_second,
+                key=f"helpdesk:pacing:{phone_number_id}",
+                fallback=TokenBucket(messages_per_second / max(pacing_share, 1), burst=1),
+            )
         self._http = httpx.AsyncClient(
             timeout=timeout,
             headers={"Authorization": f"Bearer {access_token}"},
@@ -102,12 +114,16 @@ class GraphClient:
             "phone_number_id": settings.whatsapp_phone_number_id,
             "api_version": settings.whatsapp_api_version,
             "messages_per_second": settings.whatsapp_messages_per_second,
+            "redis_url": settings.redis_url,
+            "pacing_share": settings.replicas,
         }
         options.update(overrides)
         return cls(**options)
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        if hasattr(self._bucket, "aclose"):
+            await self._bucket.aclose()
 
     def _url(self, path: str) -> str:
         return f"{self.base_url}/{self.api_version}/{path.lstrip('/')}"

@@ -20,6 +20,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -32,6 +34,7 @@ from sqlalchemy.orm import Session
 from helpdesk.db.models import InboxMessage
 from helpdesk.db.models.base import utcnow
 from helpdesk.errors import InboxPoison
+from helpdesk.whatsapp.replay import reply_scope
 from helpdesk.whatsapp.states import InboxStatus
 from helpdesk.whatsapp.webhook import Inbound
 from helpdesk.whatsapp.writes import write_session
@@ -115,7 +118,12 @@ def due_senders(session: Session, *, limit: int = 100) -> list[str]:
 
 
 def claim_next(
-    session: Session, *, sender_id: str, lease: float, max_attempts: int | None = None
+    session: Session,
+    *,
+    sender_id: str,
+    lease: float,
+    max_attempts: int | None = None,
+    owner: str | None = None,
 ) -> InboxItem | None:
     """Take the customer's oldest unfinished message if it is due and nobody holds it.
 
@@ -126,7 +134,7 @@ def claim_next(
     ``poisoned`` set, so that the customer is told and their later messages go on.
     """
     now = utcnow()
-    row = session.execute(
+    oldest = (
         select(InboxMessage)
         .where(
             InboxMessage.sender_id == sender_id,
@@ -134,7 +142,20 @@ def claim_next(
         )
         .order_by(InboxMessage.timestamp, InboxMessage.id)
         .limit(1)
-    ).scalar_one_or_none()
+    )
+    row = session.execute(oldest).scalar_one_or_none()
+    if row is not None and session.get_bind().dialect.name == "postgresql":
+        # Several replicas claim at once: lock the customer's oldest row, and if another
+        # replica holds that lock, leave the customer to it (SKIP LOCKED) rather than wait.
+        # Locking only that row (not "the first unlocked one") keeps the order.
+        row = session.execute(
+            select(InboxMessage)
+            .where(InboxMessage.id == row.id)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+        if row is None or row.status not in ("pending", "processing"):
+            return None
     if row is None:
         return None
     if row.status == InboxStatus.PROCESSING and row.lease_until and row.lease_until >= now:
@@ -149,6 +170,7 @@ def claim_next(
             status=InboxStatus.PROCESSING,
             lease_until=now + timedelta(seconds=lease),
             attempts=InboxMessage.attempts + 1,
+            claimed_by=owner,
         )
         .execution_options(synchronize_session=False)
     )
@@ -238,6 +260,8 @@ class InboxWorker:
         self._active: dict[str, asyncio.Task] = {}
         self._task: asyncio.Task | None = None
         self._stopping = False
+        # Which worker holds a row (host:pid), for operators looking at a stuck message.
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"[:128]
 
     @property
     def running(self) -> bool:
@@ -301,6 +325,7 @@ class InboxWorker:
                     sender_id=sender,
                     lease=self.lease,
                     max_attempts=self.max_attempts,
+                    owner=self.owner,
                 )
             except Exception:
                 logger.exception("Could not claim an inbox row")
@@ -316,7 +341,8 @@ class InboxWorker:
     async def _handle(self, item: InboxItem) -> bool:
         heartbeat = asyncio.get_running_loop().create_task(self._heartbeat(item.id))
         try:
-            await self.process(item)
+            with reply_scope(item.wamid):
+                await self.process(item)
         except asyncio.CancelledError:
             raise
         except Exception as error:

@@ -29,7 +29,9 @@ from helpdesk.whatsapp.records import (
     mark_accepted,
     mark_error,
     record_outbound,
+    reserve_reply,
 )
+from helpdesk.whatsapp.replay import next_reply_key
 from helpdesk.whatsapp.texts import text as say
 from helpdesk.whatsapp.webhook import Status
 from helpdesk.whatsapp.writes import write_session
@@ -95,9 +97,22 @@ class Sender:
             payload = payloads.template_message(
                 recipient_id, self.window_template, language=self.template_language
             )
-        outbound_id = await self._db(
-            record_outbound, recipient_id=recipient_id, payload=payload, resends=resends
-        )
+        key = next_reply_key()
+        if key is None:
+            outbound_id = await self._db(
+                record_outbound, recipient_id=recipient_id, payload=payload, resends=resends
+            )
+        else:
+            outbound_id, sent = await self._db(
+                reserve_reply,
+                recipient_id=recipient_id,
+                payload=payload,
+                reply_to=key[0],
+                reply_seq=key[1],
+            )
+            if sent:  # a replayed turn: this reply already went out before the crash
+                logger.info("Not resending reply %d to %s: already sent", key[1], key[0])
+                return sent
         try:
             wamid = await self.client.send(payload)
         except GraphAPIError as error:

@@ -45,6 +45,36 @@ def record_outbound(
     return row.id
 
 
+def reserve_reply(
+    session: Session,
+    *,
+    recipient_id: str,
+    payload: dict[str, Any],
+    reply_to: str,
+    reply_seq: int,
+) -> tuple[int, str | None]:
+    """The outbound row for reply ``reply_seq`` to inbound ``reply_to``: ``(id, wamid)``,
+    with the wamid set when a previous run of this turn already got it accepted by Meta."""
+    row = session.execute(
+        select(OutboundMessage).where(
+            OutboundMessage.reply_to == reply_to, OutboundMessage.reply_seq == reply_seq
+        )
+    ).scalar_one_or_none()
+    if row is not None and row.wamid:
+        return row.id, row.wamid
+    if row is None:
+        row = OutboundMessage(
+            recipient_id=recipient_id, resends=0, reply_to=reply_to, reply_seq=reply_seq
+        )
+        session.add(row)
+    # Never accepted (the previous run died before Meta answered, or Meta refused): send.
+    row.type = str(payload.get("type") or "unknown")[:32]
+    row.payload = json.dumps(payload, ensure_ascii=False)
+    row.status = OutboundStatus.QUEUED
+    session.flush()
+    return row.id, None
+
+
 def mark_accepted(session: Session, *, outbound_id: int, wamid: str) -> None:
     """Meta accepted the message (its statuses follow by webhook).
 

@@ -45,6 +45,8 @@ class ChannelConfig:
     graph_retries: int = 4
     graph_backoff: float = 0.5
     graph_timeout: float = 15.0
+    redis_url: str | None = None
+    replicas: int = 1
 
     @classmethod
     def from_settings(cls, overrides: dict[str, Any] | None = None) -> ChannelConfig:
@@ -63,6 +65,8 @@ class ChannelConfig:
             "graph_retries": cls.graph_retries,
             "graph_backoff": cls.graph_backoff,
             "graph_timeout": cls.graph_timeout,
+            "redis_url": s.redis_url,
+            "replicas": s.replicas,
         }
         for key, value in (overrides or {}).items():
             if key in values and value not in (None, ""):
@@ -122,6 +126,8 @@ class WhatsAppService:
                 retries=c.graph_retries,
                 backoff=c.graph_backoff,
                 timeout=c.graph_timeout,
+                redis_url=c.redis_url,
+                pacing_share=c.replicas,
             )
         return self._client
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, String, Text
+from sqlalchemy import Column, DateTime, Index, Integer, String, Text, UniqueConstraint
 
 from helpdesk.db.models.base import Base, utcnow
 
@@ -30,6 +30,7 @@ class InboxMessage(Base):
     attempts = Column(Integer, nullable=False, default=0)
     next_attempt_at = Column(DateTime, nullable=False, default=utcnow)
     lease_until = Column(DateTime, nullable=True)
+    claimed_by = Column(String(128), nullable=True)  # host:pid of the worker that took it
     last_error = Column(Text, nullable=True)
     received_at = Column(DateTime, nullable=False, default=utcnow)
     processed_at = Column(DateTime, nullable=True)
@@ -53,8 +54,16 @@ class OutboundMessage(Base):
     error_code = Column(Integer, nullable=True)
     error_message = Column(Text, nullable=True)
     resends = Column(Integer, nullable=False, default=0)
+    # The inbound message this answers and the reply's position in that turn: a turn
+    # replayed after a crash skips what it already sent (helpdesk.whatsapp.replay).
+    reply_to = Column(String(256), nullable=True)
+    reply_seq = Column(Integer, nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("reply_to", "reply_seq", name="uq_whatsapp_outbound_reply"),
+    )
 
 
 class ButtonId(Base):

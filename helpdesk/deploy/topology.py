@@ -1,0 +1,214 @@
+"""The production topology as a list of processes, every part from the settings.
+
+    layout = Topology.from_settings(settings)        # HELPDESK_REPLICAS, ports, engines
+    layout.check()                                   # refuses SQLite, no Redis, local media
+    layout.write_config(folder)                      # nginx.conf for this layout
+    for process in layout.processes(folder): ...     # rasa-1..N, actions-1..N, console, nginx
+
+Replica i of Rasa listens on ``HELPDESK_RASA_PORT + i - 1`` and action server i on
+``HELPDESK_ACTION_PORT + i - 1``, all on ``HELPDESK_INTERNAL_HOST`` (loopback by default,
+a private interface across machines). nginx is the only public listener
+(``HELPDESK_PUBLIC_PORT``): the WhatsApp webhook to any replica, everything else to the
+console. Rasa reaches the action servers through nginx's internal upstream
+(``HELPDESK_ACTIONS_PROXY_PORT``), so one dead action server costs nothing but a retry.
+
+Shared state lives in the engines, never in a process: conversations in PostgreSQL
+(Rasa's tracker store), the product's data and the durable inbox in PostgreSQL (claims per
+customer with row locks, so every message is processed once and each customer's messages
+in order whichever replica got them), Rasa's conversation locks and the outbound pacing
+budget in Redis, media in S3.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from helpdesk.deploy.nginx import NginxLayout, render
+from helpdesk.errors import ConfigurationError
+from helpdesk.launcher import Process, _venv_bin
+from helpdesk.settings import PROJECT_ROOT, Settings
+
+ENDPOINTS = PROJECT_ROOT / "deploy" / "endpoints.production.yml"
+# A dead replica's conversation lock must expire before another replica can run that
+# customer's turn again; Rasa's default (60 s) would hold the customer that long.
+LOCK_LIFETIME_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Service(Process):
+    """A process of the topology with the variables that differ from the shared ones."""
+
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Topology:
+    settings: Settings
+    replicas: int
+    internal_host: str
+    public_port: int
+    actions_proxy_port: int
+    rest_channel: bool = False
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, replicas: int | None = None, rest_channel: bool = False
+    ) -> Topology:
+        return cls(
+            settings=settings,
+            replicas=replicas or settings.replicas,
+            internal_host=settings.internal_host,
+            public_port=settings.public_port,
+            actions_proxy_port=settings.actions_proxy_port,
+            rest_channel=rest_channel,
+        )
+
+    # --- what is wrong with the settings for several replicas ---
+
+    def problems(self) -> list[str]:
+        s = self.settings
+        found = []
+        for name, url in (
+            ("HELPDESK_DATABASE_URL", s.database_url),
+            ("HELPDESK_TRACKER_STORE_URL", s.tracker_store_url),
+        ):
+            if not url.startswith("postgresql"):
+                found.append(f"{name} must be a postgresql:// URL shared by every replica")
+        if not (s.redis_url or "").startswith(("redis://", "rediss://")):
+            found.append(
+                "HELPDESK_REDIS_URL must be a redis:// URL (Rasa's lock store, outbound pacing)"
+            )
+        if not s.media_store.startswith("s3://"):
+            found.append("HELPDESK_MEDIA_STORE must be s3://bucket/prefix (every replica reads it)")
+        if shutil.which("nginx") is None:
+            found.append("nginx is not installed (apt-get install -y nginx-light)")
+        return found
+
+    def check(self) -> None:
+        found = self.problems()
+        if found:
+            raise ConfigurationError(
+                "The production topology cannot start:\n  - " + "\n  - ".join(found)
+            )
+
+    # --- addresses ---
+
+    def rasa_port(self, replica: int) -> int:
+        return self.settings.rasa_port + replica - 1
+
+    def action_port(self, replica: int) -> int:
+        return self.settings.action_port + replica - 1
+
+    @property
+    def public_url(self) -> str:
+        return f"http://127.0.0.1:{self.public_port}"
+
+    def nginx_layout(self, folder: Path | None) -> NginxLayout:
+        host = self.internal_host
+        return NginxLayout(
+            public_listen=str(self.public_port),
+            actions_listen=f"{host}:{self.actions_proxy_port}",
+            rasa=[f"{host}:{self.rasa_port(i)}" for i in self.indices],
+            actions=[f"{host}:{self.action_port(i)}" for i in self.indices],
+            console=f"{host}:{self.settings.console_port}",
+            rest_channel=self.rest_channel,
+            prefix=folder,
+        )
+
+    @property
+    def indices(self) -> range:
+        return range(1, self.replicas + 1)
+
+    # --- files and processes ---
+
+    def write_config(self, folder: Path) -> Path:
+        """nginx.conf (with its pid, logs and temp folders) under ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "nginx.conf"
+        path.write_text(render(self.nginx_layout(folder)), encoding="utf-8")
+        return path
+
+    def environment(self) -> dict[str, str]:
+        """Variables every process of the topology gets on top of the product's own."""
+        redis = urlsplit(self.settings.redis_url or "redis://localhost:6379/0")
+        return {
+            "HELPDESK_REPLICAS": str(self.replicas),
+            "HELPDESK_ACTION_ENDPOINT_URL": (
+                f"http://{self.internal_host}:{self.actions_proxy_port}/webhook"
+            ),
+            "HELPDESK_LOCK_STORE_HOST": redis.hostname or "localhost",
+            "HELPDESK_LOCK_STORE_PORT": str(redis.port or 6379),
+            # Rasa's locks in their own Redis database, next to the pacing schedule.
+            "HELPDESK_LOCK_STORE_DB": str(int((redis.path or "/0").strip("/") or 0) + 1),
+            "HELPDESK_LOCK_STORE_PASSWORD": redis.password or "",
+            "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_SECONDS),
+        }
+
+    def rasa(self, replica: int) -> Service:
+        port = self.rasa_port(replica)
+        return Service(
+            name=f"rasa-{replica}",
+            argv=[
+                _venv_bin("rasa"),
+                "run",
+                "--interface",
+                self.internal_host,
+                "--port",
+                str(port),
+                "--credentials",
+                str(PROJECT_ROOT / "credentials.yml"),
+                "--endpoints",
+                str(ENDPOINTS),
+                "--model",
+                str(PROJECT_ROOT / "models"),
+            ],
+            url=f"http://{self.internal_host}:{port}",
+            description=f"Rasa replica {replica}",
+            env={"HELPDESK_RASA_PORT": str(port)},
+        )
+
+    def actions(self, replica: int) -> Service:
+        port = self.action_port(replica)
+        return Service(
+            name=f"actions-{replica}",
+            argv=[_venv_bin("rasa"), "run", "actions", "--port", str(port), "--actions", "actions"],
+            url=f"http://{self.internal_host}:{port}",
+            description=f"action server {replica}",
+            env={"HELPDESK_ACTION_PORT": str(port)},
+        )
+
+    def console(self) -> Service:
+        port = self.settings.console_port
+        return Service(
+            name="console",
+            argv=[
+                _venv_bin("helpdesk"),
+                "console",
+                "--host",
+                self.internal_host,
+                "--port",
+                str(port),
+            ],
+            url=f"http://{self.internal_host}:{port}",
+            description="agent console",
+        )
+
+    def nginx(self, folder: Path) -> Service:
+        return Service(
+            name="nginx",
+            argv=[shutil.which("nginx") or "nginx", "-p", str(folder), "-c", "nginx.conf"],
+            url=self.public_url,
+            description="public entry: /webhooks/whatsapp/webhook and the console",
+        )
+
+    def processes(self, folder: Path) -> list[Service]:
+        """Every long-running process, in start order (``write_config(folder)`` first)."""
+        return [
+            *(self.actions(i) for i in self.indices),
+            *(self.rasa(i) for i in self.indices),
+            self.console(),
+            self.nginx(folder),
+        ]

@@ -1,0 +1,234 @@
+"""The parts replicas share, on the real engines (scripts/services.sh): the migrations and
+the inbox claims on PostgreSQL, replies not sent twice by a replayed turn, and the
+outbound pacing budget in Redis against the sandbox's Meta-like throughput limit."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from helpdesk import db
+from helpdesk.whatsapp import inbox
+from helpdesk.whatsapp.graph import GraphClient
+from helpdesk.whatsapp.outbound import Sender
+from helpdesk.whatsapp.replay import reply_scope
+from helpdesk.whatsapp.webhook import parse
+from tests.production.stack import SERVICES, _services_env
+from tests.support.servers import serve_app
+
+PORTS = {"SERVICES_PG_PORT": "25151", "SERVICES_REDIS_PORT": "25152", "SERVICES_S3_PORT": "25153"}
+PHONE = "100000000000001"
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    folder = tmp_path_factory.mktemp("engines")
+    env = {**os.environ, **PORTS}
+    started = subprocess.run(
+        ["bash", str(SERVICES), "start", str(folder)],
+        env={**env, "SERVICES_FRESH": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode == 0, started.stderr
+    values = _services_env(started.stdout)
+    db.upgrade(values["HELPDESK_DATABASE_URL"])
+    try:
+        yield values
+    finally:
+        subprocess.run(["bash", str(SERVICES), "stop", str(folder)], env=env, timeout=60)
+
+
+@pytest.fixture
+def pg(engines: dict[str, str]) -> str:
+    url = engines["HELPDESK_DATABASE_URL"]
+    with db.session_scope(url) as session:
+        session.execute(text("TRUNCATE whatsapp_inbox, whatsapp_outbound RESTART IDENTITY"))
+    return url
+
+
+def _webhook(sender: str, count: int) -> bytes:
+    import json
+
+    messages = [
+        {
+            "from": sender,
+            "id": f"wamid.order.{sender}.{i}",
+            "timestamp": str(int(time.time())),
+            "type": "text",
+            "text": {"body": f"message {i}"},
+        }
+        for i in range(count)
+    ]
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "1",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"phone_number_id": PHONE},
+                            "contacts": [{"wa_id": sender, "profile": {"name": "A"}}],
+                            "messages": messages,
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    return json.dumps(body).encode()
+
+
+def test_the_migrations_run_on_postgresql(engines: dict[str, str]) -> None:
+    url = engines["HELPDESK_DATABASE_URL"]
+    db.upgrade(url)  # a second time: nothing to do, no error
+    assert db.current_revision(url) == "0007_topology_reply_keys"
+
+
+def test_two_workers_claiming_at_once_take_each_message_once_and_in_order(pg: str) -> None:
+    """Eight threads (as if on several replicas) race for one customer's ten messages."""
+    with db.session_scope(pg) as session:
+        inbox.store_events(
+            session, events=parse(_webhook("34600000001", 10), phone_number_id=PHONE)
+        )
+    taken: list[str] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with db.session_scope(pg) as session:
+                item = inbox.claim_next(session, sender_id="34600000001", lease=30)
+            if item is None:
+                with db.session_scope(pg) as session:
+                    left = inbox.counts(session).get("pending", 0)
+                if not left:
+                    return
+                continue
+            with lock:
+                taken.append(item.wamid)
+            with db.session_scope(pg) as session:
+                inbox.finish(session, item_id=item.id)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert taken == [f"wamid.order.34600000001.{i}" for i in range(10)]
+
+
+async def test_a_replayed_turn_does_not_send_its_replies_again(pg: str) -> None:
+    """The first run of a turn died after its first reply; the replay sends only the rest."""
+    from helpdesk.sandbox.app import SandboxConfig, create_app
+
+    config = SandboxConfig(
+        access_token="t", app_secret="s", phone_number_id=PHONE, webhook_url="http://127.0.0.1:9"
+    )
+    app = create_app(config)
+    with db.session_scope(pg) as session:
+        inbox.store_events(session, events=parse(_webhook("34600000002", 1), phone_number_id=PHONE))
+    with serve_app(app, path="/sandbox/health") as url:
+        client = GraphClient(base_url=url, access_token="t", phone_number_id=PHONE, retries=0)
+        sender = Sender(client, url=pg)
+        wamid = "wamid.order.34600000002.0"
+        with reply_scope(wamid):  # the first run: one reply out, then the replica died
+            await sender.text("34600000002", "first")
+        with reply_scope(wamid):  # the replay: the same two replies
+            await sender.text("34600000002", "first (another variation)")
+            await sender.text("34600000002", "second")
+        await client.aclose()
+        seen = app.state.sandbox.customer("34600000002").items
+    bodies = [i["payload"]["text"]["body"] for i in seen if i["direction"] == "outbound"]
+    assert bodies == ["first", "second"]
+
+
+@pytest.mark.parametrize("shared", [True, False])
+async def test_replicas_share_the_outbound_pacing_budget(
+    engines: dict[str, str], shared: bool
+) -> None:
+    """Two replicas, each allowed Meta's rate for the number, together stay under it only
+    when they pace through Redis (without it Meta refuses some sends with 130429)."""
+    import redis
+
+    from helpdesk.errors import GraphAPIError
+    from helpdesk.sandbox.app import SandboxConfig, create_app
+
+    redis.Redis.from_url(engines["HELPDESK_REDIS_URL"]).flushdb()
+    rate = 10.0
+    config = SandboxConfig(
+        access_token="t",
+        app_secret="s",
+        phone_number_id=PHONE,
+        webhook_url="http://127.0.0.1:9",
+        messages_per_second=rate,
+    )
+    app = create_app(config)
+    with serve_app(app, path="/sandbox/health") as url:
+        replicas = [
+            GraphClient(
+                base_url=url,
+                access_token="t",
+                phone_number_id=PHONE,
+                messages_per_second=rate,
+                retries=0,
+                redis_url=engines["HELPDESK_REDIS_URL"] if shared else None,
+            )
+            for _ in range(2)
+        ]
+        body = {"messaging_product": "whatsapp", "to": "34600000003", "type": "text"}
+
+        async def send_all(client: GraphClient, n: int) -> int:
+            refused = 0
+            for i in range(n):
+                try:
+                    await client.send({**body, "text": {"body": f"m{i}"}})
+                except GraphAPIError as error:
+                    assert error.code == 130429
+                    refused += 1
+            return refused
+
+        refused = sum(await asyncio.gather(*(send_all(c, 20) for c in replicas)))
+        for client in replicas:
+            await client.aclose()
+    if shared:
+        assert refused == 0
+    else:
+        assert refused > 0  # the control: the limit is real, so the shared run means it
+
+
+def test_media_go_to_s3_and_any_replica_reads_them(engines: dict[str, str], tmp_path: Path) -> None:
+    import boto3
+
+    from helpdesk.store import open_store
+
+    env = {key: engines[key] for key in engines if key.startswith("AWS_")}
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        key = "k1:" + base64.b64encode(bytes(32)).decode()
+        store = open_store(engines["HELPDESK_MEDIA_STORE"], key)
+        stored = store.put(b"\xff\xd8\xff\xe0 not really a jpeg", mime="application/octet-stream")
+        s3 = boto3.client("s3")
+        names = [o["Key"] for o in s3.list_objects_v2(Bucket="helpdesk-media")["Contents"]]
+        assert any(stored.sha256 in name for name in names)
+        other = open_store(engines["HELPDESK_MEDIA_STORE"], key)  # another replica
+        assert other.get(stored.sha256).startswith(b"\xff\xd8")
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -1,0 +1,211 @@
+"""Faults in the middle of a load on the production topology (two replicas behind nginx on
+real PostgreSQL, Redis and S3; the sandbox as Meta).
+
+Each test sends a load of customers writing to the bot through the sandbox, breaks one
+part of the topology while the load is running, and checks what the customers see:
+
+- no message lost: every customer is answered, and every inbound row ends ``done``;
+- none answered twice: each customer gets exactly as many replies as a customer who wrote
+  the same text with nothing broken (counted on the sandbox, i.e. what Meta received);
+- every customer answered once service resumes (within ``RECOVERY`` seconds).
+
+Slow (the topology takes ~2 minutes to start on this machine): ``make test-production``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.production.stack import ProductionStack
+
+GREETING = "hola, buenas"
+CUSTOMERS = 24  # per load
+RATE = 4.0  # messages per second, open loop
+RECOVERY = 90.0  # seconds after the fault by which everyone must be answered
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionStack]:
+    folder = tmp_path_factory.mktemp("production")
+    with ProductionStack(folder, replicas=2, base_port=25100) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def replies_per_greeting(stack: ProductionStack) -> int:
+    """How many messages one greeting gets when nothing is broken (the baseline)."""
+    customer = "34699000000"
+    stack.say(customer, GREETING)
+    replies = _wait_for(lambda: _outbound(stack, customer), timeout=120, what="a first reply")
+    time.sleep(3)  # the rest of the turn, if it has several messages
+    replies = _outbound(stack, customer)
+    assert replies, "the bot never answered the baseline greeting"
+    # The turn ran its actions (language detection) through nginx on an action server.
+    statuses = stack.action_statuses()
+    assert statuses and set(statuses) == {"200"}, f"action calls failed: {statuses}"
+    return len(replies)
+
+
+def _outbound(stack: ProductionStack, customer: str) -> list[dict]:
+    return [m for m in stack.conversation(customer) if m["direction"] == "outbound"]
+
+
+def _wait_for(
+    condition: Callable[[], object], *, timeout: float, what: str, every: float = 0.5
+) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _load_with_fault(
+    stack: ProductionStack, prefix: str, fault: Callable[[], None]
+) -> tuple[list[str], float]:
+    """Send ``CUSTOMERS`` greetings open-loop; run ``fault`` after a third of them."""
+    customers = [f"{prefix}{i:04d}" for i in range(CUSTOMERS)]
+    faulted: list[float] = []
+
+    def send() -> None:
+        start = time.monotonic()
+        for index, customer in enumerate(customers):
+            time.sleep(max(0.0, start + index / RATE - time.monotonic()))
+            stack.say(customer, GREETING)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    time.sleep(CUSTOMERS / RATE / 3)
+    fault()
+    faulted.append(time.monotonic())
+    sender.join()
+    return customers, faulted[0]
+
+
+def _check_everyone_answered_once(
+    stack: ProductionStack, customers: list[str], expected: int, since: float
+) -> None:
+    def answered() -> bool:
+        return all(len(_outbound(stack, c)) >= expected for c in customers)
+
+    try:
+        _wait_for(answered, timeout=RECOVERY - (time.monotonic() - since), what="every answer")
+    except AssertionError:
+        missing = [c for c in customers if len(_outbound(stack, c)) < expected]
+        logs = "\n".join(f"--- {n}\n{stack.log(n)[-3000:]}" for n in stack.processes)
+        raise AssertionError(
+            f"{len(missing)} customers not answered within {RECOVERY}s: {missing}\n{logs}"
+        ) from None
+    time.sleep(5)  # a late duplicate would show up here
+    counts = {c: len(_outbound(stack, c)) for c in customers}
+    twice = {c: n for c, n in counts.items() if n != expected}
+    assert not twice, f"answered more than once (expected {expected} replies each): {twice}"
+
+    def rows() -> list:
+        return stack.sql(
+            "SELECT sender_id, status FROM whatsapp_inbox WHERE sender_id LIKE :prefix",
+            prefix=customers[0][:-4] + "%",
+        )
+
+    assert sorted(s for s, _ in rows()) == sorted(customers), "an inbound message was lost"
+    # A message whose replies all went out just before the crash is finished (without
+    # sending anything again) once its lease runs out: wait for that too.
+    _wait_for(
+        lambda: {status for _, status in rows()} == {"done"}, timeout=60, what="every row done"
+    )
+    time.sleep(3)
+    counts = {c: len(_outbound(stack, c)) for c in customers}
+    assert all(n == expected for n in counts.values()), f"answered twice after the replay: {counts}"
+
+
+def test_a_dropped_database_connection_loses_and_repeats_nothing(
+    stack: ProductionStack, replies_per_greeting: int
+) -> None:
+    dropped: list[int] = []
+    customers, when = _load_with_fault(
+        stack, "3461001", lambda: dropped.append(stack.terminate_connections())
+    )
+    assert dropped[0] > 0, "no connection of the product was open to drop"
+    _check_everyone_answered_once(stack, customers, replies_per_greeting, when)
+
+
+def test_killing_an_action_server_loses_and_repeats_nothing(
+    stack: ProductionStack, replies_per_greeting: int
+) -> None:
+    customers, when = _load_with_fault(stack, "3461002", lambda: stack.kill("actions-1"))
+    try:
+        _check_everyone_answered_once(stack, customers, replies_per_greeting, when)
+    finally:
+        stack.start("actions-1")
+
+
+def test_killing_a_rasa_replica_loses_and_repeats_nothing(
+    stack: ProductionStack, replies_per_greeting: int
+) -> None:
+    """During a load, the replica that is running a customer's turn right now is killed
+    (found by the inbox row it holds). The other replica takes that message over when its
+    lease runs out and answers it: once."""
+    prefix = "3461003"
+    state: dict[str, object] = {}
+
+    def kill_a_replica_mid_turn() -> None:
+        def holder() -> object:
+            rows = stack.sql(
+                "SELECT claimed_by FROM whatsapp_inbox WHERE status = 'processing' "
+                "AND sender_id LIKE :p",
+                p=prefix + "%",
+            )
+            return rows and rows[0][0]
+
+        owner = _wait_for(holder, timeout=60, what="a turn in progress", every=0.02)
+        pid = int(str(owner).rsplit(":", 1)[1])
+        name = next(n for n, p in stack.processes.items() if p.popen and p.popen.pid == pid)
+        state["killed"] = name
+        stack.kill(name)
+
+    customers, when = _load_with_fault(stack, prefix, kill_a_replica_mid_turn)
+    assert str(state["killed"]).startswith("rasa-")
+    _check_everyone_answered_once(stack, customers, replies_per_greeting, when)
+    taken_over = stack.sql(
+        "SELECT count(*) FROM whatsapp_inbox WHERE sender_id LIKE :p AND attempts > 1",
+        p=prefix + "%",
+    )[0][0]
+    assert taken_over >= 1, "no message was in the killed replica's hands"
+
+
+def test_one_customer_is_served_in_order_across_replicas(stack: ProductionStack) -> None:
+    """Five quick messages from one customer reach both replicas (nginx alternates); each
+    turn's replies all come before the next message's: one turn at a time, in order."""
+    customer = "34610040000"
+    texts = ["hola", "mi pago falló", "me cobraron dos veces", "gracias", "adios"]
+    for text in texts:
+        stack.say(customer, text)
+    inbound = [m["id"] for m in stack.conversation(customer) if m["direction"] == "inbound"]
+    assert len(inbound) == len(texts)
+    _wait_for(
+        lambda: (
+            stack.sql(
+                "SELECT count(*) FROM whatsapp_inbox WHERE sender_id = :s AND status = 'done'",
+                s=customer,
+            )[0][0]
+            == len(texts)
+        ),
+        timeout=120,
+        what="all five messages processed",
+    )
+    answered = [
+        reply_to
+        for (reply_to,) in stack.sql(
+            "SELECT reply_to FROM whatsapp_outbound WHERE recipient_id = :s ORDER BY id",
+            s=customer,
+        )
+    ]
+    order = [inbound.index(wamid) for wamid in answered]
+    assert order == sorted(order), f"replies answered messages out of order: {order}"
+    assert set(order) <= set(range(len(texts)))
