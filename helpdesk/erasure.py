@@ -22,6 +22,7 @@ from helpdesk.db.models import ErasureRecord
 from helpdesk.media import records as media_records
 from helpdesk.settings import get_settings
 from helpdesk.tickets import core as tickets
+from helpdesk.whatsapp import identity as whatsapp_identity
 from helpdesk.whatsapp import records as whatsapp_records
 
 Eraser = Callable[..., int]
@@ -33,6 +34,7 @@ ERASERS: tuple[Eraser, ...] = (
     whatsapp_records.erase_all,
     media_records.erase,
     customers.erase,
+    whatsapp_identity.erase,
 )
 
 
@@ -55,11 +57,16 @@ def _name(eraser: Eraser) -> str:
 
 
 def erase_customer(*, sender_id: str, url: str | None = None) -> ErasureReport:
-    """Run every eraser for ``sender_id`` and keep an anonymous record that it happened."""
+    """Run every eraser for ``sender_id`` and keep an anonymous record that it happened.
+
+    ``sender_id`` may also be a WhatsApp customer's phone number or BSUID: the person behind
+    it is erased under every key their data is stored under.
+    """
     report = ErasureReport(subject_hash=subject_hash(sender_id))
     with session_scope(url) as session:
+        keys = whatsapp_identity.keys_for(session, identifier=sender_id)
         for eraser in ERASERS:
-            report.deleted[_name(eraser)] = eraser(session, sender_id=sender_id)
+            report.deleted[_name(eraser)] = sum(eraser(session, sender_id=k) for k in keys)
         _record(session, report)
     return report
 

@@ -21,6 +21,7 @@ from helpdesk.errors import MalformedWebhook, SignatureError
 from helpdesk.settings import get_settings
 from helpdesk.whatsapp import inbox, signature, webhook
 from helpdesk.whatsapp.graph import GraphClient
+from helpdesk.whatsapp.identity import identify
 from helpdesk.whatsapp.inbound import Deliver, InboundProcessor
 from helpdesk.whatsapp.outbound import Sender
 from helpdesk.whatsapp.records import apply_status
@@ -70,9 +71,11 @@ class ChannelConfig:
 
 
 def store_events(session: Session, *, events: webhook.WebhookEvents) -> tuple[int, int]:
-    """Store a webhook's messages in the inbox and apply its statuses to the outbound
-    records, in the caller's one transaction; returns ``(stored, duplicates)``."""
-    stored, duplicates = inbox.store_messages(session, messages=events.messages)
+    """Store a webhook's messages in the inbox under each customer's identity and apply
+    its statuses to the outbound records, in the caller's one transaction; returns
+    ``(stored, duplicates)``."""
+    messages = [identify(session, message=m) for m in events.messages]
+    stored, duplicates = inbox.store_messages(session, messages=messages)
     for status in events.statuses:
         apply_status(session, status=status)
     return stored, duplicates

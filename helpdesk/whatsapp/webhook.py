@@ -27,10 +27,16 @@ class Inbound:
     timestamp: int
     message: dict[str, Any]
     profile_name: str | None = None
+    # Who Meta says wrote (any may be missing: a username-only user has no phone number).
+    phone: str | None = None
+    user_id: str | None = None
+    username: str | None = None
+    parent_user_id: str | None = None
 
     def body_json(self) -> str:
         return json.dumps(
-            {"message": self.message, "profile_name": self.profile_name}, ensure_ascii=False
+            {"message": self.message, "profile_name": self.profile_name, "username": self.username},
+            ensure_ascii=False,
         )
 
 
@@ -41,6 +47,8 @@ class Status:
     recipient_id: str
     timestamp: int
     errors: list[dict[str, Any]] = field(default_factory=list)
+    recipient_user_id: str | None = None  # the BSUID, when Meta shares it
+    pricing: dict[str, Any] = field(default_factory=dict)  # billable, category, type
 
 
 @dataclass
@@ -54,6 +62,21 @@ class WebhookEvents:
 def sender_of(message: dict[str, Any]) -> str | None:
     """The customer's id: the phone number (``from``), or a user id on newer payloads."""
     return message.get("from") or message.get("from_user_id") or None
+
+
+def _who(message: dict[str, Any], contact: dict[str, Any]) -> dict[str, str | None]:
+    """Phone number, BSUID, username and parent BSUID of a message's sender."""
+
+    def text(value: Any) -> str | None:
+        return str(value) if isinstance(value, str | int) and str(value) else None
+
+    profile = contact.get("profile") if isinstance(contact.get("profile"), dict) else {}
+    return {
+        "phone": text(message.get("from") or contact.get("wa_id")),
+        "user_id": text(message.get("from_user_id") or contact.get("user_id")),
+        "username": text(profile.get("username")),
+        "parent_user_id": text(message.get("from_parent_user_id") or contact.get("parent_user_id")),
+    }
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -95,11 +118,15 @@ def parse(body: bytes | dict[str, Any], *, phone_number_id: str | None) -> Webho
 
 
 def _collect(value: dict[str, Any], target: str, events: WebhookEvents) -> None:
-    names = {}
+    names: dict[str, str | None] = {}
+    contacts: dict[str, dict[str, Any]] = {}
     for contact in value.get("contacts") or []:
-        key = contact.get("wa_id") or contact.get("user_id")
-        if key:
-            names[key] = (contact.get("profile") or {}).get("name")
+        if not isinstance(contact, dict):
+            continue
+        for key in (contact.get("wa_id"), contact.get("user_id")):
+            if key:
+                names[key] = (contact.get("profile") or {}).get("name")
+                contacts[key] = contact
     for message in value.get("messages") or []:
         sender = sender_of(message)
         wamid = message.get("id")
@@ -115,6 +142,7 @@ def _collect(value: dict[str, Any], target: str, events: WebhookEvents) -> None:
                 timestamp=_int(message.get("timestamp")),
                 message=message,
                 profile_name=names.get(sender) or names.get(message.get("from_user_id")),
+                **_who(message, contacts.get(sender) or {}),
             )
         )
     for status in value.get("statuses") or []:
@@ -127,6 +155,8 @@ def _collect(value: dict[str, Any], target: str, events: WebhookEvents) -> None:
                 recipient_id=str(status.get("recipient_id") or ""),
                 timestamp=_int(status.get("timestamp")),
                 errors=list(status.get("errors") or []),
+                recipient_user_id=str(status.get("recipient_user_id") or "") or None,
+                pricing=status.get("pricing") if isinstance(status.get("pricing"), dict) else {},
             )
         )
     events.errors.extend(value.get("errors") or [])

@@ -16,7 +16,13 @@ from helpdesk.db.models.tickets import (
     Ticket,
     TicketMessage,
 )
-from helpdesk.db.models.whatsapp import ButtonId, InboxMessage, OutboundMessage, Reaction
+from helpdesk.db.models.whatsapp import (
+    ButtonId,
+    InboxMessage,
+    OutboundMessage,
+    Reaction,
+    WhatsAppIdentity,
+)
 
 __all__ = [
     "Agent",
@@ -34,4 +40,5 @@ __all__ = [
     "MediaRecord",
     "OutboundMessage",
     "Reaction",
+    "WhatsAppIdentity",
 ]
