@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.customers import get_customer
 from helpdesk.errors import GraphAPIError
-from helpdesk.whatsapp import payloads
+from helpdesk.whatsapp import identity, payloads
 from helpdesk.whatsapp.graph import RETRYABLE_CODES, GraphClient
 from helpdesk.whatsapp.payloads import Choice
 from helpdesk.whatsapp.records import (
@@ -87,6 +87,8 @@ class Sender:
             payload = payloads.template_message(
                 recipient_id, self.window_template, language=self.template_language
             )
+        where = await self._db(identity.address, key=recipient_id)
+        payload = payloads.addressed(payload, phone=where.phone, user_id=where.user_id)
         outbound_id = await self._db(record_outbound, recipient_id=recipient_id, payload=payload)
         try:
             wamid = await self.client.send(payload)
@@ -190,7 +192,7 @@ class Sender:
 def _plain_fallback(payload: dict[str, Any]) -> dict[str, Any] | None:
     """A text version of a rich message Meta refused, so the customer still reads it."""
     kind = payload.get("type")
-    to = payload.get("to", "")
+    to = payload.get("to") or payload.get("recipient") or ""
     if kind == "interactive":
         interactive = payload.get("interactive") or {}
         text = (interactive.get("body") or {}).get("text") or ""
