@@ -27,6 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from helpdesk.tickets.delivery import ticket_notifier
 from helpdesk.tickets.routing import route_to_agent
 from helpdesk.whatsapp.inbound import Turn
 from helpdesk.whatsapp.outbound import Sender
@@ -112,7 +113,9 @@ class WhatsAppInput(InputChannel):
         return cls(ChannelConfig.from_settings(credentials or {}))
 
     def __init__(self, config: ChannelConfig, **worker_options: Any) -> None:
-        self.service = WhatsAppService(config, **worker_options)
+        self.service = WhatsAppService(
+            config, on_stop=ticket_notifier(config.database_url), **worker_options
+        )
 
     def get_output_channel(self) -> OutputChannel:
         return WhatsAppOutput(self.service.sender)

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import mimetypes
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from helpdesk.customers import get_customer
 from helpdesk.errors import GraphAPIError
 from helpdesk.whatsapp import identity, payloads
+from helpdesk.whatsapp.errors_map import NextStep, reaction_for
 from helpdesk.whatsapp.graph import RETRYABLE_CODES, GraphClient
 from helpdesk.whatsapp.payloads import Choice
 from helpdesk.whatsapp.records import (
@@ -39,6 +41,8 @@ logger = logging.getLogger(__name__)
 WINDOW_SECONDS = 24 * 3600
 MAX_RESENDS = 2
 
+TellAgent = Callable[[str, str], Awaitable[None]]
+
 
 # --- sending -------------------------------------------------------------------------
 
@@ -56,12 +60,17 @@ class Sender:
         window_template: str | None = None,
         template_language: str = "en",
         now: Any = time.time,
+        on_stop: TellAgent | None = None,
+        delay_scale: float = 1.0,
     ) -> None:
         self.client = client
         self.url = url
         self.window_template = window_template
         self.template_language = template_language
         self._now = now
+        # Called with (customer, note) when agents must know (errors_map): undeliverable…
+        self.on_stop = on_stop
+        self.delay_scale = delay_scale  # tests shorten Meta's waits
 
     async def _db(self, function: Any, **kwargs: Any) -> Any:
         def run() -> Any:
@@ -95,8 +104,12 @@ class Sender:
         except GraphAPIError as error:
             logger.error("Sending to %s failed: %s", _mask(recipient_id), error)
             await self._db(mark_error, outbound_id=outbound_id, error=error)
+            reaction = reaction_for(error.code)
+            await self._tell(recipient_id, reaction.tell_agent)
+            if reaction.step == NextStep.TEMPLATE and payload.get("type") != "template":
+                return await self._window_template(recipient_id)
             fallback = _plain_fallback(payload)
-            if fallback and not error.retryable:
+            if fallback and not error.retryable and reaction.step == NextStep.NOTHING:
                 return await self.send(recipient_id, fallback)
             return None
         await self._db(mark_accepted, outbound_id=outbound_id, wamid=wamid)
@@ -179,14 +192,45 @@ class Sender:
         return await self.send(recipient_id, payloads.custom(recipient_id, data))
 
     async def resend(self, status: Status) -> None:
-        """Resend a message Meta reported as failed with a code where retrying helps."""
+        """React to a message Meta reported as failed, as ``errors_map`` says for its code:
+        resend after a wait, send the window template, or stop and tell the agent."""
         code = (status.errors[0] if status.errors else {}).get("code")
-        if code not in RETRYABLE_CODES:
+        reaction = reaction_for(code)
+        if reaction.step == NextStep.NOTHING and code not in RETRYABLE_CODES:
             return
-
         found = await self._db(claim_resend, wamid=status.wamid, max_resends=MAX_RESENDS)
-        if found:
-            await self.send(*found)
+        if not found:
+            return
+        recipient_id, payload = found
+        await self._tell(recipient_id, reaction.tell_agent)
+        if reaction.step == NextStep.STOP:
+            return
+        if reaction.step == NextStep.TEMPLATE:
+            if payload.get("type") != "template":
+                await self._window_template(recipient_id)
+            return
+        if reaction.delay:
+            await asyncio.sleep(reaction.delay * self.delay_scale)
+        await self.send(recipient_id, payload)
+
+    async def _window_template(self, recipient_id: str) -> str | None:
+        if not self.window_template:
+            logger.warning("Outside the 24-hour window and no WHATSAPP_WINDOW_TEMPLATE set")
+            return None
+        body = payloads.template_message(
+            recipient_id, self.window_template, language=self.template_language
+        )
+        return await self.send(recipient_id, body)
+
+    async def _tell(self, recipient_id: str, note: str | None) -> None:
+        if not note:
+            return
+        logger.warning("Delivery to %s: %s", _mask(recipient_id), note)
+        if self.on_stop is not None:
+            try:
+                await self.on_stop(recipient_id, note)
+            except Exception:
+                logger.exception("Could not tell the agent about %s", _mask(recipient_id))
 
 
 def _plain_fallback(payload: dict[str, Any]) -> dict[str, Any] | None:

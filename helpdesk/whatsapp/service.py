@@ -23,7 +23,7 @@ from helpdesk.whatsapp import inbox, signature, webhook
 from helpdesk.whatsapp.graph import GraphClient
 from helpdesk.whatsapp.identity import identify
 from helpdesk.whatsapp.inbound import Deliver, InboundProcessor
-from helpdesk.whatsapp.outbound import Sender
+from helpdesk.whatsapp.outbound import Sender, TellAgent
 from helpdesk.whatsapp.records import apply_status
 from helpdesk.whatsapp.states import OutboundStatus
 from helpdesk.whatsapp.writes import ACK_EXECUTOR, write_session
@@ -90,8 +90,11 @@ class Acknowledgement:
 
 
 class WhatsAppService:
-    def __init__(self, config: ChannelConfig, **worker_options: Any) -> None:
+    def __init__(
+        self, config: ChannelConfig, *, on_stop: TellAgent | None = None, **worker_options: Any
+    ) -> None:
         self.config = config
+        self.on_stop = on_stop  # tells agents when WhatsApp cannot reach a customer
         self.worker_options = worker_options
         self.worker: inbox.InboxWorker | None = None
         self._client: GraphClient | None = None
@@ -123,6 +126,7 @@ class WhatsAppService:
                 self.client,
                 url=self.config.database_url,
                 window_template=self.config.window_template,
+                on_stop=self.on_stop,
             )
         return self._sender
 
