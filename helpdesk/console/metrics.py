@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from helpdesk.console.cost_metrics import CostCollector
 from helpdesk.console.security import Unauthorized, api_agent
 from helpdesk.db import session_scope
 
@@ -56,6 +57,7 @@ class ConsoleMetrics:
     def __init__(self, url: str | None) -> None:
         self.registry = CollectorRegistry()
         self.registry.register(TicketCollector(url))  # type: ignore[arg-type]
+        self.registry.register(CostCollector(url))  # type: ignore[arg-type]
         self.replies = Counter(
             "helpdesk_console_replies",
             "Agent replies by delivery (sent, template, not_sent, failed)",

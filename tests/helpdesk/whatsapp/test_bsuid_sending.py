@@ -55,6 +55,7 @@ async def test_statuses_by_bsuid_reach_the_message_and_record_its_pricing(
                 break
         time.sleep(0.05)
     assert row.status == OutboundStatus.DELIVERED
+    assert (row.category, row.billable, row.pricing_type) == ("service", True, "regular")
 
 
 async def test_the_window_is_kept_per_identity(
