@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     whatsapp_window_template: str | None = Field(None, env="WHATSAPP_WINDOW_TEMPLATE")
     # Meta's rates per delivered billable message, by market and category (whatsapp.pricing).
     whatsapp_prices: str = Field("", env="WHATSAPP_PRICES")
+    # Merge one turn's replies into as few (billable) messages as Meta allows.
+    whatsapp_merge_messages: bool = Field(True, env="WHATSAPP_MERGE_MESSAGES")
     whatsapp_price_currency: str = Field("USD", env="WHATSAPP_PRICE_CURRENCY")
     # Where the local WhatsApp sandbox delivers webhooks (the bot's WhatsApp channel).
     sandbox_webhook_url: str = Field(

@@ -127,8 +127,11 @@ class Sender:
         buttons: list[dict[str, Any]],
         *,
         language: str | None = None,
+        header_image: str | None = None,
     ) -> list[str | None]:
-        """Rasa buttons (``title``/``payload``) → reply buttons, a list, or numbered text."""
+        """Rasa buttons (``title``/``payload``) → reply buttons, a list, or numbered text;
+        ``header_image`` (a URL or a local file) tops reply buttons, or goes first as a
+        picture of its own where Meta allows no header (lists, numbered text)."""
 
         def ids(session: Session) -> list[str]:
             return [
@@ -145,8 +148,16 @@ class Sender:
         ]
         if not choices:
             return await self.text(recipient_id, text)
+        header = None
+        if header_image and payloads.fits_reply_buttons(choices):
+            header = await self._header(header_image)
+        pictured: list[str | None] = []
+        if header_image and header is None:
+            pictured = await self.media(recipient_id, "image", header_image)
         if payloads.fits_reply_buttons(choices):
             body = payloads.reply_buttons(recipient_id, text, choices)
+            if header is not None:
+                body["interactive"]["header"] = {"type": "image", "image": header}
         elif len(choices) <= payloads.MAX_LIST_ROWS:
             body = payloads.list_message(
                 recipient_id, text, choices, button=say("list_button", language)
@@ -155,15 +166,28 @@ class Sender:
             numbered = (
                 payloads.numbered_text(text, choices) + "\n\n" + say("choose_number", language)
             )
-            return await self.text(recipient_id, numbered)
+            return pictured + await self.text(recipient_id, numbered)
         if len(text) > payloads.MAX_INTERACTIVE_BODY:
             # The interactive body is capped at 1024: send the long part as text first.
             sent = await self.text(recipient_id, text)
             body["interactive"]["body"]["text"] = payloads.shorten(
                 text.strip().split("\n")[-1], payloads.MAX_INTERACTIVE_BODY
             )
-            return [*sent, await self.send(recipient_id, body)]
-        return [await self.send(recipient_id, body)]
+            return [*pictured, *sent, await self.send(recipient_id, body)]
+        return [*pictured, await self.send(recipient_id, body)]
+
+    async def _header(self, source: str) -> dict[str, str] | None:
+        """The ``image`` object of an interactive header (None if the upload failed)."""
+        if source.startswith(("http://", "https://")):
+            return {"link": source}
+        path = Path(source[len("file://") :] if source.startswith("file://") else source)
+        mime = mimetypes.guess_type(path.name)[0] or "image/jpeg"
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+            return {"id": await self.client.upload_media(data, mime=mime, filename=path.name)}
+        except (OSError, GraphAPIError) as error:
+            logger.error("Header image upload failed: %s", error)
+            return None
 
     async def media(
         self, recipient_id: str, kind: str, source: str, *, caption: str | None = None

@@ -45,6 +45,7 @@ class ChannelConfig:
     graph_retries: int = 4
     graph_backoff: float = 0.5
     graph_timeout: float = 15.0
+    merge_messages: bool = True  # one turn's replies merged (compose) before sending
 
     @classmethod
     def from_settings(cls, overrides: dict[str, Any] | None = None) -> ChannelConfig:
@@ -63,6 +64,7 @@ class ChannelConfig:
             "graph_retries": cls.graph_retries,
             "graph_backoff": cls.graph_backoff,
             "graph_timeout": cls.graph_timeout,
+            "merge_messages": s.whatsapp_merge_messages,
         }
         for key, value in (overrides or {}).items():
             if key in values and value not in (None, ""):
