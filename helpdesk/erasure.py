@@ -42,6 +42,9 @@ ERASERS: tuple[Eraser, ...] = (
 class ErasureReport:
     subject_hash: str
     deleted: dict[str, int] = field(default_factory=dict)
+    # The ids the person's data was stored under (a WhatsApp customer's phone number and
+    # BSUID may both have been one); Rasa's tracker is keyed by the same ids.
+    keys: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -65,6 +68,7 @@ def erase_customer(*, sender_id: str, url: str | None = None) -> ErasureReport:
     report = ErasureReport(subject_hash=subject_hash(sender_id))
     with session_scope(url) as session:
         keys = whatsapp_identity.keys_for(session, identifier=sender_id)
+        report.keys = keys
         for eraser in ERASERS:
             report.deleted[_name(eraser)] = sum(eraser(session, sender_id=k) for k in keys)
         _record(session, report)
