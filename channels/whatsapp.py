@@ -29,7 +29,10 @@ from sanic.response import HTTPResponse
 
 from helpdesk import retention
 from helpdesk.settings import get_settings
+from helpdesk.tickets.delivery import ticket_notifier
 from helpdesk.tickets.routing import route_to_agent
+from helpdesk.whatsapp import compose
+from helpdesk.whatsapp.compose import Part
 from helpdesk.whatsapp.inbound import Turn
 from helpdesk.whatsapp.outbound import Sender
 from helpdesk.whatsapp.service import ChannelConfig, WhatsAppService
@@ -49,8 +52,19 @@ MAX_CAPTION = 1024  # Meta's limit for a media caption
 class WhatsAppOutput(OutputChannel):
     """Sends Rasa's responses through ``helpdesk.whatsapp.outbound.Sender``."""
 
-    def __init__(self, sender: Sender) -> None:
+    def __init__(self, sender: Sender, *, batch: bool = False) -> None:
         self.sender = sender
+        # batch: collect one turn's replies and send them merged at ``flush`` (compose).
+        self.batch = batch
+        self.parts: dict[str, list[Part]] = {}
+
+    def _add(self, recipient_id: str, part: Part) -> None:
+        self.parts.setdefault(recipient_id, []).append(part)
+
+    async def flush(self) -> None:
+        parts, self.parts = self.parts, {}
+        for recipient_id, turn in parts.items():
+            await compose.send(self.sender, recipient_id, turn)
 
     @classmethod
     def name(cls) -> str:
@@ -60,6 +74,12 @@ class WhatsAppOutput(OutputChannel):
         """A text with a picture goes as one image with a caption (WhatsApp's way to show
         an example); with buttons, the picture goes first so the question comes last."""
         image, text = message.get("image"), message.get("text")
+        if self.batch and image:
+            # The picture first: merging makes it the caption's or the question's header.
+            self._add(recipient_id, Part("media", media_kind="image", source=image))
+            rest = {key: value for key, value in message.items() if key != "image"}
+            await super().send_response(recipient_id, rest)
+            return
         if image and text:
             rest = {key: value for key, value in message.items() if key != "image"}
             choices = message.get("buttons") or message.get("quick_replies")
@@ -75,22 +95,32 @@ class WhatsAppOutput(OutputChannel):
         await super().send_response(recipient_id, message)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        if self.batch:
+            return self._add(recipient_id, Part("text", text=text))
         await self.sender.text(recipient_id, text)
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
+        if self.batch:
+            return self._add(recipient_id, Part("choices", text=text, buttons=buttons))
         await self.sender.choices(recipient_id, text, buttons)
 
     async def send_quick_replies(
         self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
     ) -> None:
+        if self.batch:
+            return self._add(recipient_id, Part("choices", text=text, buttons=quick_replies))
         await self.sender.choices(recipient_id, text, quick_replies)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        if self.batch:
+            return self._add(recipient_id, Part("media", media_kind="image", source=image))
         await self.sender.media(recipient_id, "image", image)
 
     async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
+        if self.batch:
+            await self.flush()  # attachments keep their own message, after what came before
         if isinstance(attachment, dict):
             kind = attachment.get("type") or "document"
             source = attachment.get("url") or attachment.get("link") or attachment.get("path")
@@ -101,6 +131,8 @@ class WhatsAppOutput(OutputChannel):
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
+        if self.batch:
+            return self._add(recipient_id, Part("custom", data=json_message))
         await self.sender.custom(recipient_id, json_message)
 
 
@@ -116,7 +148,12 @@ class WhatsAppInput(InputChannel):
     def __init__(self, config: ChannelConfig, **worker_options: Any) -> None:
         # Retention inside the running product: the purge runs once a day beside the inbox.
         jobs = (retention.run_daily,) if get_settings().retention_daily_purge else ()
-        self.service = WhatsAppService(config, background_jobs=jobs, **worker_options)
+        self.service = WhatsAppService(
+            config,
+            background_jobs=jobs,
+            on_stop=ticket_notifier(config.database_url),
+            **worker_options,
+        )
 
     def get_output_channel(self) -> OutputChannel:
         return WhatsAppOutput(self.service.sender)
@@ -134,16 +171,20 @@ class WhatsAppInput(InputChannel):
                 route_to_agent, sender_id=sender_id, text=turn.text, metadata=turn.metadata
             ):
                 return  # a person has the case: the message is on the ticket
-            await on_new_message(
-                UserMessage(
-                    turn.text,
-                    self.get_output_channel(),
-                    sender_id,
-                    input_channel=self.name(),
-                    message_id=turn.metadata.get("wamid"),
-                    metadata=turn.metadata,
+            output = WhatsAppOutput(self.service.sender, batch=self.service.config.merge_messages)
+            try:
+                await on_new_message(
+                    UserMessage(
+                        turn.text,
+                        output,
+                        sender_id,
+                        input_channel=self.name(),
+                        message_id=turn.metadata.get("wamid"),
+                        metadata=turn.metadata,
+                    )
                 )
-            )
+            finally:
+                await output.flush()  # the turn's replies, merged
 
         return deliver
 

@@ -28,6 +28,7 @@ from helpdesk.settings import get_settings
 from helpdesk.store import get_media_store
 from helpdesk.tickets import core as tickets
 from helpdesk.tickets import handoff
+from helpdesk.whatsapp import identity as whatsapp_identity
 from helpdesk.whatsapp import records as whatsapp_records
 
 Eraser = Callable[..., int]
@@ -56,6 +57,7 @@ REGISTRY: tuple[Step, ...] = (
     Step(whatsapp_records.erase_all, "inbox"),
     Step(media_records.erase, "media"),
     Step(customers.erase),
+    Step(whatsapp_identity.erase),  # last: the others find the person's keys through it
     # Media views go with the customer's tickets on erasure; sign-in attempts name agents.
     Step(None, "audit"),
 )
@@ -66,6 +68,9 @@ ERASERS: tuple[Step, ...] = tuple(step for step in REGISTRY if step.erase)
 class ErasureReport:
     subject_hash: str
     deleted: dict[str, int] = field(default_factory=dict)
+    # The ids the person's data was stored under (a WhatsApp customer's phone number and
+    # BSUID may both have been one); Rasa's tracker is keyed by the same ids.
+    keys: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -103,11 +108,18 @@ def was_erased(session: Session, *, sender_id: str) -> bool:
 
 
 def erase_customer(*, sender_id: str, url: str | None = None) -> ErasureReport:
-    """Run every eraser for ``sender_id`` and keep an anonymous record that it happened."""
+    """Run every eraser for ``sender_id`` and keep an anonymous record that it happened.
+
+    ``sender_id`` may also be a WhatsApp customer's phone number or BSUID: the person behind
+    it is erased under every key their data is stored under.
+    """
     report = ErasureReport(subject_hash=subject_hash(sender_id))
     with session_scope(url) as session:
+        # Every key the person's data is under (phone, BSUID, a merged earlier identity).
+        keys = whatsapp_identity.keys_for(session, identifier=sender_id)
+        report.keys = keys
         for step in ERASERS:
-            report.deleted[step.name] = step.erase(session, sender_id=sender_id)
+            report.deleted[step.name] = sum(step.erase(session, sender_id=k) for k in keys)
         _record(session, report)
     return report
 

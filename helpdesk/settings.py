@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     whatsapp_api_version: str = Field("v21.0", env="WHATSAPP_API_VERSION")
     whatsapp_messages_per_second: float = Field(80.0, env="WHATSAPP_MESSAGES_PER_SECOND")
     whatsapp_window_template: str | None = Field(None, env="WHATSAPP_WINDOW_TEMPLATE")
+    # Meta's rates per delivered billable message, by market and category (whatsapp.pricing).
+    whatsapp_prices: str = Field("", env="WHATSAPP_PRICES")
+    # Merge one turn's replies into as few (billable) messages as Meta allows.
+    whatsapp_merge_messages: bool = Field(True, env="WHATSAPP_MERGE_MESSAGES")
+    whatsapp_price_currency: str = Field("USD", env="WHATSAPP_PRICE_CURRENCY")
     # Where the local WhatsApp sandbox delivers webhooks (the bot's WhatsApp channel).
     sandbox_webhook_url: str = Field(
         "http://localhost:5005/webhooks/whatsapp/webhook", env="HELPDESK_SANDBOX_WEBHOOK_URL"

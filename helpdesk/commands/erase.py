@@ -28,7 +28,7 @@ def _run(args: argparse.Namespace) -> int:
             print("Nothing was deleted.")
             return 1
     report = erase_customer(sender_id=args.sender_id)
-    events = erase_tracker(sender_id=args.sender_id)
+    events = sum(erase_tracker(sender_id=key) for key in report.keys or [args.sender_id])
     for spec, count in sorted(report.deleted.items()):
         print(f"  {spec.split(':')[0]:<28} {count} record(s)")
     print(f"  {'conversation (tracker)':<28} {events} event(s)")

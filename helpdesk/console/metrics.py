@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, g
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func
 
+from helpdesk.console.cost_metrics import CostCollector
 from helpdesk.console.security import api_agent
 from helpdesk.db import session_scope
 from helpdesk.db.models import Ticket
@@ -54,6 +55,7 @@ class ConsoleMetrics:
     def __init__(self, url: str | None) -> None:
         self.registry = CollectorRegistry()
         self.registry.register(TicketCollector(url))  # type: ignore[arg-type]
+        self.registry.register(CostCollector(url))  # type: ignore[arg-type]
         self.replies = Counter(
             "helpdesk_console_replies",
             "Agent replies by delivery (sent, template, not_sent, failed)",

@@ -4,9 +4,12 @@
 ``{"button_reply": {"id": ...}}``, ``{"list_reply": {"id": ...}}`` (also ``reaction`` and
 ``location`` objects as Meta sends them; optional ``name``, ``context`` (a wamid replied
 to) and ``timestamp`` (epoch seconds, to play a customer who wrote long ago)) — or multipart
-``file`` + optional ``caption``. It builds the webhook Meta would send, signs it with the app
-secret and delivers it to the bot; the answer holds the new wamid and the bot's HTTP status.
-If the bot does not acknowledge, the sandbox keeps retrying in the background, as Meta does.
+``file`` + optional ``caption``. ``wa_id`` is a phone number, or a business-scoped user id
+(``US.1349…``) for a customer who uses a username and shares no number (optional
+``username``): the webhooks then carry the BSUID and the username and no phone number.
+It builds the webhook Meta would send, signs it with the app secret and delivers it to the
+bot; the answer holds the new wamid and the bot's HTTP status. If the bot does not
+acknowledge, the sandbox keeps retrying in the background, as Meta does.
 
 ``GET /sandbox/customers/{wa_id}/messages`` returns ``{"messages": [...]}``, both directions
 in order. Reading marks the bot's delivered messages as read (the customer opened the chat),
@@ -18,14 +21,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import mimetypes
+import re
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
+from helpdesk.sandbox.meta import ASYNC_FAULT_CODES, SYNC_FAULT_CODES
 from helpdesk.sandbox.notifier import DISPLAY_NUMBER
-from helpdesk.sandbox.state import Fault, SandboxState, new_wamid, now
+from helpdesk.sandbox.state import Customer, Fault, SandboxState, new_wamid, now
+from helpdesk.whatsapp.identity import is_bsuid
 
 router = APIRouter()
 STATIC = Path(__file__).resolve().parent / "static"
@@ -37,6 +43,22 @@ def _state(request: Request) -> SandboxState:
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": {"message": message}}, status_code=status)
+
+
+_USERNAME = re.compile(r"@?[A-Za-z0-9._]{3,35}")
+
+
+def _contact(customer: Customer) -> dict[str, Any]:
+    """The webhook's ``contacts[]`` entry as Meta sends it since April 2026: the BSUID always,
+    the phone number only when the user shares it, the username when they have one."""
+    profile: dict[str, Any] = {"name": customer.name}
+    if customer.username:
+        profile["username"] = customer.username
+    contact: dict[str, Any] = {"profile": profile}
+    if customer.phone:
+        contact["wa_id"] = customer.phone
+    contact["user_id"] = customer.user_id
+    return contact
 
 
 def _kind_for(mime: str) -> str:
@@ -125,41 +147,51 @@ async def customer_sends(wa_id: str, request: Request) -> Response:
     state = _state(request)
     notifier = request.app.state.notifier
     wa_id = wa_id.lstrip("+")
-    if not wa_id.isdigit() and not wa_id.startswith("US."):
-        return _error(400, "wa_id must be a phone number in international format, digits only")
-    name = None
+    if not wa_id.isdigit() and not is_bsuid(wa_id):
+        return _error(
+            400,
+            "wa_id must be a phone number in international format (digits only) or a "
+            "business-scoped user id such as US.13491208655302741918",
+        )
+    name = username = None
     timestamp = now()
     try:
         if request.headers.get("content-type", "").startswith("multipart/"):
             form = await request.form()
             message = await _message_from_form(state, form)
-            name = form.get("name")
+            name, username = form.get("name"), form.get("username")
         else:
             data = await request.json()
             if not isinstance(data, dict):
                 raise ValueError("send a JSON object")
             message = await _message_from_json(state, wa_id, data)
-            name = data.get("name")
+            name, username = data.get("name"), data.get("username")
             timestamp = int(data.get("timestamp") or timestamp)
     except ValueError as error:
         return _error(400, str(error))
-    customer = state.customer(wa_id, name=str(name) if name else None)
+    if username is not None and not _USERNAME.fullmatch(str(username)):
+        return _error(400, "username: 3 to 35 letters, digits, dots or underscores")
+    customer = state.customer(
+        wa_id, name=str(name) if name else None, username=str(username) if username else None
+    )
     wamid = new_wamid()
-    message = {"from": wa_id, "id": wamid, "timestamp": str(timestamp), **message}
+    sender = {"from": customer.phone} if customer.phone else {}
+    sender["from_user_id"] = customer.user_id
+    message = {**sender, "id": wamid, "timestamp": str(timestamp), **message}
     item = {
         "direction": "inbound",
         "id": wamid,
         "timestamp": timestamp,
         "status": "sent",
-        **{k: v for k, v in message.items() if k not in ("from", "id", "timestamp")},
+        **{
+            k: v for k, v in message.items() if k not in ("from", "from_user_id", "id", "timestamp")
+        },
     }
     kind = message["type"]
     if kind in ("image", "video", "audio", "document", "sticker"):
         item["media_url"] = f"/sandbox/media/{message[kind]['id']}"
     state.record_inbound(wa_id, item)
-    body = notifier.envelope(
-        {"contacts": [{"profile": {"name": customer.name}, "wa_id": wa_id}], "messages": [message]}
-    )
+    body = notifier.envelope({"contacts": [_contact(customer)], "messages": [message]})
     status = await notifier.deliver(body)
     item["webhook_status"] = status
     if status == 200:
@@ -210,8 +242,9 @@ async def add_fault(request: Request) -> Response:
     data = await request.json()
     targets = ("messages", "media_info", "media_download", "media_upload")
     kinds = ("500", "timeout", "rate_limit", "expired_url")
-    if data.get("target") not in targets or str(data.get("kind")) not in kinds:
-        return _error(400, f"target in {targets}, kind in {kinds}")
+    codes = tuple(str(c) for c in (*SYNC_FAULT_CODES, *ASYNC_FAULT_CODES))
+    if data.get("target") not in targets or str(data.get("kind")) not in kinds + codes:
+        return _error(400, f"target in {targets}, kind in {kinds} or a Meta code in {codes}")
     fault = Fault(
         target=data["target"],
         kind=str(data["kind"]),

@@ -15,6 +15,8 @@ from fastapi.responses import JSONResponse, Response
 from helpdesk.errors import MetaError
 from helpdesk.sandbox.meta import (
     ASYNC_DETAILS,
+    ASYNC_FAULT_CODES,
+    SYNC_FAULT_CODES,
     TITLES,
     error_response,
     validate_message,
@@ -56,6 +58,9 @@ async def _apply_fault(fault: Fault | None) -> None:
         raise MetaError(130429, "Cloud API message throughput has been reached.", status=400)
     elif fault.kind == "500":
         raise MetaError(131000, "Something went wrong", status=500)
+    elif fault.kind.isdigit() and int(fault.kind) in SYNC_FAULT_CODES:
+        code = int(fault.kind)
+        raise MetaError(code, ASYNC_DETAILS.get(code, TITLES[code]), status=SYNC_FAULT_CODES[code])
 
 
 @router.post("/{version}/{phone_number_id}/messages")
@@ -65,7 +70,12 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
     try:
         _check_token(request)
         _check_phone(request, phone_number_id)
-        await _apply_fault(state.take_fault("messages"))
+        fault = state.take_fault("messages")
+        async_failure = None
+        if fault is not None and fault.kind.isdigit() and int(fault.kind) in ASYNC_FAULT_CODES:
+            async_failure = int(fault.kind)  # accepted now, reported failed by webhook
+        else:
+            await _apply_fault(fault)
         try:
             body = await request.json()
         except json.JSONDecodeError as error:
@@ -77,7 +87,11 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
         kind = validate_message(body, media_ids=set(state.media), templates=config.templates)
     except MetaError as error:
         return error_response(error)
-    wa_id = str(body["to"]).lstrip("+")
+    if body.get("to"):  # Meta: ``to`` wins when both are given
+        wa_id = str(body["to"]).lstrip("+")
+    else:
+        found = state.by_user_id(str(body["recipient"]))
+        wa_id = found.wa_id if found else str(body["recipient"])
     known = wa_id in state.customers
     wamid = new_wamid()
     item: dict[str, Any] = {
@@ -90,8 +104,10 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
     }
     state.record_outbound(wa_id, item)
     customer = state.customers[wa_id]
-    failure = None
-    if not known:
+    failure = async_failure
+    if failure:
+        pass
+    elif not known:
         failure = 131026
     elif kind != "template" and (
         customer.last_inbound is None or time.time() - customer.last_inbound > WINDOW_SECONDS
@@ -101,10 +117,17 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
     return JSONResponse(
         {
             "messaging_product": "whatsapp",
-            "contacts": [{"input": str(body["to"]), "wa_id": wa_id}],
+            "contacts": [_contact(body, customer)],
             "messages": [{"id": wamid}],
         }
     )
+
+
+def _contact(body: dict[str, Any], customer: Any) -> dict[str, Any]:
+    if body.get("to"):
+        return {"input": str(body["to"]), "wa_id": customer.phone or str(body["to"])}
+    # Sent by BSUID: the answer names the user by BSUID only (no number is disclosed).
+    return {"input": str(body["recipient"]), "user_id": customer.user_id}
 
 
 def _mark_read(state: SandboxState, body: dict[str, Any]) -> Response:

@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 
 from helpdesk.errors import MetaError
 from helpdesk.sandbox.state import fbtrace_id
+from helpdesk.whatsapp.identity import is_bsuid
 
 TITLES = {
     100: "Invalid parameter",
@@ -34,12 +35,25 @@ TITLES = {
     131053: "Media upload error",
     132001: "Template name does not exist in the translation",
     130429: "Rate limit hit",
+    131048: "Spam rate limit hit",
+    131056: "(Business Account, Consumer Account) pair rate limit hit",
+    368: "Temporarily blocked for policies violations",
 }
+
+# Codes a test can make the next send answer with (``POST /sandbox/faults``, kind = the
+# code): these come back in the API's answer, the others in a ``failed`` status webhook.
+SYNC_FAULT_CODES = {130429: 400, 131056: 400, 368: 400, 131000: 500}
+ASYNC_FAULT_CODES = {131026, 131047, 131048}
 
 ASYNC_DETAILS = {
     131026: "Message undeliverable: the recipient is not a WhatsApp user of this sandbox.",
     131047: "Message failed to send because more than 24 hours have passed since the "
     "customer last replied to this number.",
+    131048: "Message failed to send because there are restrictions on how many messages can "
+    "be sent from this phone number.",
+    131056: "Too many messages sent from the sender phone number to the same recipient phone "
+    "number in a short period of time.",
+    368: "The business phone number is temporarily blocked for policy violations.",
 }
 
 MEDIA_KINDS = ("image", "video", "audio", "document", "sticker")
@@ -93,7 +107,19 @@ def validate_message(body: Any, *, media_ids: set[str], templates: set[str]) -> 
         100,
         "The parameter messaging_product is required and must be 'whatsapp'.",
     )
-    _require(bool(body.get("to")), 100, "The parameter to is required.")
+    to, recipient = body.get("to"), body.get("recipient")
+    _require(bool(to or recipient), 100, "The parameter to or recipient is required.")
+    # ``to`` takes a phone number; a business-scoped user id goes in ``recipient``.
+    _require(
+        not to or (isinstance(to, str) and not is_bsuid(to)),
+        100,
+        "Invalid parameter to: a business-scoped user id must be sent in recipient.",
+    )
+    _require(
+        not recipient or is_bsuid(recipient if isinstance(recipient, str) else None),
+        100,
+        "Invalid parameter recipient: expected a business-scoped user id.",
+    )
     kind = body.get("type", "text")
     content = body.get(kind)
     _require(isinstance(content, dict), 100, f"The parameter {kind} is required.")

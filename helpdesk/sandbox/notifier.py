@@ -94,17 +94,16 @@ class Notifier:
     def status_body(
         self, item: dict[str, Any], wa_id: str, status: str, error: dict | None = None
     ) -> dict[str, Any]:
-        entry: dict[str, Any] = {
-            "id": item["id"],
-            "status": status,
-            "timestamp": str(now()),
-            "recipient_id": wa_id,
-        }
+        customer = self.state.customer(wa_id)
+        entry: dict[str, Any] = {"id": item["id"], "status": status, "timestamp": str(now())}
+        # A username-only customer's statuses carry only the BSUID, never a phone number.
+        if customer.phone:
+            entry["recipient_id"] = customer.phone
+        entry["recipient_user_id"] = customer.user_id
         if error:
             entry["errors"] = [error]
         else:
-            entry["conversation"] = {"id": "sandbox-" + wa_id, "origin": {"type": "service"}}
-            entry["pricing"] = {"billable": True, "pricing_model": "CBP", "category": "service"}
+            entry["pricing"] = pricing(item)
         return self.envelope({"statuses": [entry]})
 
     def statuses(self, item: dict[str, Any], wa_id: str, *, failure: int | None) -> None:
@@ -132,3 +131,17 @@ class Notifier:
         if item.get("status") in ("sent", "delivered"):
             item["status"] = "read"
             self.spawn(self.deliver_with_retries(self.status_body(item, wa_id, "read")))
+            if item.get("type") == "audio":
+                # The phone plays a voice message as soon as the chat is open.
+                item["status"] = "played"
+                self.spawn(self.deliver_with_retries(self.status_body(item, wa_id, "played")))
+
+
+def pricing(item: dict[str, Any]) -> dict[str, Any]:
+    """The per-message ``pricing`` object Meta puts on sent/delivered/read statuses.
+
+    Templates count as utility (the sandbox's templates are re-engagement notices); every
+    other message is a service message, billable since 1 October 2026.
+    """
+    category = "utility" if item.get("type") == "template" else "service"
+    return {"billable": True, "pricing_model": "PMP", "category": category, "type": "regular"}

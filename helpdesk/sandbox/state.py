@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpdesk.whatsapp.identity import is_bsuid
+
 
 def new_wamid() -> str:
     # Real wamids are base64 of an opaque structure; the shape matters, not the content.
@@ -43,10 +45,26 @@ class Fault:
 
 @dataclass
 class Customer:
+    """``wa_id`` is the sandbox's key: the phone number, or the BSUID of a customer who
+    uses a username and shares no number (``phone`` None)."""
+
     wa_id: str
     name: str
     last_inbound: float | None = None
     items: list[dict[str, Any]] = field(default_factory=list)
+    username: str | None = None
+
+    @property
+    def phone(self) -> str | None:
+        return None if is_bsuid(self.wa_id) else self.wa_id
+
+    @property
+    def user_id(self) -> str:
+        """Meta gives every user a BSUID; a phone customer's is derived from the number."""
+        if is_bsuid(self.wa_id):
+            return self.wa_id
+        digits = int(hashlib.sha256(self.wa_id.encode()).hexdigest()[:16], 16)
+        return f"US.{digits:020d}"
 
 
 class Throughput:
@@ -79,10 +97,20 @@ class SandboxState:
         self.faults: list[Fault] = []
         self.webhook_log: list[dict[str, Any]] = []
 
-    def customer(self, wa_id: str, name: str | None = None) -> Customer:
+    def customer(
+        self, wa_id: str, name: str | None = None, username: str | None = None
+    ) -> Customer:
         if wa_id not in self.customers:
             self.customers[wa_id] = Customer(wa_id=wa_id, name=name or f"Customer {wa_id[-4:]}")
+        if username:
+            self.customers[wa_id].username = username
         return self.customers[wa_id]
+
+    def by_user_id(self, user_id: str) -> Customer | None:
+        for customer in self.customers.values():
+            if customer.user_id == user_id:
+                return customer
+        return None
 
     def add_media(self, data: bytes, mime: str, filename: str | None = None) -> Media:
         media_id = str(10**15 + secrets.randbelow(9 * 10**15))

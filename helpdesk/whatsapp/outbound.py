@@ -12,6 +12,7 @@ import asyncio
 import logging
 import mimetypes
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from helpdesk.customers import get_customer
 from helpdesk.errors import GraphAPIError
-from helpdesk.whatsapp import payloads
+from helpdesk.whatsapp import identity, payloads
+from helpdesk.whatsapp.errors_map import NextStep, reaction_for
 from helpdesk.whatsapp.graph import RETRYABLE_CODES, GraphClient
 from helpdesk.whatsapp.payloads import Choice
 from helpdesk.whatsapp.records import (
@@ -43,6 +45,8 @@ MAX_RESENDS = 2
 # Seconds before the first resend of a failed message; doubled for each later one.
 RESEND_BACKOFF = 5.0
 
+TellAgent = Callable[[str, str], Awaitable[None]]
+
 
 # --- sending -------------------------------------------------------------------------
 
@@ -62,6 +66,8 @@ class Sender:
         now: Any = time.time,
         resend_backoff: float = RESEND_BACKOFF,
         sleep: Any = asyncio.sleep,
+        on_stop: TellAgent | None = None,
+        delay_scale: float = 1.0,
     ) -> None:
         self.client = client
         self.url = url
@@ -70,6 +76,9 @@ class Sender:
         self._now = now
         self.resend_backoff = resend_backoff
         self._sleep = sleep
+        # Called with (customer, note) when agents must know (errors_map): undeliverable…
+        self.on_stop = on_stop
+        self.delay_scale = delay_scale  # tests shorten Meta's waits
 
     async def _db(self, function: Any, **kwargs: Any) -> Any:
         def run() -> Any:
@@ -97,6 +106,8 @@ class Sender:
             payload = payloads.template_message(
                 recipient_id, self.window_template, language=self.template_language
             )
+        where = await self._db(identity.address, key=recipient_id)
+        payload = payloads.addressed(payload, phone=where.phone, user_id=where.user_id)
         key = next_reply_key()
         if key is None:
             outbound_id = await self._db(
@@ -118,8 +129,12 @@ class Sender:
         except GraphAPIError as error:
             logger.error("Sending to %s failed: %s", _mask(recipient_id), error)
             await self._db(mark_error, outbound_id=outbound_id, error=error)
+            reaction = reaction_for(error.code)
+            await self._tell(recipient_id, reaction.tell_agent)
+            if reaction.step == NextStep.TEMPLATE and payload.get("type") != "template":
+                return await self._window_template(recipient_id)
             fallback = _plain_fallback(payload)
-            if fallback and not error.retryable:
+            if fallback and not error.retryable and reaction.step == NextStep.NOTHING:
                 return await self.send(recipient_id, fallback)
             return None
         await self._db(mark_accepted, outbound_id=outbound_id, wamid=wamid)
@@ -137,8 +152,11 @@ class Sender:
         buttons: list[dict[str, Any]],
         *,
         language: str | None = None,
+        header_image: str | None = None,
     ) -> list[str | None]:
-        """Rasa buttons (``title``/``payload``) → reply buttons, a list, or numbered text."""
+        """Rasa buttons (``title``/``payload``) → reply buttons, a list, or numbered text;
+        ``header_image`` (a URL or a local file) tops reply buttons, or goes first as a
+        picture of its own where Meta allows no header (lists, numbered text)."""
 
         def ids(session: Session) -> list[str]:
             return [
@@ -155,8 +173,16 @@ class Sender:
         ]
         if not choices:
             return await self.text(recipient_id, text)
+        header = None
+        if header_image and payloads.fits_reply_buttons(choices):
+            header = await self._header(header_image)
+        pictured: list[str | None] = []
+        if header_image and header is None:
+            pictured = await self.media(recipient_id, "image", header_image)
         if payloads.fits_reply_buttons(choices):
             body = payloads.reply_buttons(recipient_id, text, choices)
+            if header is not None:
+                body["interactive"]["header"] = {"type": "image", "image": header}
         elif len(choices) <= payloads.MAX_LIST_ROWS:
             body = payloads.list_message(
                 recipient_id, text, choices, button=say("list_button", language)
@@ -165,15 +191,28 @@ class Sender:
             numbered = (
                 payloads.numbered_text(text, choices) + "\n\n" + say("choose_number", language)
             )
-            return await self.text(recipient_id, numbered)
+            return pictured + await self.text(recipient_id, numbered)
         if len(text) > payloads.MAX_INTERACTIVE_BODY:
             # The interactive body is capped at 1024: send the long part as text first.
             sent = await self.text(recipient_id, text)
             body["interactive"]["body"]["text"] = payloads.shorten(
                 text.strip().split("\n")[-1], payloads.MAX_INTERACTIVE_BODY
             )
-            return [*sent, await self.send(recipient_id, body)]
-        return [await self.send(recipient_id, body)]
+            return [*pictured, *sent, await self.send(recipient_id, body)]
+        return [*pictured, await self.send(recipient_id, body)]
+
+    async def _header(self, source: str) -> dict[str, str] | None:
+        """The ``image`` object of an interactive header (None if the upload failed)."""
+        if source.startswith(("http://", "https://")):
+            return {"link": source}
+        path = Path(source[len("file://") :] if source.startswith("file://") else source)
+        mime = mimetypes.guess_type(path.name)[0] or "image/jpeg"
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+            return {"id": await self.client.upload_media(data, mime=mime, filename=path.name)}
+        except (OSError, GraphAPIError) as error:
+            logger.error("Header image upload failed: %s", error)
+            return None
 
     async def media(
         self, recipient_id: str, kind: str, source: str, *, caption: str | None = None
@@ -202,24 +241,52 @@ class Sender:
         return await self.send(recipient_id, payloads.custom(recipient_id, data))
 
     async def resend(self, status: Status) -> None:
-        """Resend a message Meta reported as failed with a code where retrying helps: at
-        most ``MAX_RESENDS`` times per message (a resend is a new row that carries the
-        count), after ``resend_backoff`` seconds, doubled each time."""
+        """React to a message Meta reported as failed, as ``errors_map`` says for its code:
+        resend after a wait (at most ``MAX_RESENDS`` times per message, the wait doubling
+        from ``resend_backoff``), send the window template, or stop and tell the agent."""
         code = (status.errors[0] if status.errors else {}).get("code")
-        if code not in RETRYABLE_CODES:
+        reaction = reaction_for(code)
+        if reaction.step == NextStep.NOTHING and code not in RETRYABLE_CODES:
             return
-
         found = await self._db(claim_resend, wamid=status.wamid, max_resends=MAX_RESENDS)
-        if found:
-            recipient_id, payload, resends = found
-            await self._sleep(self.resend_backoff * 2 ** (resends - 1))
-            await self.send(recipient_id, payload, resends=resends)
+        if not found:
+            return
+        recipient_id, payload, resends = found
+        await self._tell(recipient_id, reaction.tell_agent)
+        if reaction.step == NextStep.STOP:
+            return
+        if reaction.step == NextStep.TEMPLATE:
+            if payload.get("type") != "template":
+                await self._window_template(recipient_id)
+            return
+        backoff = self.resend_backoff * 2 ** (resends - 1)
+        await self._sleep(max(reaction.delay, backoff) * self.delay_scale)
+        await self.send(recipient_id, payload, resends=resends)
+
+    async def _window_template(self, recipient_id: str) -> str | None:
+        if not self.window_template:
+            logger.warning("Outside the 24-hour window and no WHATSAPP_WINDOW_TEMPLATE set")
+            return None
+        body = payloads.template_message(
+            recipient_id, self.window_template, language=self.template_language
+        )
+        return await self.send(recipient_id, body)
+
+    async def _tell(self, recipient_id: str, note: str | None) -> None:
+        if not note:
+            return
+        logger.warning("Delivery to %s: %s", _mask(recipient_id), note)
+        if self.on_stop is not None:
+            try:
+                await self.on_stop(recipient_id, note)
+            except Exception:
+                logger.exception("Could not tell the agent about %s", _mask(recipient_id))
 
 
 def _plain_fallback(payload: dict[str, Any]) -> dict[str, Any] | None:
     """A text version of a rich message Meta refused, so the customer still reads it."""
     kind = payload.get("type")
-    to = payload.get("to", "")
+    to = payload.get("to") or payload.get("recipient") or ""
     if kind == "interactive":
         interactive = payload.get("interactive") or {}
         text = (interactive.get("body") or {}).get("text") or ""

@@ -221,6 +221,18 @@ def template_message(
     return {**_base(to, "template"), "template": template}
 
 
+def addressed(body: dict[str, Any], *, phone: str | None, user_id: str | None) -> dict[str, Any]:
+    """``body`` addressed as Meta documents: ``to`` where the phone number is known (it
+    wins when both are given, so only ``to`` is sent), else ``recipient`` with the BSUID
+    for a customer who shares only a username."""
+    body = {k: v for k, v in body.items() if k not in ("to", "recipient")}
+    if phone:
+        body["to"] = phone
+    elif user_id:
+        body["recipient"] = user_id
+    return body
+
+
 def mark_read(wamid: str, *, typing: bool = True) -> dict[str, Any]:
     """Mark an inbound message as read; with ``typing`` WhatsApp shows "typing…" until
     the next reply (or 25 seconds)."""

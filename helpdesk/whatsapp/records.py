@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from helpdesk.db.models import ButtonId, InboxMessage, OutboundMessage, Reaction
 from helpdesk.errors import GraphAPIError
-from helpdesk.whatsapp import payloads
+from helpdesk.whatsapp import identity, payloads
+from helpdesk.whatsapp.pricing import record_billing
 from helpdesk.whatsapp.states import OUTBOUND_RANK, InboxStatus, OutboundStatus
 from helpdesk.whatsapp.webhook import Status
 
@@ -119,7 +120,7 @@ def apply_status(session: Session, *, status: Status) -> OutboundMessage | None:
         # ``mark_accepted`` folds it in (or as the only trace of a message sent elsewhere).
         row = OutboundMessage(
             wamid=status.wamid,
-            recipient_id=status.recipient_id or "unknown",
+            recipient_id=_recipient_key(session, status),
             type="unknown",
             payload="{}",
             status=OutboundStatus.QUEUED,
@@ -139,7 +140,18 @@ def apply_status(session: Session, *, status: Status) -> OutboundMessage | None:
         )
     elif OUTBOUND_RANK.get(status.status, 0) > OUTBOUND_RANK.get(row.status, 0):
         row.status = OutboundStatus(status.status)
+    record_billing(row, status.pricing)
     return row
+
+
+def _recipient_key(session: Session, status: Status) -> str:
+    """The customer a status is about: the identity behind its BSUID or phone number."""
+    for identifier in (status.recipient_user_id, status.recipient_id):
+        if identifier:
+            key = identity.key_for(session, identifier=identifier)
+            if key:
+                return key
+    return status.recipient_id or status.recipient_user_id or "unknown"
 
 
 def get_outbound(session: Session, *, recipient_id: str) -> list[OutboundMessage]:

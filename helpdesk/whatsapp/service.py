@@ -22,8 +22,9 @@ from helpdesk.errors import MalformedWebhook, SignatureError
 from helpdesk.settings import get_settings
 from helpdesk.whatsapp import inbox, signature, webhook
 from helpdesk.whatsapp.graph import GraphClient
+from helpdesk.whatsapp.identity import identify
 from helpdesk.whatsapp.inbound import Deliver, InboundProcessor
-from helpdesk.whatsapp.outbound import Sender
+from helpdesk.whatsapp.outbound import Sender, TellAgent
 from helpdesk.whatsapp.records import apply_status
 from helpdesk.whatsapp.states import OutboundStatus
 from helpdesk.whatsapp.writes import ACK_EXECUTOR, write_session
@@ -47,6 +48,7 @@ class ChannelConfig:
     graph_timeout: float = 15.0
     redis_url: str | None = None
     replicas: int = 1
+    merge_messages: bool = True  # one turn's replies merged (compose) before sending
 
     @classmethod
     def from_settings(cls, overrides: dict[str, Any] | None = None) -> ChannelConfig:
@@ -67,6 +69,7 @@ class ChannelConfig:
             "graph_timeout": cls.graph_timeout,
             "redis_url": s.redis_url,
             "replicas": s.replicas,
+            "merge_messages": s.whatsapp_merge_messages,
         }
         for key, value in (overrides or {}).items():
             if key in values and value not in (None, ""):
@@ -75,9 +78,11 @@ class ChannelConfig:
 
 
 def store_events(session: Session, *, events: webhook.WebhookEvents) -> tuple[int, int]:
-    """Store a webhook's messages in the inbox and apply its statuses to the outbound
-    records, in the caller's one transaction; returns ``(stored, duplicates)``."""
-    stored, duplicates = inbox.store_messages(session, messages=events.messages)
+    """Store a webhook's messages in the inbox under each customer's identity and apply
+    its statuses to the outbound records, in the caller's one transaction; returns
+    ``(stored, duplicates)``."""
+    messages = [identify(session, message=m) for m in events.messages]
+    stored, duplicates = inbox.store_messages(session, messages=messages)
     for status in events.statuses:
         apply_status(session, status=status)
     return stored, duplicates
@@ -97,14 +102,17 @@ class WhatsAppService:
         config: ChannelConfig,
         *,
         background_jobs: Sequence[Callable[..., Awaitable[Any]]] = (),
+        on_stop: TellAgent | None = None,
         **worker_options: Any,
     ) -> None:
         """``background_jobs``: long-running coroutines started with the worker (each called
         with ``url=``), such as the daily retention purge; the caller chooses them because
-        they belong to layers above the channel."""
+        they belong to layers above the channel. ``on_stop`` tells agents when WhatsApp
+        cannot reach a customer."""
         self.config = config
         self.background_jobs = tuple(background_jobs)
         self._jobs_started = False
+        self.on_stop = on_stop
         self.worker_options = worker_options
         self.worker: inbox.InboxWorker | None = None
         self._client: GraphClient | None = None
@@ -138,6 +146,7 @@ class WhatsAppService:
                 self.client,
                 url=self.config.database_url,
                 window_template=self.config.window_template,
+                on_stop=self.on_stop,
             )
         return self._sender
 

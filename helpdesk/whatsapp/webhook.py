@@ -27,10 +27,16 @@ class Inbound:
     timestamp: int
     message: dict[str, Any]
     profile_name: str | None = None
+    # Who Meta says wrote (any may be missing: a username-only user has no phone number).
+    phone: str | None = None
+    user_id: str | None = None
+    username: str | None = None
+    parent_user_id: str | None = None
 
     def body_json(self) -> str:
         return json.dumps(
-            {"message": self.message, "profile_name": self.profile_name}, ensure_ascii=False
+            {"message": self.message, "profile_name": self.profile_name, "username": self.username},
+            ensure_ascii=False,
         )
 
 
@@ -41,6 +47,8 @@ class Status:
     recipient_id: str
     timestamp: int
     errors: list[dict[str, Any]] = field(default_factory=list)
+    recipient_user_id: str | None = None  # the BSUID, when Meta shares it
+    pricing: dict[str, Any] = field(default_factory=dict)  # billable, category, type
 
 
 @dataclass
@@ -61,6 +69,18 @@ MAX_ID = 128
 MAX_WAMID = 256
 # Epoch seconds until the year 5138: a larger "timestamp" is garbage, not a time.
 MAX_TIMESTAMP = 10**11
+
+
+def _who(message: dict[str, Any], contact: dict[str, Any]) -> dict[str, str | None]:
+    """Phone number, BSUID, username and parent BSUID of a message's sender."""
+    return {
+        "phone": _text(message.get("from") or contact.get("wa_id")),
+        "user_id": _text(message.get("from_user_id") or contact.get("user_id")),
+        "username": _text(_dict(contact.get("profile")).get("username")),
+        "parent_user_id": _text(
+            message.get("from_parent_user_id") or contact.get("parent_user_id")
+        ),
+    }
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -191,11 +211,13 @@ def message_problem(message: Any) -> str | None:
 
 def _collect(value: dict[str, Any], target: str, events: WebhookEvents) -> None:
     names: dict[str, str | None] = {}
+    contacts: dict[str, dict[str, Any]] = {}
     for contact in _list(value.get("contacts")):
         contact = _dict(contact)
-        key = _text(contact.get("wa_id")) or _text(contact.get("user_id"))
-        if key:
-            names[key] = _text(_dict(contact.get("profile")).get("name"))
+        for key in (_text(contact.get("wa_id")), _text(contact.get("user_id"))):
+            if key:
+                names[key] = _text(_dict(contact.get("profile")).get("name"))
+                contacts[key] = contact
     for message in _list(value.get("messages")):
         problem = message_problem(message)
         if problem is not None:
@@ -213,6 +235,7 @@ def _collect(value: dict[str, Any], target: str, events: WebhookEvents) -> None:
                 timestamp=_int(message.get("timestamp")),
                 message=message,
                 profile_name=names.get(sender) or names.get(str(message.get("from_user_id"))),
+                **_who(message, contacts.get(sender) or {}),
             )
         )
     for status in _list(value.get("statuses")):
@@ -228,6 +251,8 @@ def _collect(value: dict[str, Any], target: str, events: WebhookEvents) -> None:
                 recipient_id=(_text(status.get("recipient_id")) or "")[:MAX_ID],
                 timestamp=_int(status.get("timestamp")),
                 errors=[_error(e) for e in _list(status.get("errors")) if isinstance(e, dict)],
+                recipient_user_id=(_text(status.get("recipient_user_id")) or "")[:MAX_ID] or None,
+                pricing=_dict(status.get("pricing")),
             )
         )
     events.errors.extend(e for e in _list(value.get("errors")) if isinstance(e, dict))

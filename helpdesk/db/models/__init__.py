@@ -17,7 +17,13 @@ from helpdesk.db.models.tickets import (
     Ticket,
     TicketMessage,
 )
-from helpdesk.db.models.whatsapp import ButtonId, InboxMessage, OutboundMessage, Reaction
+from helpdesk.db.models.whatsapp import (
+    ButtonId,
+    InboxMessage,
+    OutboundMessage,
+    Reaction,
+    WhatsAppIdentity,
+)
 
 __all__ = [
     "Agent",
@@ -36,4 +42,5 @@ __all__ = [
     "MediaRecord",
     "OutboundMessage",
     "Reaction",
+    "WhatsAppIdentity",
 ]

@@ -1,8 +1,18 @@
-"""WhatsApp channel tables: the durable inbox, outbound messages, button ids, reactions."""
+"""WhatsApp channel tables: the durable inbox, outbound messages, button ids, reactions,
+identities."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 
 from helpdesk.db.models.base import Base, utcnow
 
@@ -58,6 +68,10 @@ class OutboundMessage(Base):
     # replayed after a crash skips what it already sent (helpdesk.whatsapp.replay).
     reply_to = Column(String(256), nullable=True)
     reply_seq = Column(Integer, nullable=True)
+    # From the status webhooks' ``pricing``: what Meta bills this message as.
+    category = Column(String(32), nullable=True)
+    billable = Column(Boolean, nullable=True)
+    pricing_type = Column(String(32), nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -86,3 +100,27 @@ class Reaction(Base):
     message_wamid = Column(String(256), nullable=False)
     emoji = Column(String(32), nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class WhatsAppIdentity(Base):
+    """One WhatsApp user, however Meta names them: phone number, BSUID, or both.
+
+    ``key`` is the customer's id everywhere else (inbox, tickets, Rasa's ``sender_id``): the
+    first identifier the product saw for them, never changed afterwards, so a conversation
+    stays one conversation when Meta starts sending a BSUID or the user changes number.
+    ``phone`` and ``user_id`` are unique where set; a row merged into another (the same
+    person seen under two keys) keeps its key with ``merged_into`` set, so erasing the
+    person finds the rows stored under either key.
+    """
+
+    __tablename__ = "whatsapp_identities"
+
+    id = Column(Integer, primary_key=True)
+    key = Column(String(160), nullable=False, unique=True)
+    phone = Column(String(32), nullable=True, unique=True)
+    user_id = Column(String(160), nullable=True, unique=True)  # BSUID, e.g. US.1349…
+    parent_user_id = Column(String(160), nullable=True)  # US.ENT.… for managed businesses
+    username = Column(String(64), nullable=True)
+    merged_into = Column(Integer, nullable=True, index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)

@@ -9,6 +9,7 @@ from helpdesk.cli import main
 from helpdesk.customers import get_customer, record_customer_seen
 from helpdesk.db import session_scope
 from helpdesk.settings import get_settings
+from helpdesk.whatsapp import identity
 from rasa_addons.tracker_store import ErasableSQLTrackerStore
 
 
@@ -39,6 +40,20 @@ async def test_erase_deletes_records_and_the_conversation(
     with session_scope() as session:
         assert get_customer(session, sender_id="34600000001") is None
         assert get_customer(session, sender_id="34600000002") is not None
+
+
+async def test_erase_by_bsuid_deletes_the_conversation_kept_under_the_phone_number(
+    database_url: str,
+) -> None:
+    # First seen by phone (the conversation's key), later Meta linked the BSUID to it.
+    with session_scope() as session:
+        identity.observe(session, phone="34600000009", user_id="ES.99001122")
+        record_customer_seen(session, sender_id="34600000009", language="es")
+    store = await _conversation("34600000009")
+    assert main(["erase", "ES.99001122", "--yes"]) == 0
+    assert await store.retrieve("34600000009") is None
+    with session_scope() as session:
+        assert get_customer(session, sender_id="34600000009") is None
 
 
 def test_erase_asks_first_and_a_no_deletes_nothing(

@@ -1,0 +1,223 @@
+"""Who a WhatsApp customer is: one identity behind a phone number, a BSUID, or both.
+
+Since April 2026 Meta's webhooks carry a business-scoped user id (BSUID: ``contacts[].user_id``,
+``messages[].from_user_id``; ``US.13491208655302741918``, or ``US.ENT.…`` for a parent id
+shared by managed businesses) and, for users who adopted one, ``profile.username``. A user
+with a username may have no phone number in the webhook at all; a user who changes number
+gets a new BSUID. ``observe`` ties all of these to one row whose ``key`` never changes: the
+rest of the product (inbox order, tickets, Rasa's ``sender_id``) keeps seeing one customer.
+
+``address`` answers the other direction: how to address a message to a key — ``to`` when a
+phone number is known, ``recipient`` (the BSUID) when it is not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from helpdesk.db.models import WhatsAppIdentity
+from helpdesk.whatsapp.webhook import Inbound
+
+# Two-letter country code, a dot, optionally ENT. (parent ids), up to 128 alphanumerics.
+BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
+PHONE = re.compile(r"\+?[0-9]{5,20}")
+MAX_USERNAME = 64
+
+
+def is_bsuid(value: str | None) -> bool:
+    return bool(value) and BSUID.fullmatch(str(value)) is not None
+
+
+def is_phone(value: str | None) -> bool:
+    return bool(value) and PHONE.fullmatch(str(value)) is not None
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a message to a customer goes: ``phone`` wins (Meta: ``to`` wins over
+    ``recipient``), else the BSUID."""
+
+    key: str
+    phone: str | None = None
+    user_id: str | None = None
+    username: str | None = None
+
+
+def _clean(phone: str | None, user_id: str | None) -> tuple[str | None, str | None]:
+    # Untrusted webhook values: anything not shaped like a number / BSUID is ignored.
+    phone = str(phone).lstrip("+") if is_phone(phone) else None
+    user_id = str(user_id) if is_bsuid(user_id) else None
+    return phone, user_id
+
+
+def _by(session: Session, column, value: str | None) -> WhatsAppIdentity | None:  # type: ignore[no-untyped-def]
+    if not value:
+        return None
+    return session.execute(
+        select(WhatsAppIdentity).where(column == value, WhatsAppIdentity.merged_into.is_(None))
+    ).scalar_one_or_none()
+
+
+def observe(
+    session: Session,
+    *,
+    phone: str | None = None,
+    user_id: str | None = None,
+    username: str | None = None,
+    parent_user_id: str | None = None,
+) -> str | None:
+    """The customer's key for what a webhook says about them, recording what is new.
+
+    Returns None when neither identifier is usable (the caller keeps its own id).
+    """
+    phone, user_id = _clean(phone, user_id)
+    if not phone and not user_id:
+        return None
+    by_phone = _by(session, WhatsAppIdentity.phone, phone)
+    by_user = _by(session, WhatsAppIdentity.user_id, user_id)
+    row = by_phone or by_user
+    if by_phone is not None and by_user is not None and by_phone.id != by_user.id:
+        # One person known under two keys (seen by BSUID before Meta shared the number):
+        # keep the older key; the newer row stays only as a pointer for erasure.
+        row, other = sorted((by_phone, by_user), key=lambda r: r.id)
+        other.merged_into = row.id
+        other.phone = other.user_id = None
+        session.flush()
+    if row is None:
+        row = WhatsAppIdentity(key=phone or str(user_id))
+        session.add(row)
+    if phone:
+        row.phone = phone
+    if user_id:
+        row.user_id = user_id  # a new BSUID after a number change replaces the old one
+    if is_bsuid(parent_user_id):
+        row.parent_user_id = parent_user_id
+    if username:
+        row.username = str(username)[:MAX_USERNAME]
+    session.flush()
+    return row.key
+
+
+def change_number(
+    session: Session, *, key: str, new_phone: str | None = None, new_user_id: str | None = None
+) -> None:
+    """Meta's ``user_changed_number`` / ``user_changed_user_id`` system messages: the same
+    customer, reachable under a new number or BSUID from now on."""
+    new_phone, new_user_id = _clean(new_phone, new_user_id)
+    row = _by(session, WhatsAppIdentity.key, key)
+    if row is None:
+        return
+    for column, value in (
+        (WhatsAppIdentity.phone, new_phone),
+        (WhatsAppIdentity.user_id, new_user_id),
+    ):
+        holder = _by(session, column, value)
+        if holder is not None and holder.id != row.id:
+            holder.merged_into = row.id
+            holder.phone = holder.user_id = None
+    session.flush()
+    if new_phone:
+        row.phone = new_phone
+        if not new_user_id:
+            row.user_id = None  # Meta issues a new BSUID with a new number; wait for it
+    if new_user_id:
+        row.user_id = new_user_id
+
+
+def key_for(session: Session, *, identifier: str) -> str | None:
+    """The key behind a phone number, a BSUID or a key (None when unknown)."""
+    identifier = str(identifier).lstrip("+")
+    row = (
+        session.execute(
+            select(WhatsAppIdentity).where(
+                or_(
+                    WhatsAppIdentity.key == identifier,
+                    WhatsAppIdentity.phone == identifier,
+                    WhatsAppIdentity.user_id == identifier,
+                )
+            )
+        )
+        .scalars()
+        .first()
+    )
+    if row is None:
+        return None
+    while row.merged_into is not None:
+        parent = session.get(WhatsAppIdentity, row.merged_into)
+        if parent is None:
+            break
+        row = parent
+    return row.key
+
+
+def keys_for(session: Session, *, identifier: str) -> list[str]:
+    """Every key the person behind ``identifier`` has data under (for erasure); just
+    ``[identifier]`` for a customer the channel has no identity for (web chat, REST)."""
+    key = key_for(session, identifier=identifier)
+    if key is None:
+        return [identifier]
+    root = _by(session, WhatsAppIdentity.key, key)
+    keys = [key]
+    if root is not None:
+        merged = session.execute(
+            select(WhatsAppIdentity.key).where(WhatsAppIdentity.merged_into == root.id)
+        ).scalars()
+        keys += [k for k in merged if k != key]
+    return keys
+
+
+def address(session: Session, *, key: str) -> Address:
+    row = _by(session, WhatsAppIdentity.key, key)
+    if row is not None:
+        return Address(key=key, phone=row.phone, user_id=row.user_id, username=row.username)
+    # No identity yet (a customer from before identities, or a test): the key says it.
+    if is_bsuid(key):
+        return Address(key=key, user_id=key)
+    return Address(key=key, phone=key)
+
+
+def erase(session: Session, *, sender_id: str) -> int:
+    """Erasure step: the identity row (phone number, BSUID, username) and rows merged into it."""
+    row = session.execute(
+        select(WhatsAppIdentity).where(WhatsAppIdentity.key == sender_id)
+    ).scalar_one_or_none()
+    if row is None:
+        return 0
+    deleted = (
+        session.execute(
+            delete(WhatsAppIdentity).where(WhatsAppIdentity.merged_into == row.id)
+        ).rowcount
+        or 0
+    )
+    session.delete(row)
+    return deleted + 1
+
+
+def identify(session: Session, *, message: Inbound) -> Inbound:
+    """``message`` under its customer's key; a number/BSUID change recorded on the way."""
+    key = observe(
+        session,
+        phone=message.phone,
+        user_id=message.user_id,
+        username=message.username,
+        parent_user_id=message.parent_user_id,
+    )
+    if key is None:
+        return message
+    if message.type == "system":
+        system = message.message.get("system") or {}
+        if isinstance(system, dict) and system.get("type") in (
+            "user_changed_number",
+            "user_changed_user_id",
+        ):
+            change_number(
+                session,
+                key=key,
+                new_phone=system.get("wa_id"),
+                new_user_id=system.get("user_id"),
+            )
+    return replace(message, sender_id=key)
