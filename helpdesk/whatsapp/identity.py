@@ -62,6 +62,19 @@ def _by(session: Session, column, value: str | None) -> WhatsAppIdentity | None:
     ).scalar_one_or_none()
 
 
+def _by_key(session: Session, *, key: str) -> WhatsAppIdentity | None:
+    """The live identity behind ``key``: keys never change, but the row holding one may
+    have been merged into an older identity, or have moved to another number since."""
+    row = session.execute(
+        select(WhatsAppIdentity).where(WhatsAppIdentity.key == key)
+    ).scalar_one_or_none()
+    seen: set[int] = set()
+    while row is not None and row.merged_into is not None and row.id not in seen:
+        seen.add(row.id)
+        row = session.get(WhatsAppIdentity, row.merged_into)
+    return row
+
+
 def observe(
     session: Session,
     *,
@@ -87,6 +100,8 @@ def observe(
         other.merged_into = row.id
         other.phone = other.user_id = None
         session.flush()
+    if row is None:
+        row = _by_key(session, key=phone or str(user_id))
     if row is None:
         row = WhatsAppIdentity(key=phone or str(user_id))
         session.add(row)
