@@ -168,7 +168,9 @@ def message_problem(message: Any) -> str | None:
     timestamp = message.get("timestamp")
     if timestamp is not None and _int(timestamp, -1) < 0:
         return f"the timestamp {str(timestamp)[:40]!r} is not epoch seconds"
-    for key in (kind, "context", "referral"):
+    # A contacts message carries a list under "contacts" (checked below); the rest objects.
+    objects = ("context", "referral") if kind == "contacts" else (kind, "context", "referral")
+    for key in objects:
         if message.get(key) is not None and not isinstance(message.get(key), dict):
             return f"{key!r} is not an object"
     part = _dict(message.get(kind))
