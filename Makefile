@@ -6,7 +6,7 @@ HELPDESK := $(BIN)/helpdesk
 RASA := $(HELPDESK) exec -- $(BIN)/rasa
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup train run test lint unit validate conversations nlu-eval bench fuzz clean \
+.PHONY: setup train run test lint unit validate conversations nlu-eval bench fuzz media-eval clean \
 	test-production
 
 setup:
@@ -35,6 +35,9 @@ validate: setup
 
 conversations: train
 	@bash scripts/test_conversations.sh
+
+media-eval: setup
+	@$(BIN)/python scripts/media_eval.py
 
 nlu-eval: train
 	@$(BIN)/python scripts/nlu_eval.py --calibrate
