@@ -35,9 +35,11 @@ FLOWS = {
     },
     "payment": {
         "en": ("my payment failed but the money left my account",
-               [("file", "receipt", None), ("button", "Yes")], "Transaction id: 841277630921"),
+               [("file", "receipt", None), ("button", "Yes"), ("button", "Yes")],
+               "Transaction id: 841277630921"),
         "es": ("mi pago falló pero me quitaron el dinero",
-               [("file", "receipt", None), ("button", "Sí")], "Id de transacción: 841277630921"),
+               [("file", "receipt", None), ("button", "Sí"), ("button", "Sí")],
+               "Id de transacción: 841277630921"),
     },
     "return": {
         "en": ("I want to return this jacket, it doesn't fit",

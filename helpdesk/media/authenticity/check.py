@@ -65,8 +65,9 @@ def on_stored(
     except (KeyError, TypeError, ValueError):
         log.warning("media %s: unreadable fingerprint, not indexed", media_id)
         return {**analysis, "authenticity": block}
+    digital = bool((analysis.get("metrics") or {}).get("digital"))
     signals = reuse.record_and_check(
-        session, media_id=media_id, sender_id=sender_id, fingerprint=found
+        session, media_id=media_id, sender_id=sender_id, fingerprint=found, digital=digital
     )
     kept = [
         s for s in block.get("signals") or [] if not str(s.get("code", "")).startswith("reused")

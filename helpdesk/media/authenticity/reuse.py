@@ -22,10 +22,19 @@ MAX_SIGNALS = 3
 
 
 def record_and_check(
-    session: Session, *, media_id: int, sender_id: str, fingerprint: Fingerprint
+    session: Session,
+    *,
+    media_id: int,
+    sender_id: str,
+    fingerprint: Fingerprint,
+    digital: bool = False,
 ) -> list[Signal]:
     """Look ``media_id``'s fingerprint up among the stored ones, then store it; the reuse
-    signals found (best matches first)."""
+    signals found (best matches first).
+
+    ``digital``: a screenshot or rendered document. Honest customers send near-identical
+    screenshots of the same app's error dialog, so there a match is notable (the agent sees
+    both pictures), not strong (no fraud queue); a camera photo matching is strong."""
     matches = index.find(session, fingerprint=fingerprint, exclude_media=[media_id])
     index.add(session, media_id=media_id, sender_id=sender_id, fingerprint=fingerprint)
     closed_media = _finished_case_media(session, sender_id=sender_id) if matches else {}
@@ -45,7 +54,7 @@ def record_and_check(
         signals.append(
             Signal(
                 code,
-                Severity.STRONG,
+                Severity.NOTABLE if digital else Severity.STRONG,
                 f"This picture matches media #{match.media_id}, sent by {whose}"
                 + (f" (ticket #{case})" if case else "")
                 + (f" on {earlier.created_at:%Y-%m-%d}" if earlier is not None else "")
