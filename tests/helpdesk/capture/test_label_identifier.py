@@ -10,6 +10,10 @@ from helpdesk.capture.media import analyse_stored_media
 
 DEV_SET = Path(__file__).resolve().parents[2] / "data" / "media-dev"
 
+# The customer ``received`` stores media for (tests/conftest.py): media ids resolve only
+# within the sender's own records.
+CUSTOMER = "15550001111"
+
 
 def _run(turn: Turn):
     return handle_turn(
@@ -25,6 +29,7 @@ def test_a_sharp_photo_without_a_model_or_serial_number_is_refused_saying_so(
     for language, words in (("en", "model or serial number"), ("es", "modelo o de serie")):
         outcome = _run(
             Turn(
+                sender_id=CUSTOMER,
                 form="damaged_product_form",
                 requested_slot="product_label_photo",
                 intent="media_shared",
@@ -42,6 +47,7 @@ def test_a_sharp_photo_without_a_model_or_serial_number_is_refused_saying_so(
 def test_a_typed_model_number_fills_the_label_step() -> None:
     outcome = _run(
         Turn(
+            sender_id=CUSTOMER,
             form="damaged_product_form",
             requested_slot="product_label_photo",
             intent="inform",
@@ -57,6 +63,7 @@ def test_a_typed_model_number_fills_the_label_step() -> None:
 def test_text_without_an_identifier_still_asks_for_the_photo() -> None:
     outcome = _run(
         Turn(
+            sender_id=CUSTOMER,
             form="damaged_product_form",
             requested_slot="product_label_photo",
             intent="inform",
@@ -82,6 +89,7 @@ def test_the_payment_read_back_is_confirmed_or_typed_and_goes_on_the_summary(
     receipt = received(receipt_screenshot(amount="$49.90"))
     outcome = run(
         Turn(
+            sender_id=CUSTOMER,
             form="payment_problem_form",
             requested_slot="payment_evidence",
             intent="media_shared",
@@ -99,6 +107,7 @@ def test_the_payment_read_back_is_confirmed_or_typed_and_goes_on_the_summary(
 
     confirmed = run(
         Turn(
+            sender_id=CUSTOMER,
             form="payment_problem_form",
             requested_slot="payment_details",
             intent="affirm",
@@ -109,6 +118,7 @@ def test_the_payment_read_back_is_confirmed_or_typed_and_goes_on_the_summary(
 
     denied = run(
         Turn(
+            sender_id=CUSTOMER,
             form="payment_problem_form",
             requested_slot="payment_details",
             intent="deny",
@@ -119,6 +129,7 @@ def test_the_payment_read_back_is_confirmed_or_typed_and_goes_on_the_summary(
     assert "payment_details" not in denied.slots["fact_candidates"]
     typed = run(
         Turn(
+            sender_id=CUSTOMER,
             form="payment_problem_form",
             requested_slot="payment_details",
             intent="inform",
