@@ -44,7 +44,7 @@ def test_payment_receipt_in_english_amount_read_and_transaction_confirmed(
     stack.wait_for_text(customer, "screenshot of the payment")
     stack.send_file(customer, receipt_screenshot("841277630921"), "image/png", "receipt.png")
     # What was read is said back first (amount, date), to confirm.
-    readback = stack.wait_for_text(customer, "Is that the payment?")
+    readback = stack.wait_for_text(customer, "is that the payment?")
     assert "49.90" in readback
     stack.tap(customer, "Yes")
     stack.wait_for_text(customer, "transaction id 841277630921")
