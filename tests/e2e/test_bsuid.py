@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from helpdesk.agents import add_agent
+from helpdesk.console.agents import add_agent
 from helpdesk.console.app import ConsoleConfig, create_app
 from helpdesk.db import session_scope
 from helpdesk.db.models import Ticket, WhatsAppIdentity
