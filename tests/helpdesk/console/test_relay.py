@@ -137,7 +137,9 @@ def test_close_resumes_the_bot_for_the_satisfaction_question(stack: Stack) -> No
     assert answer.status_code == 200
     assert answer.json()["status"] == "resolved"
     assert answer.json()["bot_resumed"] is True
-    assert stack.rasa_calls == [
+    # Rasa's API token rides along when one is configured (always, outside these tests).
+    calls = [{k: v for k, v in call.items() if k != "token"} for call in stack.rasa_calls]
+    assert calls == [
         {
             "conversation": CUSTOMER,
             "output_channel": "latest",
