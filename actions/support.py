@@ -20,6 +20,7 @@ from helpdesk.db import session_scope
 from helpdesk.errors import HelpdeskError
 from helpdesk.outcomes import record_resolution, record_satisfaction
 from helpdesk.tickets.handoff import hand_off
+from helpdesk.tickets.survey import SURVEY_SENT
 from helpdesk.triage import fixloop, triage
 
 logger = logging.getLogger(__name__)
@@ -206,6 +207,8 @@ class ActionHandoffEnded(Action):
         if outcome == "closed":
             dispatcher.utter_message(response="utter_case_closed")
             dispatcher.utter_message(response="utter_ask_satisfaction")
+        elif outcome == SURVEY_SENT:
+            pass  # the window had closed: the survey template asked; WhatsApp takes no more
         else:
             dispatcher.utter_message(response="utter_bot_is_back")
         return [SlotSet(PENDING_SLOT, False)]

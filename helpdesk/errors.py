@@ -224,3 +224,19 @@ class Conflict(TicketingError):
     """The action does not fit the ticket's status (e.g. replying to a closed case)."""
 
     hint = "Reload the ticket: it changed; replies go out only while an agent has the case."
+
+
+class WindowClosed(Conflict):
+    """Free text to a customer whose 24-hour window has closed: WhatsApp would not deliver
+    it (error 131047), so it is not sent at all."""
+
+    hint = (
+        "The customer has not written for 24 hours: send one of the approved templates "
+        "instead (the ticket page lists them); free text is possible again once they reply."
+    )
+
+
+class TemplateNotApproved(TicketingError):
+    """A template name that is not among the approved templates."""
+
+    hint = "Pick one of the approved templates listed on the ticket page."

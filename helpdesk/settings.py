@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     whatsapp_api_version: str = Field("v21.0", env="WHATSAPP_API_VERSION")
     whatsapp_messages_per_second: float = Field(80.0, env="WHATSAPP_MESSAGES_PER_SECOND")
     whatsapp_window_template: str | None = Field(None, env="WHATSAPP_WINDOW_TEMPLATE")
+    # The satisfaction survey sent as a template when the window has closed (templates).
+    whatsapp_survey_template: str | None = Field(None, env="WHATSAPP_SURVEY_TEMPLATE")
     # Meta's rates per delivered billable message, by market and category (whatsapp.pricing).
     whatsapp_prices: str = Field("", env="WHATSAPP_PRICES")
     # Merge one turn's replies into as few (billable) messages as Meta allows.

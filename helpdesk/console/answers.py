@@ -19,9 +19,11 @@ from helpdesk.errors import (
     Forbidden,
     HelpdeskError,
     LockedOut,
+    TemplateNotApproved,
     TicketingError,
     TicketNotFound,
     Unauthorized,
+    WindowClosed,
 )
 
 # The HTTP status of each error the console answers, chosen by class (the nearest in the
@@ -39,6 +41,17 @@ HTTP_STATUS: dict[type[HelpdeskError], int] = {
 
 def http_status(error: HelpdeskError) -> int:
     return next((HTTP_STATUS[c] for c in type(error).__mro__ if c in HTTP_STATUS), 500)
+
+
+# The ``error`` of a ticketing error's JSON answer where callers must tell it apart.
+ERROR_CODES: dict[type[HelpdeskError], str] = {
+    WindowClosed: "window_closed",
+    TemplateNotApproved: "template_not_approved",
+}
+
+
+def error_code(error: HelpdeskError, default: str = "ticketing") -> str:
+    return next((ERROR_CODES[c] for c in type(error).__mro__ if c in ERROR_CODES), default)
 
 
 # A route that returns a model has FastAPI turn it into a dict, validate that against the

@@ -24,8 +24,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from helpdesk.console import api, docs, metrics, pages, webhooks
-from helpdesk.console.answers import http_status
+from helpdesk.console import api, docs, metrics, pages, webhooks, window_routes
+from helpdesk.console.answers import error_code, http_status
 from helpdesk.console.schemas import ApiRequest
 from helpdesk.console.security import login_redirect
 from helpdesk.console.templating import STATIC_DIR
@@ -167,13 +167,14 @@ def create_app(config: ConsoleConfig | None = None) -> FastAPI:
     @app.exception_handler(TicketingError)
     async def _ticketing(_request: Request, error: TicketingError) -> JSONResponse:
         return JSONResponse(
-            {"error": "ticketing", "message": str(error.args[0]), "hint": error.hint},
+            {"error": error_code(error), "message": str(error.args[0]), "hint": error.hint},
             status_code=http_status(error),
         )
 
     app.mount(docs.SWAGGER_PATH, StaticFiles(directory=docs.swagger_ui_dir()), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
+    app.include_router(window_routes.router)
     app.include_router(docs.router)
     app.include_router(webhooks.router)
     app.include_router(metrics.router)

@@ -30,6 +30,7 @@ from helpdesk.console.security import (
     safe_next,
 )
 from helpdesk.console.templating import templates
+from helpdesk.console.window import offered, window_of
 from helpdesk.db.models import MediaRecord
 from helpdesk.db.models.status import TicketStatus
 from helpdesk.errors import AuthError, HelpdeskError, LockedOut, MediaNotFound
@@ -215,6 +216,8 @@ def ticket_page(ticket_id: int, request: Request, who: PageWho, session: DbSessi
         media=media,
         agents=service.agents(session),
         canned=service.canned_responses(),
+        window=window_of(session, sender_id=ticket.customer),
+        approved_templates=offered(ticket.language),
         message=request.query_params.get("msg"),
         error=request.query_params.get("err"),
     )
@@ -228,7 +231,7 @@ def ticket_json(ticket_id: int, who: PageWho, session: DbSession) -> JSONRespons
     return JSONResponse({"status": str(found.status), "count": len(found.messages)})
 
 
-async def _action(request: Request, ticket_id: int, run: Any) -> Response:
+async def action(request: Request, ticket_id: int, run: Any) -> Response:
     path = f"/tickets/{ticket_id}"
     form = await _form(request)
     if form is None:
@@ -263,7 +266,7 @@ async def reply(ticket_id: int, request: Request, who: PageWho) -> Response:
             "failed": "WhatsApp refused the message; see the log.",
         }[result.delivery]
 
-    return await _action(request, ticket_id, run)
+    return await action(request, ticket_id, run)
 
 
 @router.post("/tickets/{ticket_id}/note")
@@ -279,7 +282,7 @@ async def note(ticket_id: int, request: Request, who: PageWho) -> Response:
         )
         return "Note added."
 
-    return await _action(request, ticket_id, run)
+    return await action(request, ticket_id, run)
 
 
 @router.post("/tickets/{ticket_id}/assign")
@@ -297,7 +300,7 @@ async def assign(ticket_id: int, request: Request, who: PageWho) -> Response:
         )
         return "Assignment saved."
 
-    return await _action(request, ticket_id, run)
+    return await action(request, ticket_id, run)
 
 
 @router.post("/tickets/{ticket_id}/close")
@@ -308,6 +311,11 @@ async def close(ticket_id: int, request: Request, who: PageWho) -> Response:
             request.app.state, ticket_id=ticket_id, agent_id=who.id, resolved=resolved
         )
         resumed = result.bot_resumed
+        if result.survey_template:
+            return (
+                "Ticket closed. The customer's 24-hour window had closed, so the "
+                "satisfaction question went as the approved survey template."
+            )
         return "Ticket closed." + (
             " The bot is back and asks for a score."
             if resumed
@@ -316,7 +324,7 @@ async def close(ticket_id: int, request: Request, who: PageWho) -> Response:
             else ""
         )
 
-    return await _action(request, ticket_id, run)
+    return await action(request, ticket_id, run)
 
 
 @router.post("/tickets/{ticket_id}/hand_back")
@@ -329,7 +337,7 @@ async def hand_back(ticket_id: int, request: Request, who: PageWho) -> Response:
             else ("Handed back; the bot could not be reached to resume (see the log).")
         )
 
-    return await _action(request, ticket_id, run)
+    return await action(request, ticket_id, run)
 
 
 @router.post("/tickets/{ticket_id}/push")
@@ -344,7 +352,7 @@ async def push(ticket_id: int, request: Request, who: PageWho) -> Response:
             raise HelpdeskError(error, hint="The case stays here; try again later.")
         return f"Created in the ticketing service as #{external}." if external else "Nothing to do."
 
-    return await _action(request, ticket_id, run)
+    return await action(request, ticket_id, run)
 
 
 # --- media (every view is audited) -----------------------------------------------------

@@ -212,6 +212,11 @@ class ClosedTicket(TicketSummary):
         None,
         description="Present when the case was open: whether the bot took the chat back.",
     )
+    survey_template: bool | None = Field(
+        None,
+        description="Present when the case was open: whether the satisfaction survey went "
+        "as the approved template WHATSAPP_SURVEY_TEMPLATE (the 24-hour window had closed).",
+    )
 
 
 class ReplyAnswer(BaseModel):

@@ -31,12 +31,12 @@ from helpdesk.console.schemas import (
 from helpdesk.db import session_scope
 from helpdesk.db.models import Agent, MediaRecord, Ticket
 from helpdesk.db.models.status import ACTIVE
-from helpdesk.errors import Conflict, TicketingError, TicketNotFound
+from helpdesk.errors import Conflict, TicketingError, TicketNotFound, WindowClosed
 from helpdesk.media.intake import sniff
 from helpdesk.media.records import save_media
 from helpdesk.settings import PROJECT_ROOT
 from helpdesk.store import get_media_store
-from helpdesk.tickets import core
+from helpdesk.tickets import core, survey
 from helpdesk.tickets.handoff import push_close, push_note
 from helpdesk.tickets.relay import Outgoing, deliver, resume_bot
 
@@ -106,7 +106,7 @@ def agent_id_named(session: Session, *, username: str) -> int | None:
     return next((a.id for a in agents(session) if a.username == username), None)
 
 
-def _reply_target(session: Session, *, ticket_id: int) -> tuple[str, str]:
+def reply_target(session: Session, *, ticket_id: int) -> tuple[str, str]:
     ticket = _require(session, ticket_id)
     if ticket.status not in ACTIVE:
         raise Conflict(
@@ -132,6 +132,8 @@ def _store_upload(session: Session, *, sender_id: str, upload: Outgoing) -> int:
     ).id
 
 
+# Replies typed in a mirrored Zendesk/Freshdesk ticket (their webhooks), not in the console.
+EXTERNAL_ORIGINS = ("zendesk", "freshdesk")
 SENDABLE = {"image/jpeg", "image/png", "video/mp4", "application/pdf"}
 MAX_UPLOAD = 16 * 1024 * 1024  # Meta's video limit; images are refused above 5 MB by Meta
 
@@ -168,8 +170,13 @@ async def reply(
     if text is None and upload is None:
         raise TicketingError("the reply is empty", hint="Write a message or attach a file.")
     sender_id, language = await asyncio.to_thread(
-        in_session, url, _reply_target, ticket_id=ticket_id
+        in_session, url, reply_target, ticket_id=ticket_id
     )
+    if origin not in EXTERNAL_ORIGINS and not await state.sender.window_open(sender_id):
+        # WhatsApp would refuse it (131047): the agent picks an approved template instead.
+        # Replies typed in Zendesk/Freshdesk cannot offer that choice: there ``deliver``
+        # sends the window template and keeps the text as not delivered.
+        raise WindowClosed("the customer's 24-hour window is closed: free text is not sent")
     media_id = None
     if upload is not None:
         media_id = await asyncio.to_thread(
@@ -188,7 +195,7 @@ async def reply(
         delivery=delivery,
     )
     state.metrics.replies.labels(delivery=delivery).inc()
-    if origin not in ("zendesk", "freshdesk"):
+    if origin not in EXTERNAL_ORIGINS:
         # Keep a mirrored Zendesk/Freshdesk ticket complete (a no-op for builtin tickets).
         words = {"sent": "", "template": " (window closed: only the template went out)"}
         await asyncio.to_thread(
@@ -234,8 +241,13 @@ async def close(
         )
     if not changed:
         return ClosedTicket.construct(**ticket.__dict__)
-    resumed = await resume_bot(sender_id, outcome="closed", language=language)
-    return ClosedTicket.construct(**ticket.__dict__, bot_resumed=resumed)
+    # Outside the 24-hour window the survey can only go as an approved template.
+    surveyed = await survey.ask_by_template(
+        state.sender, sender_id, language=language, url=state.database_url
+    )
+    outcome = survey.SURVEY_SENT if surveyed else "closed"
+    resumed = await resume_bot(sender_id, outcome=outcome, language=language)
+    return ClosedTicket.construct(**ticket.__dict__, bot_resumed=resumed, survey_template=surveyed)
 
 
 def _hand_back(

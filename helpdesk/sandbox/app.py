@@ -13,6 +13,7 @@ from helpdesk.sandbox import customer_api, graph_api
 from helpdesk.sandbox.notifier import Notifier
 from helpdesk.sandbox.state import SandboxState
 from helpdesk.settings import get_settings
+from helpdesk.whatsapp.templates import approved_names
 
 
 @dataclass
@@ -36,9 +37,8 @@ class SandboxConfig:
                 "The sandbox needs WHATSAPP_ACCESS_TOKEN and WHATSAPP_APP_SECRET",
                 hint="Run it through `helpdesk sandbox`, which generates local ones.",
             )
-        templates = {"hello_world"}
-        if s.whatsapp_window_template:
-            templates.add(s.whatsapp_window_template)
+        # Meta's sample and every template the product may send (helpdesk.whatsapp.templates).
+        templates = {"hello_world", *approved_names()}
         values: dict[str, Any] = {
             "access_token": s.whatsapp_access_token,
             "app_secret": s.whatsapp_app_secret,

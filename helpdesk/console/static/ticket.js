@@ -17,6 +17,10 @@
       }
     });
   }
+  // When the 24-hour window closes while the page is open, show the template choice.
+  const window24 = document.getElementById("window");
+  const left = window24 ? Number(window24.dataset.secondsLeft) : 0;
+  if (left > 0 && left < 86400) setTimeout(() => location.reload(), left * 1000 + 1000);
   document.querySelectorAll("[data-jump]").forEach((a) => a.addEventListener("click", (e) => {
     e.preventDefault();
     const target = document.querySelector('[data-media-id="' + a.dataset.jump + '"]');

@@ -34,6 +34,7 @@ from tests.support.servers import free_port, serve_app
 
 TOKEN, SECRET, PHONE = "test-token", "test-app-secret", "100000000000001"
 TEMPLATE = "reopen_chat"
+SURVEY_TEMPLATE = "csat_survey"
 ZENDESK_SECRET, FRESHDESK_SECRET = "zendesk-signing-secret", "freshdesk-shared-secret"
 PASSWORD = "correct horse battery"
 
@@ -140,6 +141,7 @@ def stack(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]
         "WHATSAPP_VERIFY_TOKEN": "verify",
         "WHATSAPP_PHONE_NUMBER_ID": PHONE,
         "WHATSAPP_WINDOW_TEMPLATE": TEMPLATE,
+        "WHATSAPP_SURVEY_TEMPLATE": SURVEY_TEMPLATE,
         "HELPDESK_SESSION_SECRET": "s" * 40,
         "HELPDESK_LOGIN_MAX_FAILURES": "3",
     }.items():
@@ -153,7 +155,7 @@ def stack(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]
             app_secret=SECRET,
             phone_number_id=PHONE,
             webhook_url=hook + "/hook",
-            templates={"hello_world", TEMPLATE},
+            templates={"hello_world", TEMPLATE, SURVEY_TEMPLATE},
             status_delay=0.01,
         )
         sandbox = servers.enter_context(

@@ -16,7 +16,6 @@ from helpdesk.store import get_media_store
 from helpdesk.tickets import core
 from helpdesk.tickets.handoff import customer_message
 from tests.helpdesk.console.conftest import (
-    TEMPLATE,
     Stack,
     csrf,
     hand_off,
@@ -54,27 +53,6 @@ def test_agent_reply_reaches_the_customer_inside_the_window(stack: Stack, wait_f
     assert shown["first_reply_at"] is not None
     assert shown["assignee"] == "alice"
     assert shown["messages"][-1]["who"] == "agent"
-
-
-def test_window_closed_sends_only_the_template(stack: Stack, wait_for) -> None:
-    stack.agent()
-    headers = stack.token()
-    stack.say(CUSTOMER, "hello", hours_ago=25)
-    ticket = hand_off(stack.database_url, CUSTOMER)
-    answer = httpx.post(
-        f"{stack.url}/api/tickets/{ticket}/replies",
-        json={"text": "Your replacement is approved."},
-        headers=headers,
-    )
-    assert answer.json()["delivery"] == "template"
-    got = wait_for(lambda: stack.received(CUSTOMER))
-    assert len(got) == 1
-    assert got[0]["payload"]["type"] == "template"
-    assert got[0]["payload"]["template"]["name"] == TEMPLATE
-    assert "approved" not in str(got[0]["payload"])
-    # The agent's text is kept on the ticket, marked as not delivered as such.
-    last = detail(stack, ticket, headers)["messages"][-1]
-    assert (last["text"], last["delivery"]) == ("Your replacement is approved.", "template")
 
 
 def test_customer_messages_reach_the_ticket_while_the_agent_has_it(stack: Stack) -> None:
