@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import MetaData, Table, delete, inspect
 from sqlalchemy.orm import Session
 
-from helpdesk import customers, outcomes
+from helpdesk import audit, customers, outcomes
 from helpdesk.db import get_engine, session_scope
 from helpdesk.db.models import ErasureRecord
 from helpdesk.media import records as media_records
@@ -36,32 +36,32 @@ Eraser = Callable[..., int]
 
 @dataclass(frozen=True)
 class Step:
-    """One kind of personal data: how erasure deletes one customer's (``erase``; None when
-    another step reaches it) and which retention window ages it out (``kind``, one of
-    ``helpdesk.retention.KINDS``; the purge function for each kind lives there)."""
+    """One kind of personal data: how erasure deletes one customer's (``erase``) and which
+    retention window ages it out (``kind``, one of ``helpdesk.retention.KINDS``; the purge
+    function of each kind is in ``helpdesk.retention.PURGES``, which also lists kinds no
+    customer's erasure reaches, such as the audit trail's)."""
 
-    erase: Eraser | None
+    erase: Eraser
     kind: str | None = None
 
     @property
     def name(self) -> str:
         """``module:function``: the key of an erasure report."""
-        return f"{self.erase.__module__}:{self.erase.__name__}" if self.erase else ""
+        return f"{self.erase.__module__}:{self.erase.__name__}"
 
 
 # Order matters where rows reference each other: dependants first.
 REGISTRY: tuple[Step, ...] = (
     Step(outcomes.erase),
+    Step(audit.erase),  # the customer's key leaves the audit trail; the events stay
     Step(handoff.erase_external),  # needs the local tickets' external ids
     Step(tickets.erase, "tickets"),
     Step(whatsapp_records.erase_all, "inbox"),
     Step(media_records.erase, "media"),
     Step(customers.erase),
     Step(whatsapp_identity.erase),  # last: the others find the person's keys through it
-    # Media views go with the customer's tickets on erasure; sign-in attempts name agents.
-    Step(None, "audit"),
 )
-ERASERS: tuple[Step, ...] = tuple(step for step in REGISTRY if step.erase)
+ERASERS: tuple[Step, ...] = REGISTRY
 
 
 @dataclass
@@ -107,11 +107,14 @@ def was_erased(session: Session, *, sender_id: str) -> bool:
     return found is not None
 
 
-def erase_customer(*, sender_id: str, url: str | None = None) -> ErasureReport:
+def erase_customer(
+    *, sender_id: str, url: str | None = None, actor: str = audit.CUSTOMER
+) -> ErasureReport:
     """Run every eraser for ``sender_id`` and keep an anonymous record that it happened.
 
     ``sender_id`` may also be a WhatsApp customer's phone number or BSUID: the person behind
-    it is erased under every key their data is stored under.
+    it is erased under every key their data is stored under. ``actor`` (the customer by
+    default, ``cli`` from ``helpdesk erase``) goes into the audit trail with the counts.
     """
     report = ErasureReport(subject_hash=subject_hash(sender_id))
     with session_scope(url) as session:
@@ -121,6 +124,13 @@ def erase_customer(*, sender_id: str, url: str | None = None) -> ErasureReport:
         for step in ERASERS:
             report.deleted[step.name] = sum(step.erase(session, sender_id=k) for k in keys)
         _record(session, report)
+        audit.record(
+            session,
+            action=audit.AuditAction.ERASURE,
+            actor=actor,
+            target=f"subject {report.subject_hash[:16]}",
+            detail={"deleted": report.total},
+        )
     return report
 
 

@@ -3,11 +3,14 @@
 Each kind has a window in days (settings ``HELPDESK_RETENTION_*_DAYS``): ``media`` (files
 and their analyses), ``inbox`` (WhatsApp message bodies and send records), ``transcripts``
 (Rasa conversations), ``tickets`` (finished tickets with their messages) and ``audit``
-(media views, sign-in attempts). A ticket that is not finished keeps its evidence (its
-media, its messages) however old: it goes once the ticket is finished and its window passed.
+(the audit trail, media views, sign-in attempts). A ticket that is not finished keeps its
+evidence (its media, its messages) however old: it goes once the ticket is finished and its
+window passed.
 
-The purge steps are registered next to the erasure steps in ``helpdesk.erasure.REGISTRY``
-(one registry: whatever erasure deletes for one customer, purge deletes when old).
+``PURGES`` holds the purge step of each kind; ``helpdesk.erasure.REGISTRY`` names the kind
+of each customer's data next to its eraser (whatever erasure deletes for one customer,
+purge deletes when old; ``tests/helpdesk/test_retention.py`` checks every kind there has a
+purge here).
 ``purge(dry_run=True)`` counts without deleting; ``helpdesk purge [--dry-run]`` prints the
 counts; ``run_daily`` is the loop the running product starts (see ``WhatsAppService``).
 """
@@ -23,6 +26,7 @@ from typing import Any
 from sqlalchemy import MetaData, Table, delete, func, inspect, or_, select
 from sqlalchemy.orm import Session
 
+from helpdesk import audit
 from helpdesk.db import get_engine, session_scope
 from helpdesk.db.models import (
     InboxMessage,
@@ -35,7 +39,6 @@ from helpdesk.db.models import (
 )
 from helpdesk.db.models.base import utcnow
 from helpdesk.db.models.status import FINISHED
-from helpdesk.erasure import REGISTRY
 from helpdesk.settings import get_settings
 from helpdesk.store import get_media_store
 from helpdesk.whatsapp.records import ERASED_TYPE
@@ -90,7 +93,7 @@ def _count_or_delete(session: Session, model: Any, condition: Any, dry_run: bool
     return session.execute(delete(model).where(condition)).rowcount or 0
 
 
-# --- purge steps, by kind (the kinds of helpdesk.erasure.REGISTRY) ---------------------
+# --- purge steps, by kind -----------------------------------------------------------------
 
 
 def purge_media(session: Session, *, before: datetime, dry_run: bool = False) -> int:
@@ -150,9 +153,8 @@ def purge_tickets(session: Session, *, before: datetime, dry_run: bool = False) 
 
 def purge_audit(session: Session, *, before: datetime, dry_run: bool = False) -> int:
     views = _count_or_delete(session, MediaView, MediaView.viewed_at < before, dry_run)
-    return views + _count_or_delete(
-        session, LoginAttempt, LoginAttempt.created_at < before, dry_run
-    )
+    attempts = _count_or_delete(session, LoginAttempt, LoginAttempt.created_at < before, dry_run)
+    return views + attempts + audit.purge(session, before=before, dry_run=dry_run)
 
 
 def purge_transcripts(*, before: datetime, dry_run: bool = False, keep: set[str]) -> int:
@@ -183,32 +185,37 @@ def purge_transcripts(*, before: datetime, dry_run: bool = False, keep: set[str]
 # --- running it ---------------------------------------------------------------------------
 
 
-# The purge step of each kind that erasure's registry names (transcripts: Rasa's store).
+# The purge step of each kind (transcripts: Rasa's store, ``purge_transcripts``).
+# In the order the purge runs them (finished tickets first, as it always has).
 PURGES = {
-    "media": purge_media,
-    "inbox": purge_inbox,
     "tickets": purge_tickets,
+    "inbox": purge_inbox,
+    "media": purge_media,
     "audit": purge_audit,
 }
 
 
 def purge(
-    *, dry_run: bool = False, url: str | None = None, now: datetime | None = None
+    *,
+    dry_run: bool = False,
+    url: str | None = None,
+    now: datetime | None = None,
+    actor: str = audit.SYSTEM,
 ) -> PurgeReport:
-    """Run every registered purge step with its kind's cutoff, in one transaction."""
+    """Run every purge step with its kind's cutoff, in one transaction; a real purge goes
+    into the audit trail with its counts (``actor``: ``system`` daily, ``cli`` by hand)."""
     limits = cutoffs(now=now)
     report = PurgeReport(dry_run=dry_run)
     with session_scope(url) as session:
         keep = _open_ticket_senders(session)
-        for step in REGISTRY:
-            if step.kind is None:
-                continue
-            report.counts[step.kind] = report.counts.get(step.kind, 0) + PURGES[step.kind](
-                session, before=limits[step.kind], dry_run=dry_run
-            )
+        for kind, step in PURGES.items():
+            report.counts[kind] = step(session, before=limits[kind], dry_run=dry_run)
     report.counts["transcripts"] = purge_transcripts(
         before=limits["transcripts"], dry_run=dry_run, keep=keep
     )
+    if not dry_run:
+        with session_scope(url) as session:
+            audit.record(session, action=audit.AuditAction.PURGE, actor=actor, detail=report.counts)
     verb = "would delete" if dry_run else "deleted"
     logger.info("Retention purge %s %s", verb, report.counts)
     return report

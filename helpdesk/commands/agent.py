@@ -1,4 +1,6 @@
-"""``helpdesk agent add NAME --role agent|admin --password-stdin``: create a console agent.
+"""``helpdesk agent add NAME --role agent|admin --password-stdin``: create a console agent;
+``list``, ``password NAME``, ``role NAME agent|admin``, ``disable NAME``, ``enable NAME``
+(every change goes into the audit trail, by ``cli``).
 
 The password is read from standard input (never a command-line argument, which other
 users could see in the process list): ``printf '%s' "$PASSWORD" | helpdesk agent add …``.
@@ -30,6 +32,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     password.add_argument("name")
     password.add_argument("--password-stdin", action="store_true", required=True)
     password.set_defaults(func=_password)
+    role = actions.add_parser("role", help="make an agent an admin, or an agent again")
+    role.add_argument("name")
+    role.add_argument("role", choices=("agent", "admin"))
+    role.set_defaults(func=_set_role)
     for action, help_text in (("disable", "stop an agent signing in"), ("enable", "allow again")):
         sub = actions.add_parser(action, help=help_text)
         sub.add_argument("name")
@@ -76,4 +82,14 @@ def _set_active(args: argparse.Namespace) -> int:
     with db.session_scope() as session:
         set_active(session, username=args.name, active=args.active)
     print(f"Agent {args.name!r} {'enabled' if args.active else 'disabled'}.")
+    return 0
+
+
+def _set_role(args: argparse.Namespace) -> int:
+    from helpdesk import db
+    from helpdesk.console.agents import set_role
+
+    with db.session_scope() as session:
+        set_role(session, username=args.name, role=args.role)
+    print(f"Agent {args.name!r} is now {args.role}.")
     return 0

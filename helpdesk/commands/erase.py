@@ -27,7 +27,7 @@ def _run(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing was deleted.")
             return 1
-    report = erase_customer(sender_id=args.sender_id)
+    report = erase_customer(sender_id=args.sender_id, actor="cli")
     events = sum(erase_tracker(sender_id=key) for key in report.keys or [args.sender_id])
     for spec, count in sorted(report.deleted.items()):
         print(f"  {spec.split(':')[0]:<28} {count} record(s)")

@@ -19,7 +19,7 @@ def _run(args: argparse.Namespace) -> int:
     from helpdesk.retention import cutoffs, purge
 
     limits = cutoffs()
-    report = purge(dry_run=args.dry_run)
+    report = purge(dry_run=args.dry_run, actor="cli")
     verb = "would delete" if args.dry_run else "deleted"
     for kind, count in report.counts.items():
         print(f"  {kind:<12} {count:>6} {verb} (older than {limits[kind]:%Y-%m-%d %H:%M} UTC)")

@@ -22,6 +22,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from helpdesk import audit
+from helpdesk.audit import AuditAction
 from helpdesk.db.models import Agent, ApiToken, LoginAttempt
 from helpdesk.db.models.base import utcnow
 from helpdesk.errors import AuthError, LockedOut
@@ -42,7 +44,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def add_agent(session: Session, *, username: str, password: str, role: str = "agent") -> Agent:
+def add_agent(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str = "agent",
+    by: str = audit.CLI,
+    by_id: int | None = None,
+) -> Agent:
+    """A new agent; ``by`` (an admin's username, or ``cli``) goes into the audit trail."""
     username = username.strip()
     if role not in ROLES:
         raise AuthError(f"unknown role {role!r}", hint="Use agent or admin.")
@@ -54,6 +65,14 @@ def add_agent(session: Session, *, username: str, password: str, role: str = "ag
     agent = Agent(username=username, password_hash=hash_password(password), role=role)
     session.add(agent)
     session.flush()
+    audit.record(
+        session,
+        action=AuditAction.AGENT_CREATED,
+        actor=by,
+        actor_id=by_id,
+        target=f"agent {username}",
+        detail={"role": role},
+    )
     return agent
 
 
@@ -69,17 +88,35 @@ def _named(session: Session, username: str) -> Agent:
     return agent
 
 
-def set_password(session: Session, *, username: str, password: str) -> None:
+def set_password(session: Session, *, username: str, password: str, by: str = audit.CLI) -> None:
     """New password; the agent's API tokens stop working (sessions re-check the agent)."""
     _check_password(password)
     agent = _named(session, username)
     agent.password_hash = hash_password(password)
     session.execute(delete(ApiToken).where(ApiToken.agent_id == agent.id))
+    audit.record(session, action=AuditAction.AGENT_PASSWORD, actor=by, target=f"agent {username}")
 
 
-def set_active(session: Session, *, username: str, active: bool) -> None:
+def set_active(session: Session, *, username: str, active: bool, by: str = audit.CLI) -> None:
     """A disabled agent's session and tokens stop working at their next request."""
     _named(session, username).active = active
+    action = AuditAction.AGENT_ENABLED if active else AuditAction.AGENT_DISABLED
+    audit.record(session, action=action, actor=by, target=f"agent {username}")
+
+
+def set_role(session: Session, *, username: str, role: str, by: str = audit.CLI) -> None:
+    """Make an agent an admin or an agent again (takes effect at their next request)."""
+    if role not in ROLES:
+        raise AuthError(f"unknown role {role!r}", hint="Use agent or admin.")
+    agent = _named(session, username)
+    before, agent.role = agent.role, role
+    audit.record(
+        session,
+        action=AuditAction.AGENT_ROLE,
+        actor=by,
+        target=f"agent {username}",
+        detail={"from": before, "to": role},
+    )
 
 
 def count_agents(session: Session) -> int:
@@ -113,6 +150,7 @@ def authenticate(session: Session, *, username: str, password: str, ip: str) -> 
     attempt is recorded."""
     username = username.strip()[:64]
     if is_locked(session, username=username, ip=ip):
+        audit.record(session, action=AuditAction.SIGN_IN_LOCKED, actor=username or "?", ip=ip)
         raise LockedOut("too many failed sign-ins")
     agent = session.execute(select(Agent).where(Agent.username == username)).scalar()
     try:
@@ -122,11 +160,16 @@ def authenticate(session: Session, *, username: str, password: str, ip: str) -> 
         ok = False
     if not ok:
         session.add(LoginAttempt(username=username, ip=ip[:64]))
+        # The name as typed: it may be no agent's (a guess), which is what an admin looks for.
+        audit.record(session, action=AuditAction.SIGN_IN_FAILED, actor=username or "?", ip=ip)
         session.flush()
         raise AuthError("wrong username or password")
     assert agent is not None
     session.execute(
         delete(LoginAttempt).where(LoginAttempt.username == username, LoginAttempt.ip == ip)
+    )
+    audit.record(
+        session, action=AuditAction.SIGN_IN, actor=agent.username, actor_id=agent.id, ip=ip
     )
     if _hasher.check_needs_rehash(agent.password_hash):
         agent.password_hash = hash_password(password)

@@ -24,6 +24,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from helpdesk import audit
 from helpdesk.console import service
 from helpdesk.console.agents import authenticate, issue_token
 from helpdesk.console.answers import http_status, model_json, tickets_json
@@ -149,6 +150,9 @@ def ticket(ticket_id: int, who: ApiWho, session: DbSession) -> Any:
     found = service.ticket_detail(session, ticket_id=ticket_id)
     if found is None:
         return JSONResponse({"error": "not_found", "message": "No such ticket."}, status_code=404)
+    audit.ticket_viewed(
+        session, actor=who.username, actor_id=who.id, ticket_id=ticket_id, sender_id=found.customer
+    )
     return model_json(found)
 
 

@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from helpdesk.console import api, docs, metrics, pages, webhooks, window_routes
+from helpdesk.console import api, audit_page, docs, metrics, pages, webhooks, window_routes
 from helpdesk.console.answers import error_code, http_status
 from helpdesk.console.schemas import ApiRequest
 from helpdesk.console.security import login_redirect
@@ -175,6 +175,7 @@ def create_app(config: ConsoleConfig | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api.router)
     app.include_router(window_routes.router)
+    app.include_router(audit_page.router)
     app.include_router(docs.router)
     app.include_router(webhooks.router)
     app.include_router(metrics.router)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from helpdesk import audit
 from helpdesk.console import service
 from helpdesk.console.agents import add_agent as create_agent
 from helpdesk.console.agents import authenticate
@@ -208,6 +209,9 @@ def ticket_page(ticket_id: int, request: Request, who: PageWho, session: DbSessi
     if ticket is None:
         return _render(request, "missing.html", who, 404, ticket_id=ticket_id)
     media = {m.id: m for m in ticket.media}
+    audit.ticket_viewed(
+        session, actor=who.username, actor_id=who.id, ticket_id=ticket_id, sender_id=ticket.customer
+    )
     return _render(
         request,
         "ticket.html",
@@ -425,6 +429,8 @@ async def add_agent(request: Request, who: PageWho) -> Response:
             username=username,
             password=password,
             role=role,
+            by=who.username,
+            by_id=who.id,
         )
     except HelpdeskError as error:
         return _back("/agents", error=f"{error.args[0]} — {error.hint}")

@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from helpdesk import audit
+from helpdesk.audit import AuditAction
 from helpdesk.db.models import Agent, MediaRecord, MediaView, Ticket, TicketMessage
 from helpdesk.db.models.base import utcnow
 from helpdesk.db.models.status import ACTIVE, FINISHED, Delivery, TicketStatus
@@ -440,6 +442,15 @@ def log_media_view(
             sender_id=media.sender_id,
             ticket_id=ticket_id,
         )
+    )
+    audit.record(
+        session,
+        action=AuditAction.MEDIA_VIEW,
+        actor=agent_name,
+        actor_id=agent_id,
+        target=f"media {media.id}",
+        sender_id=media.sender_id,
+        detail={"ticket": ticket_id} if ticket_id is not None else None,
     )
 
 

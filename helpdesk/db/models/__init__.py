@@ -4,6 +4,7 @@ Importing this package registers every table on ``Base.metadata`` (Alembic's aut
 and the tests use it). Schema changes go through a new migration in ``migrations/versions``.
 """
 
+from helpdesk.db.models.audit import AuditEvent
 from helpdesk.db.models.authenticity import MediaFingerprint
 from helpdesk.db.models.base import Base
 from helpdesk.db.models.customers import Customer, ErasureRecord
@@ -27,6 +28,7 @@ from helpdesk.db.models.whatsapp import (
 
 __all__ = [
     "Agent",
+    "AuditEvent",
     "ApiToken",
     "LoginAttempt",
     "MediaView",
