@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, StrictBool, StrictStr, validator
 
 from helpdesk.db.models import Agent, MediaRecord, Ticket, TicketMessage
 from helpdesk.db.models.status import TicketStatus
+from helpdesk.whatsapp.identity import Address, key_profile
 
 
 def iso(value: datetime | None) -> str | None:
@@ -89,6 +90,11 @@ class AgentSummary(BaseModel):
 class TicketSummary(BaseModel):
     id: int
     customer: str = Field(..., description="The customer's WhatsApp id.")
+    username: str | None = Field(None, description="The customer's WhatsApp username, if any.")
+    phone: str | None = Field(
+        None, description="The customer's phone number, when Meta shares it (may be absent)."
+    )
+    bsuid: str | None = Field(None, description="The customer's business-scoped user id.")
     use_case: str | None
     queue: str | None
     priority: str | None
@@ -107,10 +113,17 @@ class TicketSummary(BaseModel):
     updated_at: str | None
 
     @classmethod
-    def fields_of(cls, ticket: Ticket, *, assignee: str | None) -> dict[str, Any]:
+    def fields_of(
+        cls, ticket: Ticket, *, assignee: str | None, profile: Address | None = None
+    ) -> dict[str, Any]:
+        if profile is None:  # what the key itself says: a number, a BSUID, or neither
+            profile = key_profile(ticket.sender_id)
         return {
             "id": ticket.id,
             "customer": ticket.sender_id,
+            "username": profile.username,
+            "phone": profile.phone,
+            "bsuid": profile.user_id,
             "use_case": ticket.use_case,
             "queue": ticket.queue,
             "priority": ticket.priority,
@@ -130,8 +143,10 @@ class TicketSummary(BaseModel):
         }
 
     @classmethod
-    def of(cls, ticket: Ticket, *, assignee: str | None = None) -> TicketSummary:
-        return cls.construct(**cls.fields_of(ticket, assignee=assignee))
+    def of(
+        cls, ticket: Ticket, *, assignee: str | None = None, profile: Address | None = None
+    ) -> TicketSummary:
+        return cls.construct(**cls.fields_of(ticket, assignee=assignee, profile=profile))
 
 
 class TicketList(BaseModel):

@@ -39,6 +39,7 @@ from helpdesk.store import get_media_store
 from helpdesk.tickets import core, survey
 from helpdesk.tickets.handoff import push_close, push_note
 from helpdesk.tickets.relay import Outgoing, deliver, resume_bot
+from helpdesk.whatsapp import identity
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +69,12 @@ def _names(session: Session) -> dict[int, str]:
 
 def list_tickets(session: Session, *, filters: dict[str, Any]) -> list[TicketSummary]:
     names = _names(session)
+    found = core.list_tickets(session, **filters)
+    # Username / phone / BSUID of every customer listed, in one query.
+    who = identity.profiles(session, keys={t.sender_id for t in found})
     return [
-        TicketSummary.of(t, assignee=names.get(t.assignee_id))
-        for t in core.list_tickets(session, **filters)
+        TicketSummary.of(t, assignee=names.get(t.assignee_id), profile=who[t.sender_id])
+        for t in found
     ]
 
 
@@ -83,7 +87,11 @@ def ticket_detail(session: Session, *, ticket_id: int) -> TicketDetail | None:
     media_ids = set(ticket.media_ids or []) | {m.media_id for m in lines if m.media_id}
     found = (session.get(MediaRecord, m) for m in sorted(media_ids))
     return TicketDetail.construct(
-        **TicketSummary.fields_of(ticket, assignee=names.get(ticket.assignee_id)),
+        **TicketSummary.fields_of(
+            ticket,
+            assignee=names.get(ticket.assignee_id),
+            profile=identity.profiles(session, keys=[ticket.sender_id])[ticket.sender_id],
+        ),
         fields=ticket.fields or [],
         kb_matches=ticket.kb_matches or [],
         fixes=ticket.fixes or [],

@@ -14,6 +14,7 @@ phone number is known, ``recipient`` (the BSUID) when it is not.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, or_, select
@@ -45,6 +46,43 @@ class Address:
     phone: str | None = None
     user_id: str | None = None
     username: str | None = None
+
+
+def clean_username(value: object) -> str | None:
+    """A username as shown to agents and the bot: text only, no control characters, capped
+    (it comes from a webhook, so it is untrusted)."""
+    if not isinstance(value, str):
+        return None
+    text = "".join(ch for ch in value if ch.isprintable()).strip()[:MAX_USERNAME]
+    return text or None
+
+
+def profiles(session: Session, *, keys: Iterable[str]) -> dict[str, Address]:
+    """What is known of each customer key: username, phone number, BSUID. Nothing is
+    guessed from a key that is neither (web chat and REST customers have none)."""
+    wanted = {k for k in keys if k}
+    found: dict[str, Address] = {}
+    if wanted:
+        rows = session.execute(
+            select(WhatsAppIdentity).where(WhatsAppIdentity.key.in_(wanted))
+        ).scalars()
+        for row in rows:
+            found[row.key] = Address(
+                key=row.key,
+                phone=row.phone,
+                user_id=row.user_id,
+                username=clean_username(row.username),
+            )
+    for key in wanted - set(found):
+        found[key] = key_profile(key)
+    return found
+
+
+def key_profile(key: str) -> Address:
+    """What a key without an identity row says of itself: a number, a BSUID, or neither."""
+    return Address(
+        key=key, phone=key if is_phone(key) else None, user_id=key if is_bsuid(key) else None
+    )
 
 
 def _clean(phone: str | None, user_id: str | None) -> tuple[str | None, str | None]:

@@ -14,8 +14,10 @@ typing indicator), then turns it into a ``Turn`` — text plus metadata — and 
 - reaction → recorded, nothing delivered; revoke/system → logged only;
 - unsupported, order and unknown types → a polite answer saying what can be sent instead.
 
-Every turn's metadata carries ``wamid``, ``type``, ``timestamp``, ``profile_name`` and, for
-replies, ``context`` (the message replied to, forwarded flags).
+Every turn's metadata carries ``wamid``, ``type``, ``timestamp``, ``profile_name``, for
+replies ``context`` (the message replied to, forwarded flags), and, when Meta gave them,
+``username`` (the customer's WhatsApp username) and ``bsuid`` (their business-scoped user
+id): a customer without a shared phone number is greeted and handed off by those.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from helpdesk.media.intake import sniff
 from helpdesk.media.messages import message as media_message
 from helpdesk.media.records import find_media, save_media
 from helpdesk.store import get_media_store
-from helpdesk.whatsapp import texts
+from helpdesk.whatsapp import identity, texts
 from helpdesk.whatsapp.graph import GraphClient
 from helpdesk.whatsapp.inbox import InboxItem
 from helpdesk.whatsapp.outbound import Sender
@@ -104,6 +106,12 @@ class InboundProcessor:
             "timestamp": item.timestamp,
             "profile_name": item.profile_name,
         }
+        username = identity.clean_username(item.username)
+        if username:
+            metadata["username"] = username
+        bsuid = message.get("from_user_id") or item.sender_id
+        if identity.is_bsuid(bsuid):
+            metadata["bsuid"] = bsuid
         if message.get("context"):
             metadata["context"] = message["context"]
         if message.get("referral"):

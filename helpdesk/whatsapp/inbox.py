@@ -52,6 +52,8 @@ class InboxItem:
     message: dict[str, Any]
     profile_name: str | None
     attempts: int
+    # The WhatsApp username the webhook gave (users without a shared phone number have one).
+    username: str | None = None
     # Set by ``claim_next`` when the row's processor died ``max_attempts`` times: the row is
     # already marked failed, only the customer is left to tell.
     poisoned: bool = False
@@ -68,6 +70,7 @@ class InboxItem:
             message=body.get("message") or {},
             profile_name=body.get("profile_name"),
             attempts=row.attempts,
+            username=body.get("username") if isinstance(body.get("username"), str) else None,
         )
 
 

@@ -22,7 +22,7 @@
     if (!data.tickets.length) {
       const tr = document.createElement("tr");
       const td = cell("No tickets match these filters.");
-      td.colSpan = 8; td.className = "muted"; tr.append(td); rows.append(tr);
+      td.colSpan = 9; td.className = "muted"; tr.append(td); rows.append(tr);
     }
     for (const t of data.tickets) {
       const tr = document.createElement("tr");
@@ -34,7 +34,9 @@
       // The summary's first line repeats the columns; the next two say what happened.
       const summary = (t.summary || "").split("\n").slice(1, 3).join(" · ");
       const opened = t.opened_at ? new Date(t.opened_at).toLocaleString() : "";
-      tr.append(first, cell(t.status.replaceAll("_", " ")), cell(t.priority), cell(t.queue),
+      // The username when there is one, the number when Meta shares it; never required.
+      const customer = t.username || (t.phone ? "+" + t.phone : t.bsuid || t.customer);
+      tr.append(first, cell(customer), cell(t.status.replaceAll("_", " ")), cell(t.priority), cell(t.queue),
         cell(t.use_case), cell(summary), cell(t.assignee || "—"), cell(opened));
       tr.addEventListener("click", () => { location.href = "/tickets/" + t.id; });
       rows.append(tr);

@@ -48,8 +48,13 @@ class Stack:
 
     # --- the customer, through the sandbox ---
 
-    def say(self, wa_id: str, text: str, *, hours_ago: float = 0) -> None:
+    def say(
+        self, wa_id: str, text: str, *, hours_ago: float = 0, username: str | None = None
+    ) -> None:
+        """``wa_id`` is a phone number, or a BSUID for a customer who shares none."""
         body: dict[str, Any] = {"text": text}
+        if username:
+            body["username"] = username
         if hours_ago:
             body["timestamp"] = int(time.time() - hours_ago * 3600)
         answer = httpx.post(f"{self.sandbox}/sandbox/customers/{wa_id}/messages", json=body)
