@@ -1,7 +1,8 @@
 """The customer side: act as a customer (tests, the web chat) and read the conversation.
 
 ``POST /sandbox/customers/{wa_id}/messages`` takes JSON — ``{"text": ...}``,
-``{"button_reply": {"id": ...}}``, ``{"list_reply": {"id": ...}}`` (also ``reaction`` and
+``{"button_reply": {"id": ...}}``, ``{"list_reply": {"id": ...}}``, ``{"button": {"payload":
+..., "text": ...}}`` (a tap on a template's quick-reply button; also ``reaction`` and
 ``location`` objects as Meta sends them; optional ``name``, ``context`` (a wamid replied
 to) and ``timestamp`` (epoch seconds, to play a customer who wrote long ago)) — or multipart
 ``file`` + optional ``caption``. ``wa_id`` is a phone number, or a business-scoped user id
@@ -87,6 +88,18 @@ def _find_choice(state: SandboxState, wa_id: str, choice_id: str) -> tuple[str |
     return None, None
 
 
+def _find_template_button(state: SandboxState, wa_id: str, payload: str) -> str | None:
+    """The wamid of the latest template sent with a quick-reply button carrying ``payload``."""
+    for item in reversed(state.customer(wa_id).items):
+        if item["direction"] != "outbound" or item["type"] != "template":
+            continue
+        for component in item["payload"]["template"].get("components") or []:
+            for parameter in component.get("parameters") or []:
+                if component.get("type") == "button" and parameter.get("payload") == payload:
+                    return item["id"]
+    return None
+
+
 async def _message_from_json(state: SandboxState, wa_id: str, data: dict) -> dict[str, Any]:
     message: dict[str, Any] = {}
     if isinstance(data.get("text"), str):
@@ -101,12 +114,21 @@ async def _message_from_json(state: SandboxState, wa_id: str, data: dict) -> dic
         message = {"type": "interactive", "interactive": {"type": key, key: reply}}
         if wamid:
             message["context"] = {"from": DISPLAY_NUMBER, "id": wamid}
+    elif isinstance(data.get("button"), dict):
+        # Meta's webhook for a template's quick-reply tap: the payload set when it was sent.
+        payload = str(data["button"].get("payload") or "")
+        wamid = _find_template_button(state, wa_id, payload)
+        if not payload or wamid is None:
+            raise ValueError("button needs the payload of a quick-reply button the bot sent")
+        text = str(data["button"].get("text") or payload)
+        message = {"type": "button", "button": {"payload": payload, "text": text}}
+        message["context"] = {"from": DISPLAY_NUMBER, "id": wamid}
     elif isinstance(data.get("reaction"), dict):
         message = {"type": "reaction", "reaction": data["reaction"]}
     elif isinstance(data.get("location"), dict):
         message = {"type": "location", "location": data["location"]}
     else:
-        raise ValueError("send one of text, button_reply, list_reply, reaction, location")
+        raise ValueError("send one of text, button_reply, list_reply, button, reaction, location")
     if data.get("context"):
         message["context"] = {"from": DISPLAY_NUMBER, "id": str(data["context"])}
     return message

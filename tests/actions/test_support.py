@@ -9,6 +9,7 @@ from sqlalchemy import select
 from actions.support import (
     ActionFixWorked,
     ActionHandoff,
+    ActionHandoffEnded,
     ActionNextFix,
     ActionRecordSatisfaction,
     ActionTriage,
@@ -142,3 +143,20 @@ async def test_rating_is_recorded_and_nonsense_asks_again(database_url: str) -> 
         again, _tracker(slots={}, user_texts=["11"], form="none", latest=bad), {}
     )
     assert again.messages[0]["response"] == "utter_ask_satisfaction"
+
+
+async def test_after_a_close_the_bot_asks_unless_the_survey_template_did() -> None:
+    said = {}
+    for outcome in ("closed", "closed_survey_sent", "handed_back"):
+        latest = {"text": "/handoff_ended", "intent": {"name": "handoff_ended"},
+                  "entities": [{"entity": "outcome", "value": outcome}]}  # fmt: skip
+        dispatcher = CollectingDispatcher()
+        tracker = _tracker(slots={}, user_texts=["x"], form="none", latest=latest)
+        await ActionHandoffEnded().run(dispatcher, tracker, {})
+        said[outcome] = [m["response"] for m in dispatcher.messages]
+    assert said == {
+        "closed": ["utter_case_closed", "utter_ask_satisfaction"],
+        # Outside the window: the template asked; anything more WhatsApp would not deliver.
+        "closed_survey_sent": [],
+        "handed_back": ["utter_bot_is_back"],
+    }
