@@ -4,13 +4,16 @@ POST /api/login                 {"username","password"} → 200 {"token","expire
                                 401 wrong credentials · 429 locked out (Retry-After)
 GET  /api/tickets               ?status=&queue=&priority=&assignee= → {"tickets": [...]}
 GET  /api/tickets/{id}          the ticket, transcript, media with analysis, notes
-POST /api/tickets/{id}/replies  {"text"} → 201 {"id","delivery"}; delivery is sent,
-                                template (window closed), not_sent or failed
+POST /api/tickets/{id}/replies  {"text"} → 201 {"id","delivery"}; delivery is sent or
+                                failed; 409 window_closed once the customer's 24-hour
+                                window has closed (send a template instead)
 POST /api/tickets/{id}/close    {"resolved": true} (optional) → the ticket
 POST /api/tickets/{id}/notes    {"text"} → 201 {"id"}
 POST /api/tickets/{id}/assign   {"agent": "name" | null} → the ticket
 POST /api/tickets/{id}/hand_back → the ticket
 GET  /api/me                    who the token belongs to
+GET  /api/tickets/{id}/window   the 24-hour window and the approved templates (window_routes)
+POST /api/tickets/{id}/templates {"name"} → 201 {"id","delivery"}: an approved template
 
 Bodies and answers are the models in ``schemas`` (documented at ``/docs`` for admins). A
 body that does not validate gets 400 ``invalid_request`` with what to send and the field
@@ -163,8 +166,9 @@ def ticket(ticket_id: int, who: ApiWho, session: DbSession) -> Any:
     responses=_ACTION,
 )
 async def replies(ticket_id: int, body: ReplyRequest, request: Request, who: ApiWho) -> Any:
-    """Send a reply to the customer on WhatsApp (the approved template instead when the
-    24-hour window is closed)."""
+    """Send a reply to the customer on WhatsApp. Once their 24-hour window has closed
+    WhatsApp would not deliver it: 409 ``window_closed`` (send an approved template with
+    ``POST /api/tickets/{id}/templates``)."""
     answer = await service.reply(
         request.app.state, ticket_id=ticket_id, agent_id=who.id, text=body.text, origin="api"
     )
