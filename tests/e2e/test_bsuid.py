@@ -57,11 +57,23 @@ def test_username_only_customer_capture_handoff_agent_reply_and_erasure(
         tickets = httpx.get(f"{console}/api/tickets", headers=auth).json()["tickets"]
         ticket = next(t for t in tickets if t["customer"] == BSUID)
         assert f"#{ticket['id']}" in notice
+        # The console knows them by their username; no phone number is needed anywhere.
+        assert (ticket["username"], ticket["phone"], ticket["bsuid"]) == ("@ana.b", None, BSUID)
         answer = httpx.post(
             f"{console}/api/tickets/{ticket['id']}/replies", json={"text": reply}, headers=auth
         )
         assert answer.status_code == 201, answer.text
     stack.wait_for_text(BSUID, reply)
+
+    # Rasa got the username and the BSUID with every turn, for actions to greet them by.
+    tracker = httpx.get(
+        f"http://127.0.0.1:{stack.bot_port}/conversations/{BSUID}/tracker",
+        params={"token": stack.env["HELPDESK_RASA_TOKEN"]},
+        timeout=30,
+    ).json()
+    turns = [e for e in tracker["events"] if e["event"] == "user"]
+    assert turns and all(e["metadata"].get("username") == "@ana.b" for e in turns)
+    assert all(e["metadata"].get("bsuid") == BSUID for e in turns)
 
     replies = stack.replies(BSUID)
     assert len(replies) >= 4
