@@ -95,7 +95,7 @@ def _webhook(sender: str, count: int) -> bytes:
 def test_the_migrations_run_on_postgresql(engines: dict[str, str]) -> None:
     url = engines["HELPDESK_DATABASE_URL"]
     db.upgrade(url)  # a second time: nothing to do, no error
-    assert db.current_revision(url) == "0008_bsuid_identities"
+    assert db.current_revision(url) == "0009_dashboard"
 
 
 def test_two_workers_claiming_at_once_take_each_message_once_and_in_order(pg: str) -> None:

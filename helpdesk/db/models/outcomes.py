@@ -18,7 +18,7 @@ class CaseOutcome(Base):
     resolved_by = Column(String(16), nullable=False)  # bot | agent
     first_contact = Column(Boolean, nullable=False, default=False)
     fixes_tried = Column(Integer, nullable=False, default=0)
-    ticket_id = Column(Integer, nullable=True)
+    ticket_id = Column(Integer, nullable=True, index=True)
     satisfaction = Column(Integer, nullable=True)  # 1..5
-    resolved_at = Column(DateTime, nullable=False, default=utcnow)
+    resolved_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     rated_at = Column(DateTime, nullable=True)

@@ -28,6 +28,10 @@ class Ticket(Base):
     priority = Column(String(16), nullable=False)  # low, normal, high, urgent
     status = Column(String(24), nullable=False, index=True)  # helpdesk.db.models.status
     trigger = Column(String(32), nullable=False)  # customer_request, triage, capture_failed
+    # helpdesk.db.models.status.HandoffReason of the latest handoff (NULL: before 0009)
+    handoff_reason = Column(String(32), nullable=True)
+    # How many times the case went to a person (a hand back then a new handoff adds one).
+    handoffs = Column(Integer, nullable=False, default=1, server_default="1")
     language = Column(String(8), nullable=False, default="en")
     summary = Column(Text, nullable=False)
     fields = Column(JSON, nullable=False, default=list)
@@ -42,7 +46,7 @@ class Ticket(Base):
     external_id = Column(String(64), nullable=True, index=True)
     external_requester_id = Column(String(64), nullable=True)
     external_error = Column(Text, nullable=True)
-    opened_at = Column(DateTime, nullable=False, default=utcnow)
+    opened_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     first_reply_at = Column(DateTime, nullable=True)
     resolved_at = Column(DateTime, nullable=True)
     closed_at = Column(DateTime, nullable=True)
