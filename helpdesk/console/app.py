@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from helpdesk.console import api, docs, metrics, pages, webhooks
+from helpdesk.console import api, dashboard, docs, metrics, pages, webhooks
 from helpdesk.console.answers import http_status
 from helpdesk.console.schemas import ApiRequest
 from helpdesk.console.security import login_redirect
@@ -177,6 +177,7 @@ def create_app(config: ConsoleConfig | None = None) -> FastAPI:
     app.include_router(docs.router)
     app.include_router(webhooks.router)
     app.include_router(metrics.router)
+    app.include_router(dashboard.router)
     app.include_router(pages.router)
     return app
 

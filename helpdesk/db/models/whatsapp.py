@@ -76,7 +76,7 @@ class OutboundMessage(Base):
     category = Column(String(32), nullable=True)
     billable = Column(Boolean, nullable=True)
     pricing_type = Column(String(32), nullable=True)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (
