@@ -16,8 +16,8 @@ from helpdesk.reporting.filters import Filters
 PARTS = ("volume", "outcomes", "times", "satisfaction", "media")
 
 
-def _ratio(percent: object) -> float:
-    return float(percent) / 100.0 if isinstance(percent, int | float) else 0.0
+def _ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
 
 
 class DashboardCollector:
@@ -48,7 +48,7 @@ class DashboardCollector:
             ("helpdesk_handoff_ratio", "handoff rate", "Cases handed to a person"),
         ):
             family = GaugeMetricFamily(name, text)
-            family.add_metric([], _ratio(outcomes[measure][3]))
+            family.add_metric([], _ratio(outcomes[measure][1], outcomes[measure][2]))
             yield family
         handoffs = GaugeMetricFamily(
             "helpdesk_handoffs", "Handed-off cases by reason", labels=["reason"]
@@ -86,7 +86,7 @@ class DashboardCollector:
         ):
             family = GaugeMetricFamily(name, f"Ratings of 4 or 5 by {label}", labels=[label])
             for row in t[key].rows:
-                family.add_metric([row[0]], _ratio(row[3]))
+                family.add_metric([row[0]], _ratio(row[2], row[1]))
             yield family
         files = GaugeMetricFamily(
             "helpdesk_media_files",
