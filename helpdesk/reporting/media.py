@@ -9,6 +9,9 @@ are the analysis's blocking problems (``too_dark``, ``blurry``, ``no_text``…).
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
@@ -42,24 +45,26 @@ LEFT JOIN case_outcomes b ON t.id IS NULL AND b.id = (
 WHERE m.source = 'whatsapp' AND m.created_at >= :start AND m.created_at < :end
 """
 
+# The engines' JSON reads; the lists come back as JSON text, counted in Python.
 _ENGINE = {
     "sqlite": {
         "accepted": "json_extract(m.analysis, '$.accepted')",
-        "problems": "json_each(f.analysis, '$.problems') p",
-        "problem": "json_extract(p.value, '$.code')",
-        "severity": "json_extract(p.value, '$.severity')",
-        "signals": "json_each(f.analysis, '$.authenticity.signals') p",
+        "problems_of": "json_extract(f.analysis, '$.problems')",
+        "signals_of": "json_extract(f.analysis, '$.authenticity.signals')",
     },
     "postgresql": {
         "accepted": "CASE (m.analysis->>'accepted') WHEN 'true' THEN 1 WHEN 'false' THEN 0 END",
-        "problems": "json_array_elements(CASE json_typeof(f.analysis->'problems') "
-        "WHEN 'array' THEN f.analysis->'problems' ELSE '[]' END) p",
-        "problem": "p.value->>'code'",
-        "severity": "p.value->>'severity'",
-        "signals": "json_array_elements(CASE json_typeof(f.analysis->'authenticity'->'signals') "
-        "WHEN 'array' THEN f.analysis->'authenticity'->'signals' ELSE '[]' END) p",
+        "problems_of": "(f.analysis->'problems')::text",
+        "signals_of": "(f.analysis->'authenticity'->'signals')::text",
     },
 }
+
+
+@dataclass
+class Files:
+    received: dict[tuple[str, str], int]  # (use case, state) → files
+    refusals: dict[tuple[str, str], int]  # (use case, reason) → files
+    signals: dict[tuple[str, str, str], int]  # (use case, code, severity) → signals
 
 
 def _files(session: Session, f: Filters) -> tuple[str, str, dict[str, Any], dict[str, str]]:
@@ -76,41 +81,35 @@ def _files(session: Session, f: Filters) -> tuple[str, str, dict[str, Any], dict
     return f"({base}) f", " AND ".join(where), params, engine
 
 
-def received(session: Session, f: Filters) -> list[tuple[str, str, int]]:
-    """(use_case, state, files): state ``accepted``, ``refused`` or ``not analysed``."""
-    files, where, params, _ = _files(session, f)
+def files(session: Session, f: Filters) -> Files:
+    """Received, refused and why, and the signals, in one pass over the files (each file's
+    case is looked up once)."""
+    base, where, params, engine = _files(session, f)
     state = "CASE f.accepted WHEN 1 THEN 'accepted' WHEN 0 THEN 'refused' ELSE :none END"
     rows = session.execute(
-        text(f"SELECT f.use_case, {state}, COUNT(*) FROM {files} WHERE {where} GROUP BY 1, 2"),
+        text(
+            f"SELECT f.use_case, {state}, {engine['problems_of']}, {engine['signals_of']} "
+            f"FROM {base} WHERE {where}"
+        ),
         {**params, "none": NOT_ANALYSED},
     )
-    return [(u, s, int(n)) for u, s, n in rows]
+    found = Files(defaultdict(int), defaultdict(int), defaultdict(int))
+    for use_case, state_, problems, signals in rows:
+        found.received[use_case, state_] += 1
+        if state_ == "refused":
+            for problem in _list(problems):
+                if problem.get("severity") == "error" and problem.get("code"):
+                    found.refusals[use_case, str(problem["code"])] += 1
+        for signal in _list(signals):
+            if signal.get("code"):
+                found.signals[use_case, str(signal["code"]), str(signal.get("severity"))] += 1
+    return found
 
 
-def refusals(session: Session, f: Filters) -> list[tuple[str, str, int]]:
-    """(use_case, reason, files refused for it) — a file refused for two reasons counts
-    once for each."""
-    files, where, params, engine = _files(session, f)
-    rows = session.execute(
-        text(
-            f"SELECT f.use_case, {engine['problem']}, COUNT(*) FROM {files}, {engine['problems']} "
-            f"WHERE {where} AND f.accepted = 0 AND {engine['severity']} = 'error' GROUP BY 1, 2"
-        ),
-        params,
-    )
-    return [(u, str(r), int(n)) for u, r, n in rows if r]
-
-
-def signals(session: Session, f: Filters) -> list[tuple[str, str, str, int]]:
-    """(use_case, code, severity, signals) of the files' authenticity checks."""
-    files, where, params, engine = _files(session, f)
-    code = engine["problem"]
-    severity = engine["severity"]
-    rows = session.execute(
-        text(
-            f"SELECT f.use_case, {code}, {severity}, COUNT(*) FROM {files}, {engine['signals']} "
-            f"WHERE {where} GROUP BY 1, 2, 3"
-        ),
-        params,
-    )
-    return [(u, str(c), str(s), int(n)) for u, c, s, n in rows if c]
+def _list(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

@@ -213,8 +213,9 @@ def satisfaction_tables(session: Session, f: Filters) -> list[Table]:
 
 
 def media_tables(session: Session, f: Filters) -> list[Table]:
+    found = media.files(session, f)
     states: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for use_case, state, n in media.received(session, f):
+    for (use_case, state), n in found.received.items():
         states[use_case][state] += n
     received = []
     for use_case, by in sorted(states.items()):
@@ -223,8 +224,10 @@ def media_tables(session: Session, f: Filters) -> list[Table]:
             [use_case, total, by["accepted"], by["refused"], by[media.NOT_ANALYSED],
              _pct(by["refused"], total)]
         )  # fmt: skip
-    refusals = sorted(media.refusals(session, f), key=lambda r: (-r[2], r[0], r[1]))
-    signals = sorted(media.signals(session, f), key=lambda r: (-r[3], r[0], r[1]))
+    refusals = sorted(
+        ([*k, n] for k, n in found.refusals.items()), key=lambda r: (-r[2], r[0], r[1])
+    )
+    signals = sorted(([*k, n] for k, n in found.signals.items()), key=lambda r: (-r[3], r[0], r[1]))
     return [
         Table(
             "media_received",

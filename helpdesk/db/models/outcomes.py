@@ -3,13 +3,14 @@ the customer's satisfaction score."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, String
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String
 
 from helpdesk.db.models.base import Base, utcnow
 
 
 class CaseOutcome(Base):
     __tablename__ = "case_outcomes"
+    __table_args__ = (Index("ix_case_outcomes_sender_resolved", "sender_id", "resolved_at"),)
 
     id = Column(Integer, primary_key=True)
     sender_id = Column(String(128), nullable=False, index=True)

@@ -3,7 +3,7 @@ sign-in attempts and the media-view audit trail."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text
 
 from helpdesk.db.models.base import Base, utcnow
 
@@ -20,6 +20,8 @@ class Agent(Base):
 
 class Ticket(Base):
     __tablename__ = "tickets"
+    # A customer's next ticket after a moment (the dashboard's media by use case).
+    __table_args__ = (Index("ix_tickets_sender_opened", "sender_id", "opened_at"),)
 
     id = Column(Integer, primary_key=True)
     sender_id = Column(String(128), nullable=False, index=True)

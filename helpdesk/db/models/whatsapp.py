@@ -76,11 +76,15 @@ class OutboundMessage(Base):
     category = Column(String(32), nullable=True)
     billable = Column(Boolean, nullable=True)
     pricing_type = Column(String(32), nullable=True)
-    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (
         UniqueConstraint("reply_to", "reply_seq", name="uq_whatsapp_outbound_reply"),
+        # Cost over a date range reads this index alone (helpdesk.whatsapp.pricing).
+        Index(
+            "ix_whatsapp_outbound_cost", "created_at", "billable", "recipient_id", "category"
+        ),
     )
 
 

@@ -19,7 +19,13 @@ INDEXES = (
     ("ix_case_outcomes_resolved_at", "case_outcomes", ["resolved_at"]),
     ("ix_case_outcomes_ticket_id", "case_outcomes", ["ticket_id"]),
     ("ix_media_created_at", "media", ["created_at"]),
-    ("ix_whatsapp_outbound_created_at", "whatsapp_outbound", ["created_at"]),
+    ("ix_tickets_sender_opened", "tickets", ["sender_id", "opened_at"]),
+    ("ix_case_outcomes_sender_resolved", "case_outcomes", ["sender_id", "resolved_at"]),
+    (
+        "ix_whatsapp_outbound_cost",
+        "whatsapp_outbound",
+        ["created_at", "billable", "recipient_id", "category"],
+    ),
     ("ix_whatsapp_inbox_received_sender", "whatsapp_inbox", ["received_at", "sender_id"]),
 )
 
