@@ -84,8 +84,12 @@ def fill(url: str, *, cases: int, seed: int = 7) -> float:
         for part in chunks(customers):
             connection.execute(insert(Customer), part)
         rows, lines, outcomes = [], [], []
+        # Rows arrive in time order, as in a real database (ids grow with the dates).
+        openings = sorted(
+            now - timedelta(seconds=rnd.uniform(0, 365 * 86400)) for _ in range(tickets)
+        )
         for n in range(tickets):
-            opened = now - timedelta(seconds=rnd.uniform(0, 365 * 86400))
+            opened = openings[n]
             replied = (
                 opened + timedelta(minutes=rnd.expovariate(1 / 40)) if rnd.random() < 0.9 else None
             )
@@ -162,6 +166,7 @@ def fill(url: str, *, cases: int, seed: int = 7) -> float:
                     "rated_at": solved + timedelta(minutes=2) if rated else None,
                 }
             )
+        outcomes.sort(key=lambda row: row["resolved_at"])
         for table, data in ((Ticket, rows), (TicketMessage, lines), (CaseOutcome, outcomes)):
             for part in chunks(data):
                 connection.execute(insert(table), part)
@@ -181,6 +186,7 @@ def fill(url: str, *, cases: int, seed: int = 7) -> float:
                     "received_at": now - timedelta(seconds=rnd.uniform(0, 365 * 86400)),
                 }
             )
+        inbox.sort(key=lambda row: row["received_at"])
         for part in chunks(inbox):
             connection.execute(insert(InboxMessage), part)
         del inbox
@@ -214,6 +220,7 @@ def fill(url: str, *, cases: int, seed: int = 7) -> float:
                     else now - timedelta(seconds=rnd.uniform(0, 365 * 86400)),
                 }
             )
+        files.sort(key=lambda row: row["created_at"])
         for part in chunks(files, 5000):
             connection.execute(insert(MediaRecord), part)
         sent = [
@@ -230,6 +237,7 @@ def fill(url: str, *, cases: int, seed: int = 7) -> float:
             }
             for n in range(100_000)
         ]
+        sent.sort(key=lambda row: row["created_at"])
         for part in chunks(sent):
             connection.execute(insert(OutboundMessage), part)
     if engine.dialect.name == "postgresql":

@@ -8,6 +8,7 @@ language is the customer's. Every query filters each branch on its own indexed d
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import and_, case, distinct, false, func, literal, or_, select, true, union_all
@@ -113,26 +114,33 @@ def cases(session: Session, f: Filters) -> Select:
     return union_all(tickets, bot).subquery("cases")
 
 
-def volume(session: Session, f: Filters) -> list[tuple[str, str, str, str, int]]:
-    """(day, use_case, language, queue, cases)."""
+def counted(session: Session, f: Filters) -> list[tuple[Any, ...]]:
+    """Cases counted in one pass: (day, use_case, language, queue, bot, reason, resolved,
+    first_contact, cases)."""
     c = cases(session, f)
-    rows = session.execute(
-        select(c.c.day, c.c.use_case, c.c.language, c.c.queue, func.count()).group_by(
-            c.c.day, c.c.use_case, c.c.language, c.c.queue
-        )
-    )
-    return [(str(d), u, lang, q, int(n)) for d, u, lang, q, n in rows]
+    columns = [c.c[name] for name in COLUMNS]
+    rows = session.execute(select(*columns, func.count()).group_by(*columns))
+    return [(str(row[0]), *row[1:]) for row in rows]
 
 
-def outcomes(session: Session, f: Filters) -> list[tuple[int, str | None, int, int, int]]:
-    """(bot, reason, resolved, first_contact, cases)."""
-    c = cases(session, f)
-    rows = session.execute(
-        select(c.c.bot, c.c.reason, c.c.resolved, c.c.first_contact, func.count()).group_by(
-            c.c.bot, c.c.reason, c.c.resolved, c.c.first_contact
-        )
-    )
-    return [(int(b), r, int(s), int(fc), int(n)) for b, r, s, fc, n in rows]
+COLUMNS = ("day", "use_case", "language", "queue", "bot", "reason", "resolved", "first_contact")
+
+
+def volume(rows: list[tuple[Any, ...]]) -> list[tuple[str, str, str, str, int]]:
+    """(day, use_case, language, queue, cases) from ``counted``."""
+    found: dict[tuple[str, str, str, str], int] = {}
+    for d, u, lang, q, *_rest, n in rows:
+        found[d, u, lang, q] = found.get((d, u, lang, q), 0) + int(n)
+    return [(*k, n) for k, n in found.items()]
+
+
+def outcomes(rows: list[tuple[Any, ...]]) -> list[tuple[int, str | None, int, int, int]]:
+    """(bot, reason, resolved, first_contact, cases) from ``counted``."""
+    found: dict[tuple[int, str | None, int, int], int] = {}
+    for *_key, b, r, s, fc, n in rows:
+        k = (int(b), r, int(s), int(fc))
+        found[k] = found.get(k, 0) + int(n)
+    return [(*k, n) for k, n in found.items()]
 
 
 def conversations(session: Session, f: Filters) -> list[tuple[str, int]]:
@@ -204,8 +212,24 @@ def ratings(session: Session, f: Filters) -> list[tuple[str, str, int, int]]:
     return [(q, a, int(s), int(n)) for q, a, s, n in session.execute(query)]
 
 
+_CHOICES: dict[str, tuple[float, dict[str, list[str]]]] = {}
+CHOICES_SECONDS = 300.0
+
+
 def choices(session: Session) -> dict[str, list[str]]:
-    """The values the filters offer (from the tickets, plus the bot's pseudo-queue)."""
+    """The values the filters offer (from the tickets, plus the bot's pseudo-queue). Three
+    scans of every ticket: kept for ``CHOICES_SECONDS`` per database (a new queue shows up
+    in the list within minutes; typing it in the query string works at once)."""
+    key = str(session.get_bind().url)
+    cached = _CHOICES.get(key)
+    if cached and time.monotonic() - cached[0] < CHOICES_SECONDS:
+        return cached[1]
+    found = _choices(session)
+    _CHOICES[key] = (time.monotonic(), found)
+    return found
+
+
+def _choices(session: Session) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for name, column in (
         ("use_case", Ticket.use_case),

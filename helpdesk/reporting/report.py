@@ -82,8 +82,8 @@ def _wide(key: str, title: str, counts: dict[tuple[str, str], int], days: list[s
     return Table(key, title, ["day", *series], rows, chart)
 
 
-def volume_tables(session: Session, f: Filters) -> list[Table]:
-    rows = cases.volume(session, f)
+def volume_tables(session: Session, f: Filters, counted: list[tuple[Any, ...]]) -> list[Table]:
+    rows = cases.volume(counted)
     talks = dict(cases.conversations(session, f))
     days = _days(f, {r[0] for r in rows} | set(talks))
     total: dict[str, int] = defaultdict(int)
@@ -111,8 +111,8 @@ def volume_tables(session: Session, f: Filters) -> list[Table]:
     ]
 
 
-def outcome_tables(session: Session, f: Filters) -> list[Table]:
-    rows = cases.outcomes(session, f)
+def outcome_tables(counted: list[tuple[Any, ...]]) -> list[Table]:
+    rows = cases.outcomes(counted)
     everything = sum(n for *_, n in rows)
     by_bot = sum(n for b, _, _, _, n in rows if b)
     handed = everything - by_bot
@@ -287,9 +287,12 @@ def build(session: Session, f: Filters, *, only: Sequence[str] | None = None) ->
         else None
     )
     currency = settings.whatsapp_price_currency
+    counted: list[tuple[Any, ...]] = []
+    if only is None or "volume" in only or "outcomes" in only:
+        counted = cases.counted(session, f)
     parts: dict[str, Callable[[], list[Table]]] = {
-        "volume": lambda: volume_tables(session, f),
-        "outcomes": lambda: outcome_tables(session, f),
+        "volume": lambda: volume_tables(session, f, counted),
+        "outcomes": lambda: outcome_tables(counted),
         "times": lambda: [time_table(session, f, clock)],
         "satisfaction": lambda: satisfaction_tables(session, f),
         "media": lambda: media_tables(session, f),

@@ -10,7 +10,11 @@ from helpdesk.db.models.base import Base, utcnow
 
 class CaseOutcome(Base):
     __tablename__ = "case_outcomes"
-    __table_args__ = (Index("ix_case_outcomes_sender_resolved", "sender_id", "resolved_at"),)
+    __table_args__ = (
+        Index("ix_case_outcomes_sender_resolved", "sender_id", "resolved_at"),
+        # Bot-solved cases (no ticket) in a date range: one index range.
+        Index("ix_case_outcomes_ticket_resolved", "ticket_id", "resolved_at"),
+    )
 
     id = Column(Integer, primary_key=True)
     sender_id = Column(String(128), nullable=False, index=True)
@@ -19,7 +23,7 @@ class CaseOutcome(Base):
     resolved_by = Column(String(16), nullable=False)  # bot | agent
     first_contact = Column(Boolean, nullable=False, default=False)
     fixes_tried = Column(Integer, nullable=False, default=0)
-    ticket_id = Column(Integer, nullable=True, index=True)
+    ticket_id = Column(Integer, nullable=True)
     satisfaction = Column(Integer, nullable=True)  # 1..5
     resolved_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     rated_at = Column(DateTime, nullable=True)

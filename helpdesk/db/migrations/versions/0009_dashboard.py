@@ -17,7 +17,7 @@ depends_on = None
 INDEXES = (
     ("ix_tickets_opened_at", "tickets", ["opened_at"]),
     ("ix_case_outcomes_resolved_at", "case_outcomes", ["resolved_at"]),
-    ("ix_case_outcomes_ticket_id", "case_outcomes", ["ticket_id"]),
+    ("ix_case_outcomes_ticket_resolved", "case_outcomes", ["ticket_id", "resolved_at"]),
     ("ix_media_created_at", "media", ["created_at"]),
     ("ix_tickets_sender_opened", "tickets", ["sender_id", "opened_at"]),
     ("ix_case_outcomes_sender_resolved", "case_outcomes", ["sender_id", "resolved_at"]),
