@@ -1,31 +1,65 @@
-"""The dashboard's figures on a history worked out by hand (tests/helpdesk/reporting/dataset.py)."""
+"""The dashboard's figures on a history worked out by hand (tests/helpdesk/reporting/dataset.py),
+on SQLite and on PostgreSQL (scripts/services.sh): the JSON reads differ per engine."""
 
 from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import text
 
+from helpdesk import db
 from helpdesk.db import session_scope
-from helpdesk.db.models import Ticket
+from helpdesk.db.models import Base, Ticket
 from helpdesk.reporting import report
 from helpdesk.reporting.filters import Filters, from_query
 from helpdesk.settings import get_settings
 from tests.helpdesk.reporting.dataset import build
+from tests.production.stack import SERVICES, _services_env
+from tests.support.servers import free_port
 
 NOV = Filters(since=date(2026, 11, 1), until=date(2026, 11, 4))
 
 
-@pytest.fixture
-def history(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("services")
+    env = {**os.environ, **{name: str(free_port()) for name in (
+        "SERVICES_PG_PORT", "SERVICES_REDIS_PORT", "SERVICES_S3_PORT")}}  # fmt: skip
+    started = subprocess.run(
+        ["bash", str(SERVICES), "start", str(folder)],
+        env={**env, "SERVICES_FRESH": "1"}, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert started.returncode == 0, started.stderr
+    url = _services_env(started.stdout)["HELPDESK_DATABASE_URL"]
+    db.upgrade(url)
+    try:
+        yield url
+    finally:
+        subprocess.run(["bash", str(SERVICES), "stop", str(folder)], env=env, timeout=60)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def history(
+    request: pytest.FixtureRequest, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> str:
     monkeypatch.setenv("WHATSAPP_PRICES", "*:service=0.01")
     monkeypatch.setenv("HELPDESK_BUSINESS_HOURS", "Mon-Fri 09:00-18:00")
     monkeypatch.setenv("HELPDESK_TIMEZONE", "UTC")
     get_settings.cache_clear()
-    build(database_url)
-    return database_url
+    url = database_url
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres")
+        names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        with session_scope(url) as session:
+            session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    build(url)
+    return url
 
 
 def figures(url: str, f: Filters = NOV) -> dict[str, list[list]]:
