@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import language_of
 from helpdesk.capture import casefile
 from helpdesk.db import session_scope
+from helpdesk.db.models.status import HandoffReason
 from helpdesk.errors import HelpdeskError
 from helpdesk.outcomes import record_resolution, record_satisfaction
 from helpdesk.tickets.handoff import hand_off
@@ -77,6 +78,8 @@ async def _hand_off(
             fixes=[{"fix": entry, "outcome": "did not help"} for entry in tried],
             trigger=trigger,
             language=language,
+            # An entry that always hands off (safety, fraud) sends its steps as advice.
+            reason=HandoffReason.SAFETY_OR_FRAUD.value if decision and decision.advice else None,
         )
     except HelpdeskError as error:
         logger.error("Handoff failed: %s", error)

@@ -24,7 +24,16 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from helpdesk.console import api, audit_page, docs, metrics, pages, webhooks, window_routes
+from helpdesk.console import (
+    api,
+    audit_page,
+    dashboard,
+    docs,
+    metrics,
+    pages,
+    webhooks,
+    window_routes,
+)
 from helpdesk.console.answers import error_code, http_status
 from helpdesk.console.schemas import ApiRequest
 from helpdesk.console.security import login_redirect
@@ -179,6 +188,7 @@ def create_app(config: ConsoleConfig | None = None) -> FastAPI:
     app.include_router(docs.router)
     app.include_router(webhooks.router)
     app.include_router(metrics.router)
+    app.include_router(dashboard.router)
     app.include_router(pages.router)
     return app
 

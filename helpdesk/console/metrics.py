@@ -14,6 +14,7 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func
 
 from helpdesk.console.cost_metrics import CostCollector
+from helpdesk.console.dashboard_metrics import DashboardCollector
 from helpdesk.console.security import api_agent
 from helpdesk.db import session_scope
 from helpdesk.db.models import Ticket
@@ -56,6 +57,7 @@ class ConsoleMetrics:
         self.registry = CollectorRegistry()
         self.registry.register(TicketCollector(url))  # type: ignore[arg-type]
         self.registry.register(CostCollector(url))  # type: ignore[arg-type]
+        self.registry.register(DashboardCollector(url))  # type: ignore[arg-type]
         self.replies = Counter(
             "helpdesk_console_replies",
             "Agent replies by delivery (sent, template, not_sent, failed)",

@@ -25,9 +25,10 @@ from helpdesk import audit
 from helpdesk.audit import AuditAction
 from helpdesk.db.models import Agent, MediaRecord, MediaView, Ticket, TicketMessage
 from helpdesk.db.models.base import utcnow
-from helpdesk.db.models.status import ACTIVE, FINISHED, Delivery, TicketStatus
+from helpdesk.db.models.status import ACTIVE, FINISHED, Delivery, HandoffReason, TicketStatus
 from helpdesk.errors import TicketingError
 from helpdesk.media.authenticity.case import FRAUD_QUEUE, review_case
+from helpdesk.outcomes import record_resolution
 from helpdesk.tickets.summary import build_summary
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def open_ticket(
     fixes: Sequence[dict[str, Any]] = (),
     flags: Sequence[str] = (),
     language: str = "en",
+    reason: str | None = None,
 ) -> Ticket:
     """Hand a case to the agents; returns the ticket (the customer's active one if any).
 
@@ -74,7 +76,9 @@ def open_ticket(
     ``transcript``: ``{"who": "customer"|"bot", "when": datetime|epoch|ISO, "text": ...,
     "media_id": ...}`` in order. ``fields``: ``{"type", "value"}`` (e.g. from the media
     analyses). ``kb_matches``: ``{"id", "title", "score"}``. ``fixes``: ``{"fix",
-    "outcome"}``. ``trigger``: customer_request, triage or capture_failed.
+    "outcome"}``. ``trigger``: customer_request, triage or capture_failed. ``reason``: a
+    ``HandoffReason`` (the dashboard's handoff reasons); derived from ``trigger`` and the
+    queue when the caller does not know better.
     """
     if priority not in PRIORITIES:
         raise TicketingError(f"unknown priority {priority!r}", hint=f"Use one of {PRIORITIES}.")
@@ -91,6 +95,7 @@ def open_ticket(
     flags = [*flags, *review.flags]
     if review.strong:  # a person on the fraud queue decides; the customer is told nothing
         queue = FRAUD_QUEUE
+    why = handoff_reason(trigger=trigger, queue=queue, given=reason)
     text = build_summary(
         sender_id=sender_id,
         use_case=use_case,
@@ -106,7 +111,9 @@ def open_ticket(
         ticket = existing
         if ticket.status == TicketStatus.OPEN:
             ticket.status = TicketStatus.WAITING_FOR_AGENT
+            ticket.handoffs = (ticket.handoffs or 1) + 1
             _system(session, ticket, f"Handed off again ({trigger}).")
+        ticket.handoff_reason = why
         ticket.summary = text
         ticket.media_ids = sorted({*(ticket.media_ids or []), *[m.id for m in media]})
         ticket.fields = _merge(ticket.fields, fields)
@@ -122,6 +129,8 @@ def open_ticket(
             priority=priority,
             status=TicketStatus.WAITING_FOR_AGENT,
             trigger=trigger if trigger in TRIGGERS else "customer_request",
+            handoff_reason=why,
+            handoffs=1,
             language=language if language in ("en", "es") else "en",
             summary=text,
             fields=list(fields),
@@ -150,6 +159,20 @@ def open_ticket(
         )
     session.flush()
     return ticket
+
+
+def handoff_reason(*, trigger: str, queue: str, given: str | None = None) -> str:
+    """The ``HandoffReason`` of a handoff: ``given`` when it is one, else from the trigger
+    (triage onto the fraud queue is safety or fraud; any other triage handoff found
+    nothing that helped)."""
+    if given in {r.value for r in HandoffReason}:
+        return str(HandoffReason(given))
+    if trigger == "capture_failed":
+        return str(HandoffReason.CAPTURE_FAILED)
+    if trigger == "triage":
+        fraud = queue == FRAUD_QUEUE
+        return str(HandoffReason.SAFETY_OR_FRAUD if fraud else HandoffReason.NOTHING_FOUND)
+    return str(HandoffReason.CUSTOMER_ASKED)
 
 
 def _merge(old: list | None, new: Sequence[dict[str, Any]]) -> list:
@@ -369,6 +392,17 @@ def close_ticket(
     ticket.status = TicketStatus.RESOLVED if resolved else TicketStatus.CLOSED
     ticket.resolved_at = now if resolved else None
     ticket.closed_at = now
+    if resolved:
+        # The satisfaction score the customer gives next attaches to this outcome (the
+        # customer's latest), so it counts for this ticket's queue and agent.
+        record_resolution(
+            session,
+            sender_id=ticket.sender_id,
+            use_case=ticket.use_case,
+            resolved_by="agent",
+            fixes_tried=len(ticket.fixes or []),
+            ticket_id=ticket.id,
+        )
     _system(
         session,
         ticket,

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from helpdesk.db.models import CaseOutcome, OutboundMessage, WhatsAppIdentity
@@ -140,8 +141,23 @@ class CostSummary:
         return self.cost / self.resolved_cases if self.resolved_cases else 0.0
 
 
-def cost_summary(session: Session, *, prices: Prices) -> CostSummary:
-    """Billable messages and their cost over everything the channel keeps."""
+def cost_summary(
+    session: Session,
+    *,
+    prices: Prices,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> CostSummary:
+    """Billable messages and their cost over everything the channel keeps, or over the
+    messages sent and cases resolved from ``since`` up to (not including) ``until``."""
+    sent = [
+        OutboundMessage.created_at >= since if since else true(),
+        OutboundMessage.created_at < until if until else true(),
+    ]
+    solved = [
+        CaseOutcome.resolved_at >= since if since else true(),
+        CaseOutcome.resolved_at < until if until else true(),
+    ]
     rows = session.execute(
         select(
             OutboundMessage.recipient_id,
@@ -151,7 +167,7 @@ def cost_summary(session: Session, *, prices: Prices) -> CostSummary:
             WhatsAppIdentity.user_id,
         )
         .outerjoin(WhatsAppIdentity, WhatsAppIdentity.key == OutboundMessage.recipient_id)
-        .where(OutboundMessage.billable.is_(True))
+        .where(OutboundMessage.billable.is_(True), *sent)
         .group_by(
             OutboundMessage.recipient_id,
             OutboundMessage.category,
@@ -166,7 +182,7 @@ def cost_summary(session: Session, *, prices: Prices) -> CostSummary:
         market = market_of(phone=phone or (None if user_id else key), user_id=user_id or key)
         cost += count * price(prices, market=market, category=category)
     cases = session.execute(
-        select(func.count(func.distinct(OutboundMessage.recipient_id)))
+        select(func.count(func.distinct(OutboundMessage.recipient_id))).where(*sent)
     ).scalar_one()
-    resolved = session.execute(select(func.count(CaseOutcome.id))).scalar_one()
+    resolved = session.execute(select(func.count(CaseOutcome.id)).where(*solved)).scalar_one()
     return CostSummary(counts, round(cost, 6), int(cases or 0), int(resolved or 0))

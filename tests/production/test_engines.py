@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from helpdesk import db
@@ -95,7 +96,9 @@ def _webhook(sender: str, count: int) -> bytes:
 def test_the_migrations_run_on_postgresql(engines: dict[str, str]) -> None:
     url = engines["HELPDESK_DATABASE_URL"]
     db.upgrade(url)  # a second time: nothing to do, no error
-    assert db.current_revision(url) == "0008_bsuid_identities"
+    newest = ScriptDirectory(str(db.MIGRATIONS_DIR)).get_current_head()
+    assert newest is not None
+    assert db.current_revision(url) == newest
 
 
 def test_two_workers_claiming_at_once_take_each_message_once_and_in_order(pg: str) -> None:

@@ -24,5 +24,5 @@ class MediaRecord(Base):
     wa_media_id = Column(String(128), nullable=True)
     purpose = Column(String(32), nullable=True)  # photo, label, screenshot, receipt, video
     analysis = Column(JSON, nullable=True)  # helpdesk.media.Analysis.to_dict()
-    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     analysed_at = Column(DateTime, nullable=True)

@@ -41,3 +41,16 @@ class Delivery(str, Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+class HandoffReason(str, Enum):
+    """Why a case went to a person (``tickets.handoff_reason``), as the dashboard counts it."""
+
+    CUSTOMER_ASKED = "customer_asked"
+    CAPTURE_FAILED = "capture_failed"
+    NOTHING_FOUND = "nothing_found"  # triage knew no fix, or the fixes tried did not help
+    SAFETY_OR_FRAUD = "safety_or_fraud"  # a knowledge-base entry that always hands off, or
+    # authenticity signals that put the case on the fraud queue
+
+    def __str__(self) -> str:
+        return self.value

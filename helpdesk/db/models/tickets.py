@@ -3,7 +3,7 @@ sign-in attempts and the media-view audit trail."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text
 
 from helpdesk.db.models.base import Base, utcnow
 
@@ -20,6 +20,8 @@ class Agent(Base):
 
 class Ticket(Base):
     __tablename__ = "tickets"
+    # A customer's next ticket after a moment (the dashboard's media by use case).
+    __table_args__ = (Index("ix_tickets_sender_opened", "sender_id", "opened_at"),)
 
     id = Column(Integer, primary_key=True)
     sender_id = Column(String(128), nullable=False, index=True)
@@ -28,6 +30,10 @@ class Ticket(Base):
     priority = Column(String(16), nullable=False)  # low, normal, high, urgent
     status = Column(String(24), nullable=False, index=True)  # helpdesk.db.models.status
     trigger = Column(String(32), nullable=False)  # customer_request, triage, capture_failed
+    # helpdesk.db.models.status.HandoffReason of the latest handoff (NULL: before 0009)
+    handoff_reason = Column(String(32), nullable=True)
+    # How many times the case went to a person (a hand back then a new handoff adds one).
+    handoffs = Column(Integer, nullable=False, default=1, server_default="1")
     language = Column(String(8), nullable=False, default="en")
     summary = Column(Text, nullable=False)
     fields = Column(JSON, nullable=False, default=list)
@@ -42,7 +48,7 @@ class Ticket(Base):
     external_id = Column(String(64), nullable=True, index=True)
     external_requester_id = Column(String(64), nullable=True)
     external_error = Column(Text, nullable=True)
-    opened_at = Column(DateTime, nullable=False, default=utcnow)
+    opened_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     first_reply_at = Column(DateTime, nullable=True)
     resolved_at = Column(DateTime, nullable=True)
     closed_at = Column(DateTime, nullable=True)

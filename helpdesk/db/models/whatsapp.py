@@ -45,7 +45,11 @@ class InboxMessage(Base):
     received_at = Column(DateTime, nullable=False, default=utcnow)
     processed_at = Column(DateTime, nullable=True)
 
-    __table_args__ = (Index("ix_whatsapp_inbox_status_sender", "status", "sender_id"),)
+    __table_args__ = (
+        Index("ix_whatsapp_inbox_status_sender", "status", "sender_id"),
+        # The dashboard counts conversations (customers who wrote) per day.
+        Index("ix_whatsapp_inbox_received_sender", "received_at", "sender_id"),
+    )
 
 
 class OutboundMessage(Base):
@@ -77,6 +81,10 @@ class OutboundMessage(Base):
 
     __table_args__ = (
         UniqueConstraint("reply_to", "reply_seq", name="uq_whatsapp_outbound_reply"),
+        # Cost over a date range reads this index alone (helpdesk.whatsapp.pricing).
+        Index(
+            "ix_whatsapp_outbound_cost", "created_at", "billable", "recipient_id", "category"
+        ),
     )
 
 

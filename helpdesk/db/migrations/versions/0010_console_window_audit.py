@@ -1,15 +1,15 @@
 """The audit trail: sign-ins, ticket and media views, erasures, purges, agent changes.
 
-Revision ID: 0009_console_window_audit
-Revises: 0008_bsuid_identities
+Revision ID: 0010_console_window_audit
+Revises: 0009_dashboard
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_console_window_audit"
-down_revision = "0008_bsuid_identities"
+revision = "0010_console_window_audit"
+down_revision = "0009_dashboard"
 branch_labels = None
 depends_on = None
 
