@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     internal_host: str = Field("127.0.0.1", env="HELPDESK_INTERNAL_HOST")
     public_port: int = Field(8080, env="HELPDESK_PUBLIC_PORT")
     actions_proxy_port: int = Field(5050, env="HELPDESK_ACTIONS_PROXY_PORT")
+    # The webhook's own process (helpdesk ingest), behind nginx, with Rasa as its backup.
+    ingest_port: int = Field(5090, env="HELPDESK_INGEST_PORT")
     action_endpoint_url: str = Field(
         "http://localhost:5055/webhook", env="HELPDESK_ACTION_ENDPOINT_URL"
     )

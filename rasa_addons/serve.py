@@ -21,13 +21,16 @@ EMPTY_TOKEN = (
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     token = os.environ.get("HELPDESK_RASA_TOKEN", "").strip()
-    if not token:
-        raise SystemExit(EMPTY_TOKEN)
     if any(arg == "--auth-token" or arg.startswith("--auth-token=") for arg in argv):
         raise SystemExit("Give Rasa's token in HELPDESK_RASA_TOKEN, not on the command line.")
+    # Without --enable-api Rasa serves its channels only (the topology's replicas): there
+    # is no API for a token to protect.
+    api = "--enable-api" in argv
+    if api and not token:
+        raise SystemExit(EMPTY_TOKEN)
     from rasa.__main__ import main as rasa_main  # heavy: TensorFlow and friends
 
-    sys.argv = ["rasa", *argv, "--auth-token", token]
+    sys.argv = ["rasa", *argv, *(["--auth-token", token] if api else [])]
     rasa_main()
 
 

@@ -67,6 +67,7 @@ class ProductionStack:
             "actions_proxy": p + 11,
             "console": p + 12,
             "sandbox": p + 13,
+            "ingest": p + 14,
             "rasa": p + 20,
             "actions": p + 40,
         }
@@ -133,6 +134,7 @@ class ProductionStack:
                 "HELPDESK_CONSOLE_PORT": str(self.ports["console"]),
                 "HELPDESK_PUBLIC_PORT": str(self.ports["public"]),
                 "HELPDESK_ACTIONS_PROXY_PORT": str(self.ports["actions_proxy"]),
+                "HELPDESK_INGEST_PORT": str(self.ports["ingest"]),
                 "HELPDESK_SESSION_SECRET": "production-test-session-secret",
                 "HELPDESK_LOG_LEVEL": "WARNING",
                 **self.extra_env,
@@ -161,7 +163,11 @@ class ProductionStack:
             timeout=60,
         )
         self.processes["sandbox"] = sandbox
-        paths = {"nginx": "/webhooks/whatsapp/", "console": "/login"}
+        paths = {
+            "nginx": "/webhooks/whatsapp/",
+            "console": "/login",
+            "ingest": "/webhooks/whatsapp/",
+        }
         for service in self.topology.processes(nginx_dir):
             port = int(service.url.rsplit(":", 1)[1])
             self.processes[service.name] = Process(
@@ -192,7 +198,7 @@ class ProductionStack:
 
         order = [
             ["sandbox", "console"],
-            [n for n in self.processes if n.startswith(("rasa", "actions"))],
+            [n for n in self.processes if n.startswith(("rasa", "actions", "ingest"))],
             ["nginx"],
         ]
         for group in order:
