@@ -381,6 +381,15 @@ def main() -> int:
     return 0
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # the stack's ``__exit__`` then stops every process it started
+
+
 if __name__ == "__main__":
+    import signal
+
+    # Also when started in the background (SIGINT ignored) or stopped with SIGTERM.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     sys.exit(main())

@@ -33,6 +33,8 @@ SECRETS = {
     "WHATSAPP_APP_SECRET": "production-test-secret",
     "WHATSAPP_VERIFY_TOKEN": "production-test-verify",
     "WHATSAPP_PHONE_NUMBER_ID": "100000000000001",
+    # Rasa sends it with every action call; the action servers refuse calls without it.
+    "HELPDESK_ACTION_TOKEN": "production-test-action-token",
     # A fixed media key: every replica must read what another one stored.
     "HELPDESK_MEDIA_KEY": "k1:" + base64.b64encode(bytes(range(32))).decode(),
 }
