@@ -23,6 +23,10 @@ COMMANDS = {
         "helpdesk.commands.production",
         "the production topology: replicas on PostgreSQL, Redis and S3 behind nginx",
     ),
+    "ingest": (
+        "helpdesk.commands.ingest",
+        "acknowledge WhatsApp webhooks on a process of their own",
+    ),
     "exec": (
         "helpdesk.commands.exec_",
         "run a command (e.g. rasa) with the product's settings exported",

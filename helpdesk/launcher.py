@@ -1,10 +1,10 @@
 """What ``make run`` starts: every process of the product, per profile.
 
 Each entry is one long-running process; features add theirs to the profile's list.
-``PROFILE_PROCESSES`` maps a profile to the function that lists its processes, so another
-topology (several Rasa replicas, say) plugs in by replacing one entry::
-
-    PROFILE_PROCESSES[Profile.PRODUCTION] = my_production_processes
+``PROFILE_PROCESSES`` maps a profile to the function that lists its processes. The
+production profile is the production topology (``helpdesk.deploy.topology``: N replicas
+behind nginx), which builds its replicas with the same ``rasa_process`` and
+``action_process``; ``helpdesk run`` picks it for that profile.
 
 Every internal service listens on its ``HELPDESK_*_HOST`` (loopback by default); Rasa's HTTP
 API always needs the token (``rasa_addons.serve`` passes ``HELPDESK_RASA_TOKEN`` to Rasa),
@@ -45,56 +45,77 @@ def _url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def rasa_process(settings: Settings, *, credentials: Path) -> Process:
-    host = settings.rasa_interface
+def rasa_process(
+    settings: Settings,
+    *,
+    port: int | None = None,
+    host: str | None = None,
+    name: str = "rasa",
+    endpoints: Path | None = None,
+    api: bool = True,
+    description: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Process:
+    """A Rasa server; ``make run``'s one (defaults) or a replica of the production topology
+    (its own port and name, the topology's endpoints, no HTTP API: nothing calls it)."""
+    port = settings.rasa_port if port is None else port
+    host = host or settings.rasa_interface
     cors = settings.cors_origin_list
-    rest = "REST: /webhooks/rest/webhook, " if settings.profile is Profile.DEVELOPMENT else ""
+    api_args = ["--enable-api", *(["--cors", *cors] if cors else [])] if api else []
+    if description is None:
+        rest = "REST: /webhooks/rest/webhook, " if settings.profile is Profile.DEVELOPMENT else ""
+        description = (
+            f"Rasa server ({rest}WhatsApp: /webhooks/whatsapp/webhook; API needs the token)"
+        )
     return Process(
-        name="rasa",
+        name=name,
+        # Through rasa_addons.serve: the API token goes to Rasa inside the process.
         argv=[
             sys.executable,
             "-m",
             "rasa_addons.serve",
             "run",
-            "--enable-api",
             "--interface",
             host,
             "--port",
-            str(settings.rasa_port),
+            str(port),
             "--credentials",
-            str(credentials),
+            str(credentials_file(settings)),
             "--endpoints",
-            str(PROJECT_ROOT / "endpoints.yml"),
+            str(endpoints or PROJECT_ROOT / "endpoints.yml"),
             "--model",
             str(PROJECT_ROOT / "models"),
-            *(["--cors", *cors] if cors else []),
+            *api_args,
         ],
-        url=_url(host, settings.rasa_port),
-        description=f"Rasa server ({rest}WhatsApp: /webhooks/whatsapp/webhook; API needs "
-        "the token)",
-        port=settings.rasa_port,
+        env=dict(env or {}),
+        url=_url(host, port),
+        description=description,
+        port=port,
         host=host,
     )
 
 
-def action_process(settings: Settings) -> Process:
+def action_process(
+    settings: Settings,
+    *,
+    port: int | None = None,
+    host: str | None = None,
+    name: str = "actions",
+    description: str = "action server (answers Rasa only)",
+    env: dict[str, str] | None = None,
+) -> Process:
+    """An action server: ``make run``'s one (defaults) or one of the topology's."""
+    port = settings.action_port if port is None else port
+    host = host or settings.action_host
     return Process(
-        name="actions",
-        argv=[
-            _venv_bin("rasa"),
-            "run",
-            "actions",
-            "--port",
-            str(settings.action_port),
-            "--actions",
-            "actions",
-        ],
+        name=name,
+        argv=[_venv_bin("rasa"), "run", "actions", "--port", str(port), "--actions", "actions"],
         # rasa-sdk takes its interface from SANIC_HOST only (0.0.0.0 when unset).
-        env={"SANIC_HOST": settings.action_host},
-        url=_url(settings.action_host, settings.action_port),
-        description="action server (answers Rasa only)",
-        port=settings.action_port,
-        host=settings.action_host,
+        env={"SANIC_HOST": host, **(env or {})},
+        url=_url(host, port),
+        description=description,
+        port=port,
+        host=host,
     )
 
 
@@ -136,7 +157,7 @@ def console_process(settings: Settings) -> Process:
 
 def development_processes(settings: Settings) -> list[Process]:
     processes = [
-        rasa_process(settings, credentials=credentials_file(settings)),
+        rasa_process(settings),
         action_process(settings),
     ]
     if settings.sandbox_enabled:
@@ -145,18 +166,8 @@ def development_processes(settings: Settings) -> list[Process]:
     return processes
 
 
-def production_processes(settings: Settings) -> list[Process]:
-    """One of each on this host, without the sandbox (the production topology replaces it)."""
-    return [
-        rasa_process(settings, credentials=credentials_file(settings)),
-        action_process(settings),
-        console_process(settings),
-    ]
-
-
 PROFILE_PROCESSES: dict[Profile, Callable[[Settings], list[Process]]] = {
     Profile.DEVELOPMENT: development_processes,
-    Profile.PRODUCTION: production_processes,
 }
 
 

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     sandbox_webhook_url: str = Field(
         "http://localhost:5005/webhooks/whatsapp/webhook", env="HELPDESK_SANDBOX_WEBHOOK_URL"
     )
+    # How long the sandbox keeps retrying a webhook the bot did not acknowledge (Meta: up
+    # to 7 days), and the longest wait between two tries (the waits double from 0.5 s).
+    sandbox_retry_window: float = Field(3600.0, env="HELPDESK_SANDBOX_RETRY_WINDOW", gt=0)
+    sandbox_retry_max_delay: float = Field(15.0, env="HELPDESK_SANDBOX_RETRY_MAX_DELAY", gt=0)
 
     # --- storage ---
     database_url: str = Field("sqlite:///var/helpdesk.db", env="HELPDESK_DATABASE_URL")
@@ -90,6 +94,8 @@ class Settings(BaseSettings):
     internal_host: str = Field("127.0.0.1", env="HELPDESK_INTERNAL_HOST")
     public_port: int = Field(8080, env="HELPDESK_PUBLIC_PORT")
     actions_proxy_port: int = Field(5050, env="HELPDESK_ACTIONS_PROXY_PORT")
+    # The webhook's own process (helpdesk ingest), behind nginx, with Rasa as its backup.
+    ingest_port: int = Field(5090, env="HELPDESK_INGEST_PORT")
     action_endpoint_url: str = Field(
         "http://localhost:5055/webhook", env="HELPDESK_ACTION_ENDPOINT_URL"
     )

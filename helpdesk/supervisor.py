@@ -181,6 +181,14 @@ class Supervisor:
             where = f" on port {program.port}" if program.port else ""
             self.say(f"{program.name} is back{where} (pid {process.pid})")
 
+    @staticmethod
+    async def _exited(process: asyncio.subprocess.Process) -> int:
+        """The child's exit code as soon as it exits: ``Process.wait`` (Python 3.11) returns
+        only once its pipes are closed too, but ``returncode`` is set at the exit."""
+        while process.returncode is None:
+            await asyncio.sleep(0.1)
+        return process.returncode
+
     async def _keep_running(self, child: _Child) -> None:
         assert self._stopping is not None
         while not self._stopping.is_set():
@@ -197,13 +205,18 @@ class Supervisor:
                 continue
             assert process.stdout is not None
             ready = asyncio.create_task(self._watch_ready(child, process))
-            await self._pump(child, process.stdout)
-            code = await process.wait()
+            pump = asyncio.create_task(self._pump(child, process.stdout))
+            # The exit, not the end of its output: a helper the child started may hold the
+            # pipe open after a kill -9, and the restart must not wait for it.
+            code = await self._exited(process)
             child.ready.clear()
             ready.cancel()
             # Whatever it started (its process group) goes with it, before a fresh start.
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
+            # Its last lines (a traceback) are in the pipe: take them, briefly.
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(pump, timeout=2.0)
             if self._stopping.is_set():
                 self._emit(
                     "run", f"{child.program.name} stopped ({_describe_exit(code)})", show=False

@@ -22,7 +22,7 @@ for instance in rasa@5005 actions@5055; do
 done
 (cd "$work/units" && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no \
     helpdesk-rasa@5005.service helpdesk-actions@5055.service helpdesk-console.service \
-    helpdesk-migrate.service helpdesk.target 2>&1 | grep -v "not found\|nginx.service\|postgresql.service\|redis-server.service" || true) \
+    helpdesk-migrate.service helpdesk-ingest.service helpdesk.target 2>&1 | grep -v "not found\|nginx.service\|postgresql.service\|redis-server.service" || true) \
     | tee "$work/systemd.out"
 [[ -s "$work/systemd.out" ]] && status=1
 
@@ -31,7 +31,7 @@ mkdir -p "$work/nginx/tls" "$work/nginx/conf.d"
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=test -days 1 \
     -keyout "$work/nginx/tls/privkey.pem" -out "$work/nginx/tls/fullchain.pem" 2>/dev/null
 sed -e "s#/etc/nginx/tls#$work/nginx/tls#g" -e "s#server rasa:#server 127.0.0.1:#" \
-    -e "s#server actions:#server 127.0.0.1:#" -e "s#server console:#server 127.0.0.1:#" \
+    -e "s#server actions:#server 127.0.0.1:#" -e "s#server console:#server 127.0.0.1:#" -e "s#server ingest:#server 127.0.0.1:#" \
     -e "s#listen 80;#listen 127.0.0.1:25980;#" -e "s#listen 443 ssl http2;#listen 127.0.0.1:25943 ssl http2;#" \
     -e "s#listen 5050;#listen 127.0.0.1:25950;#" deploy/nginx.conf >"$work/nginx/conf.d/default.conf"
 cat >"$work/nginx/nginx.conf" <<CONF

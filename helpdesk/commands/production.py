@@ -1,15 +1,22 @@
-"""``helpdesk production [--replicas N]``: the production topology in one terminal.
+"""``helpdesk production [--replicas N] [--check]``: the production topology in one terminal.
 
-N Rasa replicas, N action servers, the console and nginx, on the PostgreSQL, Redis and S3
-the settings name (``helpdesk.deploy.topology``). It refuses to start on SQLite, without
-Redis or with local media, naming each setting. Under systemd or Docker the same processes
-run as units/containers (deploy/); this command is for one machine.
+N Rasa replicas, N action servers, the ingest process (the WhatsApp webhook), the console
+and nginx, on the PostgreSQL, Redis and S3 the settings name (``helpdesk.deploy.topology``),
+under the same supervisor as ``helpdesk run`` (a process that dies is restarted with
+backoff, Ctrl-C stops all). It refuses to start on SQLite, without Redis or with local
+media, naming each setting. ``helpdesk run`` with ``HELPDESK_PROFILE=production`` starts
+the same processes after the production profile's checks; this command skips those (a
+benchmark or test of the topology on local secrets). Under systemd or Docker the same
+processes run as units/containers (deploy/).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+
+from helpdesk.commands.exec_ import product_environment
+from helpdesk.commands.run import supervise, topology_plan
+from helpdesk.settings import get_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,34 +31,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from honcho.manager import Manager
-    from honcho.printer import Printer
-
-    from helpdesk import db
-    from helpdesk.commands.exec_ import product_environment
-    from helpdesk.deploy.topology import Topology
-    from helpdesk.settings import PROJECT_ROOT, get_settings
-
     environment = product_environment()
-    layout = Topology.from_settings(get_settings(), replicas=args.replicas)
-    layout.check()
-    folder = PROJECT_ROOT / "var" / "production"
-    layout.write_config(folder)
-    environment.update(layout.environment())
-    processes = layout.processes(folder)
+    settings = get_settings()
+    layout, processes, extra = topology_plan(settings, replicas=args.replicas)
+    environment.update(extra)
     print(f"Production topology, {layout.replicas} replica(s), public entry {layout.public_url}:")
     for process in processes:
         print(f"  {process.name:<10} {process.url or '':<26} {process.description}")
     if args.check:
         return 0
-    db.upgrade()
-    manager = Manager(Printer(sys.stdout, colour=sys.stdout.isatty(), prefix=True))
-    for process in processes:
-        manager.add_process(
-            process.name,
-            process.command,
-            env={**environment, **process.env},
-            cwd=str(PROJECT_ROOT),
-        )
-    manager.loop()
-    return manager.returncode or 0
+    return supervise(processes, environment, settings, f", {layout.replicas} replica(s)")

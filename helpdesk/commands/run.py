@@ -6,9 +6,12 @@ shows the product's lines, Rasa's start-up, real warnings and errors, and the UR
 everything answers; the complete output, third-party warnings included, is in
 var/log/run.log. ``make run`` calls this after setup and training.
 
-In the production profile it first refuses to start on unsafe settings, naming each one
-(``helpdesk.perimeter``). In the development profile, when no agent exists, it creates an
-``admin`` with a random password and shows it once.
+In the production profile it runs the production topology (``helpdesk.deploy.topology``:
+``HELPDESK_REPLICAS`` Rasa replicas and action servers, the ingest process, the console and
+nginx, on PostgreSQL, Redis and S3) — the same processes as ``helpdesk production`` — after
+refusing to start on unsafe settings (``helpdesk.perimeter``) or on engines that several
+replicas cannot share, naming each one. In the development profile, when no agent exists,
+it creates an ``admin`` with a random password and shows it once.
 """
 
 from __future__ import annotations
@@ -22,12 +25,16 @@ import sys
 from typing import TextIO
 
 from helpdesk.commands.exec_ import product_environment
+from helpdesk.deploy.topology import Topology
 from helpdesk.errors import StorageError
 from helpdesk.launcher import Process, product_processes
 from helpdesk.logview import TerminalView
 from helpdesk.perimeter import check_profile
-from helpdesk.settings import PRODUCTION_SECRETS, PROJECT_ROOT, Profile, get_settings
+from helpdesk.settings import PRODUCTION_SECRETS, PROJECT_ROOT, Profile, Settings, get_settings
 from helpdesk.supervisor import Supervisor
+
+# nginx.conf, its pid, logs and temporary files for the topology on this machine.
+TOPOLOGY_FOLDER = PROJECT_ROOT / "var" / "production"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -85,24 +92,35 @@ def _ready_message(
     return "\n".join(lines)
 
 
-def _run(args: argparse.Namespace) -> int:
-    if args.profile:
-        os.environ["HELPDESK_PROFILE"] = args.profile
-        get_settings.cache_clear()
-    check_profile(get_settings())
-    environment = product_environment(PRODUCTION_SECRETS)
-    settings = get_settings()
-    processes = [
-        process
-        for process in product_processes(settings)
-        if not args.only or process.name in args.only
-    ]
+def topology_plan(
+    settings: Settings, *, replicas: int | None = None
+) -> tuple[Topology, list[Process], dict[str, str]]:
+    """The production topology's processes and the variables they share; refuses (naming
+    each setting) SQLite, no Redis, local media or no nginx."""
+    layout = Topology.from_settings(settings, replicas=replicas)
+    layout.check()
+    layout.write_config(TOPOLOGY_FOLDER)
+    return layout, layout.processes(TOPOLOGY_FOLDER), layout.environment()
+
+
+def plan(settings: Settings) -> tuple[list[Process], dict[str, str]]:
+    """What ``helpdesk run`` starts for the settings' profile, with the extra variables."""
+    if settings.profile is Profile.PRODUCTION:
+        _, processes, extra = topology_plan(settings)
+        return processes, extra
+    return product_processes(settings), {}
+
+
+def supervise(
+    processes: list[Process], environment: dict[str, str], settings: Settings, note: str = ""
+) -> int:
+    """Prepare the database, then run ``processes`` under the supervisor until Ctrl-C."""
     log_path = settings.run_log_path
     log_name = settings.run_log
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("a", encoding="utf-8") as log:
         print(
-            f"Visual Helpdesk ({settings.profile.value}) is starting "
+            f"Visual Helpdesk ({settings.profile.value}{note}) is starting "
             f"{', '.join(p.name for p in processes)}; Rasa takes about a minute to load its "
             f"model. Full log: {log_name}",
             flush=True,
@@ -117,3 +135,17 @@ def _run(args: argparse.Namespace) -> int:
             print(_ready_message(processes, settings.profile, admin, log_name), flush=True)
 
         return asyncio.run(supervisor.run(on_ready=ready))
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.profile:
+        os.environ["HELPDESK_PROFILE"] = args.profile
+        get_settings.cache_clear()
+    check_profile(get_settings())
+    environment = product_environment(PRODUCTION_SECRETS)
+    settings = get_settings()
+    planned, extra = plan(settings)
+    environment.update(extra)
+    processes = [process for process in planned if not args.only or process.name in args.only]
+    note = f", {settings.replicas} replica(s) behind nginx" if extra else ""
+    return supervise(processes, environment, settings, note)

@@ -8,9 +8,11 @@
 Replica i of Rasa listens on ``HELPDESK_RASA_PORT + i - 1`` and action server i on
 ``HELPDESK_ACTION_PORT + i - 1``, all on ``HELPDESK_INTERNAL_HOST`` (loopback by default,
 a private interface across machines). nginx is the only public listener
-(``HELPDESK_PUBLIC_PORT``): the WhatsApp webhook to any replica, everything else to the
-console. Rasa reaches the action servers through nginx's internal upstream
-(``HELPDESK_ACTIONS_PROXY_PORT``), so one dead action server costs nothing but a retry.
+(``HELPDESK_PUBLIC_PORT``): the WhatsApp webhook to the ingest process
+(``HELPDESK_INGEST_PORT``, ``helpdesk.ingest``: it acknowledges however busy Rasa is) with
+the replicas as backup, everything else to the console. Rasa reaches the action servers
+through nginx's internal upstream (``HELPDESK_ACTIONS_PROXY_PORT``), so one dead action
+server costs nothing but a retry.
 
 Shared state lives in the engines, never in a process: conversations in PostgreSQL
 (Rasa's tracker store), the product's data and the durable inbox in PostgreSQL (claims per
@@ -22,13 +24,13 @@ budget in Redis, media in S3.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from helpdesk.deploy.nginx import NginxLayout, render
 from helpdesk.errors import ConfigurationError
-from helpdesk.launcher import Process, _venv_bin
+from helpdesk.launcher import Process, _venv_bin, action_process, rasa_process
 from helpdesk.settings import PROJECT_ROOT, Settings
 
 ENDPOINTS = PROJECT_ROOT / "deploy" / "endpoints.production.yml"
@@ -37,11 +39,8 @@ ENDPOINTS = PROJECT_ROOT / "deploy" / "endpoints.production.yml"
 LOCK_LIFETIME_SECONDS = 30
 
 
-@dataclass(frozen=True)
-class Service(Process):
-    """A process of the topology with the variables that differ from the shared ones."""
-
-    env: dict[str, str] = field(default_factory=dict)
+# A process of the topology: the launcher's, with its own port, name and variables.
+Service = Process
 
 
 @dataclass(frozen=True)
@@ -114,6 +113,7 @@ class Topology:
             rasa=[f"{host}:{self.rasa_port(i)}" for i in self.indices],
             actions=[f"{host}:{self.action_port(i)}" for i in self.indices],
             console=f"{host}:{self.settings.console_port}",
+            ingest=f"{host}:{self.settings.ingest_port}",
             rest_channel=self.rest_channel,
             prefix=folder,
         )
@@ -149,35 +149,44 @@ class Topology:
 
     def rasa(self, replica: int) -> Service:
         port = self.rasa_port(replica)
-        return Service(
+        return rasa_process(
+            self.settings,
+            port=port,
+            host=self.internal_host,
             name=f"rasa-{replica}",
-            argv=[
-                _venv_bin("rasa"),
-                "run",
-                "--interface",
-                self.internal_host,
-                "--port",
-                str(port),
-                "--credentials",
-                str(PROJECT_ROOT / "credentials.yml"),
-                "--endpoints",
-                str(ENDPOINTS),
-                "--model",
-                str(PROJECT_ROOT / "models"),
-            ],
-            url=f"http://{self.internal_host}:{port}",
+            endpoints=ENDPOINTS,
+            api=False,  # nothing calls Rasa's HTTP API here, and nginx does not route it
             description=f"Rasa replica {replica}",
             env={"HELPDESK_RASA_PORT": str(port)},
         )
 
     def actions(self, replica: int) -> Service:
         port = self.action_port(replica)
-        return Service(
+        return action_process(
+            self.settings,
+            port=port,
+            host=self.internal_host,
             name=f"actions-{replica}",
-            argv=[_venv_bin("rasa"), "run", "actions", "--port", str(port), "--actions", "actions"],
-            url=f"http://{self.internal_host}:{port}",
             description=f"action server {replica}",
             env={"HELPDESK_ACTION_PORT": str(port)},
+        )
+
+    def ingest(self) -> Service:
+        port = self.settings.ingest_port
+        return Service(
+            name="ingest",
+            argv=[
+                _venv_bin("helpdesk"),
+                "ingest",
+                "--host",
+                self.internal_host,
+                "--port",
+                str(port),
+            ],
+            url=f"http://{self.internal_host}:{port}",
+            description="WhatsApp webhook: verify, store, acknowledge (helpdesk.ingest)",
+            port=port,
+            host=self.internal_host,
         )
 
     def console(self) -> Service:
@@ -194,6 +203,8 @@ class Topology:
             ],
             url=f"http://{self.internal_host}:{port}",
             description="agent console",
+            port=port,
+            host=self.internal_host,
         )
 
     def nginx(self, folder: Path) -> Service:
@@ -202,6 +213,7 @@ class Topology:
             argv=[shutil.which("nginx") or "nginx", "-p", str(folder), "-c", "nginx.conf"],
             url=self.public_url,
             description="public entry: /webhooks/whatsapp/webhook and the console",
+            port=self.public_port,
         )
 
     def processes(self, folder: Path) -> list[Service]:
@@ -209,6 +221,7 @@ class Topology:
         return [
             *(self.actions(i) for i in self.indices),
             *(self.rasa(i) for i in self.indices),
+            self.ingest(),
             self.console(),
             self.nginx(folder),
         ]

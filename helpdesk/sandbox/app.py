@@ -28,6 +28,9 @@ class SandboxConfig:
     status_delay: float = 0.2
     # Beyond this many messages per second Meta answers 130429 (rate limit hit).
     messages_per_second: float = 80.0
+    # Retries of a webhook the bot did not acknowledge (notifier.RetryPolicy).
+    retry_window: float = 3600.0
+    retry_max_delay: float = 15.0
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> SandboxConfig:
@@ -46,6 +49,8 @@ class SandboxConfig:
             "webhook_url": s.sandbox_webhook_url,
             "templates": templates,
             "messages_per_second": s.whatsapp_messages_per_second,
+            "retry_window": s.sandbox_retry_window,
+            "retry_max_delay": s.sandbox_retry_max_delay,
         }
         values.update(overrides)
         return cls(**values)

@@ -1,10 +1,19 @@
-"""Webhooks from the sandbox to the bot, built and signed exactly like Meta's."""
+"""Webhooks from the sandbox to the bot, built and signed exactly like Meta's.
+
+A webhook the bot does not acknowledge with 200 (a 5xx, a refused connection while Rasa
+restarts) is tried again as Meta does, with exponential backoff over a long window
+(``RetryPolicy``: 0.5 s, 1 s, 2 s … at most ``HELPDESK_SANDBOX_RETRY_MAX_DELAY``, for
+``HELPDESK_SANDBOX_RETRY_WINDOW`` seconds in all; Meta's own window is 7 days), so a message
+sent while the bot is down reaches it once it is back.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import time
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -19,9 +28,30 @@ WABA_ID = "102290129340398"
 DISPLAY_NUMBER = "15550000001"
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When to try an unacknowledged webhook again: doubling waits within a window."""
+
+    first: float = 0.5
+    longest: float = 15.0
+    window: float = 3600.0
+
+    def delays(self) -> Any:
+        """The waits before each retry, until their sum would pass the window."""
+        spent, delay = 0.0, min(self.first, self.longest)
+        while spent + delay <= self.window:
+            yield delay
+            spent += delay
+            delay = min(delay * 2, self.longest)
+
+
 class Notifier:
     def __init__(self, config: Any, state: SandboxState) -> None:
         self.config = config
+        self.retry = RetryPolicy(
+            longest=getattr(config, "retry_max_delay", RetryPolicy.longest),
+            window=getattr(config, "retry_window", RetryPolicy.window),
+        )
         self.state = state
         self._http: httpx.AsyncClient | None = None
         self._tasks: set[asyncio.Task] = set()
@@ -76,14 +106,23 @@ class Notifier:
             logger.warning("Bot webhook answered %s", response.status_code)
         return response.status_code
 
-    async def deliver_with_retries(self, body: dict[str, Any], *, attempts: int = 6) -> int:
-        """Meta retries a webhook the bot did not acknowledge; so does the sandbox."""
-        status = 0
-        for attempt in range(attempts):
-            status = await self.deliver(body)
+    async def deliver_with_retries(self, body: dict[str, Any]) -> int:
+        """Meta retries a webhook the bot did not acknowledge; so does the sandbox
+        (``self.retry``). Returns the last HTTP status (200 once acknowledged)."""
+        status = await self.deliver(body)
+        started, tries = time.monotonic(), 1
+        for delay in self.retry.delays():
             if status == 200:
-                return status
-            await asyncio.sleep(min(0.5 * 2**attempt, 10))
+                break
+            await asyncio.sleep(delay)
+            status = await self.deliver(body)
+            tries += 1
+        if status != 200:
+            logger.error(
+                "Gave up on a webhook after %d tries over %.0f s (HELPDESK_SANDBOX_RETRY_WINDOW)",
+                tries,
+                time.monotonic() - started,
+            )
         return status
 
     def spawn(self, coroutine: Any) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.errors import MalformedWebhook, SignatureError
 from helpdesk.settings import get_settings
-from helpdesk.whatsapp import inbox, signature, webhook
+from helpdesk.whatsapp import inbox, signature, wakeup, webhook
 from helpdesk.whatsapp.graph import GraphClient
 from helpdesk.whatsapp.identity import identify
 from helpdesk.whatsapp.inbound import Deliver, InboundProcessor
@@ -118,6 +118,7 @@ class WhatsAppService:
         self._client: GraphClient | None = None
         self._sender: Sender | None = None
         self._background: set[asyncio.Task] = set()
+        self._wakeups: wakeup.WakeListener | None = None
 
     # --- outbound parts (created inside the running loop, httpx clients are loop-bound) ---
 
@@ -165,7 +166,11 @@ class WhatsAppService:
 
     def _store(self, events: webhook.WebhookEvents) -> tuple[int, int]:
         with write_session(self.config.database_url, urgent=True) as session:
-            return store_events(session, events=events)
+            stored, duplicates = store_events(session, events=events)
+        if stored and self.config.redis_url:
+            # The worker may run in another process (helpdesk.ingest stored this one).
+            wakeup.announce(self.config.redis_url)
+        return stored, duplicates
 
     async def receive(self, raw: bytes, signature_header: str | None) -> Acknowledgement:
         """Verify, parse and store one webhook POST; the answer to give Meta."""
@@ -218,8 +223,15 @@ class WhatsAppService:
                 **self.worker_options,
             )
             self.worker.start()
+            if self.config.redis_url and self._wakeups is None:
+                self._wakeups = wakeup.WakeListener(self.config.redis_url, self._wake_worker)
+                self._wakeups.start()
             self._start_background_jobs()
         return self.worker
+
+    def _wake_worker(self) -> None:
+        if self.worker is not None:
+            self.worker.wake()
 
     def _start_background_jobs(self) -> None:
         if self._jobs_started:
@@ -229,6 +241,9 @@ class WhatsAppService:
             self._spawn(job(url=self.config.database_url))
 
     async def stop(self) -> None:
+        if self._wakeups is not None:
+            self._wakeups.stop()
+            self._wakeups = None
         if self.worker is not None:
             await self.worker.stop()
         for task in list(self._background):

@@ -148,3 +148,24 @@ def test_restarts_back_off_and_a_stable_child_starts_over() -> None:
         delays.append(previous)
     assert delays == [1, 2, 4, 8, 16, 30, 30]
     assert backoff.delay(30, uptime=61) == 1
+
+
+def test_a_killed_child_whose_own_child_holds_its_output_comes_back_at_once(
+    tmp_path: Path,
+) -> None:
+    """A child's leftover process (a helper it started) keeps the output pipe open after
+    ``kill -9``: the restart must not wait for that pipe to close."""
+    port = free_port()
+    shell = f"sleep 120 & exec {sys.executable} -m http.server {port} --bind 127.0.0.1"
+    log = tmp_path / "run.log"
+    driver = _start([{"name": "web", "argv": ["sh", "-c", shell], "port": port}], log)
+    try:
+        (before,) = _children(driver.pid).values()
+        killed = time.monotonic()
+        os.kill(before, signal.SIGKILL)
+        _wait(lambda: "web is back" in log.read_text(), timeout=15)
+        assert time.monotonic() - killed < 15
+        assert httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200
+    finally:
+        os.kill(driver.pid, signal.SIGTERM)
+        assert driver.wait(timeout=20) == 0

@@ -33,6 +33,8 @@ SECRETS = {
     "WHATSAPP_APP_SECRET": "production-test-secret",
     "WHATSAPP_VERIFY_TOKEN": "production-test-verify",
     "WHATSAPP_PHONE_NUMBER_ID": "100000000000001",
+    # Rasa sends it with every action call; the action servers refuse calls without it.
+    "HELPDESK_ACTION_TOKEN": "production-test-action-token",
     # A fixed media key: every replica must read what another one stored.
     "HELPDESK_MEDIA_KEY": "k1:" + base64.b64encode(bytes(range(32))).decode(),
 }
@@ -67,6 +69,7 @@ class ProductionStack:
             "actions_proxy": p + 11,
             "console": p + 12,
             "sandbox": p + 13,
+            "ingest": p + 14,
             "rasa": p + 20,
             "actions": p + 40,
         }
@@ -133,6 +136,7 @@ class ProductionStack:
                 "HELPDESK_CONSOLE_PORT": str(self.ports["console"]),
                 "HELPDESK_PUBLIC_PORT": str(self.ports["public"]),
                 "HELPDESK_ACTIONS_PROXY_PORT": str(self.ports["actions_proxy"]),
+                "HELPDESK_INGEST_PORT": str(self.ports["ingest"]),
                 "HELPDESK_SESSION_SECRET": "production-test-session-secret",
                 "HELPDESK_LOG_LEVEL": "WARNING",
                 **self.extra_env,
@@ -161,7 +165,11 @@ class ProductionStack:
             timeout=60,
         )
         self.processes["sandbox"] = sandbox
-        paths = {"nginx": "/webhooks/whatsapp/", "console": "/login"}
+        paths = {
+            "nginx": "/webhooks/whatsapp/",
+            "console": "/login",
+            "ingest": "/webhooks/whatsapp/",
+        }
         for service in self.topology.processes(nginx_dir):
             port = int(service.url.rsplit(":", 1)[1])
             self.processes[service.name] = Process(
@@ -192,7 +200,7 @@ class ProductionStack:
 
         order = [
             ["sandbox", "console"],
-            [n for n in self.processes if n.startswith(("rasa", "actions"))],
+            [n for n in self.processes if n.startswith(("rasa", "actions", "ingest"))],
             ["nginx"],
         ]
         for group in order:

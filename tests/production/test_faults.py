@@ -14,6 +14,7 @@ Slow (the topology takes ~2 minutes to start on this machine): ``make test-produ
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,7 +32,9 @@ RECOVERY = 90.0  # seconds after the fault by which everyone must be answered
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionStack]:
     folder = tmp_path_factory.mktemp("production")
-    with ProductionStack(folder, replicas=2, base_port=25100) as running:
+    # HELPDESK_TEST_BASE_PORT: where the stack's ports start (several people on one machine).
+    base_port = int(os.environ.get("HELPDESK_TEST_BASE_PORT", "25100"))
+    with ProductionStack(folder, replicas=2, base_port=base_port) as running:
         yield running
 
 

@@ -1,0 +1,79 @@
+"""Tell every replica's inbox worker that a message arrived (Redis publish/subscribe).
+
+The webhook may be stored by another process than the one that runs the turns (the small
+ingest process of the production topology, ``helpdesk.ingest``). The inbox is the truth and
+the workers poll it every second anyway; this only saves that wait: ``announce`` publishes
+one short message after the commit, and ``WakeListener`` (a thread per worker) calls
+``on_wake`` in the worker's loop for each. A lost announcement costs at most one poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "helpdesk:inbox:new"
+
+
+@lru_cache(maxsize=4)
+def _client(url: str) -> Any:
+    import redis  # a dependency only where Redis is configured
+
+    return redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+
+
+def announce(url: str) -> None:
+    """Publish that new inbox rows are committed (blocking: call it from a thread)."""
+    try:
+        _client(url).publish(CHANNEL, b"1")
+    except Exception as error:  # redis.RedisError, OSError: the workers' poll still finds it
+        logger.warning("Could not announce a new inbox message on Redis: %s", error)
+
+
+class WakeListener:
+    """Calls ``on_wake()`` in ``loop`` for every announcement, from a daemon thread."""
+
+    def __init__(self, url: str, on_wake: Callable[[], None]) -> None:
+        self.url = url
+        self.on_wake = on_wake
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        loop = loop or asyncio.get_running_loop()
+        self._thread = threading.Thread(
+            target=self._listen, args=(loop,), name="inbox-wakeup", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _listen(self, loop: asyncio.AbstractEventLoop) -> None:
+        import redis
+
+        while not self._stop.is_set():
+            pubsub = None
+            try:
+                client = redis.Redis.from_url(self.url, socket_connect_timeout=2)
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(CHANNEL)
+                while not self._stop.is_set():
+                    if pubsub.get_message(timeout=1.0) is not None:
+                        loop.call_soon_threadsafe(self.on_wake)
+            except RuntimeError:  # the loop closed under us: the worker is gone
+                return
+            except Exception as error:  # Redis down or restarting: try again shortly
+                logger.warning("Inbox wake-ups from Redis interrupted: %s", error)
+                self._stop.wait(2.0)
+            finally:
+                if pubsub is not None:
+                    with contextlib.suppress(Exception):
+                        pubsub.close()

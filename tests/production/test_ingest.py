@@ -1,0 +1,130 @@
+"""The webhook's own process (``helpdesk.ingest``) on real PostgreSQL and Redis: it stores
+and acknowledges, and a replica's inbox worker elsewhere takes the message at once (a Redis
+announcement), not at its next poll."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from helpdesk import db
+from helpdesk.ingest import create_app
+from helpdesk.whatsapp.inbound import Turn
+from helpdesk.whatsapp.service import ChannelConfig, WhatsAppService
+from helpdesk.whatsapp.signature import HEADER, sign
+from tests.production.stack import SERVICES, _services_env
+from tests.support.servers import free_port, serve_app
+
+PHONE, SECRET = "100000000000001", "ingest-secret"
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    folder = tmp_path_factory.mktemp("ingest-engines")
+    ports = {
+        "SERVICES_PG_PORT": str(free_port()),
+        "SERVICES_REDIS_PORT": str(free_port()),
+        "SERVICES_S3_PORT": str(free_port()),
+    }
+    env = {**os.environ, **ports}
+    started = subprocess.run(
+        ["bash", str(SERVICES), "start", str(folder)],
+        env={**env, "SERVICES_FRESH": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode == 0, started.stderr
+    values = _services_env(started.stdout)
+    db.upgrade(values["HELPDESK_DATABASE_URL"])
+    try:
+        yield values
+    finally:
+        subprocess.run(["bash", str(SERVICES), "stop", str(folder)], env=env, timeout=60)
+
+
+def _config(engines: dict[str, str]) -> ChannelConfig:
+    return ChannelConfig(
+        access_token="t",
+        app_secret=SECRET,
+        verify_token="v",
+        phone_number_id=PHONE,
+        graph_url="http://127.0.0.1:9",  # nothing there: read receipts fail, turns go on
+        graph_retries=0,
+        database_url=engines["HELPDESK_DATABASE_URL"],
+        redis_url=engines["HELPDESK_REDIS_URL"],
+    )
+
+
+def _webhook(sender: str, wamid: str, text: str) -> bytes:
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "1", "phone_number_id": PHONE},
+        "contacts": [{"profile": {"name": "Ana"}, "wa_id": sender}],
+        "messages": [
+            {
+                "from": sender,
+                "id": wamid,
+                "timestamp": str(int(time.time())),
+                "type": "text",
+                "text": {"body": text},
+            }
+        ],
+    }
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"value": value, "field": "messages"}]}],
+    }
+    return json.dumps(body).encode()
+
+
+async def test_a_message_acknowledged_by_the_ingest_process_is_taken_by_a_replica_at_once(
+    engines: dict[str, str],
+) -> None:
+    config = _config(engines)
+    delivered: list[tuple[str, str, float]] = []
+
+    async def deliver(sender_id: str, turn: Turn) -> None:
+        delivered.append((sender_id, turn.text, time.monotonic()))
+
+    # The replica: its worker polls only every 30 s, so only a wake-up explains speed.
+    replica = WhatsAppService(config, poll_interval=30.0)
+    replica.start(deliver)
+    await asyncio.sleep(1.0)  # its first (empty) poll is done; it now waits 30 s
+    try:
+        with serve_app(create_app(config), path="/webhooks/whatsapp/") as ingest:
+            raw = _webhook("34600111222", "wamid.ingest.1", "hola, mi pago falló")
+            async with httpx.AsyncClient() as client:
+                handshake = await client.get(
+                    ingest + "/webhooks/whatsapp/webhook",
+                    params={"hub.mode": "subscribe", "hub.verify_token": "v",
+                            "hub.challenge": "42"},
+                )  # fmt: skip
+                assert (handshake.status_code, handshake.text) == (200, "42")
+                forged = await client.post(
+                    ingest + "/webhooks/whatsapp/webhook",
+                    content=raw,
+                    headers={HEADER: sign("not-the-secret", raw)},
+                )
+                assert forged.status_code == 403
+                sent = time.monotonic()
+                ack = await client.post(
+                    ingest + "/webhooks/whatsapp/webhook",
+                    content=raw,
+                    headers={HEADER: sign(SECRET, raw), "Content-Type": "application/json"},
+                )
+            assert ack.status_code == 200
+            deadline = time.monotonic() + 5
+            while not delivered and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+    finally:
+        await replica.stop()
+    assert [(s, t) for s, t, _ in delivered] == [("34600111222", "hola, mi pago falló")]
+    assert delivered[0][2] - sent < 5  # well before the worker's next poll (30 s)
