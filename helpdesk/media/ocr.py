@@ -32,17 +32,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from helpdesk.media import orientation
+from helpdesk.media import dateline, orientation
+from helpdesk.media.tesseract import (
+    GOOD_WORD_CONFIDENCE,
+    Word,
+)
+from helpdesk.media.tesseract import mean_confidence as _mean_confidence
+from helpdesk.media.tesseract import rotate as _rotate
+from helpdesk.media.tesseract import run as _run
+from helpdesk.media.tesseract import scale as _scale
+from helpdesk.media.tesseract import score as _score
 
-LANGUAGES = "eng+spa"
 TARGET_CAP_HEIGHT = 30.0
-GOOD_WORD_CONFIDENCE = 60
 # Words under GOOD_WORD_CONFIDENCE are kept only inside lines read at GOOD_LINE_CONFIDENCE
 # (length-weighted), never under KEEP_WORD_CONFIDENCE: what agents and summaries see is
 # text, not the letters Tesseract finds in foliage.
 KEEP_WORD_CONFIDENCE = 30
 GOOD_LINE_CONFIDENCE = 70
-MAX_OCR_PIXELS = 12_000_000
 BINARISE_BELOW = 75.0  # mean word confidence under which a binarised page is also tried
 ROTATION_PROBE_SIDE = 1200  # long side of the quick reads that find a page's rotation
 # A page "reads well" as it is (no rotation search) with this many confident words of 3+
@@ -78,16 +84,6 @@ _ES_WORDS = (
     "modelo serie intente nuevo ha sido se reembolso pagado"
 )
 _EN, _ES = frozenset(_EN_WORDS.split()), frozenset(_ES_WORDS.split())
-
-
-@dataclass
-class Word:
-    text: str
-    confidence: float  # 0..100
-    box: tuple[int, int, int, int]  # x, y, w, h in the OCR'd image
-    line: int
-    start: int = 0  # character offsets in OcrResult.text
-    end: int = 0
 
 
 @dataclass
@@ -139,51 +135,9 @@ def prepare(grey: np.ndarray, *, camera: bool) -> np.ndarray:
     return grey
 
 
-def _scale(grey: np.ndarray, factor: float) -> np.ndarray:
-    import cv2
-
-    if abs(factor - 1.0) < 0.05:
-        return grey
-    height, width = grey.shape
-    factor = min(factor, (MAX_OCR_PIXELS / (height * width)) ** 0.5)
-    size = (max(1, round(width * factor)), max(1, round(height * factor)))
-    method = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
-    return cv2.resize(grey, size, interpolation=method)
-
-
-def _run(grey: np.ndarray, psm: int, timeout: float) -> list[Word]:
-    import pytesseract
-    from PIL import Image
-
-    # The Tesseract child inherits this; see the module doc.
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    data = pytesseract.image_to_data(
-        Image.fromarray(grey),
-        lang=LANGUAGES,
-        config=f"--oem 1 --psm {psm}",
-        output_type=pytesseract.Output.DICT,
-        timeout=timeout,
-    )
-    words: list[Word] = []
-    for i, text in enumerate(data["text"]):
-        text = (text or "").strip()
-        conf = float(data["conf"][i])
-        if not text or conf < 0:
-            continue
-        line = (data["block_num"][i] * 1000 + data["par_num"][i]) * 1000 + data["line_num"][i]
-        box = (data["left"][i], data["top"][i], data["width"][i], data["height"][i])
-        words.append(Word(text, conf, box, line))
-    return words
-
-
 def _cap_height(words: list[Word]) -> float | None:
     heights = [w.box[3] for w in words if w.confidence >= 50 and len(w.text) >= 2]
     return float(np.median(heights)) if len(heights) >= 2 else None
-
-
-def _mean_confidence(words: list[Word]) -> float:
-    weight = sum(len(w.text) for w in words)
-    return sum(w.confidence * len(w.text) for w in words) / weight if weight else 0.0
 
 
 def _binarise(page: np.ndarray, cap_height: float | None) -> np.ndarray:
@@ -195,10 +149,6 @@ def _binarise(page: np.ndarray, cap_height: float | None) -> np.ndarray:
     return cv2.adaptiveThreshold(
         page, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, max(block, 15), 12
     )
-
-
-def _score(words: list[Word]) -> float:
-    return sum(w.confidence * len(w.text) for w in words if w.confidence >= GOOD_WORD_CONFIDENCE)
 
 
 def _osd_rotation(grey: np.ndarray, timeout: float) -> tuple[int, float]:
@@ -252,10 +202,6 @@ def _best_rotation(page: np.ndarray, psm: int, timeout: float, words: list[Word]
         scores[degrees] = _score(_run(_rotate(small, degrees), psm, timeout))
     best = max(scores, key=lambda d: scores[d])
     return best if scores[best] >= 1.5 * scores[0] and scores[best] >= 200 else 0
-
-
-def _rotate(grey: np.ndarray, degrees: int) -> np.ndarray:
-    return np.ascontiguousarray(np.rot90(grey, k=-(degrees // 90)))  # clockwise
 
 
 def _read_page(page: np.ndarray, psm: int, timeout: float, *, camera: bool) -> tuple:
@@ -318,7 +264,13 @@ def read_text(
         # Lines seen: their direction and one short probe decide the turn before the only
         # full read, so a turned page costs about what an upright one does.
         rotation = _probe_rotation(page, lines, zoom, timeout)
-        read, words = _read_page(_rotate(page, rotation), psm, timeout, camera=camera)
+        if rotation:
+            # The picture itself is turned and then prepared and scaled as an upright one
+            # is: a page turned by quarter turns is the same pixels and reads the same.
+            page = prepare(_rotate(grey, rotation), camera=camera)
+            if zoom != 1.0:
+                page = _scale(page, zoom)
+        read, words = _read_page(page, psm, timeout, camera=camera)
     else:
         read, words = _read_page(page, psm, timeout, camera=camera)
         rotation = 0
@@ -330,6 +282,7 @@ def read_text(
                     read, words = turned, again
                 else:
                     rotation = 0
+    words = dateline.reread_date_lines(read, words, timeout)
     # ``read`` may be scaled; its width along the unturned picture's x axis:
     across = read.shape[1] if rotation in (0, 180) else read.shape[0]
     factor = across / grey.shape[1]
