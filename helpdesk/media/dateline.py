@@ -19,7 +19,8 @@ from helpdesk.media.patterns import DATE_PATTERNS
 from helpdesk.media.tesseract import Word, run, scale, score
 
 LABEL = re.compile(r"date|fecha|datum|data|tarikh|tanggal|fec\b", re.IGNORECASE)
-PART_OF_DATE = re.compile(r"\d{1,2}\s?[/.\-]\s?\d{1,4}")
+# A piece of a date ("12/2018", "25/01", "01-03-"); a price's "9.00" is not one.
+PART_OF_DATE = re.compile(r"\d{1,2}\s?[/\-]\s?\d{1,4}|\d{1,2}\.\d{1,2}\.\d{2}")
 READ_LETTER = 40.0  # pixels: the size the dev set's faint dates read right at
 SURE = 85.0  # a line with a full date whose every word reads at this is left alone
 MAX_LINES = 3
