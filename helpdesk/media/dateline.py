@@ -59,7 +59,12 @@ def _reread(page: np.ndarray, words: list[Word], line: list[Word], timeout: floa
     if bottom - top < 4:
         return words
     factor = min(4.0, max(1.0, READ_LETTER / max(height, 1.0)))
-    again = run(scale(page[top:bottom, left:], factor), 7, timeout)
+    import pytesseract
+
+    try:
+        again = run(scale(page[top:bottom, left:], factor), 7, timeout)
+    except (RuntimeError, pytesseract.TesseractError):
+        return words  # the closer look is a bonus; the page's own reading stands
     if not _has_date(" ".join(w.text for w in again)):
         return words
     # Everything in the band was read again, words Tesseract had put on another line too.

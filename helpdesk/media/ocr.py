@@ -240,6 +240,8 @@ def _probe_rotation(page: np.ndarray, lines: orientation.Lines, zoom: float, tim
     crop = page[:, first:last] if lines.vertical else page[first:last, :]
     crop = _scale(crop, min(3.0, max(0.4, PROBE_LETTER_SIZE / (lines.letter_size * zoom))))
     candidates = (90, 270) if lines.vertical else (0, 180)
+    if min(crop.shape) < 8:  # nothing to probe: keep the page as it lies
+        return candidates[0]
     scores: dict[int, float] = {}
     for degrees in candidates:
         words = _run(_rotate(crop, degrees), 6, timeout)
