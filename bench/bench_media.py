@@ -20,6 +20,9 @@
    ``receipt``, median time, against the naive way to read text at any rotation: read all
    four orientations and keep the most confident reading. Goal: <= 1.5 s median.
 
+6. Text at any rotation: real receipts turned by 90/180/270 degrees against the same
+   receipts upright, median time; goal: the turned read costs <= 2x the upright one.
+
 Each line says ``MISSES GOAL`` when a goal is missed.
 
 Run: ``.venv/bin/python bench/bench_media.py`` (writes var/bench/media.json).
@@ -294,6 +297,39 @@ def bench_receipts() -> dict[str, float]:
     }
 
 
+def bench_rotation() -> dict[str, float]:
+    """Pages turned by a quarter or half turn against the same pages upright, in the same
+    run: what reading text at any rotation costs on top of reading it. Goal: <= 2x."""
+    from helpdesk.media import analyze
+    from tests.helpdesk.media.real_media import DEV_SET, load_items, similarity, turned
+
+    items = [i for i in load_items() if i.category == "receipt"][:4]
+    upright_ms: list[float] = []
+    turned_ms: list[float] = []
+    agreement: list[float] = []
+    for item in items:
+        start = time.perf_counter()
+        upright = analyze(turned(DEV_SET / item.file, 0), purpose="receipt")
+        upright_ms.append((time.perf_counter() - start) * 1000)
+        for degrees in (90, 180, 270):
+            data = turned(DEV_SET / item.file, degrees)
+            start = time.perf_counter()
+            result = analyze(data, purpose="receipt")
+            turned_ms.append((time.perf_counter() - start) * 1000)
+            agreement.append(
+                similarity(
+                    result.ocr.text if result.ocr else "", upright.ocr.text if upright.ocr else ""
+                )
+            )
+    return {
+        "pages": len(items),
+        "upright_ms_median": statistics.median(upright_ms),
+        "turned_ms_median": statistics.median(turned_ms),
+        "ratio_turned_vs_upright": statistics.median(turned_ms) / statistics.median(upright_ms),
+        "turned_text_same_as_upright_min": min(agreement),
+    }
+
+
 def main() -> int:
     os.environ.setdefault("TQDM_DISABLE", "1")  # no progress bars in benchmark output
     results: dict[str, dict[str, float]] = {}
@@ -333,6 +369,15 @@ def main() -> int:
         f"four orientations {r['naive_four_orientations_ms_median']:.0f} ms -> ratio "
         f"{r['ratio_vs_naive']:.2f} (goal <= 1500 ms: {_goal(r['receipt_ms_median'], 1500)})"
     )
+    results["rotation"] = bench_rotation()
+    r = results["rotation"]
+    print(
+        f"Receipts turned 90/180/270 ({r['pages']} pages x 3): {r['turned_ms_median']:.0f} ms "
+        f"median vs {r['upright_ms_median']:.0f} ms upright -> ratio "
+        f"{r['ratio_turned_vs_upright']:.2f} (goal <= 2.0: "
+        f"{_goal(r['ratio_turned_vs_upright'], 2.0)}); turned text vs upright text, worst "
+        f"similarity {r['turned_text_same_as_upright_min']:.3f}"
+    )
     results["throughput"] = bench_throughput()
     t = results["throughput"]
     print(
@@ -343,7 +388,7 @@ def main() -> int:
     )
     print(
         f"(machine: {results['machine']['cpus']} CPUs, load average "
-        f"{results['machine']['load_average_1m']:.1f} at start)"
+        f"{results['machine']['load_average_1m']:.1f} at start, {os.getloadavg()[0]:.1f} at end)"
     )
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)

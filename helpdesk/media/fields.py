@@ -102,6 +102,7 @@ class _Extractor:
         self.words = list(words or [])
         self.source = source
         self.language = language
+        self.day_first: bool | None = None  # the page's own date order, once dates() ran
         self.claimed: list[tuple[int, int]] = []
         self.fields: list[Field] = []
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
@@ -184,6 +185,7 @@ class _Extractor:
                 self.add("card_number_masked", masked, 0.85, match.start(), match.end())
 
     def dates(self) -> None:
+        self.day_first = self._page_order()
         for pattern, layout in DATE_PATTERNS:
             for match in pattern.finditer(self.text):
                 if not self.free(match.start(), match.end()):
@@ -205,11 +207,30 @@ class _Extractor:
             return make_date(year, second, first), 0.9
         if second > 12:
             return make_date(year, first, second), 0.9
-        # Both orders are valid dates: Spanish and most of the world write day first; US
-        # English writes month first. Say so in the confidence.
+        # Both orders are valid dates. A page writes all its dates one way, so a date on it
+        # that can only be read one way (28/12/2017) settles 12/01/2019 beside it.
+        if self.day_first is not None:
+            return make_date(year, *((second, first) if self.day_first else (first, second))), 0.85
+        # Otherwise Spanish and most of the world write day first; US English writes month
+        # first. Say so in the confidence.
         if self.language == "en":
             return make_date(year, first, second), 0.6
         return make_date(year, second, first), 0.7
+
+    def _page_order(self) -> bool | None:
+        """True when the page's unambiguous numeric dates put the day first, False when
+        they put the month first, None when none says (or they disagree)."""
+        orders = set()
+        for pattern, layout in DATE_PATTERNS:
+            if layout != "numeric":
+                continue
+            for match in pattern.finditer(self.text):
+                first, second = int(match.group(1)), int(match.group(3))
+                if first > 12 >= second:
+                    orders.add(True)
+                elif second > 12 >= first:
+                    orders.add(False)
+        return orders.pop() if len(orders) == 1 else None
 
     def labelled(self, kind: str) -> None:
         for match in LABEL_PATTERNS[kind].finditer(self.text):

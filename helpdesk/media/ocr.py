@@ -9,11 +9,12 @@
   passed as they are.
 - Scale: Tesseract reads best when capital letters are about 30 px tall. A first pass
   measures the text height; when it is far from that, the page is re-scaled and read again.
-- Rotation: a page that does not read well as it is (few confident words, low mean
-  confidence: what a page turned 90 or 180 degrees gives) is checked with Tesseract's
-  orientation detection (OSD); where OSD is not confident, quick reads of the page at
-  reduced size turned by 180/90/270 degrees decide, and the most confident reading wins.
-  The page is then turned before a full pass. Upright pages cost nothing extra.
+- Rotation: where the page has text lines, their direction is seen from the letters'
+  layout (helpdesk/media/orientation.py, milliseconds) and a short read of a band of a
+  few lines decides up from down, before the only full read: a turned page costs about
+  what an upright one does. Where no lines are seen (a sign, a label in a photo) a page
+  that does not read well is checked with Tesseract's orientation detection (OSD) and,
+  where OSD is not confident, quick reads turned by 180/90/270 degrees.
 - Confidence gate: the text agents and summaries see holds only words Tesseract is sure
   of (or fairly sure of inside a confidently read line); letter-like fragments read from
   texture (foliage, a street scene) are dropped, not shown.
@@ -31,15 +32,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-LANGUAGES = "eng+spa"
+from helpdesk.media import dateline, orientation
+from helpdesk.media.tesseract import (
+    GOOD_WORD_CONFIDENCE,
+    Word,
+)
+from helpdesk.media.tesseract import mean_confidence as _mean_confidence
+from helpdesk.media.tesseract import rotate as _rotate
+from helpdesk.media.tesseract import run as _run
+from helpdesk.media.tesseract import scale as _scale
+from helpdesk.media.tesseract import score as _score
+
 TARGET_CAP_HEIGHT = 30.0
-GOOD_WORD_CONFIDENCE = 60
 # Words under GOOD_WORD_CONFIDENCE are kept only inside lines read at GOOD_LINE_CONFIDENCE
 # (length-weighted), never under KEEP_WORD_CONFIDENCE: what agents and summaries see is
 # text, not the letters Tesseract finds in foliage.
 KEEP_WORD_CONFIDENCE = 30
 GOOD_LINE_CONFIDENCE = 70
-MAX_OCR_PIXELS = 12_000_000
 BINARISE_BELOW = 75.0  # mean word confidence under which a binarised page is also tried
 ROTATION_PROBE_SIDE = 1200  # long side of the quick reads that find a page's rotation
 # A page "reads well" as it is (no rotation search) with this many confident words of 3+
@@ -51,6 +60,12 @@ UPRIGHT_MEAN_CONFIDENCE = 65.0
 # Tesseract's OSD orientation confidence above which its answer is taken as it is: on the
 # dev pages every answer above 2 was right, several below it were wrong.
 OSD_CONFIDENT = 2.0
+# The upside-down probe (see _probe_rotation) reads a band of a few lines scaled so its
+# letters are this tall, and stops at the first reading with this many confident words
+# of 3+ characters at this length-weighted mean confidence.
+PROBE_LETTER_SIZE = 28.0
+PROBE_SURE_WORDS = 5
+PROBE_SURE_CONFIDENCE = 75.0
 
 _ROTATE = re.compile(r"Rotate:\s*(\d+)")
 _ORIENTATION_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
@@ -69,16 +84,6 @@ _ES_WORDS = (
     "modelo serie intente nuevo ha sido se reembolso pagado"
 )
 _EN, _ES = frozenset(_EN_WORDS.split()), frozenset(_ES_WORDS.split())
-
-
-@dataclass
-class Word:
-    text: str
-    confidence: float  # 0..100
-    box: tuple[int, int, int, int]  # x, y, w, h in the OCR'd image
-    line: int
-    start: int = 0  # character offsets in OcrResult.text
-    end: int = 0
 
 
 @dataclass
@@ -130,51 +135,9 @@ def prepare(grey: np.ndarray, *, camera: bool) -> np.ndarray:
     return grey
 
 
-def _scale(grey: np.ndarray, factor: float) -> np.ndarray:
-    import cv2
-
-    if abs(factor - 1.0) < 0.05:
-        return grey
-    height, width = grey.shape
-    factor = min(factor, (MAX_OCR_PIXELS / (height * width)) ** 0.5)
-    size = (max(1, round(width * factor)), max(1, round(height * factor)))
-    method = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
-    return cv2.resize(grey, size, interpolation=method)
-
-
-def _run(grey: np.ndarray, psm: int, timeout: float) -> list[Word]:
-    import pytesseract
-    from PIL import Image
-
-    # The Tesseract child inherits this; see the module doc.
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    data = pytesseract.image_to_data(
-        Image.fromarray(grey),
-        lang=LANGUAGES,
-        config=f"--oem 1 --psm {psm}",
-        output_type=pytesseract.Output.DICT,
-        timeout=timeout,
-    )
-    words: list[Word] = []
-    for i, text in enumerate(data["text"]):
-        text = (text or "").strip()
-        conf = float(data["conf"][i])
-        if not text or conf < 0:
-            continue
-        line = (data["block_num"][i] * 1000 + data["par_num"][i]) * 1000 + data["line_num"][i]
-        box = (data["left"][i], data["top"][i], data["width"][i], data["height"][i])
-        words.append(Word(text, conf, box, line))
-    return words
-
-
 def _cap_height(words: list[Word]) -> float | None:
     heights = [w.box[3] for w in words if w.confidence >= 50 and len(w.text) >= 2]
     return float(np.median(heights)) if len(heights) >= 2 else None
-
-
-def _mean_confidence(words: list[Word]) -> float:
-    weight = sum(len(w.text) for w in words)
-    return sum(w.confidence * len(w.text) for w in words) / weight if weight else 0.0
 
 
 def _binarise(page: np.ndarray, cap_height: float | None) -> np.ndarray:
@@ -186,10 +149,6 @@ def _binarise(page: np.ndarray, cap_height: float | None) -> np.ndarray:
     return cv2.adaptiveThreshold(
         page, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, max(block, 15), 12
     )
-
-
-def _score(words: list[Word]) -> float:
-    return sum(w.confidence * len(w.text) for w in words if w.confidence >= GOOD_WORD_CONFIDENCE)
 
 
 def _osd_rotation(grey: np.ndarray, timeout: float) -> tuple[int, float]:
@@ -245,10 +204,6 @@ def _best_rotation(page: np.ndarray, psm: int, timeout: float, words: list[Word]
     return best if scores[best] >= 1.5 * scores[0] and scores[best] >= 200 else 0
 
 
-def _rotate(grey: np.ndarray, degrees: int) -> np.ndarray:
-    return np.ascontiguousarray(np.rot90(grey, k=-(degrees // 90)))  # clockwise
-
-
 def _read_page(page: np.ndarray, psm: int, timeout: float, *, camera: bool) -> tuple:
     """Read one (upright) page: re-scaled to Tesseract's letter size and, for photos,
     binarised when that reads better. Returns (page as read, words)."""
@@ -270,6 +225,32 @@ def _read_page(page: np.ndarray, psm: int, timeout: float, *, camera: bool) -> t
     return page, words
 
 
+def _probe_is_sure(words: list[Word]) -> bool:
+    """A band read the right way up: several confident words, most of it confident.
+    Upside down, Tesseract reads the same band as short fragments at 20-50."""
+    good = [w for w in words if w.confidence >= GOOD_WORD_CONFIDENCE and len(w.text) >= 3]
+    return len(good) >= PROBE_SURE_WORDS and _mean_confidence(words) >= PROBE_SURE_CONFIDENCE
+
+
+def _probe_rotation(page: np.ndarray, lines: orientation.Lines, zoom: float, timeout: float) -> int:
+    """Up or down for a page whose line direction is known: a band of a few lines, at
+    Tesseract's letter size, is read one way and, unless that reading is sure, the other
+    way; the more confident reading wins. A fraction of a full read."""
+    first, last = (round(v * zoom) for v in lines.band)
+    crop = page[:, first:last] if lines.vertical else page[first:last, :]
+    crop = _scale(crop, min(3.0, max(0.4, PROBE_LETTER_SIZE / (lines.letter_size * zoom))))
+    candidates = (90, 270) if lines.vertical else (0, 180)
+    if min(crop.shape) < 8:  # nothing to probe: keep the page as it lies
+        return candidates[0]
+    scores: dict[int, float] = {}
+    for degrees in candidates:
+        words = _run(_rotate(crop, degrees), 6, timeout)
+        if _probe_is_sure(words):
+            return degrees
+        scores[degrees] = _score(words)
+    return max(candidates, key=lambda d: scores[d])
+
+
 def read_text(
     grey: np.ndarray, *, camera: bool, sparse: bool = False, timeout: float = 60.0
 ) -> OcrResult:
@@ -277,18 +258,33 @@ def read_text(
     Word boxes are in ``grey``'s pixel coordinates, however the page was scaled or turned."""
     psm = 11 if sparse else 3
     page = prepare(grey, camera=camera)
+    zoom = 1.0
     if max(page.shape) < 1000:  # small screenshots and crops: give Tesseract room
-        page = _scale(page, 2.0)
-    read, words = _read_page(page, psm, timeout, camera=camera)
-    rotation = 0
-    if not _reads_well(words):
-        rotation = _best_rotation(page, psm, timeout, words)
+        page, zoom = _scale(page, 2.0), 2.0
+    lines = orientation.find_lines(grey)
+    if lines is not None:
+        # Lines seen: their direction and one short probe decide the turn before the only
+        # full read, so a turned page costs about what an upright one does.
+        rotation = _probe_rotation(page, lines, zoom, timeout)
         if rotation:
-            turned, again = _read_page(_rotate(page, rotation), psm, timeout, camera=camera)
-            if _score(again) > _score(words):
-                read, words = turned, again
-            else:
-                rotation = 0
+            # The picture itself is turned and then prepared and scaled as an upright one
+            # is: a page turned by quarter turns is the same pixels and reads the same.
+            page = prepare(_rotate(grey, rotation), camera=camera)
+            if zoom != 1.0:
+                page = _scale(page, zoom)
+        read, words = _read_page(page, psm, timeout, camera=camera)
+    else:
+        read, words = _read_page(page, psm, timeout, camera=camera)
+        rotation = 0
+        if not _reads_well(words):
+            rotation = _best_rotation(page, psm, timeout, words)
+            if rotation:
+                turned, again = _read_page(_rotate(page, rotation), psm, timeout, camera=camera)
+                if _score(again) > _score(words):
+                    read, words = turned, again
+                else:
+                    rotation = 0
+    words = dateline.reread_date_lines(read, words, timeout)
     # ``read`` may be scaled; its width along the unturned picture's x axis:
     across = read.shape[1] if rotation in (0, 180) else read.shape[0]
     factor = across / grey.shape[1]

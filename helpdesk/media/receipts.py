@@ -354,6 +354,8 @@ def _settle_day_month(fields: list[Field], *, day_first: bool) -> None:
     parsed = [(f, _NUMERIC_DATE.fullmatch(f.raw.strip())) for f in dates]
     if any(m and int(m.group(2)) > 12 for _, m in parsed):
         day_first = False
+    elif any(m and int(m.group(1)) > 12 for _, m in parsed):
+        day_first = True  # the page itself writes the day first, whatever its currency
     for found, match in parsed:
         if not match:
             continue

@@ -194,6 +194,9 @@ class Report:
     similarities: dict[str, list[tuple[str, int, float]]] = field(default_factory=dict)
     totals: dict[str, list[tuple[str, int, bool, bool]]] = field(default_factory=dict)
     dates: dict[str, list[tuple[str, int, bool]]] = field(default_factory=dict)
+    # A turned page's text against the same page's upright text: what turning costs,
+    # apart from how well Tesseract reads the page at all.
+    agreement: dict[str, list[tuple[str, int, float]]] = field(default_factory=dict)
 
     def verdict_accuracy(self, half: str, purpose: str | None = None) -> float:
         rows = [r for r in self.verdicts.get(half, []) if purpose is None or r[1] == purpose]
@@ -203,6 +206,14 @@ class Report:
         out: dict[int, tuple[float, float]] = {}
         for degrees in ROTATIONS:
             values = [s for _, d, s in self.similarities.get(half, []) if d == degrees]
+            if values:
+                out[degrees] = (sum(values) / len(values), min(values))
+        return out
+
+    def agreement_by_rotation(self, half: str) -> dict[int, tuple[float, float]]:
+        out: dict[int, tuple[float, float]] = {}
+        for degrees in ROTATIONS[1:]:
+            values = [s for _, d, s in self.agreement.get(half, []) if d == degrees]
             if values:
                 out[degrees] = (sum(values) / len(values), min(values))
         return out
@@ -236,6 +247,8 @@ class Report:
             for file, degrees, value in self.similarities.get(half, []):
                 if value < 0.9:
                     yield f"   low: {file} at {degrees}°: {value:.3f}"
+            for degrees, (mean, low) in self.agreement_by_rotation(half).items():
+                yield f"turned {degrees:3d}° vs upright text: mean {mean:.3f}, min {low:.3f}"
             yield (
                 f"receipt total: {self.total_accuracy(half):.0%} (upright "
                 f"{self.total_accuracy(half, upright=True):.0%}; printed total among amounts "
@@ -274,6 +287,15 @@ def evaluate(items: list[Item], *, processes: int = 2, rotations=ROTATIONS) -> R
     report = Report()
     with ProcessPoolExecutor(max_workers=processes) as pool:
         results = list(pool.map(_analyse, jobs))
+    texts = {
+        (file, degrees): (analysis.get("ocr") or {}).get("text") or ""
+        for file, degrees, _, analysis in results
+    }
+    for (file, degrees), text in texts.items():
+        if degrees and (file, 0) in texts and by_file[file].ground_truth:
+            report.agreement.setdefault(by_file[file].half, []).append(
+                (file, degrees, similarity(text, texts[(file, 0)]))
+            )
     for file, degrees, purpose, analysis in results:
         item = by_file[file]
         half = item.half

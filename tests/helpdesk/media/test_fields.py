@@ -134,3 +134,18 @@ def test_each_field_says_where_it_was_found() -> None:
 def test_ocr_letter_o_in_a_hex_code_is_read_as_zero() -> None:
     found = [(f.type, f.value) for f in extract_fields("Error code: Ox8BADFOOD")]
     assert found == [("error_code", "0x8BADF00D")]
+
+
+@pytest.mark.parametrize("language", ["en", "es", None])
+def test_a_page_that_writes_the_day_first_reads_all_its_dates_day_first(
+    language: str | None,
+) -> None:
+    # A bank statement in English from a day-first country: 28/12/2017 can only be
+    # 28 December, so 12/01/2019 on the same page is 12 January, not 1 December.
+    text = "28/12/2017 CARD PAYMENT RESTORAN -15.00\n12/01/2019 CARD PAYMENT MR DIY -33.90"
+    assert _values(text, "date", language) == ["2017-12-28", "2019-01-12"]
+
+
+def test_a_page_that_writes_the_month_first_reads_all_its_dates_month_first() -> None:
+    text = "Ordered 12/28/2017\nShipped 01/02/2018"
+    assert _values(text, "date", "es") == ["2017-12-28", "2018-01-02"]
