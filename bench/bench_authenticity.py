@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from bench.bench_media import phone_photo  # noqa: E402
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-VIEWS_PER_MEDIA = 21  # a camera photo's views: 19 crops (fingerprint.CROP_VIEWS) + 2 turns
+VIEWS_PER_MEDIA = 30  # a camera photo's views: 28 crops (fingerprint.CROP_VIEWS) + 2 turns
 QUERIES = 300
 
 

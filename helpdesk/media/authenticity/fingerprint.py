@@ -5,9 +5,12 @@ colour changes and a few degrees of rotation, but not a crop (the frame moves) n
 pasted into a screenshot (the frame is someone else's). So a fingerprint hashes *views*:
 
 - ``full``: the whole picture;
-- crops at 90 % and 80 % of each side, each at nine anchors (``s90r0c0`` … ``s80r2c2``): a
-  crop of up to 20 % lands within a few percent of one of them, on either side (the
-  earlier or the later picture may be the cropped one);
+- crops at 90 %, 85 % and 80 % of each side, each at nine anchors (``s90r0c0`` …
+  ``s80r2c2``): a crop of up to 20 % lands within a few percent of one of them, on either
+  side (the earlier or the later picture may be the cropped one);
+- ``e0full``, ``e0s90r0c0`` …: a picture inside a screenshot (a photo in a chat bubble, a
+  gallery view between bars), found by peeling the app's flat frame away
+  (``embedded_regions``), hashed whole and cropped like a photo;
 - ``box0`` … ``box2``: rectangles framed by straight edges (a photo in a chat bubble or a
   gallery, a receipt on a table). A rendered picture with such a frame (a screenshot)
   keeps only ``full`` and its boxes: its crops are mostly the app's frame, which every
@@ -30,7 +33,7 @@ import numpy as np
 # Views: name → (left, top, right, bottom) as fractions of the picture.
 def _grid() -> dict[str, tuple[float, float, float, float]]:
     views = {"full": (0.0, 0.0, 1.0, 1.0)}
-    for size in (90, 80):
+    for size in (90, 85, 80):
         step = (100 - size) / 2
         for row in range(3):
             for col in range(3):
@@ -50,6 +53,9 @@ MAX_BOXES = 3
 EMBED_MIN_SHARE = 0.04
 DETECT_SIDE = 1000
 RENDERED_FLAT = 0.3
+# Share of flat mid-tone pixels that makes a picture an app's screen (dev half: photos
+# ≤ 0.25, chat screenshots ≥ 0.34).
+INTERFACE_FLAT = 0.3
 TURNS = (-3.5, 3.5)
 
 
@@ -101,11 +107,12 @@ def fingerprint(grey: np.ndarray) -> Fingerprint | None:
     if _std(small) < 2.0:
         return None
     rendered = is_rendered(small)
-    embedded = embedded_regions(_detail_copy(grey)) if rendered else []
+    interface = rendered and is_interface(small)
+    embedded = embedded_regions(_detail_copy(grey)) if interface else []
     found = content_boxes(small)
     # A screenshot's frame (bars, bubbles) is what two screenshots of one app share, so
     # crops of it would match other screenshots: hash the whole and what is inside frames.
-    framed = bool(found and rendered)
+    framed = bool(found and rendered) or bool(embedded)
     boxes = {"full": CROP_VIEWS["full"]} if framed else dict(CROP_VIEWS)
     for index, box in enumerate(found):
         boxes[f"box{index}"] = box
@@ -315,6 +322,18 @@ def embedded_regions(small: np.ndarray) -> list[tuple[float, float, float, float
 def _ratio(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
     first, second = (a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1])
     return min(first, second) / max(first, second, 1e-9)
+
+
+def is_interface(small: np.ndarray) -> bool:
+    """An app's screen: flat areas in mid tones (backgrounds, bars, bubbles). A dark or
+    overexposed photo is flat too, but only where it is clipped to black or white."""
+    import cv2
+
+    pixels = small.astype(np.float32)
+    mean = cv2.blur(pixels, (5, 5))
+    flat = (cv2.blur(pixels * pixels, (5, 5)) - mean * mean) < 0.5
+    mid = (small > 8) & (small < 247)
+    return float((flat & mid).mean()) >= INTERFACE_FLAT
 
 
 def is_rendered(small: np.ndarray) -> bool:
