@@ -51,10 +51,12 @@ BOX_MIN_SHARE, BOX_MAX_SHARE, BOX_FILL = 0.05, 0.85, 0.8
 MAX_BOXES = 3
 # A picture inside a screenshot: at least this share of it.
 EMBED_MIN_SHARE = 0.04
+# Pictures kept from inside one screenshot (each is hashed whole and in 27 crops).
+MAX_EMBEDDED = 3
 DETECT_SIDE = 1000
 RENDERED_FLAT = 0.3
-# Share of flat mid-tone pixels that makes a picture an app's screen (dev half: photos
-# ≤ 0.25, chat screenshots ≥ 0.34).
+# Share of exactly flat mid-tone pixels that makes a picture an app's screen (dev half:
+# photos ≤ 0.06, a poster 0.5, chat screenshots ≥ 0.33).
 INTERFACE_FLAT = 0.3
 TURNS = (-3.5, 3.5)
 
@@ -283,11 +285,11 @@ def embedded_regions(small: np.ndarray) -> list[tuple[float, float, float, float
     Peeled like an onion: the flat areas of one colour that touch a frame's edge (the
     app's background, then a bubble's fill) are taken away, and each solid block that
     remains is a region; inside it the same is done again, so a bubble gives the photo
-    it holds. Up to ``MAX_BOXES``."""
+    it holds. Up to ``MAX_EMBEDDED``."""
     import cv2
 
     height, width = small.shape
-    _, labels = cv2.connectedComponents(_flat(small).astype(np.uint8), connectivity=8)
+    count, labels = cv2.connectedComponents(_flat(small).astype(np.uint8), connectivity=8)
     found: list[tuple[int, tuple[int, int, int, int]]] = []
 
     def peel(box: tuple[int, int, int, int], depth: int) -> None:
@@ -296,10 +298,12 @@ def embedded_regions(small: np.ndarray) -> list[tuple[float, float, float, float
         band = max(2, round(0.03 * min(x1 - x0, y1 - y0)))
         sides = (inside[:band], inside[-band:], inside[:, :band], inside[:, -band:])
         edge = np.concatenate([side.ravel() for side in sides])
-        rest = (~np.isin(inside, np.unique(edge[edge > 0]))).astype(np.uint8)
+        outer = np.zeros(count, dtype=bool)
+        outer[edge[edge > 0]] = True
+        rest = (~outer[inside]).astype(np.uint8)
         rest[:band], rest[-band:], rest[:, :band], rest[:, -band:] = 0, 0, 0, 0
-        count, _, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
-        for index in range(1, count):
+        parts, _, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
+        for index in range(1, parts):
             x, y, w, h, area = (int(v) for v in stats[index])
             if w * h < EMBED_MIN_SHARE * width * height or min(w / width, h / height) < 0.15:
                 continue
@@ -316,7 +320,7 @@ def embedded_regions(small: np.ndarray) -> list[tuple[float, float, float, float
         box = (x0 / width, y0 / height, x1 / width, y1 / height)
         if all(_overlap(box, other) < 0.9 or _ratio(box, other) < 0.8 for other in boxes):
             boxes.append(box)
-    return boxes[:MAX_BOXES]
+    return boxes[:MAX_EMBEDDED]
 
 
 def _ratio(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
@@ -331,7 +335,9 @@ def is_interface(small: np.ndarray) -> bool:
 
     pixels = small.astype(np.float32)
     mean = cv2.blur(pixels, (5, 5))
-    flat = (cv2.blur(pixels * pixels, (5, 5)) - mean * mean) < 0.5
+    # Exactly one value, not merely smooth: a soft photo (a wall, a gradient) at this size
+    # varies by a fraction of a level, an interface's fill by nothing.
+    flat = (cv2.blur(pixels * pixels, (5, 5)) - mean * mean) < 0.1
     mid = (small > 8) & (small < 247)
     return float((flat & mid).mean()) >= INTERFACE_FLAT
 
