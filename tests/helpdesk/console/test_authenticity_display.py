@@ -30,3 +30,16 @@ def test_ticket_page_shows_the_reuse_signal_and_the_earlier_picture(stack: Stack
     assert f'src="/media/{first}"' in page and f'src="/media/{second}"' in page
     assert "the customer is not told" in page
     assert "Authenticity signals" not in client.get(f"/tickets/{clean}").text
+
+
+def test_metrics_count_the_cases_signals_by_kind_and_strength(stack: Stack) -> None:
+    import httpx
+
+    first = store_customer_media(stack.database_url, "34600000033", _photo(92), purpose="photo")
+    second = store_customer_media(stack.database_url, "34600000044", _photo(60), purpose="photo")
+    hand_off(stack.database_url, "34600000033", media_ids=[first])
+    hand_off(stack.database_url, "34600000044", media_ids=[second])
+    auth = {"Authorization": "Bearer metrics-token"}
+    text = httpx.get(f"{stack.url}/metrics", headers=auth).text
+    line = 'helpdesk_authenticity_signals_total{kind="reused_other_customer",strength="strong"}'
+    assert f"{line} 1.0" in text  # the second case only: the first one had nothing earlier
