@@ -29,6 +29,7 @@ import numpy as np
 from helpdesk.errors import MediaRejected
 from helpdesk.media import limits, quality
 from helpdesk.media.authenticity.check import inspect as inspect_authenticity
+from helpdesk.media.authenticity.edits import inconsistent_text
 from helpdesk.media.barcodes import Barcode, read_barcodes
 from helpdesk.media.decode import check_polyglot, load_image
 from helpdesk.media.documents import read_pdf
@@ -206,11 +207,19 @@ def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) ->
     with _timed(analysis, "authenticity"):
         analysis.authenticity = inspect_authenticity(data, mime=mime, grey=loaded.grey)
     _read(loaded.grey, rules, analysis, camera=not measures.digital)
+    if rules.name in TEXT_CHECKED and measures.digital and analysis.ocr is not None:
+        with _timed(analysis, "authenticity"):
+            height, width = loaded.grey.shape
+            found = inconsistent_text(analysis.ocr.words, width=width, height=height)
+            analysis.authenticity.setdefault("signals", []).extend(s.to_dict() for s in found)
     _to_original(analysis, loaded.width / loaded.grey.shape[1])
     _judge(measures, rules, analysis)
     _require_identifier(rules, analysis)
 
 
+# Purposes whose text an edit would change (an amount, a date, an error code); checked on
+# rendered pictures only (see helpdesk.media.authenticity.edits).
+TEXT_CHECKED = frozenset({"receipt", "screenshot"})
 IDENTIFIER_TYPES = frozenset({"model_number", "serial_number", "barcode"})
 
 

@@ -7,19 +7,25 @@ told nothing different (the handoff notice does not name queues) and nothing is 
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk.db.models import MediaRecord
+from helpdesk.db.models import MediaRecord, Ticket
 from helpdesk.media.authenticity.claims import check_claim, transaction_reused
 from helpdesk.media.authenticity.signals import Severity
 
 FRAUD_QUEUE = "fraud_review"
 FLAG_PREFIX = "authenticity: "
+# "authenticity: amount_mismatch [strong] — …" (flags written before the strength was shown
+# in brackets count as strength "unknown").
+_FLAG = re.compile(r"^authenticity: ([a-z0-9_]+)(?: \[([a-z]+)\])?")
 
 
 @dataclass
@@ -32,7 +38,10 @@ class CaseReview:
 
     @property
     def flags(self) -> list[str]:
-        return [f"{FLAG_PREFIX}{s['code']} — {s['explanation']}" for s in self.signals]
+        return [
+            f"{FLAG_PREFIX}{s['code']} [{s.get('severity', 'notable')}] — {s['explanation']}"
+            for s in self.signals
+        ]
 
 
 def media_signals(media: Sequence[MediaRecord]) -> list[dict[str, Any]]:
@@ -84,3 +93,18 @@ def review_stored(
             )
     except HelpdeskError:
         return CaseReview()
+
+
+def signal_counts(session: Session) -> Counter[tuple[str, str]]:
+    """How many signals the handed-off cases carry, by (kind, strength): each ticket's
+    flags, every signal once per ticket (the media's and the claim's). What ``/metrics``
+    reports as ``helpdesk_authenticity_signals_total``; a dashboard can call it too."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for flags in session.execute(select(Ticket.flags)).scalars():
+        seen = set()
+        for flag in flags or []:
+            found = _FLAG.match(str(flag))
+            if found is not None:
+                seen.add((found.group(1), found.group(2) or "unknown"))
+        counts.update(seen)
+    return counts

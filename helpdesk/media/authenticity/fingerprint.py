@@ -5,9 +5,12 @@ colour changes and a few degrees of rotation, but not a crop (the frame moves) n
 pasted into a screenshot (the frame is someone else's). So a fingerprint hashes *views*:
 
 - ``full``: the whole picture;
-- crops at 90 % and 80 % of each side, each at nine anchors (``s90r0c0`` … ``s80r2c2``): a
-  crop of up to 20 % lands within a few percent of one of them, on either side (the
-  earlier or the later picture may be the cropped one);
+- crops at 90 %, 85 % and 80 % of each side, each at nine anchors (``s90r0c0`` …
+  ``s80r2c2``): a crop of up to 20 % lands within a few percent of one of them, on either
+  side (the earlier or the later picture may be the cropped one);
+- ``e0full``, ``e0s90r0c0`` …: a picture inside a screenshot (a photo in a chat bubble, a
+  gallery view between bars), found by peeling the app's flat frame away
+  (``embedded_regions``), hashed whole and cropped like a photo;
 - ``box0`` … ``box2``: rectangles framed by straight edges (a photo in a chat bubble or a
   gallery, a receipt on a table). A rendered picture with such a frame (a screenshot)
   keeps only ``full`` and its boxes: its crops are mostly the app's frame, which every
@@ -30,7 +33,7 @@ import numpy as np
 # Views: name → (left, top, right, bottom) as fractions of the picture.
 def _grid() -> dict[str, tuple[float, float, float, float]]:
     views = {"full": (0.0, 0.0, 1.0, 1.0)}
-    for size in (90, 80):
+    for size in (90, 85, 80):
         step = (100 - size) / 2
         for row in range(3):
             for col in range(3):
@@ -46,7 +49,15 @@ MIN_SIDE = 24
 # Content boxes: a rectangle this share of the picture or more, mostly filled by its edges.
 BOX_MIN_SHARE, BOX_MAX_SHARE, BOX_FILL = 0.05, 0.85, 0.8
 MAX_BOXES = 3
+# A picture inside a screenshot: at least this share of it.
+EMBED_MIN_SHARE = 0.04
+# Pictures kept from inside one screenshot (each is hashed whole and in 27 crops).
+MAX_EMBEDDED = 3
+DETECT_SIDE = 1000
 RENDERED_FLAT = 0.3
+# Share of exactly flat mid-tone pixels that makes a picture an app's screen (dev half:
+# photos ≤ 0.06, a poster 0.5, chat screenshots ≥ 0.33).
+INTERFACE_FLAT = 0.3
 TURNS = (-3.5, 3.5)
 
 
@@ -97,13 +108,21 @@ def fingerprint(grey: np.ndarray) -> Fingerprint | None:
     small = _shrink(grey)
     if _std(small) < 2.0:
         return None
+    rendered = is_rendered(small)
+    interface = rendered and is_interface(small)
+    embedded = embedded_regions(_detail_copy(grey)) if interface else []
     found = content_boxes(small)
     # A screenshot's frame (bars, bubbles) is what two screenshots of one app share, so
     # crops of it would match other screenshots: hash the whole and what is inside frames.
-    framed = found and is_rendered(small)
+    framed = bool(found and rendered) or bool(embedded)
     boxes = {"full": CROP_VIEWS["full"]} if framed else dict(CROP_VIEWS)
     for index, box in enumerate(found):
         boxes[f"box{index}"] = box
+    for index, region in enumerate(embedded):
+        # A photo inside a screenshot is hashed like a photo (whole and crops): the app
+        # may have cropped it to its bubble, and the region found may hold a margin.
+        for name, view in CROP_VIEWS.items():
+            boxes[f"e{index}{name}"] = _within(region, view)
     views = []
     for name, box in boxes.items():
         region = _crop(small, box)
@@ -221,6 +240,106 @@ def content_boxes(small: np.ndarray) -> list[tuple[float, float, float, float]]:
             found.append((share, box))
     found.sort(reverse=True)
     return [box for _, box in found[:MAX_BOXES]]
+
+
+def _within(
+    outer: tuple[float, float, float, float], inner: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
+    left, top, right, bottom = outer
+    width, height = right - left, bottom - top
+    return (
+        left + inner[0] * width,
+        top + inner[1] * height,
+        left + inner[2] * width,
+        top + inner[3] * height,
+    )
+
+
+def _detail_copy(grey: np.ndarray) -> np.ndarray:
+    """At most ``DETECT_SIDE`` on the long side: at the hashing size a chat's bubbles
+    blur into one another, at this one the gaps between them are still there."""
+    import cv2
+
+    height, width = grey.shape
+    scale = DETECT_SIDE / max(height, width)
+    if scale >= 1:
+        return grey
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+
+
+def _flat(small: np.ndarray) -> np.ndarray:
+    """Pixels whose 3x3 neighbourhood is one value: a rendered interface, never a photo's
+    noise (a photo resampled into a screenshot keeps its texture)."""
+    import cv2
+
+    pixels = small.astype(np.float32)
+    mean = cv2.blur(pixels, (3, 3))
+    return (cv2.blur(pixels * pixels, (3, 3)) - mean * mean) < 0.5
+
+
+def embedded_regions(small: np.ndarray) -> list[tuple[float, float, float, float]]:
+    """Pictures inside a screenshot (a photo in a chat bubble, a gallery view between
+    bars), as fractions, innermost first.
+
+    Peeled like an onion: the flat areas of one colour that touch a frame's edge (the
+    app's background, then a bubble's fill) are taken away, and each solid block that
+    remains is a region; inside it the same is done again, so a bubble gives the photo
+    it holds. Up to ``MAX_EMBEDDED``."""
+    import cv2
+
+    height, width = small.shape
+    count, labels = cv2.connectedComponents(_flat(small).astype(np.uint8), connectivity=8)
+    found: list[tuple[int, tuple[int, int, int, int]]] = []
+
+    def peel(box: tuple[int, int, int, int], depth: int) -> None:
+        x0, y0, x1, y1 = box
+        inside = labels[y0:y1, x0:x1]
+        band = max(2, round(0.03 * min(x1 - x0, y1 - y0)))
+        sides = (inside[:band], inside[-band:], inside[:, :band], inside[:, -band:])
+        edge = np.concatenate([side.ravel() for side in sides])
+        outer = np.zeros(count, dtype=bool)
+        outer[edge[edge > 0]] = True
+        rest = (~outer[inside]).astype(np.uint8)
+        rest[:band], rest[-band:], rest[:, :band], rest[:, -band:] = 0, 0, 0, 0
+        parts, _, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
+        for index in range(1, parts):
+            x, y, w, h, area = (int(v) for v in stats[index])
+            if w * h < EMBED_MIN_SHARE * width * height or min(w / width, h / height) < 0.15:
+                continue
+            if area < 0.5 * w * h or (w, h) == (x1 - x0 - 2 * band, y1 - y0 - 2 * band):
+                continue  # an outline, or the whole frame again
+            region = (x0 + x, y0 + y, x0 + x + w, y0 + y + h)
+            found.append((depth, region))
+            if depth < 3:
+                peel(region, depth + 1)
+
+    peel((0, 0, width, height), 1)
+    boxes: list[tuple[float, float, float, float]] = []
+    for _, (x0, y0, x1, y1) in sorted(found, key=lambda f: -f[0]):
+        box = (x0 / width, y0 / height, x1 / width, y1 / height)
+        if all(_overlap(box, other) < 0.9 or _ratio(box, other) < 0.8 for other in boxes):
+            boxes.append(box)
+    return boxes[:MAX_EMBEDDED]
+
+
+def _ratio(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    first, second = (a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1])
+    return min(first, second) / max(first, second, 1e-9)
+
+
+def is_interface(small: np.ndarray) -> bool:
+    """An app's screen: flat areas in mid tones (backgrounds, bars, bubbles). A dark or
+    overexposed photo is flat too, but only where it is clipped to black or white."""
+    import cv2
+
+    pixels = small.astype(np.float32)
+    mean = cv2.blur(pixels, (5, 5))
+    # Exactly one value, not merely smooth: a soft photo (a wall, a gradient) at this size
+    # varies by a fraction of a level, an interface's fill by nothing.
+    flat = (cv2.blur(pixels * pixels, (5, 5)) - mean * mean) < 0.1
+    mid = (small > 8) & (small < 247)
+    return float((flat & mid).mean()) >= INTERFACE_FLAT
 
 
 def is_rendered(small: np.ndarray) -> bool:

@@ -30,8 +30,10 @@ from helpdesk.media.authenticity.fingerprint import Fingerprint, hamming, hammin
 KEY_MAX = 10
 DETAIL_MAX = 90
 # The media sharing the most chunks with the query, compared view by view; a very common
-# chunk (a blank-page pattern) must not turn a look-up into a scan.
-MAX_CANDIDATES = 24
+# chunk (a blank-page pattern) must not turn a look-up into a scan. A copy shares chunks in
+# many of its ~30 views and ranks first; chance neighbours share one or two. Each
+# candidate costs ~30 rows read, so fewer is faster at a million stored views.
+MAX_CANDIDATES = 8
 TURNED = "turn"
 
 

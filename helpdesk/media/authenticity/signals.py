@@ -1,5 +1,6 @@
 """What an authenticity check reports: a signal with a stable code, a severity, an
-explanation an agent can follow, and its evidence (ids, values, a region of the picture).
+explanation an agent can follow, its evidence (ids, values), and where it has a place a
+``region`` of the picture (fractions: left, top, right, bottom) that the console highlights.
 
 Signals are for agents only. Nothing here is ever worded for, or sent to, the customer,
 and no signal refuses a file or a claim: a person decides.
@@ -35,6 +36,7 @@ class Code(str, enum.Enum):
     PDF_EDITOR = "pdf_editor"
     PDF_INCREMENTAL_UPDATE = "pdf_incremental_update"
     ERROR_LEVEL_REGION = "error_level_region"
+    TEXT_INCONSISTENT = "text_inconsistent"
     NOT_FINGERPRINTED = "not_fingerprinted"
 
 
@@ -44,6 +46,9 @@ class Signal:
     severity: Severity
     explanation: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    # Where on the picture, as fractions (left, top, right, bottom); None: nowhere in
+    # particular (a metadata field, a whole-file match).
+    region: tuple[float, float, float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +56,7 @@ class Signal:
             "severity": self.severity.value,
             "explanation": self.explanation,
             "evidence": self.evidence,
+            "region": list(self.region) if self.region is not None else None,
         }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from PIL import Image
 
@@ -30,3 +31,30 @@ def test_ticket_page_shows_the_reuse_signal_and_the_earlier_picture(stack: Stack
     assert f'src="/media/{first}"' in page and f'src="/media/{second}"' in page
     assert "the customer is not told" in page
     assert "Authenticity signals" not in client.get(f"/tickets/{clean}").text
+
+
+def test_metrics_count_the_cases_signals_by_kind_and_strength(stack: Stack) -> None:
+    import httpx
+
+    first = store_customer_media(stack.database_url, "34600000033", _photo(92), purpose="photo")
+    second = store_customer_media(stack.database_url, "34600000044", _photo(60), purpose="photo")
+    hand_off(stack.database_url, "34600000033", media_ids=[first])
+    hand_off(stack.database_url, "34600000044", media_ids=[second])
+    auth = {"Authorization": "Bearer metrics-token"}
+    text = httpx.get(f"{stack.url}/metrics", headers=auth).text
+    line = 'helpdesk_authenticity_signals_total{kind="reused_other_customer",strength="strong"}'
+    assert f"{line} 1.0" in text  # the second case only: the first one had nothing earlier
+
+
+def test_ticket_page_marks_the_region_of_an_edited_amount(stack: Stack) -> None:
+    from tests.helpdesk.media.authenticity.editset import edited
+
+    copy = next(e for e in edited() if e.edit == "bigger")
+    media = store_customer_media(stack.database_url, "34600000055", copy.data, purpose="receipt")
+    ticket = hand_off(stack.database_url, "34600000055", media_ids=[media])
+    stack.agent()
+    page = stack.sign_in().get(f"/tickets/{ticket}").text
+    assert "text inconsistent" in page
+    assert 'class="region"' in page and f'src="/media/{media}"' in page
+    left = re.search(r'class="region"[^>]*left:([\d.]+)%', page)
+    assert left and abs(float(left.group(1)) - copy.box[0] * 100) < 5  # on the new amount

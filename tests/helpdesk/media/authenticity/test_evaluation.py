@@ -93,6 +93,9 @@ def test_reuse_detection_and_false_positives_on_held_out_photos(database_url: st
     )
     # The floors below are what this method reaches on the held-out half with margin; the
     # product targets (95 % / 1 % / 5 %) are printed above and reported, not hidden.
-    assert detection >= 0.85
+    assert detection >= 0.93
+    # A photo pasted inside a chat screenshot is found through the picture peeled out of it.
+    in_screenshot = hits["reused/in_screenshot"]
+    assert sum(in_screenshot) / len(in_screenshot) >= 0.9
     assert unrelated <= 0.01
     assert lookalike <= 0.05
