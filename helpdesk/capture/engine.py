@@ -21,6 +21,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpdesk.capture.deadends import (
+    CANNOT_NOW,
+    CONTINUE_WITHOUT,
+    HUSH_SLOT,
+    SELF_CONTAINED,
+    SEND_LATER,
+    VOICE_NOTE,
+    WAYS_ON,
+    dead_end_intent,
+)
 from helpdesk.capture.flows import FACT, FLOWS, MEDIA, PAYMENT, SKIPPED, Flow, Step, purpose_for
 from helpdesk.capture.summary import payment_value
 from helpdesk.conversation import USE_CASE_INTENTS
@@ -28,7 +38,12 @@ from helpdesk.conversation import USE_CASE_INTENTS
 FAILURES_SLOT = "capture_failures"
 CANDIDATES_SLOT = "fact_candidates"
 FIELDS_SLOT = "captured_fields"
+FIX_PENDING_SLOT = "fix_pending"  # a fix from the customer's words awaits "did it work?"
 HELD = "held:"  # prefix of a media slot value awaiting its flow (see held_value)
+
+# Shorter than this, a message cannot describe a new problem ("come on", "hello??"), so it
+# never takes the customer out of the flow they are in, whatever the NLU heard in it.
+MIN_SWITCH_WORDS = 3
 
 LEAVING_INTENTS = frozenset({*USE_CASE_INTENTS, "request_human", "cancel", "delete_my_data"})
 
@@ -65,17 +80,41 @@ class TurnOutcome:
 
 
 def handle_turn(flow: Flow, turn: Turn, *, max_tries: int, analyse: Analyse) -> TurnOutcome:
+    requested = flow.step(turn.requested_slot)
+    # "I don't have a photo, they're in the box" inside a return is about the return's
+    # photo, even when the NLU hears a damaged delivery in it: the flow in progress wins.
+    way_on = dead_end_intent(turn.intent, turn.text) if requested is not None else None
+    if way_on == SEND_LATER:
+        if turn.intent == SEND_LATER:
+            return TurnOutcome(handled=False)  # the dialogue pauses the form (dead_ends rules)
+        # "later" the NLU took for a goodbye: offer the ways on, whose button pauses.
+        way_on = CANNOT_NOW
     # The flow's own use case is not a switch: "the bank app on android" typed as the app
     # name reads as report_software_error to the NLU, and belongs to this very flow.
-    if turn.intent in LEAVING_INTENTS and turn.intent != flow.use_case:
+    leaving = turn.intent in LEAVING_INTENTS and turn.intent != flow.use_case
+    if leaving and turn.intent in USE_CASE_INTENTS and not _clear_request(turn.text):
+        leaving = False  # "come on" is no new request: the flow in progress keeps it
+    if leaving and way_on is None:
         return TurnOutcome(handled=False)
+    fix_pending = bool(turn.slots.get(FIX_PENDING_SLOT)) and requested is not None
+    if fix_pending and turn.intent == "affirm":
+        return TurnOutcome(handled=False)  # the fix from the words worked (dead_ends rules)
     state = _State.from_turn(turn)
-    requested = flow.step(turn.requested_slot)
     held = _judge_held_media(flow, turn, state, max_tries=max_tries, analyse=analyse)
-    if turn.intent == "media_shared":
+    if fix_pending and turn.intent == "deny" and requested.type == MEDIA:
+        # Now the media would change the answer: ask for it (the form's ask follows).
+        state.fill(FIX_PENDING_SLOT, False)
+        state.fill(requested.slot, None)
+        state.say("utter_fix_did_not_help_send_media")
+    elif turn.intent == "media_shared":
         _on_media(flow, turn, state, requested, max_tries=max_tries, analyse=analyse)
     elif requested is None:
         return state.outcome() if held else TurnOutcome(handled=False)
+    elif way_on == CONTINUE_WITHOUT:
+        state.fill(requested.slot, SKIPPED)
+        state.say("utter_step_skipped")
+    elif way_on == CANNOT_NOW:
+        _offer_ways_on(requested, state)
     elif turn.intent == "skip":
         _on_skip(requested, state, max_tries=max_tries)
     elif requested.type == FACT:
@@ -83,12 +122,38 @@ def handle_turn(flow: Flow, turn: Turn, *, max_tries: int, analyse: Analyse) -> 
     elif _typed_identifier(requested, turn, state):
         pass
     else:
-        state.fill(requested.slot, None)
-        state.say("utter_need_media")
+        _on_other_text(requested, state)
     if requested is not None and requested.slot not in state.slots:
         # Always answer for the requested slot, so the form re-asks instead of rejecting.
         state.slots[requested.slot] = turn.slots.get(requested.slot)
+    if requested is not None and any(r.response in SELF_CONTAINED for r in state.replies):
+        state.slots[HUSH_SLOT] = requested.slot
     return state.outcome()
+
+
+def _clear_request(text: str | None) -> bool:
+    """A button (its payload) or a sentence that describes something: a few words at least."""
+    words = (text or "").strip()
+    return words.startswith("/") or len(words.split()) >= MIN_SWITCH_WORDS
+
+
+def _offer_ways_on(step: Step, state: _State) -> None:
+    """One message with the ways on, instead of the same request again."""
+    state.fill(step.slot, None)
+    state.say(WAYS_ON)
+
+
+def _on_other_text(step: Step, state: _State) -> None:
+    """Words where media was asked: a pointer, then the ways on, in turn (never one message
+    three times running)."""
+    key = f"{step.slot}:text"
+    state.failures[key] = state.failures.get(key, 0) + 1
+    state.changed.add("failures")
+    state.fill(step.slot, None)
+    if state.failures[key] % 2 == 0:
+        state.say(WAYS_ON)
+    else:
+        state.say("utter_need_media")
 
 
 @dataclass
@@ -142,6 +207,10 @@ def _on_media(
         return
     for item in items:
         kind = str(item.get("kind") or "")
+        if kind == "audio":
+            # Kept in the media store and the transcript for the agent (casefile).
+            state.say(VOICE_NOTE)
+            continue
         step = _step_for(flow, turn, requested, kind, state)
         if step is None:
             expected = requested.kinds if requested is not None and requested.type == MEDIA else ()
@@ -241,7 +310,7 @@ def _refuse(step: Step, analysis: dict[str, Any], state: _State, *, max_tries: i
     state.fill(step.slot, None)
     state.say("utter_media_refused", reason=reason)
     if state.failures[step.slot] >= max_tries:
-        state.say("utter_capture_options")
+        state.say(WAYS_ON)
 
 
 def _read_caption(flow: Flow, turn: Turn, caption: str, state: _State) -> None:
@@ -281,8 +350,8 @@ def _on_skip(step: Step, state: _State, *, max_tries: int) -> None:
         state.fill(step.slot, SKIPPED)
         state.say("utter_step_skipped")
     else:
-        state.fill(step.slot, None)
-        state.say("utter_cannot_skip")
+        # A required step: say what skipping means instead of refusing it.
+        _offer_ways_on(step, state)
 
 
 def _on_fact(step: Step, turn: Turn, state: _State) -> None:
@@ -300,7 +369,11 @@ def _on_fact(step: Step, turn: Turn, state: _State) -> None:
     )
     if value is None:
         state.fill(step.slot, None)
-        state.say("utter_fact_not_understood")
+        # Every second miss, the ways on instead of the same correction again.
+        key = f"{step.slot}:text"
+        state.failures[key] = state.failures.get(key, 0) + 1
+        state.changed.add("failures")
+        state.say(WAYS_ON if state.failures[key] % 2 == 0 else "utter_fact_not_understood")
     else:
         state.fill(step.slot, value)
 
