@@ -16,6 +16,7 @@ from helpdesk.capture import Turn, flow_for_form, handle_turn
 from helpdesk.capture.casefile import latest_use_case
 from helpdesk.capture.deadends import (
     HUSH_SLOT,
+    KNOWN_FACTS,
     PAUSED_SLOT,
     SHOWN_SLOT,
     VOICE_NOTE,
@@ -32,10 +33,19 @@ from helpdesk.capture.engine import (
 from helpdesk.capture.flows import FLOWS, MEDIA, flow_for_use_case
 from helpdesk.capture.media import CAPTURE_EXECUTOR, analyse_stored_media
 from helpdesk.capture.summary import capture_summary, payment_readback
+from helpdesk.capture.switch import SWITCH_SLOT, start_text
 from helpdesk.settings import get_settings
 from helpdesk.triage.wordsfirst import fix_from_words
 
-STATE_SLOTS = (FAILURES_SLOT, CANDIDATES_SLOT, FIELDS_SLOT, HUSH_SLOT, SHOWN_SLOT, PAUSED_SLOT)
+STATE_SLOTS = (
+    FAILURES_SLOT,
+    CANDIDATES_SLOT,
+    FIELDS_SLOT,
+    HUSH_SLOT,
+    SHOWN_SLOT,
+    PAUSED_SLOT,
+    SWITCH_SLOT,
+)
 
 
 class _ValidateCaptureForm:
@@ -64,10 +74,6 @@ class _ValidateCaptureForm:
             language=language_of(tracker),
             sender_id=tracker.sender_id,
         )
-        if turn.requested_slot is None and turn.intent == flow.use_case:
-            words_first = await self._fix_from_words(dispatcher, flow, turn)
-            if words_first:
-                return words_first
         # Analysis runs in a child process; this thread only waits for it.
         outcome = await asyncio.get_running_loop().run_in_executor(
             CAPTURE_EXECUTOR,
@@ -79,22 +85,41 @@ class _ValidateCaptureForm:
                 analyse=analyse_stored_media,
             ),
         )
-        if not outcome.handled:
+        starting = turn.requested_slot is None and turn.intent == flow.use_case
+        if not outcome.handled and not starting:
             return []  # the form rejects; the dialogue's rules handle the interruption
         for reply in outcome.replies:
             dispatcher.utter_message(response=reply.response, **reply.params)
-        return [SlotSet(name, value) for name, value in outcome.slots.items()]
+        events: list[EventType] = [SlotSet(n, v) for n, v in outcome.slots.items()]
+        if outcome.followup:
+            # A switch the customer confirmed: the new flow runs next, from their words.
+            new = flow_for_form(outcome.followup)
+            filled = {**turn.slots, **outcome.slots}
+            events += await self._fix_from_words(
+                dispatcher, new, outcome.switch_text or "", turn.language, filled
+            )
+            return [*events, FollowupAction(outcome.followup)]
+        if starting:
+            text = start_text(flow, turn)
+            filled = {**turn.slots, **outcome.slots}
+            events += await self._fix_from_words(dispatcher, flow, text, turn.language, filled)
+        return events
 
     async def _fix_from_words(
-        self, dispatcher: CollectingDispatcher, flow: Any, turn: Turn
+        self,
+        dispatcher: CollectingDispatcher,
+        flow: Any,
+        text: str,
+        language: str,
+        slots: dict[str, Any],
     ) -> list[EventType]:
         """The flow starts: when the customer's words already name the fix, give it now."""
         decision = await asyncio.to_thread(
-            fix_from_words, use_case=flow.use_case, text=turn.text or "", language=turn.language
+            fix_from_words, use_case=flow.use_case, text=text, language=language
         )
         if decision is None:
             return []
-        first = next((s for s in flow.slots if turn.slots.get(s) is None), None)
+        first = next((s for s in flow.slots if slots.get(s) is None), None)
         # The form's request for the media waits until the customer says it did not help.
         return [*offer_fix(dispatcher, decision), SlotSet(HUSH_SLOT, first)]
 
@@ -185,7 +210,8 @@ class ActionCaptureSummary(Action):
         dispatcher.utter_message(response="utter_capture_summary", summary=summary)
         every_slot = {name: tracker.get_slot(name) for f in FLOWS for name in f.slots}
         done = [SlotSet(name, None) for name in release_held_media(every_slot)]
-        return done + [SlotSet(name, None) for name in (HUSH_SLOT, SHOWN_SLOT, PAUSED_SLOT)]
+        cleared = (HUSH_SLOT, SHOWN_SLOT, PAUSED_SLOT, SWITCH_SLOT)
+        return done + [SlotSet(name, None) for name in cleared]
 
 
 class ActionHoldMedia(Action):
@@ -236,7 +262,8 @@ class _AskMedia:
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        slots = {name: tracker.get_slot(name) for name in (HUSH_SLOT, SHOWN_SLOT)}
+        names = (HUSH_SLOT, SHOWN_SLOT, *KNOWN_FACTS)
+        slots = {name: tracker.get_slot(name) for name in names}
         response, params, updates = media_prompt(self.slot, slots, language_of(tracker))
         if response is not None:
             dispatcher.utter_message(response=response, **params)

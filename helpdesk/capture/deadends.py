@@ -19,7 +19,8 @@ DEAD_END_INTENTS = frozenset({CANNOT_NOW, CONTINUE_WITHOUT, SEND_LATER})
 WAYS_ON = "utter_media_ways_on"
 VOICE_NOTE = "utter_voice_note"
 # Replies that already say what to send next: the form's re-ask would only repeat them.
-SELF_CONTAINED = frozenset({WAYS_ON, VOICE_NOTE})
+WAITING = "utter_capture_waiting"
+SELF_CONTAINED = frozenset({WAYS_ON, VOICE_NOTE, WAITING})
 
 HUSH_SLOT = "capture_hush"  # a step whose re-ask this turn's reply made unnecessary
 SHOWN_SLOT = "examples_shown"  # steps whose example picture has been sent once
@@ -64,6 +65,8 @@ def dead_end_intent(intent: str | None, text: str | None) -> str | None:
     return None
 
 
+KNOWN_FACTS = ("order_number",)  # facts a first request also asks for (see media_prompt)
+
 _STEP_WORDS = {
     "damage_photo": ("a photo of the damage", "una foto del daño"),
     "product_label_photo": ("a photo of the product label", "una foto de la etiqueta del producto"),
@@ -87,17 +90,26 @@ def step_words(slot: str, language: str) -> str:
     return es if language == "es" else en
 
 
+# A first request that also asks for a fact, with its wording for when the fact is known
+# ("… and type your order number" once the customer wrote it: never ask for what was said).
+_KNOWN_FACT_ASKS = {"item_photo": ("order_number", "utter_ask_item_photo_known_order")}
+
+
 def media_prompt(
     slot: str, slots: dict[str, Any], language: str
 ) -> tuple[str | None, dict[str, Any], dict[str, Any]]:
     """How the form asks for a media step: (response or None, its params, slot updates).
 
     The full request with its example picture goes once per step; after that a short
-    reminder; and nothing when this turn's reply already said what to do next.
+    reminder; and nothing when this turn's reply already said what to do next. ``slots``
+    holds the hush and shown slots, and the facts a first request may also ask for.
     """
     if slots.get(HUSH_SLOT) == slot:
         return None, {}, {HUSH_SLOT: None}
     shown = list(slots.get(SHOWN_SLOT) or [])
     if slot in shown:
         return "utter_reask_media", {"what": step_words(slot, language)}, {}
+    fact, known_ask = _KNOWN_FACT_ASKS.get(slot, (None, None))
+    if fact is not None and slots.get(fact) is not None:
+        return known_ask, {}, {SHOWN_SLOT: [*shown, slot]}
     return f"utter_ask_{slot}", {}, {SHOWN_SLOT: [*shown, slot]}

@@ -45,6 +45,8 @@ class Script:
     turns: list[tuple[str, Any]]
     fix_from_words: bool = False  # the knowledge base knows the fix from the first message
     expect: list[str] = field(default_factory=list)  # words the customer must have read
+    absent: list[str] = field(default_factory=list)  # words the customer must never read
+    switch_to: str | None = None  # a switch the customer confirmed: not a wrong one
 
 
 SCRIPTS = [
@@ -124,6 +126,65 @@ SCRIPTS = [
         expect=["can't listen to voice notes yet", "looks good"],
     ),
     Script(
+        "return, then 'they arrived broken': asked, yes switches, the order number goes along",
+        "en",
+        "return",
+        [
+            ("text", "I want to return my shoes, order 118734, they are too small"),
+            ("text", "actually they arrived broken, the sole is coming off"),
+            ("button", "Yes, switch"),
+        ],
+        expect=[
+            "From your message I've noted: order number 118734.",
+            "Do you want to report damage rather than the return?",
+            "I'm sorry your product arrived damaged",
+        ],
+        absent=["type your order number"],
+        switch_to="damaged",
+    ),
+    Script(
+        "devolución, 'llegaron rotos': pregunta, no sigue en la devolución",
+        "es",
+        "return",
+        [
+            ("text", "quiero devolver mis zapatos, me quedan pequeños"),
+            ("text", "en realidad llegaron rotos, se les despega la suela"),
+            ("text", "no, sigo con la devolución"),
+        ],
+        expect=[
+            "¿Quieres reportar un daño en lugar de seguir con la devolución?",
+            "seguimos donde estábamos",
+            "Cuando puedas, envíame una foto del artículo",
+        ],
+    ),
+    Script(
+        "devolución, 'llegaron rotos', sí escrito cambia al daño",
+        "es",
+        "return",
+        [
+            ("text", "quiero devolver el pedido 4455667, no es lo que pedí"),
+            ("text", "bueno la verdad es que llegó roto, la caja venía aplastada"),
+            ("text", "sí"),
+        ],
+        expect=[
+            "De tu mensaje anoté: número de pedido 4455667.",
+            "Siento que tu producto haya llegado dañado",
+        ],
+        absent=["escríbeme tu número de pedido"],
+        switch_to="damaged",
+    ),
+    Script(
+        "order number in the first message is never asked for",
+        "en",
+        "return",
+        [
+            ("text", "I need to return order 118734, the jacket is the wrong size"),
+            ("file", "photo"),
+        ],
+        expect=["From your message I've noted: order number 118734.", "Order number: 118734"],
+        absent=["type your order number", "Please type your order number"],
+    ),
+    Script(
         "saluda y manda una nota de voz",
         "es",
         "none",
@@ -199,10 +260,12 @@ def _run(stack: WhatsAppStack, script: Script, customer: str) -> dict[str, Any]:
     wrong = [
         flow
         for flow, texts in asks.items()
-        if flow != script.flow and any(texts[script.language] in text for text in said)
+        if flow not in (script.flow, script.switch_to)
+        and any(texts[script.language] in text for text in said)
     ]
     everything = stack.everything(customer)
     missing = [words for words in script.expect if words not in everything]
+    missing += [f"(never) {words}" for words in script.absent if words in everything]
     return {
         "dead_ends": dead_ends,
         "first_fix": first_fix,

@@ -55,11 +55,15 @@ def test_no_photo_inside_a_return_stays_in_the_return() -> None:
     assert _said(outcome) == ["utter_media_ways_on"]
 
 
-def test_a_clear_new_request_still_leaves_the_flow() -> None:
-    outcome = _run(
+def test_a_clear_new_request_is_asked_about_and_a_tapped_one_leaves_the_flow() -> None:
+    typed = _run(
         "return_form", "item_photo", "report_damaged_product", text="the parcel arrived crushed"
     )
-    assert outcome.handled is False
+    assert _said(typed) == ["utter_confirm_switch"]  # tests/helpdesk/capture/test_switch.py
+    tapped = _run(
+        "return_form", "item_photo", "report_damaged_product", text="/report_damaged_product"
+    )
+    assert tapped.handled is False
 
 
 def test_go_on_without_it_skips_a_required_step() -> None:
@@ -73,10 +77,25 @@ def test_send_it_later_is_left_to_the_dialogue_to_pause() -> None:
     assert outcome.handled is False
 
 
-def test_later_heard_as_goodbye_offers_the_ways_on_instead_of_leaving() -> None:
+def test_later_heard_as_goodbye_waits_in_the_flow_instead_of_leaving() -> None:
     outcome = _run("return_form", "item_photo", "goodbye", text="later")
     assert outcome.handled is True
-    assert _said(outcome) == ["utter_media_ways_on"]
+    assert _said(outcome) == ["utter_capture_waiting"]
+    assert outcome.slots[HUSH_SLOT] == "item_photo"  # no re-ask under "I'll wait"
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"), [("cannot_send_now", "no tengo video ahora"), ("skip", "skip")]
+)
+def test_the_ways_on_are_offered_once_then_the_step_is_skipped(intent, text) -> None:
+    first = _run("appliance_fault_form", "appliance_media", "cannot_send_now", text=text)
+    assert _said(first) == ["utter_media_ways_on"]
+    again = _run(
+        "appliance_fault_form", "appliance_media", intent, text=text,
+        slots={FAILURES_SLOT: first.slots[FAILURES_SLOT]},
+    )  # fmt: skip
+    assert _said(again) == ["utter_step_skipped"]  # not the same three options again
+    assert again.slots["appliance_media"] == SKIPPED
 
 
 def test_other_text_twice_gets_the_ways_on_the_second_time() -> None:

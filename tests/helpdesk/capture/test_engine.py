@@ -172,8 +172,14 @@ def test_text_instead_of_a_photo_is_reminded_of_the_photo() -> None:
 
 def test_leaving_intents_are_left_to_the_dialogue() -> None:
     for intent in ("request_human", "cancel", "report_payment_problem"):
+        # A tapped button; a typed other use case is asked about first (test_switch.py).
         outcome = _run("return_form", _turn(
-            "return_form", "item_photo", intent, text="I was charged twice for it too"
+            "return_form", "item_photo", intent, text=f"/{intent}"
+        ))  # fmt: skip
+        assert outcome.handled is False
+    for intent in ("request_human", "cancel"):
+        outcome = _run("return_form", _turn(
+            "return_form", "item_photo", intent, text="just get me someone, I'm done"
         ))  # fmt: skip
         assert outcome.handled is False
 
