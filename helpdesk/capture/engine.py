@@ -97,7 +97,7 @@ Analyse = Callable[..., "dict[str, Any] | None"]
 def handle_turn(flow: Flow, turn: Turn, *, max_tries: int, analyse: Analyse) -> TurnOutcome:
     requested = flow.step(turn.requested_slot)
     offer = pending(turn.slots) if requested is not None else None
-    said = answer(turn.intent) if offer else None
+    said = answer(turn.intent, offer=offer, current=flow.use_case) if offer else None
     if offer and said == YES:
         return switch(turn, offer)
     # "I don't have a photo, they're in the box" inside a return is about the return's

@@ -61,12 +61,13 @@ def pending(slots: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def answer(intent: str | None) -> str | None:
+def answer(intent: str | None, *, offer: dict[str, Any], current: str) -> str | None:
     """Yes / No to the question (typed or tapped), or None when the customer did something
-    else: then the question lapses and the turn counts for the flow they are in."""
-    if intent == "affirm":
+    else: then the question lapses and the turn counts for the flow they are in. Naming a
+    flow is an answer too: "no, I'm keeping the return" stays, "yes, it's the damage" goes."""
+    if intent == "affirm" or intent == offer.get("to"):
         return YES
-    if intent == "deny":
+    if intent in ("deny", current):
         return NO
     return None
 

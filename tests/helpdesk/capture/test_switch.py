@@ -150,3 +150,17 @@ def test_offer_words_exist_for_every_pair_of_flows() -> None:
             for language in ("en", "es"):
                 params = offer_params(current=current, new=new, language=language)
                 assert "_" not in params["new"] + params["current"]  # words, not intent names
+
+
+def test_naming_the_flow_answers_the_question() -> None:
+    offer = {"to": "report_damaged_product", "text": "they arrived broken"}
+    stay = _run(
+        "return_form", "item_photo", "request_return", text="no, sigo con la devolución",
+        language="es", slots={SWITCH_SLOT: offer},
+    )  # fmt: skip
+    assert _said(stay) == ["utter_switch_declined"]
+    go = _run(
+        "return_form", "item_photo", "report_damaged_product", text="yes, it's the damage",
+        slots={SWITCH_SLOT: offer},
+    )  # fmt: skip
+    assert go.followup == "damaged_product_form"
