@@ -7,25 +7,45 @@ import functools
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import language_of
+from actions.support import offer_fix
 from helpdesk.capture import Turn, flow_for_form, handle_turn
 from helpdesk.capture.casefile import latest_use_case
+from helpdesk.capture.deadends import (
+    HUSH_SLOT,
+    KNOWN_FACTS,
+    PAUSED_SLOT,
+    SHOWN_SLOT,
+    VOICE_NOTE,
+    media_prompt,
+)
 from helpdesk.capture.engine import (
     CANDIDATES_SLOT,
     FAILURES_SLOT,
     FIELDS_SLOT,
+    FIX_PENDING_SLOT,
     hold_media,
     release_held_media,
 )
-from helpdesk.capture.flows import FLOWS, flow_for_use_case
+from helpdesk.capture.flows import FLOWS, MEDIA, flow_for_use_case
 from helpdesk.capture.media import CAPTURE_EXECUTOR, analyse_stored_media
 from helpdesk.capture.summary import capture_summary, payment_readback
+from helpdesk.capture.switch import SWITCH_SLOT, start_text
 from helpdesk.settings import get_settings
+from helpdesk.triage.wordsfirst import fix_from_words
 
-STATE_SLOTS = (FAILURES_SLOT, CANDIDATES_SLOT, FIELDS_SLOT)
+STATE_SLOTS = (
+    FAILURES_SLOT,
+    CANDIDATES_SLOT,
+    FIELDS_SLOT,
+    HUSH_SLOT,
+    SHOWN_SLOT,
+    PAUSED_SLOT,
+    SWITCH_SLOT,
+)
 
 
 class _ValidateCaptureForm:
@@ -47,7 +67,10 @@ class _ValidateCaptureForm:
             intent=(message.get("intent") or {}).get("name"),
             text=message.get("text"),
             metadata=message.get("metadata") or {},
-            slots={name: tracker.get_slot(name) for name in (*flow.slots, *STATE_SLOTS)},
+            slots={
+                name: tracker.get_slot(name)
+                for name in (*flow.slots, *STATE_SLOTS, FIX_PENDING_SLOT)
+            },
             language=language_of(tracker),
             sender_id=tracker.sender_id,
         )
@@ -62,11 +85,43 @@ class _ValidateCaptureForm:
                 analyse=analyse_stored_media,
             ),
         )
-        if not outcome.handled:
+        starting = turn.requested_slot is None and turn.intent == flow.use_case
+        if not outcome.handled and not starting:
             return []  # the form rejects; the dialogue's rules handle the interruption
         for reply in outcome.replies:
             dispatcher.utter_message(response=reply.response, **reply.params)
-        return [SlotSet(name, value) for name, value in outcome.slots.items()]
+        events: list[EventType] = [SlotSet(n, v) for n, v in outcome.slots.items()]
+        if outcome.followup:
+            # A switch the customer confirmed: the new flow runs next, from their words.
+            new = flow_for_form(outcome.followup)
+            filled = {**turn.slots, **outcome.slots}
+            events += await self._fix_from_words(
+                dispatcher, new, outcome.switch_text or "", turn.language, filled
+            )
+            return [*events, FollowupAction(outcome.followup)]
+        if starting:
+            text = start_text(flow, turn)
+            filled = {**turn.slots, **outcome.slots}
+            events += await self._fix_from_words(dispatcher, flow, text, turn.language, filled)
+        return events
+
+    async def _fix_from_words(
+        self,
+        dispatcher: CollectingDispatcher,
+        flow: Any,
+        text: str,
+        language: str,
+        slots: dict[str, Any],
+    ) -> list[EventType]:
+        """The flow starts: when the customer's words already name the fix, give it now."""
+        decision = await asyncio.to_thread(
+            fix_from_words, use_case=flow.use_case, text=text, language=language
+        )
+        if decision is None:
+            return []
+        first = next((s for s in flow.slots if slots.get(s) is None), None)
+        # The form's request for the media waits until the customer says it did not help.
+        return [*offer_fix(dispatcher, decision), SlotSet(HUSH_SLOT, first)]
 
 
 class ValidateDamagedProductForm(_ValidateCaptureForm, Action):
@@ -100,6 +155,8 @@ class _AskFact:
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if tracker.get_slot(HUSH_SLOT) == self.slot:
+            return [SlotSet(HUSH_SLOT, None)]  # this turn's reply already said what to do
         candidate = (tracker.get_slot(CANDIDATES_SLOT) or {}).get(self.slot)
         if candidate:
             dispatcher.utter_message(response=f"utter_confirm_{self.slot}", value=candidate)
@@ -152,7 +209,9 @@ class ActionCaptureSummary(Action):
         summary = capture_summary(flow, slots, fields, language_of(tracker))
         dispatcher.utter_message(response="utter_capture_summary", summary=summary)
         every_slot = {name: tracker.get_slot(name) for f in FLOWS for name in f.slots}
-        return [SlotSet(name, None) for name in release_held_media(every_slot)]
+        done = [SlotSet(name, None) for name in release_held_media(every_slot)]
+        cleared = (HUSH_SLOT, SHOWN_SLOT, PAUSED_SLOT, SWITCH_SLOT)
+        return done + [SlotSet(name, None) for name in cleared]
 
 
 class ActionHoldMedia(Action):
@@ -165,6 +224,14 @@ class ActionHoldMedia(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         items = (tracker.latest_message.get("metadata") or {}).get("media") or []
+        if items and all(item.get("kind") == "audio" for item in items):
+            # Stored and in the transcript for the agent; the bot cannot listen yet.
+            dispatcher.utter_message(response=VOICE_NOTE)
+            return []
+        paused = tracker.get_slot(PAUSED_SLOT)
+        if paused:
+            # The media the customer promised: the paused form resumes and judges it.
+            return [SlotSet(PAUSED_SLOT, None), FollowupAction(paused)]
         slots = {name: tracker.get_slot(name) for flow in FLOWS for name in flow.slots}
         held = hold_media(items, slots)
         dispatcher.utter_message(response="utter_media_received")
@@ -182,3 +249,49 @@ class ActionResetCapture(Action):
     ) -> list[EventType]:
         names = [slot for flow in FLOWS for slot in flow.slots] + list(STATE_SLOTS)
         return [SlotSet(name, None) for name in names if tracker.get_slot(name) is not None]
+
+
+class _AskMedia:
+    """Asks for a media step: the example picture once, then a short reminder."""
+
+    slot: str
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        names = (HUSH_SLOT, SHOWN_SLOT, *KNOWN_FACTS)
+        slots = {name: tracker.get_slot(name) for name in names}
+        response, params, updates = media_prompt(self.slot, slots, language_of(tracker))
+        if response is not None:
+            dispatcher.utter_message(response=response, **params)
+        return [SlotSet(name, value) for name, value in updates.items()]
+
+
+def _ask_media_action(slot: str) -> type:
+    return type(f"AskMedia_{slot}", (_AskMedia, Action), {"slot": slot})
+
+
+ASK_MEDIA_ACTIONS = [
+    _ask_media_action(step.slot) for flow in FLOWS for step in flow.steps if step.type == MEDIA
+]
+
+
+class ActionPauseCapture(Action):
+    """ "Send it later": the form waits; the media, when it comes, resumes it (hold media)."""
+
+    def name(self) -> str:
+        return "action_pause_capture"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        use_case = latest_use_case(tracker.events)
+        flow = flow_for_use_case(use_case) if use_case else None
+        if flow is None or all(tracker.get_slot(s) is not None for s in flow.slots):
+            dispatcher.utter_message(response="utter_write_when_ready")
+            return []
+        dispatcher.utter_message(response="utter_capture_waiting")
+        return [SlotSet(PAUSED_SLOT, flow.form), SlotSet(HUSH_SLOT, None)]

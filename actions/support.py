@@ -31,7 +31,7 @@ TRIED_SLOT = "fixes_tried"
 PENDING_SLOT = "fix_pending"
 
 
-def _offer(dispatcher: CollectingDispatcher, decision: fixloop.Decision) -> list[EventType]:
+def offer_fix(dispatcher: CollectingDispatcher, decision: fixloop.Decision) -> list[EventType]:
     if decision.explanation:
         dispatcher.utter_message(text=decision.explanation)
     if decision.fix_image:
@@ -120,8 +120,16 @@ class ActionTriage(Action):
             sender_id=tracker.sender_id,
             media_ids=case.media_ids,
         )
+        if decision.entry_id and decision.entry_id in (tracker.get_slot(TRIED_SLOT) or []):
+            # The fix offered from the customer's first words did not help: the next one.
+            decision = await asyncio.to_thread(
+                fixloop.next_decision,
+                triage=decision.triage,
+                tried=[decision.entry_id],
+                language=language,
+            )
         if decision.action == fixloop.OFFER_FIX:
-            return _offer(dispatcher, decision)
+            return offer_fix(dispatcher, decision)
         return await _hand_off(dispatcher, tracker, trigger="triage", decision=decision, case=case)
 
 
@@ -146,7 +154,7 @@ class ActionNextFix(Action):
         )
         if decision.action == fixloop.OFFER_FIX:
             dispatcher.utter_message(response="utter_try_another_fix")
-            return _offer(dispatcher, decision)
+            return offer_fix(dispatcher, decision)
         return await _hand_off(dispatcher, tracker, trigger="triage", decision=decision)
 
 

@@ -35,4 +35,8 @@ INTENTS = (
     "location_shared",
     "contacts_shared",
     "flow_completed",
+    # The ways on when media is not at hand (helpdesk.capture.deadends).
+    "cannot_send_now",
+    "continue_without_media",
+    "send_media_later",
 )

@@ -39,17 +39,24 @@ class CaseFile:
 
 
 def latest_use_case(events: list[dict[str, Any]]) -> str | None:
-    """The use case of the most recent capture form, or the latest use-case intent."""
+    """The use case the customer is in: the latest capture form started, or the latest
+    use-case intent said outside a form (one said inside a form that kept the customer,
+    "I don't have a photo, they're in the box" in a return, does not change it)."""
     forms = {flow.form: flow.use_case for flow in FLOWS}
     use_cases = {flow.use_case for flow in FLOWS}
-    for event in reversed(events):
-        if event.get("event") == "active_loop" and event.get("name") in forms:
-            return forms[event["name"]]
-        if event.get("event") == "user":
+    current: str | None = None
+    in_form = False
+    for event in events:
+        if event.get("event") == "active_loop":
+            name = event.get("name")
+            in_form = name in forms
+            if in_form:
+                current = forms[name]
+        elif event.get("event") == "user" and not in_form:
             intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
             if intent in use_cases:
-                return intent
-    return None
+                current = intent
+    return current
 
 
 def gather(events: list[dict[str, Any]], slots: dict[str, Any]) -> CaseFile:
@@ -57,6 +64,7 @@ def gather(events: list[dict[str, Any]], slots: dict[str, Any]) -> CaseFile:
     flow = flow_for_use_case(use_case) if use_case else None
     transcript: list[dict[str, Any]] = []
     words: list[str] = []
+    voice_notes: list[int] = []
     for event in events:
         kind = event.get("event")
         if kind == "user":
@@ -72,6 +80,12 @@ def gather(events: list[dict[str, Any]], slots: dict[str, Any]) -> CaseFile:
             line = {"who": "customer", "when": event.get("timestamp"), "text": text or None}
             if media:
                 line["media_id"] = media[0].get("id")
+                # Voice notes fill no step; the agent still gets them with the case.
+                voice_notes.extend(
+                    int(item["id"])
+                    for item in media
+                    if item.get("kind") == "audio" and item.get("id")
+                )
             transcript.append(line)
         elif kind == "bot" and event.get("text"):
             transcript.append({"who": "bot", "when": event.get("timestamp"), "text": event["text"]})
@@ -84,6 +98,7 @@ def gather(events: list[dict[str, Any]], slots: dict[str, Any]) -> CaseFile:
                     media_ids.append(int(value))
                 except (TypeError, ValueError):
                     continue
+    media_ids.extend(note for note in voice_notes if note not in media_ids)
     return CaseFile(
         use_case=use_case,
         flow=flow,

@@ -18,64 +18,140 @@ The Rasa form asks for the next empty slot by itself (``utter_ask_<slot>`` or
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from helpdesk.capture.flows import FACT, FLOWS, MEDIA, PAYMENT, SKIPPED, Flow, Step, purpose_for
+from helpdesk.capture.deadends import (
+    CANNOT_NOW,
+    CONTINUE_WITHOUT,
+    HUSH_SLOT,
+    SELF_CONTAINED,
+    SEND_LATER,
+    VOICE_NOTE,
+    WAITING,
+    WAYS_ON,
+    dead_end_intent,
+)
+from helpdesk.capture.flows import (
+    FACT,
+    FLOWS,
+    MEDIA,
+    PAYMENT,
+    SKIPPED,
+    Flow,
+    Step,
+    purpose_for,
+)
+from helpdesk.capture.prefill import TYPED, labelled_value
 from helpdesk.capture.summary import payment_value
+from helpdesk.capture.switch import (
+    CONFIRM_SWITCH,
+    NO,
+    SWITCH_DECLINED,
+    SWITCH_SLOT,
+    YES,
+    answer,
+    answers_step,
+    ask_before_switch,
+    make_offer,
+    offer_params,
+    pending,
+    start,
+    switch,
+)
+from helpdesk.capture.turn import (
+    CANDIDATES_SLOT,
+    FAILURES_SLOT,
+    FIELDS_SLOT,
+    Reply,
+    State,
+    Turn,
+    TurnOutcome,
+)
 from helpdesk.conversation import USE_CASE_INTENTS
 
-FAILURES_SLOT = "capture_failures"
-CANDIDATES_SLOT = "fact_candidates"
-FIELDS_SLOT = "captured_fields"
+__all__ = [  # the slot names live with the turn; the adapters know them from here
+    "CANDIDATES_SLOT",
+    "FAILURES_SLOT",
+    "FIELDS_SLOT",
+    "FIX_PENDING_SLOT",
+    "Reply",
+    "Turn",
+    "TurnOutcome",
+    "handle_turn",
+    "hold_media",
+    "release_held_media",
+]
+
+FIX_PENDING_SLOT = "fix_pending"  # a fix from the customer's words awaits "did it work?"
 HELD = "held:"  # prefix of a media slot value awaiting its flow (see held_value)
+
+# Shorter than this, a message cannot describe a new problem ("come on", "hello??"), so it
+# never takes the customer out of the flow they are in, whatever the NLU heard in it.
+MIN_SWITCH_WORDS = 3
 
 LEAVING_INTENTS = frozenset({*USE_CASE_INTENTS, "request_human", "cancel", "delete_my_data"})
 
 Analyse = Callable[..., "dict[str, Any] | None"]
 
 
-@dataclass
-class Turn:
-    form: str
-    requested_slot: str | None
-    intent: str | None
-    text: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
-    slots: dict[str, Any] = field(default_factory=dict)
-    language: str = "en"
-    # Whose turn it is: media ids resolve only among this customer's own records (metadata
-    # is untrusted, over the REST channel it comes straight from the request).
-    sender_id: str = ""
-
-
-@dataclass
-class Reply:
-    """A domain response to send, with the values for its {placeholders}."""
-
-    response: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class TurnOutcome:
-    slots: dict[str, Any] = field(default_factory=dict)
-    replies: list[Reply] = field(default_factory=list)
-    handled: bool = True
-
-
 def handle_turn(flow: Flow, turn: Turn, *, max_tries: int, analyse: Analyse) -> TurnOutcome:
+    requested = flow.step(turn.requested_slot)
+    offer = pending(turn.slots) if requested is not None else None
+    said = answer(turn.intent, offer=offer, current=flow.use_case) if offer else None
+    if offer and said == YES:
+        return switch(turn, offer)
+    # "I don't have a photo, they're in the box" inside a return is about the return's
+    # photo, even when the NLU hears a damaged delivery in it: the flow in progress wins.
+    way_on = dead_end_intent(turn.intent, turn.text) if requested is not None else None
+    if way_on == SEND_LATER and turn.intent == SEND_LATER:
+        return TurnOutcome(handled=False)  # the dialogue pauses the form (dead_ends rules)
     # The flow's own use case is not a switch: "the bank app on android" typed as the app
     # name reads as report_software_error to the NLU, and belongs to this very flow.
-    if turn.intent in LEAVING_INTENTS and turn.intent != flow.use_case:
+    leaving = turn.intent in LEAVING_INTENTS and turn.intent != flow.use_case
+    if leaving and turn.intent in USE_CASE_INTENTS and not _clear_request(turn.text):
+        leaving = False  # "come on" is no new request: the flow in progress keeps it
+    if leaving and answers_step(requested, turn):
+        leaving = False
+    if leaving and way_on is None and not ask_before_switch(requested, turn):
         return TurnOutcome(handled=False)
-    state = _State.from_turn(turn)
-    requested = flow.step(turn.requested_slot)
+    fix_pending = bool(turn.slots.get(FIX_PENDING_SLOT)) and requested is not None
+    if fix_pending and turn.intent == "affirm":
+        return TurnOutcome(handled=False)  # the fix from the words worked (dead_ends rules)
+    state = State.from_turn(turn)
+    if offer:
+        state.fill(SWITCH_SLOT, None)  # answered, or lapsed: the customer did something else
+    if requested is None and turn.intent == flow.use_case:
+        start(flow, turn, state)
     held = _judge_held_media(flow, turn, state, max_tries=max_tries, analyse=analyse)
-    if turn.intent == "media_shared":
+    if leaving and way_on is None:
+        # Another use case, typed: the flow in progress wins until the customer says yes.
+        state.fill(requested.slot, turn.slots.get(requested.slot))
+        state.fill(SWITCH_SLOT, make_offer(to=str(turn.intent), text=turn.text))
+        state.say(CONFIRM_SWITCH, **offer_params(current=flow.use_case, new=str(turn.intent),
+                                                  language=turn.language))  # fmt: skip
+        state.slots[HUSH_SLOT] = requested.slot  # the question is this turn's request
+        return state.outcome()
+    if said == NO:
+        state.say(SWITCH_DECLINED)
+    elif fix_pending and turn.intent == "deny" and requested.type == MEDIA:
+        # Now the media would change the answer: ask for it (the form's ask follows).
+        state.fill(FIX_PENDING_SLOT, False)
+        state.fill(requested.slot, None)
+        state.say("utter_fix_did_not_help_send_media")
+    elif turn.intent == "media_shared":
         _on_media(flow, turn, state, requested, max_tries=max_tries, analyse=analyse)
     elif requested is None:
-        return state.outcome() if held else TurnOutcome(handled=False)
+        noted = held or state.slots or state.replies or state.changed
+        return state.outcome() if noted else TurnOutcome(handled=False)
+    elif way_on == CONTINUE_WITHOUT:
+        state.fill(requested.slot, SKIPPED)
+        state.say("utter_step_skipped")
+    elif way_on == SEND_LATER:
+        # "later" the NLU took for a goodbye: the form waits right here for the media.
+        state.fill(requested.slot, None)
+        state.say(WAITING)
+    elif way_on == CANNOT_NOW:
+        _offer_ways_on(requested, state)
     elif turn.intent == "skip":
         _on_skip(requested, state, max_tries=max_tries)
     elif requested.type == FACT:
@@ -83,54 +159,52 @@ def handle_turn(flow: Flow, turn: Turn, *, max_tries: int, analyse: Analyse) -> 
     elif _typed_identifier(requested, turn, state):
         pass
     else:
-        state.fill(requested.slot, None)
-        state.say("utter_need_media")
+        _on_other_text(requested, state)
     if requested is not None and requested.slot not in state.slots:
         # Always answer for the requested slot, so the form re-asks instead of rejecting.
         state.slots[requested.slot] = turn.slots.get(requested.slot)
+    if requested is not None and any(r.response in SELF_CONTAINED for r in state.replies):
+        state.slots[HUSH_SLOT] = requested.slot
     return state.outcome()
 
 
-@dataclass
-class _State:
-    failures: dict[str, int]
-    candidates: dict[str, str]
-    fields: list[dict[str, Any]]
-    language: str
-    slots: dict[str, Any] = field(default_factory=dict)
-    replies: list[Reply] = field(default_factory=list)
-    changed: set[str] = field(default_factory=set)
+def _clear_request(text: str | None) -> bool:
+    """A button (its payload) or a sentence that describes something: a few words at least."""
+    words = (text or "").strip()
+    return words.startswith("/") or len(words.split()) >= MIN_SWITCH_WORDS
 
-    @classmethod
-    def from_turn(cls, turn: Turn) -> _State:
-        return cls(
-            failures=dict(turn.slots.get(FAILURES_SLOT) or {}),
-            candidates=dict(turn.slots.get(CANDIDATES_SLOT) or {}),
-            fields=list(turn.slots.get(FIELDS_SLOT) or []),
-            language=turn.language,
-        )
 
-    def fill(self, slot: str, value: Any) -> None:
-        self.slots[slot] = value
+def _offer_ways_on(step: Step, state: State) -> None:
+    """One message with the ways on, instead of the same request again; asked once per
+    step: "can't" or "skip" again after it means going on without (never the same list)."""
+    key = f"{step.slot}:ways_on"
+    if state.failures.get(key):
+        state.fill(step.slot, SKIPPED)
+        state.say("utter_step_skipped")
+        return
+    state.failures[key] = 1
+    state.changed.add("failures")
+    state.fill(step.slot, None)
+    state.say(WAYS_ON)
 
-    def say(self, response: str, **params: Any) -> None:
-        self.replies.append(Reply(response, params))
 
-    def outcome(self) -> TurnOutcome:
-        slots = dict(self.slots)
-        if "failures" in self.changed:
-            slots[FAILURES_SLOT] = self.failures
-        if "candidates" in self.changed:
-            slots[CANDIDATES_SLOT] = self.candidates
-        if "fields" in self.changed:
-            slots[FIELDS_SLOT] = self.fields
-        return TurnOutcome(slots=slots, replies=self.replies)
+def _on_other_text(step: Step, state: State) -> None:
+    """Words where media was asked: a pointer, then the ways on, in turn (never one message
+    three times running)."""
+    key = f"{step.slot}:text"
+    state.failures[key] = state.failures.get(key, 0) + 1
+    state.changed.add("failures")
+    state.fill(step.slot, None)
+    if state.failures[key] % 2 == 0:
+        state.say(WAYS_ON)
+    else:
+        state.say("utter_need_media")
 
 
 def _on_media(
     flow: Flow,
     turn: Turn,
-    state: _State,
+    state: State,
     requested: Step | None,
     *,
     max_tries: int,
@@ -142,6 +216,10 @@ def _on_media(
         return
     for item in items:
         kind = str(item.get("kind") or "")
+        if kind == "audio":
+            # Kept in the media store and the transcript for the agent (casefile).
+            state.say(VOICE_NOTE)
+            continue
         step = _step_for(flow, turn, requested, kind, state)
         if step is None:
             expected = requested.kinds if requested is not None and requested.type == MEDIA else ()
@@ -170,7 +248,7 @@ def held_value(kind: str, media_id: Any) -> str:
 
 
 def _judge_held_media(
-    flow: Flow, turn: Turn, state: _State, *, max_tries: int, analyse: Analyse
+    flow: Flow, turn: Turn, state: State, *, max_tries: int, analyse: Analyse
 ) -> bool:
     """Analyse media the customer sent before this flow began, for the step it fills."""
     judged = False
@@ -198,7 +276,7 @@ def _judge_held_media(
 
 
 def _step_for(
-    flow: Flow, turn: Turn, requested: Step | None, kind: str, state: _State
+    flow: Flow, turn: Turn, requested: Step | None, kind: str, state: State
 ) -> Step | None:
     if requested is not None and requested.accepts(kind) and requested.slot not in state.slots:
         return requested
@@ -210,7 +288,7 @@ def _step_for(
 
 
 def _accept(
-    flow: Flow, step: Step, item: dict[str, Any], analysis: dict[str, Any], state: _State
+    flow: Flow, step: Step, item: dict[str, Any], analysis: dict[str, Any], state: State
 ) -> None:
     state.fill(step.slot, str(item.get("id")))
     found = analysis.get("fields") or []
@@ -233,7 +311,7 @@ def _accept(
         state.say("utter_media_accepted")
 
 
-def _refuse(step: Step, analysis: dict[str, Any], state: _State, *, max_tries: int) -> None:
+def _refuse(step: Step, analysis: dict[str, Any], state: State, *, max_tries: int) -> None:
     state.failures[step.slot] = state.failures.get(step.slot, 0) + 1
     state.changed.add("failures")
     problems = [p for p in analysis.get("problems") or [] if p.get("severity") == "error"]
@@ -241,10 +319,10 @@ def _refuse(step: Step, analysis: dict[str, Any], state: _State, *, max_tries: i
     state.fill(step.slot, None)
     state.say("utter_media_refused", reason=reason)
     if state.failures[step.slot] >= max_tries:
-        state.say("utter_capture_options")
+        state.say(WAYS_ON)
 
 
-def _read_caption(flow: Flow, turn: Turn, caption: str, state: _State) -> None:
+def _read_caption(flow: Flow, turn: Turn, caption: str, state: State) -> None:
     for step in flow.steps:
         if step.type != FACT or turn.slots.get(step.slot) is not None:
             continue
@@ -255,10 +333,7 @@ def _read_caption(flow: Flow, turn: Turn, caption: str, state: _State) -> None:
             state.fill(step.slot, value)
 
 
-TYPED = "typed:"  # prefix of a label step filled by a typed model or serial number
-
-
-def _typed_identifier(step: Step, turn: Turn, state: _State) -> bool:
+def _typed_identifier(step: Step, turn: Turn, state: State) -> bool:
     """A label step also takes the model or serial number typed out, when it looks like
     one (the step's pattern); it goes on the ticket as a field read from the customer."""
     text = turn.text or ""
@@ -276,16 +351,16 @@ def _typed_identifier(step: Step, turn: Turn, state: _State) -> bool:
     return True
 
 
-def _on_skip(step: Step, state: _State, *, max_tries: int) -> None:
+def _on_skip(step: Step, state: State, *, max_tries: int) -> None:
     if step.optional or state.failures.get(step.slot, 0) >= max_tries:
         state.fill(step.slot, SKIPPED)
         state.say("utter_step_skipped")
     else:
-        state.fill(step.slot, None)
-        state.say("utter_cannot_skip")
+        # A required step: say what skipping means instead of refusing it.
+        _offer_ways_on(step, state)
 
 
-def _on_fact(step: Step, turn: Turn, state: _State) -> None:
+def _on_fact(step: Step, turn: Turn, state: State) -> None:
     candidate = state.candidates.get(step.slot)
     if candidate is not None and turn.intent == "affirm":
         state.fill(step.slot, candidate)
@@ -295,12 +370,16 @@ def _on_fact(step: Step, turn: Turn, state: _State) -> None:
         state.changed.add("candidates")
         state.fill(step.slot, None)
         return
-    value = (
+    value = labelled_value(step, turn.text, turn.language) or (
         step.typed_value(turn.text or "") if turn.text and not turn.text.startswith("/") else None
     )
     if value is None:
         state.fill(step.slot, None)
-        state.say("utter_fact_not_understood")
+        # Every second miss, the ways on instead of the same correction again.
+        key = f"{step.slot}:text"
+        state.failures[key] = state.failures.get(key, 0) + 1
+        state.changed.add("failures")
+        state.say(WAYS_ON if state.failures[key] % 2 == 0 else "utter_fact_not_understood")
     else:
         state.fill(step.slot, value)
 

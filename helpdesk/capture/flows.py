@@ -55,7 +55,8 @@ class Flow:
 
 # Identifiers as customers type them: optional letters, then digits with separators
 # ("ORD-2024-118734", "#118734", "4829 1133 0921", "UTR 412345678901").
-ORDER_NUMBER_PATTERN = r"#?[A-Z]{0,4}[\- ]?\d[\d\-]{3,20}"
+# The letters start a word: "order 118734" is 118734, not "rder 118734".
+ORDER_NUMBER_PATTERN = r"(?<![A-Z0-9])#?[A-Z]{0,4}[\- ]?\d[\d\-]{3,20}"
 TRANSACTION_ID_PATTERN = r"[A-Z0-9]{0,6}[\- ]?\d[\d \-]{5,30}\d"
 # A model or serial number typed instead of a readable label photo: letters and digits
 # with dashes or slashes, at least one digit ("WM-8000X", "SN12345-ABC").

@@ -66,8 +66,8 @@ def capture_summary(
     read = []
     for found in sorted(fields, key=lambda f: -float(f.get("confidence") or 0)):
         key = (str(found.get("type")), str(found.get("value")))
-        if key in seen or key[0] not in FIELD_LABELS:
-            continue
+        if key in seen or key[0] not in FIELD_LABELS or found.get("source") == "customer":
+            continue  # the customer's own words were said back when they wrote them
         seen.add(key)
         read.append(f"{FIELD_LABELS[key[0]][language]} {key[1]}")
         if len(read) >= MAX_FIELDS:

@@ -95,11 +95,9 @@ def handoff_notice(
     es = language == "es"
     text = (
         f"Tu caso es el número #{ticket_id}. Un agente te responderá aquí mismo; "
-        f"tienes {position - 1} caso(s) por delante."
         if es
         else f"Your case number is #{ticket_id}. An agent will reply right here; "
-        f"there {'is' if position == 2 else 'are'} {position - 1} case(s) ahead of you."
-    )
+    ) + _queue_words(position - 1, language)
     open_now = is_open(rules, here)
     if open_now and wait_minutes:
         text += (
@@ -109,19 +107,63 @@ def handoff_notice(
         )
     if not open_now:
         opening = next_opening(rules, here)
-        when = (
-            f"{DAY_NAMES['es' if es else 'en'][opening.weekday()]} {opening:%H:%M}"
-            if opening
-            else ""
-        )
-        text += (
-            f" Ahora estamos fuera de horario ({spec}); te responderemos el {when}."
-            if es
-            else f" We are closed right now (hours: {spec}); we will reply on {when}."
-        )
+        shown = hours_text(rules, language)
+        if opening is None:
+            text += (
+                f" Ahora estamos fuera de horario (atendemos {shown})."
+                if es
+                else f" We are closed right now (we are open {shown})."
+            )
+        else:
+            day = DAY_NAMES["es" if es else "en"][opening.weekday()]
+            text += (
+                f" Ahora estamos fuera de horario (atendemos {shown}); "
+                f"te responderemos el {day} a las {opening:%H:%M}."
+                if es
+                else f" We are closed right now (we are open {shown}); "
+                f"we will reply on {day} at {opening:%H:%M}."
+            )
     text += (
         " Puedes seguir enviando mensajes o fotos, o escribir «cancelar»."
         if es
         else " You can keep sending messages or photos, or write “cancel”."
     )
     return text
+
+
+def _queue_words(ahead: int, language: str) -> str:
+    """The place in the queue as an agent would say it: "you're next", "1 case", "3 cases"."""
+    if language == "es":
+        if ahead <= 0:
+            return "eres el siguiente en la cola."
+        return f"hay {ahead} {'caso' if ahead == 1 else 'casos'} antes que el tuyo."
+    if ahead <= 0:
+        return "you're next in line."
+    if ahead == 1:
+        return "there is 1 case ahead of yours."
+    return f"there are {ahead} cases ahead of yours."
+
+
+def hours_text(rules: list[Rule], language: str) -> str:
+    """Opening hours in the customer's words: "lunes a viernes de 09:00 a 18:00"."""
+    es = language == "es"
+    names = DAY_NAMES["es" if es else "en"]
+    parts = []
+    for rule in rules:
+        days = sorted(rule.days)
+        first, last = names[days[0]], names[days[-1]]
+        contiguous = days == list(range(days[0], days[-1] + 1))
+        if len(days) == 1:
+            day_words = first
+        elif contiguous:
+            day_words = f"{first} a {last}" if es else f"{first} to {last}"
+        else:
+            day_words = ", ".join(names[d] for d in days)
+        start, end = _clock(rule.start), _clock(rule.end)
+        parts.append(f"{day_words} de {start} a {end}" if es else f"{day_words}, {start} to {end}")
+    joiner = " y " if es else " and "
+    return joiner.join(parts)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

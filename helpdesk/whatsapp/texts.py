@@ -21,9 +21,9 @@ TEXTS = {
     },
     "unsupported": {
         "en": "Sorry, I can't open that kind of message. You can write to me, or send a photo, "
-        "a screenshot, a short video, a voice note or a PDF.",
+        "a screenshot, a short video or a PDF.",
         "es": "Lo siento, no puedo abrir ese tipo de mensaje. Puedes escribirme, o enviar una "
-        "foto, una captura de pantalla, un video corto, una nota de voz o un PDF.",
+        "foto, una captura de pantalla, un video corto o un PDF.",
     },
     "choose_number": {
         "en": "Reply with the number of your choice.",

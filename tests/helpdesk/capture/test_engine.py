@@ -63,7 +63,7 @@ def test_after_max_tries_the_customer_may_continue_without_it(received) -> None:
     ))  # fmt: skip
     assert [r.response for r in outcome.replies] == [
         "utter_media_refused",
-        "utter_capture_options",
+        "utter_media_ways_on",
     ]
     skipped = _run("damaged_product_form", _turn(
         "damaged_product_form", "damage_photo", "skip",
@@ -72,10 +72,10 @@ def test_after_max_tries_the_customer_may_continue_without_it(received) -> None:
     assert skipped.slots["damage_photo"] == SKIPPED
 
 
-def test_required_step_cannot_be_skipped_before_trying(received) -> None:
+def test_skip_on_a_required_step_offers_the_ways_on(received) -> None:
     outcome = _run("damaged_product_form", _turn("damaged_product_form", "damage_photo", "skip"))
     assert outcome.slots["damage_photo"] is None
-    assert [r.response for r in outcome.replies] == ["utter_cannot_skip"]
+    assert [r.response for r in outcome.replies] == ["utter_media_ways_on"]
 
 
 def test_optional_label_can_be_skipped() -> None:
@@ -172,7 +172,15 @@ def test_text_instead_of_a_photo_is_reminded_of_the_photo() -> None:
 
 def test_leaving_intents_are_left_to_the_dialogue() -> None:
     for intent in ("request_human", "cancel", "report_payment_problem"):
-        outcome = _run("return_form", _turn("return_form", "item_photo", intent))
+        # A tapped button; a typed other use case is asked about first (test_switch.py).
+        outcome = _run("return_form", _turn(
+            "return_form", "item_photo", intent, text=f"/{intent}"
+        ))  # fmt: skip
+        assert outcome.handled is False
+    for intent in ("request_human", "cancel"):
+        outcome = _run("return_form", _turn(
+            "return_form", "item_photo", intent, text="just get me someone, I'm done"
+        ))  # fmt: skip
         assert outcome.handled is False
 
 

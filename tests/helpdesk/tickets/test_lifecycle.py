@@ -121,8 +121,8 @@ def test_notice_gives_number_position_and_out_of_hours_message(database_url, mon
         business_hours="Mon-Fri 09:00-18:00",
         zone="UTC",
     )
-    assert f"#{result.ticket_id}" in text and "1 caso(s) por delante" in text
-    assert "fuera de horario" in text and "lunes 09:00" in text
+    assert f"#{result.ticket_id}" in text and "hay 1 caso antes que el tuyo" in text
+    assert "fuera de horario" in text and "el lunes a las 09:00" in text
     tuesday = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
     text = hours.handoff_notice(
         ticket_id=7,
