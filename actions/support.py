@@ -120,7 +120,17 @@ class ActionTriage(Action):
             sender_id=tracker.sender_id,
             media_ids=case.media_ids,
         )
-        if decision.entry_id and decision.entry_id in (tracker.get_slot(TRIED_SLOT) or []):
+        tried = tracker.get_slot(TRIED_SLOT) or []
+        if decision.entry_id and decision.entry_id in tried and tracker.get_slot(PENDING_SLOT):
+            # The fix from the customer's first words was never answered: an unanswered fix
+            # is not a failed one, so ask about it again rather than offer the next.
+            dispatcher.utter_message(response="utter_did_it_work", question=decision.follow_up)
+            return [
+                SlotSet(TRIAGE_SLOT, decision.triage),
+                SlotSet(TRIED_SLOT, list(tried)),
+                SlotSet(PENDING_SLOT, True),
+            ]
+        if decision.entry_id and decision.entry_id in tried:
             # The fix offered from the customer's first words did not help: the next one.
             decision = await asyncio.to_thread(
                 fixloop.next_decision,

@@ -160,3 +160,34 @@ async def test_after_a_close_the_bot_asks_unless_the_survey_template_did() -> No
         "closed_survey_sent": [],
         "handed_back": ["utter_bot_is_back"],
     }
+
+
+async def test_a_fix_from_the_words_left_unanswered_is_asked_about_not_replaced(
+    database_url: str,
+) -> None:
+    # "error 0x80070005 when I update" got its fix at once; the customer then skipped the
+    # screenshot and answered the form, never saying whether the fix helped.
+    tracker = _tracker(
+        slots={
+            "language": "en",
+            "captured_fields": [{"type": "error_code", "value": "0x80070005", "confidence": 0.9}],
+            "fixes_tried": ["win-access-denied-0x80070005"],
+            "fix_pending": True,
+        },
+        user_texts=["my app keeps crashing with error 0x80070005 when I update", "windows"],
+        form="software_error_form",
+    )
+    dispatcher = CollectingDispatcher()
+    slots = _events_by_name(await ActionTriage().run(dispatcher, tracker, {}))
+
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_did_it_work"]
+    assert dispatcher.messages[0]["question"]
+    assert slots["fixes_tried"] == ["win-access-denied-0x80070005"]
+    assert slots["fix_pending"] is True
+
+    # Once the customer has said it did not help, the next fix is offered.
+    tracker.slots["fix_pending"] = False
+    after_no = CollectingDispatcher()
+    slots = _events_by_name(await ActionTriage().run(after_no, tracker, {}))
+    assert slots["fixes_tried"][0] == "win-access-denied-0x80070005"
+    assert len(slots["fixes_tried"]) == 2 or not slots.get("fix_pending")
