@@ -16,6 +16,7 @@ from helpdesk.db.models.tickets import (
     MediaView,
     Ticket,
     TicketMessage,
+    WebhookDelivery,
 )
 from helpdesk.db.models.whatsapp import (
     ButtonId,
@@ -32,6 +33,7 @@ __all__ = [
     "MediaView",
     "Ticket",
     "TicketMessage",
+    "WebhookDelivery",
     "Base",
     "ButtonId",
     "CaseOutcome",
