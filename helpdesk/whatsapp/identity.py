@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from helpdesk.db.models import WhatsAppIdentity
-from helpdesk.whatsapp.webhook import Inbound
+
+if TYPE_CHECKING:  # the parser calls this module's validators: no import back at run time
+    from helpdesk.whatsapp.webhook import Inbound
 
 # Two-letter country code, a dot, optionally ENT. (parent ids), up to 128 alphanumerics.
 BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
