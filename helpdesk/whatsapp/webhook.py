@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpdesk.errors import MalformedWebhook
-from helpdesk.whatsapp.identity import is_bsuid, is_phone
+from helpdesk.whatsapp.ids import is_bsuid, is_phone
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ MAX_TIMESTAMP = 10**11
 
 def _who(message: dict[str, Any], contact: dict[str, Any]) -> dict[str, str | None]:
     """Phone number, BSUID, username and parent BSUID of a message's sender."""
-    # identity's validators: an id not shaped like a phone number / BSUID is not carried.
+    # The validators identity uses: an id not shaped like a phone number / BSUID is dropped.
     phone = _text(message.get("from") or contact.get("wa_id"))
     return {
         "phone": phone if is_phone(phone) else None,
