@@ -27,16 +27,14 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 import yaml  # noqa: E402
-from fastapi import FastAPI, Request  # noqa: E402
 
 from channels.whatsapp import WhatsAppOutput  # noqa: E402
 from helpdesk.db import session_scope, upgrade  # noqa: E402
-from helpdesk.sandbox.app import SandboxConfig, create_app  # noqa: E402
 from helpdesk.whatsapp import service  # noqa: E402
 from helpdesk.whatsapp.graph import GraphClient  # noqa: E402
 from helpdesk.whatsapp.outbound import Sender  # noqa: E402
 from helpdesk.whatsapp.webhook import parse  # noqa: E402
-from tests.support.servers import free_port, serve_app  # noqa: E402
+from tests.support.sandbox import running_sandbox  # noqa: E402
 
 TOKEN, PHONE = "bench-token", "100000000000001"
 GOAL = 0.30
@@ -141,30 +139,17 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         database_url = f"sqlite:///{tmp}/bench.db"
         upgrade(database_url)
-        receiver = FastAPI()
 
-        @receiver.post("/hook")
-        async def hook(request: Request) -> dict:
-            body = json.loads(await request.body())
+        def store(body: dict) -> None:
             with session_scope(database_url) as session:
                 service.store_events(session, events=parse(body, phone_number_id=PHONE))
-            return {}
 
-        @receiver.get("/")
-        async def health() -> dict:
-            return {}
-
-        with serve_app(receiver) as hook_url:
-            config = SandboxConfig(
-                access_token=TOKEN,
-                app_secret="s",
-                phone_number_id=PHONE,
-                webhook_url=hook_url + "/hook",
-                status_delay=0.01,
-            )
-            with serve_app(create_app(config), port=free_port(), path="/sandbox/health") as url:
-                before = asyncio.run(run(url, database_url, False, responses))
-                after = asyncio.run(run(url, database_url, True, responses))
+        sandbox = running_sandbox(
+            access_token=TOKEN, app_secret="s", phone_number_id=PHONE, on_webhook=store
+        )
+        with sandbox as (url, _received):
+            before = asyncio.run(run(url, database_url, False, responses))
+            after = asyncio.run(run(url, database_url, True, responses))
     cases = len(CONVERSATIONS)
     per_case_before = sum(before.values()) / cases
     per_case_after = sum(after.values()) / cases

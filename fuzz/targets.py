@@ -27,6 +27,11 @@ from pathlib import Path
 
 BUDGET_SECONDS = 20.0
 
+# The longest input libFuzzer builds for each target (``-max_len``). Small inputs keep every
+# run fast enough for 100,000 of them; each is still past what the parser treats specially
+# (a webhook body's batch, an image header with its metadata blocks, a knowledge entry).
+MAX_LEN = {"webhook": 8192, "media": 8192, "kb": 4096, "console": 2048}
+
 
 @functools.lru_cache(maxsize=1)
 def _inbox_session_factory():  # type: ignore[no-untyped-def]
@@ -83,24 +88,32 @@ def media(data: bytes) -> None:
         try:
             strip_metadata(data, found.mime)
         except MediaRejected as refused:
-            assert refused.reason == "cannot_clean"
+            assert refused.reason in ("cannot_clean", "document_type")
     start = time.monotonic()
     result = analyze(data, purpose="photo")
     assert time.monotonic() - start < BUDGET_SECONDS, "analysis past its budget"
     assert result.accepted or result.reason, "a refusal without a reason"
 
 
-def kb(data: bytes) -> None:
-    from helpdesk.kb import check
+@functools.lru_cache(maxsize=1)
+def _kb_folder() -> Path:
     from tests.helpdesk.kb.kbfiles import CATEGORIES
 
-    with tempfile.TemporaryDirectory(prefix="helpdesk-fuzz-kb-") as folder:
-        root = Path(folder) / "knowledge"
-        root.mkdir()
-        (root / "categories.yml").write_text(CATEGORIES, encoding="utf-8")
-        (root / "topic.yml").write_bytes(data)
-        _, problems = check(root)
-        assert all(str(problem) for problem in problems)
+    # One folder for the whole run (a fresh one per input cost more than the check itself);
+    # every input overwrites the same topic file, so nothing accumulates.
+    root = Path(tempfile.mkdtemp(prefix="helpdesk-fuzz-kb-")) / "knowledge"
+    root.mkdir()
+    (root / "categories.yml").write_text(CATEGORIES, encoding="utf-8")
+    return root
+
+
+def kb(data: bytes) -> None:
+    from helpdesk.kb import check
+
+    root = _kb_folder()
+    (root / "topic.yml").write_bytes(data)
+    _, problems = check(root)
+    assert all(str(problem) for problem in problems)
 
 
 SECRET = "fuzz-freshdesk-secret"
@@ -108,39 +121,57 @@ SECRET = "fuzz-freshdesk-secret"
 
 @functools.lru_cache(maxsize=1)
 def _console_client():  # type: ignore[no-untyped-def]
-    from fastapi.testclient import TestClient
+    import asyncio
+
+    import httpx
 
     from helpdesk import db
     from helpdesk.console.app import ConsoleConfig, create_app
 
-    folder = Path(tempfile.mkdtemp(prefix="helpdesk-fuzz-console-"))
+    # In memory-backed /dev/shm when there is one: every sign-in attempt commits a row.
+    shm = Path("/dev/shm")
+    folder = Path(
+        tempfile.mkdtemp(prefix="helpdesk-fuzz-console-", dir=shm if shm.is_dir() else None)
+    )
     url = f"sqlite:///{folder}/helpdesk.db"
     db.upgrade(url)
     app = create_app(
         ConsoleConfig(session_secret="fuzz", database_url=url, freshdesk_webhook_secret=SECRET)
     )
-    return TestClient(app, raise_server_exceptions=False)
+    # The app called in process on one event loop for the whole run: Starlette's TestClient
+    # starts a thread portal per request, which cost more than the request itself.
+    loop = asyncio.new_event_loop()
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+        base_url="http://console.test",
+    )
+    return loop, client
 
 
 def console(data: bytes) -> None:
     from helpdesk.console.service import checked_upload
     from helpdesk.errors import TicketingError
 
-    client = _console_client()
-    answers = [
-        client.post(
-            "/webhooks/freshdesk",
-            content=data,
-            headers={"X-Helpdesk-Webhook-Secret": SECRET, "Content-Type": "application/json"},
-        ),
-        client.post("/api/login", content=data, headers={"Content-Type": "application/json"}),
-        client.post(
-            "/login",
-            content=data,
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-            follow_redirects=False,
-        ),
-    ]
+    loop, client = _console_client()
+
+    async def send() -> list:  # type: ignore[type-arg]
+        return [
+            await client.post(
+                "/webhooks/freshdesk",
+                content=data,
+                headers={"X-Helpdesk-Webhook-Secret": SECRET, "Content-Type": "application/json"},
+            ),
+            await client.post(
+                "/api/login", content=data, headers={"Content-Type": "application/json"}
+            ),
+            await client.post(
+                "/login",
+                content=data,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            ),
+        ]
+
+    answers = loop.run_until_complete(send())
     for answer in answers:
         assert answer.status_code < 500, (answer.request.url.path, answer.status_code)
     with contextlib.suppress(TicketingError):  # the agent is told the file is refused

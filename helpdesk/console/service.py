@@ -31,11 +31,12 @@ from helpdesk.console.schemas import (
 from helpdesk.db import session_scope
 from helpdesk.db.models import Agent, MediaRecord, Ticket
 from helpdesk.db.models.status import ACTIVE
-from helpdesk.errors import Conflict, TicketingError, TicketNotFound, WindowClosed
+from helpdesk.errors import Conflict, MediaRejected, TicketingError, TicketNotFound, WindowClosed
 from helpdesk.media.intake import sniff
 from helpdesk.media.records import save_media
 from helpdesk.settings import PROJECT_ROOT
 from helpdesk.store import get_media_store
+from helpdesk.store.sanitize import strip_metadata
 from helpdesk.tickets import core, survey
 from helpdesk.tickets.handoff import push_close, push_note
 from helpdesk.tickets.relay import Outgoing, deliver, resume_bot
@@ -147,7 +148,9 @@ MAX_UPLOAD = 16 * 1024 * 1024  # Meta's video limit; images are refused above 5 
 
 
 def checked_upload(data: bytes, filename: str) -> Outgoing:
-    """The agent's file, typed by its bytes (never by the browser's claim)."""
+    """The agent's file, typed by its bytes (never by the browser's claim), without its
+    metadata: the customer gets (and the ticket keeps) the cleaned bytes, so a photo taken
+    at the warehouse does not carry its location to the customer."""
     found = sniff(data)
     if found is None or found.mime not in SENDABLE:
         raise TicketingError(
@@ -157,7 +160,15 @@ def checked_upload(data: bytes, filename: str) -> Outgoing:
     if len(data) > MAX_UPLOAD or (found.kind == "image" and len(data) > 5 * 1024 * 1024):
         raise TicketingError("the file is too large for WhatsApp", hint="Send a smaller file.")
     name = Path(filename or "file").name[:100] or "file"
-    return Outgoing(data=data, mime=found.mime, filename=name)
+    try:
+        clean = strip_metadata(data, found.mime)
+    except MediaRejected as error:
+        raise TicketingError(
+            f"{name} could not be cleaned of its metadata (location, author), so it was not sent",
+            hint="Open it and export it again (a screenshot or 'Save as PDF'), then attach "
+            "the new file.",
+        ) from error
+    return Outgoing(data=clean, mime=found.mime, filename=name)
 
 
 async def reply(

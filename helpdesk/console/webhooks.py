@@ -10,8 +10,10 @@ add through the API do not come back), and body::
 
 Checked: ``X-Zendesk-Webhook-Signature`` = base64(HMAC-SHA256(secret, timestamp + body))
 with ``X-Zendesk-Webhook-Signature-Timestamp``, which must be within ``FRESH_SECONDS`` of
-now (a captured request cannot be replayed later); the same signed request twice within
-that window is delivered once. Bodies are read up to ``MAX_BODY`` bytes only, and not at
+now (a captured request cannot be replayed later); the same body twice within that window is
+delivered once, by whichever replica claims it first (``helpdesk.tickets.deliveries``: a
+unique key in the shared database, so two replicas, or a retry during a slow send, cannot
+both relay it). Bodies are read up to ``MAX_BODY`` bytes only, and not at
 all without a signature header.
 
 **Freshdesk** (Automations → "Ticket updates" rule → Trigger webhook, POST, JSON, custom
@@ -22,8 +24,9 @@ header ``X-Helpdesk-Webhook-Secret: <FRESHDESK_WEBHOOK_SECRET>``), body::
 
 For both: a non-empty comment not written by the customer is sent to the customer on
 WhatsApp and kept on the ticket; status solved/closed (Zendesk) or Resolved/Closed
-(Freshdesk) closes the case and resumes the bot. A repeated delivery of the same comment
-is ignored.
+(Freshdesk) closes the case and resumes the bot. A repeated delivery of the same body
+within ``FRESH_SECONDS`` is ignored (by every replica), and so is a comment equal to the
+last one relayed from that service (a status change that repeats the latest comment).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from sqlalchemy.orm import Session
 from helpdesk.console import service
 from helpdesk.db.models import TicketMessage
 from helpdesk.db.models.status import ACTIVE
+from helpdesk.tickets import deliveries
 from helpdesk.tickets.handoff import find_by_external
 
 logger = logging.getLogger(__name__)
@@ -56,8 +60,6 @@ FRESHDESK_SECRET = "X-Helpdesk-Webhook-Secret"
 CLOSING = {"solved", "closed", "resolved"}
 MAX_BODY = 64 * 1024  # a ticket id, a status and one comment
 FRESH_SECONDS = 300
-# Signatures seen within the freshness window (this process): a replay is dropped.
-_seen: dict[str, float] = {}
 
 
 async def _capped_body(request: Request) -> bytes | None:
@@ -82,18 +84,6 @@ def _fresh(timestamp: str) -> bool:
     except ValueError:
         return False
     return abs(datetime.now(timezone.utc).timestamp() - when.timestamp()) <= FRESH_SECONDS
-
-
-def _replayed(signature: str) -> bool:
-    import time
-
-    now = time.monotonic()
-    for key in [k for k, seen in _seen.items() if now - seen > FRESH_SECONDS]:
-        del _seen[key]
-    if signature in _seen:
-        return True
-    _seen[signature] = now
-    return False
 
 
 def _too_large() -> JSONResponse:
@@ -132,8 +122,6 @@ async def zendesk(request: Request) -> JSONResponse:
         signature.encode(), zendesk_signature(secret, timestamp, raw).encode()
     ):
         return _refuse("invalid or missing X-Zendesk-Webhook-Signature")
-    if _replayed(signature):
-        return JSONResponse({"ok": True, "ignored": "duplicate delivery"})
     return await _handle(request, "zendesk", raw)
 
 
@@ -193,15 +181,38 @@ async def _handle(request: Request, backend: str, raw: bytes) -> JSONResponse:
         # 200 so the service does not retry for days a ticket that is not ours.
         return JSONResponse({"ok": True, "ignored": "unknown ticket"})
     ticket_id, current, by_customer, repeated = found
+    url = state.database_url
+    claimed = await asyncio.to_thread(
+        service.in_session, url, deliveries.claim, backend=backend, body=raw, window=FRESH_SECONDS
+    )
+    if not claimed:
+        return JSONResponse({"ok": True, "ignored": "duplicate delivery"})
+    try:
+        result = await _relay(
+            state, backend, ticket_id, comment=comment if not (by_customer or repeated) else "",
+            active=current in ACTIVE, closing=status in CLOSING,
+        )  # fmt: skip
+    except BaseException:
+        # Nothing (or not all) went out: let the service's retry of this body deliver it.
+        await asyncio.to_thread(
+            service.in_session, url, deliveries.release, backend=backend, body=raw
+        )
+        raise
+    return JSONResponse(result)
+
+
+async def _relay(
+    state: Any, backend: str, ticket_id: int, *, comment: str, active: bool, closing: bool
+) -> dict[str, Any]:
     result: dict[str, Any] = {"ok": True, "ticket": ticket_id}
-    if comment and not by_customer and not repeated and current in ACTIVE:
+    if comment and active:
         sent = await service.reply(
             state, ticket_id=ticket_id, agent_id=None, text=comment, origin=backend
         )
         result["delivery"] = sent.delivery
-    if status in CLOSING:
+    if closing:
         closed = await service.close(
             state, ticket_id=ticket_id, agent_id=None, resolved=True, origin=backend
         )
         result["status"] = str(closed.status)
-    return JSONResponse(result)
+    return result

@@ -71,6 +71,16 @@ MESSAGES: dict[str, dict[str, dict[str, str]]] = {
             "advice": "envíalo como foto normal o como captura de pantalla",
         },
     },
+    "document_type": {
+        "en": {
+            "reason": "I can only read PDF documents, not this kind of file",
+            "advice": "please save it as a PDF, or send a screenshot of the page that matters",
+        },
+        "es": {
+            "reason": "Solo puedo leer documentos PDF, no este tipo de archivo",
+            "advice": "guárdalo como PDF, o envía una captura de pantalla de la página importante",
+        },
+    },
     "too_slow": {
         "en": {
             "reason": "This file took me too long to read",

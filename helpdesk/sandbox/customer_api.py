@@ -266,6 +266,16 @@ async def media_for_phone(media_id: str, request: Request) -> Response:
     return Response(media.data, media_type=media.mime)
 
 
+@router.post("/sandbox/media/{media_id}/expire")
+async def expire_media(media_id: str, request: Request) -> Response:
+    """Test hook: the media id expires now, as Meta's do 7 days after the webhook. The
+    Graph API then answers ``GET /{media-id}`` with error 100 (subcode 33: the object does
+    not exist), as Meta does."""
+    if _state(request).media.pop(media_id, None) is None:
+        return _error(404, "no such media")
+    return JSONResponse({"expired": media_id})
+
+
 @router.post("/sandbox/faults")
 async def add_fault(request: Request) -> Response:
     """Test hook: make the next ``count`` calls to ``target`` fail with ``kind``."""

@@ -20,10 +20,19 @@ below are hand-written; each is a few dozen lines over well-documented formats.
   pixels only (a fresh image holds no metadata at all).
 - PDF: its pages are imported into a new document (no information dictionary, no XMP).
 
+- Audio (voice notes: Opus in Ogg; MP3, M4A, AAC, AMR, WAV): re-muxed by ffmpeg the same
+  way (stream copy, ``-map_metadata -1``): tags (ID3, Vorbis comments, iTunes atoms) can hold
+  names, places and notes, and a file ffmpeg cannot demux is not a real recording.
+
 It fails closed: a file that can be neither walked nor re-encoded (HEIC, which nothing here
-decodes; a broken file; a video when ffmpeg fails) raises ``MediaRejected("cannot_clean")``
-and is kept out of the store, so a customer's location is never stored. Audio and other
-documents carry no location and are stored as received.
+decodes; a broken file; a video or a recording when ffmpeg fails) raises
+``MediaRejected("cannot_clean")`` and is kept out of the store, so a customer's location is
+never stored.
+
+Other documents (Word, Excel, PowerPoint, ZIP, anything not a PDF) are refused with
+``MediaRejected("document_type")``: they carry authors, edit history, comments and embedded
+files that nothing here can remove, macros, and nothing in the product reads them (analysis
+reads photos, videos and PDFs). The customer is asked for a PDF or a screenshot instead.
 """
 
 from __future__ import annotations
@@ -49,13 +58,19 @@ class _Malformed(Exception):
 _WALKERS = ("image/jpeg", "image/png", "image/webp")
 _RE_ENCODED = {"image/gif": "GIF", "image/tiff": "TIFF", "image/bmp": "BMP"}
 _VIDEOS = ("video/mp4", "video/3gpp", "video/quicktime")
+# ffmpeg's muxer for each recording type (the same container comes back out).
+_AUDIO_MUXERS = {
+    "audio/ogg": "ogg", "audio/opus": "ogg", "audio/mpeg": "mp3", "audio/mp4": "ipod",
+    "audio/aac": "adts", "audio/amr": "amr", "audio/wav": "wav",
+}  # fmt: skip
 _BROKEN = (_Malformed, struct.error, IndexError, ValueError, OSError, subprocess.SubprocessError)
 
 
 def strip_metadata(data: bytes, mime: str) -> bytes:
     """``data`` without location metadata; the same input always gives the same output.
 
-    Raises ``MediaRejected("cannot_clean")`` when the metadata cannot be removed.
+    Raises ``MediaRejected("cannot_clean")`` when the metadata cannot be removed, and
+    ``MediaRejected("document_type")`` for a document that is not a PDF.
     """
     try:
         if mime == "image/jpeg":
@@ -66,6 +81,8 @@ def strip_metadata(data: bytes, mime: str) -> bytes:
             return _strip_webp(data)
         if mime in _VIDEOS:
             return _strip_video(data, mime)
+        if mime in _AUDIO_MUXERS:
+            return _remux(data, _AUDIO_MUXERS[mime], ["-map", "0:a"])
         if mime == "application/pdf":
             return _strip_pdf(data)
     except _BROKEN as error:
@@ -76,7 +93,10 @@ def strip_metadata(data: bytes, mime: str) -> bytes:
         return _re_encode(data, mime)
     if mime.startswith("image/"):  # HEIC, AVIF…: nothing here can rewrite them
         raise _refuse(mime, "no way to rewrite this format without its metadata")
-    return data
+    if mime.startswith(("audio/", "video/")):
+        raise _refuse(mime, "no way to rewrite this recording without its metadata")
+    log.warning("media kept out of the store: %s is not a document type the helpdesk reads", mime)
+    raise MediaRejected("document_type", f"{mime}: only PDF documents are accepted")
 
 
 def _refuse(mime: str, error: object) -> MediaRejected:
@@ -235,10 +255,15 @@ def _strip_webp(data: bytes) -> bytes:
 
 
 def _strip_video(data: bytes, mime: str) -> bytes:
+    muxer = {"video/3gpp": "3gp", "video/quicktime": "mov"}.get(mime, "mp4")
+    return _remux(data, muxer, ["-map", "0"])
+
+
+def _remux(data: bytes, muxer: str, streams: list[str]) -> bytes:
+    """``data`` demuxed and written again by ffmpeg, streams copied, no metadata."""
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
-        raise _Malformed("ffmpeg not found: the video's metadata cannot be removed")
-    muxer = {"video/3gpp": "3gp", "video/quicktime": "mov"}.get(mime, "mp4")
+        raise _Malformed("ffmpeg not found: the file's metadata cannot be removed")
     # Both files in memory, not in the temp folder: a crash must not leave the video behind.
     with (
         memory_file(data, name="helpdesk-strip-in") as source,
@@ -246,7 +271,7 @@ def _strip_video(data: bytes, mime: str) -> bytes:
     ):
         command = [
             ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-i", source.path,
-            "-map", "0", "-map_metadata", "-1", "-map_chapters", "-1", "-c", "copy",
+            *streams, "-map_metadata", "-1", "-map_chapters", "-1", "-c", "copy",
             "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
             "-f", muxer, "-y", target.path,
         ]  # fmt: skip

@@ -3,7 +3,9 @@
 Meta answers some errors at once (the ``/messages`` call fails) and reports others later in
 a ``failed`` status webhook; the reaction depends on the code, not on where it came from:
 
-- 130429 throughput reached → retry with backoff (the ``GraphClient`` already paces sends);
+- 130429 throughput reached, and the other transient codes the ``GraphClient`` retries at
+  once (``RETRYABLE_CODES``: temporary errors, 131000 "something went wrong") → resend
+  after 5 s, then 10 s;
 - 131056 too many messages to this one customer in a short time (pair rate limit) → wait
   (Meta lets a business send about one message every 6 seconds to one user), then retry;
 - 131048 spam rate limit (too many of our messages were blocked or reported) → wait a
@@ -13,12 +15,17 @@ a ``failed`` status webhook; the reaction depends on the code, not on where it c
   for policy violations) → stop, send nothing more, tell the agent;
 - anything else → nothing beyond the record of the error (a rich body Meta refused is
   replaced by plain text by the ``Sender``).
+
+The wait before a resend is this map's alone (``Reaction.wait``): the reaction's delay,
+doubled for each later resend of the same message; the ``Sender`` only counts the resends.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+
+from helpdesk.whatsapp.graph import RETRYABLE_CODES
 
 
 class NextStep(str, Enum):
@@ -34,8 +41,12 @@ class NextStep(str, Enum):
 @dataclass(frozen=True)
 class Reaction:
     step: NextStep
-    delay: float = 0.0  # seconds to wait before the retry
+    delay: float = 0.0  # seconds to wait before the first resend
     tell_agent: str | None = None  # the note agents read, when they must know
+
+    def wait(self, resend: int) -> float:
+        """Seconds before resend number ``resend`` (1, 2, …) of one message: doubling."""
+        return self.delay * 2 ** max(resend - 1, 0)
 
 
 UNDELIVERABLE = (
@@ -52,7 +63,7 @@ SPAM_LIMIT = (
 )
 
 REACTIONS: dict[int, Reaction] = {
-    130429: Reaction(NextStep.RETRY, delay=1.0),
+    130429: Reaction(NextStep.RETRY, delay=5.0),
     131056: Reaction(NextStep.RETRY, delay=6.0),
     131048: Reaction(NextStep.RETRY, delay=60.0, tell_agent=SPAM_LIMIT),
     131047: Reaction(NextStep.TEMPLATE),
@@ -60,10 +71,14 @@ REACTIONS: dict[int, Reaction] = {
     368: Reaction(NextStep.STOP, tell_agent=POLICY_BLOCK),
 }
 NOTHING = Reaction(NextStep.NOTHING)
+TRANSIENT = Reaction(NextStep.RETRY, delay=5.0)
 
 
 def reaction_for(code: int | str | None) -> Reaction:
     try:
-        return REACTIONS.get(int(code), NOTHING) if code is not None else NOTHING
+        number = int(code) if code is not None else None
     except (TypeError, ValueError):  # a code from a webhook is untrusted
         return NOTHING
+    if number in REACTIONS:
+        return REACTIONS[number]
+    return TRANSIENT if number in RETRYABLE_CODES else NOTHING

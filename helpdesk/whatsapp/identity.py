@@ -13,7 +13,6 @@ phone number is known, ``recipient`` (the BSUID) when it is not.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -21,20 +20,10 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from helpdesk.db.models import WhatsAppIdentity
+from helpdesk.whatsapp.ids import is_bsuid, is_phone
 from helpdesk.whatsapp.webhook import Inbound
 
-# Two-letter country code, a dot, optionally ENT. (parent ids), up to 128 alphanumerics.
-BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
-PHONE = re.compile(r"\+?[0-9]{5,20}")
 MAX_USERNAME = 64
-
-
-def is_bsuid(value: str | None) -> bool:
-    return bool(value) and BSUID.fullmatch(str(value)) is not None
-
-
-def is_phone(value: str | None) -> bool:
-    return bool(value) and PHONE.fullmatch(str(value)) is not None
 
 
 @dataclass(frozen=True)

@@ -200,29 +200,60 @@ class InboundProcessor:
         if kind == "audio" and media.get("voice"):
             metadata["voice"] = True
         limit = MEDIA_LIMITS[kind]
-        try:
-            data, _info = await self.client.download_media(str(media.get("id")), max_bytes=limit)
-        except MediaRejected as rejected:
-            if rejected.reason == "too_large":
+        # A retry of a message whose file was already downloaded uses the stored copy: the
+        # media id may have expired since (Meta keeps it 7 days), and the file is ours now.
+        stored = await asyncio.to_thread(self._stored, item, kind, media, caption)
+        if stored is None:
+            try:
+                data, _info = await self.client.download_media(
+                    str(media.get("id")), max_bytes=limit
+                )
+            except MediaRejected as rejected:
+                if rejected.reason == "too_large":
+                    await self.sender.text(
+                        item.sender_id,
+                        texts.text(
+                            "too_large",
+                            await self._language(item),
+                            limit=limit // (1024 * 1024) or 1,
+                        ),
+                    )
+                    return None
+                raise
+            except GraphAPIError as error:
+                if not _media_gone(error):
+                    raise
+                # Never downloaded and no longer at Meta: no retry can get it; ask for it.
+                logger.info(
+                    "Media %s of %s is gone at Meta: %s", media.get("id"), item.wamid, error
+                )
                 await self.sender.text(
-                    item.sender_id,
-                    texts.text(
-                        "too_large", await self._language(item), limit=limit // (1024 * 1024) or 1
-                    ),
+                    item.sender_id, texts.text("media_expired", await self._language(item))
                 )
                 return None
-            raise
-        try:
-            stored = await asyncio.to_thread(self._store, item, kind, data, media, caption)
-        except MediaRejected as rejected:  # e.g. location data that cannot be removed
-            language = await self._language(item)
-            await self.sender.text(item.sender_id, media_message(rejected.reason, language or "en"))
-            return None
+            try:
+                stored = await asyncio.to_thread(self._store, item, kind, data, media, caption)
+            except MediaRejected as rejected:  # e.g. location data that cannot be removed
+                language = await self._language(item)
+                await self.sender.text(
+                    item.sender_id, media_message(rejected.reason, language or "en")
+                )
+                return None
         metadata["media"] = [stored]
         metadata["caption"] = caption
         # The caption is also the customer's words for this turn (e.g. "the screen cracked").
         metadata["text"] = caption
         return Turn(MEDIA_INTENT, metadata)
+
+    def _stored(
+        self, item: InboxItem, kind: str, media: dict[str, Any], caption: str | None
+    ) -> dict[str, Any] | None:
+        """The file of this media id when an earlier attempt stored it, else ``None``."""
+        with write_session(self.url) as session:
+            record = find_media(session, sender_id=item.sender_id, wa_media_id=str(media.get("id")))
+            if record is None or not get_media_store().exists(record.sha256):
+                return None
+            return _described(record.id, kind, record, media, caption)
 
     def _store(
         self, item: InboxItem, kind: str, data: bytes, media: dict[str, Any], caption: str | None
@@ -249,15 +280,27 @@ class InboundProcessor:
                 wa_media_id=str(media.get("id")),
             )
             session.flush()
-            record_id = getattr(record, "id", None)
-        return {
-            "id": record_id,
-            "wa_media_id": str(media.get("id")),
-            "kind": real_kind,
-            "wa_type": kind,
-            "mime": mime,
-            "size": stored.size,
-            "sha256": stored.sha256,
-            "caption": caption,
-            "filename": media.get("filename"),
-        }
+            return _described(getattr(record, "id", None), kind, record, media, caption)
+
+
+def _described(
+    record_id: int | None, kind: str, record: Any, media: dict[str, Any], caption: str | None
+) -> dict[str, Any]:
+    """The turn's description of a stored file (``record``: its media record)."""
+    return {
+        "id": record_id,
+        "wa_media_id": str(media.get("id")),
+        "kind": record.kind,
+        "wa_type": kind,
+        "mime": record.mime,
+        "size": record.size,
+        "sha256": record.sha256,
+        "caption": caption,
+        "filename": media.get("filename"),
+    }
+
+
+def _media_gone(error: GraphAPIError) -> bool:
+    """Meta no longer has the media id (error 100: the object does not exist; Meta drops
+    media ids 7 days after the webhook): no retry will bring it back."""
+    return not error.retryable and (error.code == 100 or error.status in (404, 410))

@@ -22,7 +22,7 @@ from helpdesk.customers import get_customer
 from helpdesk.errors import GraphAPIError
 from helpdesk.whatsapp import identity, payloads
 from helpdesk.whatsapp.errors_map import NextStep, reaction_for
-from helpdesk.whatsapp.graph import RETRYABLE_CODES, GraphClient
+from helpdesk.whatsapp.graph import GraphClient
 from helpdesk.whatsapp.payloads import Choice
 from helpdesk.whatsapp.records import (
     choice_id,
@@ -42,8 +42,6 @@ logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 24 * 3600
 MAX_RESENDS = 2
-# Seconds before the first resend of a failed message; doubled for each later one.
-RESEND_BACKOFF = 5.0
 
 TellAgent = Callable[[str, str], Awaitable[None]]
 
@@ -64,7 +62,6 @@ class Sender:
         window_template: str | None = None,
         template_language: str = "en",
         now: Any = time.time,
-        resend_backoff: float = RESEND_BACKOFF,
         sleep: Any = asyncio.sleep,
         on_stop: TellAgent | None = None,
         delay_scale: float = 1.0,
@@ -74,7 +71,6 @@ class Sender:
         self.window_template = window_template
         self.template_language = template_language
         self._now = now
-        self.resend_backoff = resend_backoff
         self._sleep = sleep
         # Called with (customer, note) when agents must know (errors_map): undeliverable…
         self.on_stop = on_stop
@@ -242,11 +238,11 @@ class Sender:
 
     async def resend(self, status: Status) -> None:
         """React to a message Meta reported as failed, as ``errors_map`` says for its code:
-        resend after a wait (at most ``MAX_RESENDS`` times per message, the wait doubling
-        from ``resend_backoff``), send the window template, or stop and tell the agent."""
+        resend after the map's wait (at most ``MAX_RESENDS`` times per message), send the
+        window template, or stop and tell the agent."""
         code = (status.errors[0] if status.errors else {}).get("code")
         reaction = reaction_for(code)
-        if reaction.step == NextStep.NOTHING and code not in RETRYABLE_CODES:
+        if reaction.step == NextStep.NOTHING:
             return
         found = await self._db(claim_resend, wamid=status.wamid, max_resends=MAX_RESENDS)
         if not found:
@@ -259,8 +255,7 @@ class Sender:
             if payload.get("type") != "template":
                 await self._window_template(recipient_id)
             return
-        backoff = self.resend_backoff * 2 ** (resends - 1)
-        await self._sleep(max(reaction.delay, backoff) * self.delay_scale)
+        await self._sleep(reaction.wait(resends) * self.delay_scale)
         await self.send(recipient_id, payload, resends=resends)
 
     async def _window_template(self, recipient_id: str) -> str | None:

@@ -13,6 +13,12 @@ TEXTS = {
         "en": "Sorry, I could not receive your file. Please send it again.",
         "es": "Lo siento, no pude recibir tu archivo. Por favor, envíalo de nuevo.",
     },
+    "media_expired": {
+        "en": "Sorry, I could not get the file you sent: WhatsApp no longer keeps it for me "
+        "(files can be fetched for a few days only). Please send it again.",
+        "es": "Lo siento, no pude obtener el archivo que enviaste: WhatsApp ya no lo guarda "
+        "para mí (solo se pueden descargar durante unos días). Por favor, envíalo de nuevo.",
+    },
     "too_large": {
         "en": "That file is too large for me ({limit} MB at most for this type). "
         "Please send a smaller one, or a photo or screenshot instead.",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpdesk.errors import MalformedWebhook
+from helpdesk.whatsapp.ids import is_bsuid, is_phone
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +74,13 @@ MAX_TIMESTAMP = 10**11
 
 def _who(message: dict[str, Any], contact: dict[str, Any]) -> dict[str, str | None]:
     """Phone number, BSUID, username and parent BSUID of a message's sender."""
+    # The validators identity uses: an id not shaped like a phone number / BSUID is dropped.
+    phone = _text(message.get("from") or contact.get("wa_id"))
     return {
-        "phone": _text(message.get("from") or contact.get("wa_id")),
-        "user_id": _text(message.get("from_user_id") or contact.get("user_id")),
+        "phone": phone if is_phone(phone) else None,
+        "user_id": _bsuid(message.get("from_user_id") or contact.get("user_id")),
         "username": _text(_dict(contact.get("profile")).get("username")),
-        "parent_user_id": _text(
+        "parent_user_id": _bsuid(
             message.get("from_parent_user_id") or contact.get("parent_user_id")
         ),
     }
@@ -103,6 +106,10 @@ def _list(value: Any) -> list[Any]:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _bsuid(value: Any) -> str | None:
+    return value if is_bsuid(_text(value)) else None
 
 
 def parse(body: bytes | dict[str, Any], *, phone_number_id: str | None) -> WebhookEvents:
@@ -253,7 +260,7 @@ def _collect(value: dict[str, Any], target: str, events: WebhookEvents) -> None:
                 recipient_id=(_text(status.get("recipient_id")) or "")[:MAX_ID],
                 timestamp=_int(status.get("timestamp")),
                 errors=[_error(e) for e in _list(status.get("errors")) if isinstance(e, dict)],
-                recipient_user_id=(_text(status.get("recipient_user_id")) or "")[:MAX_ID] or None,
+                recipient_user_id=_bsuid(status.get("recipient_user_id")),
                 pricing=_dict(status.get("pricing")),
             )
         )

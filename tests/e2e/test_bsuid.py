@@ -7,19 +7,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from helpdesk.console.agents import add_agent
-from helpdesk.console.app import ConsoleConfig, create_app
 from helpdesk.db import session_scope
 from helpdesk.db.models import Ticket, WhatsAppIdentity
 from helpdesk.erasure import erase_customer
-from helpdesk.settings import get_settings
 from tests.helpdesk.capture.images import error_screenshot
-from tests.support.servers import serve_app
-from tests.support.whatsapp import WhatsAppStack
+from tests.support.whatsapp import WhatsAppStack, agent_console
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct horse battery staple"
 BSUID = "US.13491208655302741918"
 
 
@@ -27,15 +22,6 @@ def test_username_only_customer_capture_handoff_agent_reply_and_erasure(
     whatsapp_product: WhatsAppStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stack = whatsapp_product
-    for name in (
-        "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN",
-        "WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_GRAPH_URL", "HELPDESK_DATABASE_URL",
-        "HELPDESK_MEDIA_STORE",
-    ):  # fmt: skip
-        monkeypatch.setenv(name, stack.env[name])
-    monkeypatch.setenv("HELPDESK_RASA_URL", f"http://127.0.0.1:{stack.bot_port}")
-    get_settings.cache_clear()
-
     stack.say(BSUID, text="the bank app shows an error every time I open it", username="@ana.b")
     stack.wait_for_text(BSUID, "screenshot")
     stack.send_file(
@@ -45,24 +31,13 @@ def test_username_only_customer_capture_handoff_agent_reply_and_erasure(
     stack.say(BSUID, text="the bank app on my android phone")
     notice = stack.wait_for_text(BSUID, "Your case number is #")
 
-    with session_scope(stack.database_url) as session:
-        add_agent(session, username="bsuid-agent", password=PASSWORD, role="agent")
-    config = ConsoleConfig(session_secret="s" * 40, database_url=stack.database_url)
     reply = "Hi, I'm Alice. Please reinstall the app from the store."
-    with serve_app(create_app(config), path="/login") as console:
-        token = httpx.post(
-            f"{console}/api/login", json={"username": "bsuid-agent", "password": PASSWORD}
-        ).json()["token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        tickets = httpx.get(f"{console}/api/tickets", headers=auth).json()["tickets"]
-        ticket = next(t for t in tickets if t["customer"] == BSUID)
+    with agent_console(stack, monkeypatch, username="bsuid-agent") as console:
+        ticket = console.ticket_of(BSUID)
         assert f"#{ticket['id']}" in notice
         # The console knows them by their username; no phone number is needed anywhere.
         assert (ticket["username"], ticket["phone"], ticket["bsuid"]) == ("@ana.b", None, BSUID)
-        answer = httpx.post(
-            f"{console}/api/tickets/{ticket['id']}/replies", json={"text": reply}, headers=auth
-        )
-        assert answer.status_code == 201, answer.text
+        console.reply(ticket["id"], reply)
     stack.wait_for_text(BSUID, reply)
 
     # Rasa got the username and the BSUID with every turn, for actions to greet them by.

@@ -8,32 +8,16 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from helpdesk.console.agents import add_agent
-from helpdesk.db import session_scope
-from helpdesk.settings import get_settings
 from tests.helpdesk.capture.images import error_screenshot
-from tests.support.servers import serve_app
-from tests.support.whatsapp import WhatsAppStack
+from tests.support.whatsapp import WhatsAppStack, agent_console
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "correct horse battery staple"
 
 
 def test_unsolved_case_goes_to_an_agent_and_back_to_the_bot(
     whatsapp_product: WhatsAppStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from helpdesk.console.app import ConsoleConfig, create_app
-
     stack, customer = whatsapp_product, "15557770000"
-    for name in (
-        "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN",
-        "WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_GRAPH_URL", "HELPDESK_DATABASE_URL",
-        "HELPDESK_MEDIA_STORE",
-    ):  # fmt: skip
-        monkeypatch.setenv(name, stack.env[name])
-    monkeypatch.setenv("HELPDESK_RASA_URL", f"http://127.0.0.1:{stack.bot_port}")
-    get_settings.cache_clear()
 
     # The customer: an app error the knowledge base does not know.
     stack.say(customer, text="the bank app shows an error every time I open it")
@@ -45,29 +29,18 @@ def test_unsolved_case_goes_to_an_agent_and_back_to_the_bot(
     stack.say(customer, text="the bank app on my android phone")
     notice = stack.wait_for_text(customer, "Your case number is #")
 
-    with session_scope(stack.database_url) as session:
-        add_agent(session, username="alice", password=PASSWORD, role="agent")
-    config = ConsoleConfig(session_secret="s" * 40, database_url=stack.database_url)
-    with serve_app(create_app(config), path="/login") as console:
-        token = httpx.post(
-            f"{console}/api/login", json={"username": "alice", "password": PASSWORD}
-        ).json()["token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        tickets = httpx.get(f"{console}/api/tickets", headers=auth).json()
-        ticket = next(t for t in tickets["tickets"] if t["customer"] == customer)
+    with agent_console(stack, monkeypatch, username="alice") as console:
+        ticket = console.ticket_of(customer)
         assert f"#{ticket['id']}" in notice
         assert ticket["queue"] == "software"
-        detail = httpx.get(f"{console}/api/tickets/{ticket['id']}", headers=auth).json()
+        detail = console.detail(ticket["id"])
         assert "0x8BADF00D" in {f["value"] for f in detail["fields"]}
         assert detail["media"] and detail["media"][0]["kind"] == "image"
         assert detail["summary"]
 
         # The agent replies; the customer reads it on WhatsApp.
         reply = "Hi, I'm Alice. Please reinstall the app from the store."
-        answer = httpx.post(
-            f"{console}/api/tickets/{ticket['id']}/replies", json={"text": reply}, headers=auth
-        )
-        assert answer.status_code == 201, answer.text
+        console.reply(ticket["id"], reply)
         stack.wait_for_text(customer, "I'm Alice")
 
         # While the agent has the case, the customer's words go to the ticket, not the bot.
@@ -75,17 +48,14 @@ def test_unsolved_case_goes_to_an_agent_and_back_to_the_bot(
         stack.say(customer, text="ok trying that now")
         stack.wait_for(
             lambda: any(
-                m["text"] == "ok trying that now"
-                for m in httpx.get(f"{console}/api/tickets/{ticket['id']}", headers=auth).json()[
-                    "messages"
-                ]
+                m["text"] == "ok trying that now" for m in console.detail(ticket["id"])["messages"]
             ),
             what="the customer's message on the ticket",
         )
         assert len(stack.replies(customer)) == before
 
         # Closing the case brings the bot back with the satisfaction question.
-        closed = httpx.post(f"{console}/api/tickets/{ticket['id']}/close", headers=auth)
+        closed = httpx.post(f"{console.url}/api/tickets/{ticket['id']}/close", headers=console.auth)
         assert closed.status_code == 200, closed.text
         assert closed.json().get("bot_resumed") is True, closed.text
         stack.wait_for_text(customer, "How would you rate")

@@ -216,6 +216,7 @@ def test_media_go_to_s3_and_any_replica_reads_them(engines: dict[str, str], tmp_
     import boto3
 
     from helpdesk.store import open_store
+    from tests.support.blobs import png_blob
 
     env = {key: engines[key] for key in engines if key.startswith("AWS_")}
     saved = {key: os.environ.get(key) for key in env}
@@ -223,12 +224,12 @@ def test_media_go_to_s3_and_any_replica_reads_them(engines: dict[str, str], tmp_
     try:
         key = "k1:" + base64.b64encode(bytes(32)).decode()
         store = open_store(engines["HELPDESK_MEDIA_STORE"], key)
-        stored = store.put(b"\xff\xd8\xff\xe0 not really a jpeg", mime="application/octet-stream")
+        stored = store.put(png_blob(b"a photo"), mime="image/png")
         s3 = boto3.client("s3")
         names = [o["Key"] for o in s3.list_objects_v2(Bucket="helpdesk-media")["Contents"]]
         assert any(stored.sha256 in name for name in names)
         other = open_store(engines["HELPDESK_MEDIA_STORE"], key)  # another replica
-        assert other.get(stored.sha256).startswith(b"\xff\xd8")
+        assert other.get(stored.sha256).startswith(b"\x89PNG")
     finally:
         for key, value in saved.items():
             if value is None:

@@ -8,10 +8,15 @@ and ``WhatsAppStack`` — the local sandbox plus a bot process wired to each oth
         stack.wait_for_reply("15551234567", lambda m: ...)  # polls the conversation
         stack.post_webhook(body)                            # signed with the app secret
         stack.fault("messages", "500", count=2)             # sandbox fault injection
+
+    with agent_console(stack, monkeypatch, username="alice") as console:  # an agent
+        ticket = console.ticket_of("15551234567")           # signed in to the console
+        console.reply(ticket["id"], "Hi, I'm Alice.")       # sent on WhatsApp
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
@@ -25,6 +30,10 @@ from typing import Any
 
 import httpx
 
+from helpdesk.console.agents import add_agent
+from helpdesk.console.app import ConsoleConfig, create_app
+from helpdesk.db import session_scope
+from helpdesk.settings import get_settings
 from helpdesk.whatsapp.signature import HEADER, sign
 from tests.support.servers import PROJECT_ROOT, Process, free_port, serve_app
 
@@ -307,3 +316,50 @@ def iter_messages(body: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for entry in body["entry"]:
         for change in entry["changes"]:
             yield from change["value"].get("messages", [])
+
+
+AGENT_PASSWORD = "correct horse battery staple"
+# What the console in the test process needs to reach the product the stack started.
+_PRODUCT_SETTINGS = (
+    "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN",
+    "WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_GRAPH_URL", "HELPDESK_DATABASE_URL",
+    "HELPDESK_MEDIA_STORE",
+)  # fmt: skip
+
+
+class AgentConsole:
+    """An agent signed in to a console on the stack's database (JSON API, bearer token)."""
+
+    def __init__(self, url: str, auth: dict[str, str]) -> None:
+        self.url, self.auth = url, auth
+
+    def ticket_of(self, customer: str) -> dict[str, Any]:
+        tickets = httpx.get(f"{self.url}/api/tickets", headers=self.auth).json()["tickets"]
+        return next(t for t in tickets if t["customer"] == customer)
+
+    def detail(self, ticket_id: int) -> dict[str, Any]:
+        return httpx.get(f"{self.url}/api/tickets/{ticket_id}", headers=self.auth).json()
+
+    def reply(self, ticket_id: int, text: str) -> None:
+        answer = httpx.post(
+            f"{self.url}/api/tickets/{ticket_id}/replies", json={"text": text}, headers=self.auth
+        )
+        assert answer.status_code == 201, answer.text
+
+
+@contextlib.contextmanager
+def agent_console(
+    stack: WhatsAppStack, monkeypatch: Any, *, username: str
+) -> Iterator[AgentConsole]:
+    """A console for ``stack``'s product with the agent ``username`` signed in."""
+    for name in _PRODUCT_SETTINGS:
+        monkeypatch.setenv(name, stack.env[name])
+    monkeypatch.setenv("HELPDESK_RASA_URL", f"http://127.0.0.1:{stack.bot_port}")
+    get_settings.cache_clear()
+    with session_scope(stack.database_url) as session:
+        add_agent(session, username=username, password=AGENT_PASSWORD, role="agent")
+    config = ConsoleConfig(session_secret="s" * 40, database_url=stack.database_url)
+    with serve_app(create_app(config), path="/login") as url:
+        login = {"username": username, "password": AGENT_PASSWORD}
+        token = httpx.post(f"{url}/api/login", json=login).json()["token"]
+        yield AgentConsole(url, {"Authorization": f"Bearer {token}"})

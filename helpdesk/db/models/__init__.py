@@ -17,6 +17,7 @@ from helpdesk.db.models.tickets import (
     MediaView,
     Ticket,
     TicketMessage,
+    WebhookDelivery,
 )
 from helpdesk.db.models.whatsapp import (
     ButtonId,
@@ -34,6 +35,7 @@ __all__ = [
     "MediaView",
     "Ticket",
     "TicketMessage",
+    "WebhookDelivery",
     "Base",
     "ButtonId",
     "CaseOutcome",

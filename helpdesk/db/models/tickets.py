@@ -1,11 +1,23 @@
 """Tickets, their messages (transcript, relayed replies, private notes), agents, API tokens,
-sign-in attempts and the media-view audit trail."""
+sign-in attempts, the media-view audit trail and the Zendesk/Freshdesk deliveries seen."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 
 from helpdesk.db.models.base import Base, utcnow
+
 
 class Agent(Base):
     __tablename__ = "agents"
@@ -70,7 +82,9 @@ class TicketMessage(Base):
     text = Column(Text, nullable=True)
     media_id = Column(Integer, nullable=True)  # media.id (a customer's file, or an agent's)
     origin = Column(String(16), nullable=False, default="bot")  # bot, console, api, zendesk…
-    delivery = Column(String(16), nullable=True)  # helpdesk.db.models.status.Delivery (agent replies)
+    delivery = Column(
+        String(16), nullable=True
+    )  # helpdesk.db.models.status.Delivery (agent replies)
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
@@ -108,3 +122,17 @@ class MediaView(Base):
     sender_id = Column(String(128), nullable=False, index=True)
     ticket_id = Column(Integer, nullable=True)
     viewed_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """A Zendesk/Freshdesk webhook body being or already delivered. The unique key is what
+    stops two replicas (or a retry during a slow send) from both relaying one delivery:
+    only one insert of (backend, digest) can succeed."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("backend", "digest"),)
+
+    id = Column(Integer, primary_key=True)
+    backend = Column(String(16), nullable=False)  # zendesk, freshdesk
+    digest = Column(String(64), nullable=False)  # sha256 of the body
+    received_at = Column(DateTime, nullable=False, default=utcnow, index=True)

@@ -106,6 +106,48 @@ def test_a_file_that_is_not_media_is_refused_with_a_reason(stack: Stack) -> None
     assert stack.received(CUSTOMER) == []
 
 
+def test_a_file_that_cannot_be_cleaned_is_refused_in_words_for_the_agent(stack: Stack) -> None:
+    stack.agent()
+    stack.say(CUSTOMER, "hello")
+    ticket = hand_off(stack.database_url, CUSTOMER)
+    client = stack.sign_in()
+    broken_pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage, no pages, no xref"
+    answer = client.post(
+        f"/tickets/{ticket}/reply",
+        data={"text": "the manual", "csrf": csrf(client, f"/tickets/{ticket}")},
+        files={"file": ("manual.pdf", broken_pdf, "application/pdf")},
+    )
+    assert answer.status_code == 303, answer.text
+    page = client.get(answer.headers["location"])
+    assert "could not be cleaned of its metadata" in page.text
+    assert "export it again" in page.text
+    assert "manual.pdf" in page.text
+    assert "Tell the customer" not in page.text  # the hint meant for customer media
+    assert stack.received(CUSTOMER) == []
+
+
+def test_the_agents_photo_reaches_the_customer_without_its_location(stack: Stack, wait_for) -> None:
+    stack.agent()
+    stack.say(CUSTOMER, "hello")
+    ticket = hand_off(stack.database_url, CUSTOMER)
+    client = stack.sign_in()
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (40.0, 25.0, 1.0), 3: "W", 4: (3.0, 42.0, 1.0)}
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 200, 30)).save(picture, "JPEG", exif=exif.tobytes())
+    assert b"Exif" in picture.getvalue()
+    answer = client.post(
+        f"/tickets/{ticket}/reply",
+        data={"text": "our warehouse", "csrf": csrf(client, f"/tickets/{ticket}")},
+        files={"file": ("warehouse.jpg", picture.getvalue(), "image/jpeg")},
+    )
+    assert "Reply+sent" in answer.headers["location"]
+    got = wait_for(lambda: stack.received(CUSTOMER))
+    sent = httpx.get(f"{stack.sandbox}/sandbox/media/{got[-1]['payload']['image']['id']}")
+    assert sent.status_code == 200
+    assert Image.open(io.BytesIO(sent.content)).getexif().get_ifd(0x8825) == {}
+
+
 def test_close_resumes_the_bot_for_the_satisfaction_question(stack: Stack) -> None:
     stack.agent()
     headers = stack.token()

@@ -191,3 +191,12 @@ def test_other_yaml_files_in_the_folder_are_skipped_but_typos_are_not(tmp_path: 
     (folder / "typo.yml").write_text("entires:\n" + GOOD_ENTRY.format(id="y"), encoding="utf-8")
     message = only_problem(folder)
     assert "typo.yml:1" in message and "did you mean 'entries'" in message
+
+
+def test_a_key_that_is_not_a_word_is_reported_not_raised(tmp_path: Path) -> None:
+    # Found by fuzzing: "&id:" is a YAML anchor, so the entry's first key is empty (None).
+    entry = GOOD_ENTRY.format(id="anchored").replace("  - id:", "  - &id:", 1)
+    folder = make_kb(tmp_path, entry)
+    message = only_problem(folder)
+    assert "is not a word" in message
+    assert f"topic.yml:{line_of(folder, '&id:')}" in message

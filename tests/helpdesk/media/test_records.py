@@ -11,6 +11,7 @@ from helpdesk.erasure import erase_customer
 from helpdesk.media.records import list_media, save_media, set_analysis
 from helpdesk.settings import get_settings
 from helpdesk.store import get_media_store
+from tests.support.blobs import png_blob
 
 
 @pytest.fixture(autouse=True)
@@ -20,8 +21,8 @@ def _key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _save(session, sender_id: str, data: bytes, **extra: object):  # type: ignore[no-untyped-def]
-    # Not a real PDF: a PDF the store cannot rebuild without its metadata is refused.
-    stored = get_media_store().put(data, mime="application/octet-stream")
+    # A real file: the store refuses bytes it cannot clean (defect 10, audio/documents).
+    stored = get_media_store().put(png_blob(data), mime="image/png")
     return save_media(
         session,
         sender_id=sender_id,
@@ -61,7 +62,7 @@ def test_erasure_deletes_records_and_objects_nobody_else_uses(database_url: str)
     assert report.deleted["helpdesk.media.records:erase"] == 2
 
     assert not store.exists(only_alice)
-    assert store.get(shared) == b"%PDF-1 shared"  # Bob still has it
+    assert store.get(shared) == png_blob(b"%PDF-1 shared")  # Bob still has it
     with session_scope() as session:
         assert list_media(session, sender_id="alice") == []
         assert len(list_media(session, sender_id="bob")) == 1

@@ -5,16 +5,13 @@ error codes a test can make the next send answer with."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
 
-from helpdesk.sandbox.app import SandboxConfig, create_app
-from tests.support.servers import free_port, serve_app
+from tests.support.sandbox import running_sandbox
 
 TOKEN, SECRET, PHONE = "tok", "secret", "100000000000001"
 BSUID, NUMBER = "US.13491208655302741918", "15551239876"
@@ -22,29 +19,11 @@ BSUID, NUMBER = "US.13491208655302741918", "15551239876"
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[tuple[str, list[dict]]]:
-    received: list[dict] = []
-    receiver = FastAPI()
-
-    @receiver.post("/hook")
-    async def hook(request: Request) -> dict:
-        received.append(json.loads(await request.body()))
-        return {}
-
-    @receiver.get("/")
-    async def health() -> dict:
-        return {}
-
-    with serve_app(receiver) as hook_url:
-        config = SandboxConfig(
-            access_token=TOKEN,
-            app_secret=SECRET,
-            phone_number_id=PHONE,
-            webhook_url=hook_url + "/hook",
-            status_delay=0.01,
-            templates={"reopen_conversation"},
-        )
-        with serve_app(create_app(config), port=free_port(), path="/sandbox/health") as url:
-            yield url, received
+    with running_sandbox(
+        access_token=TOKEN, app_secret=SECRET, phone_number_id=PHONE,
+        templates={"reopen_conversation"},
+    ) as running:  # fmt: skip
+        yield running
 
 
 def _say(url: str, wa_id: str, **body: object) -> dict:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
 
-from helpdesk.sandbox.app import SandboxConfig, create_app
-from helpdesk.whatsapp.signature import HEADER, sign
-from tests.support.servers import free_port, serve_app
+from tests.support.sandbox import running_sandbox
 
 TOKEN, SECRET, PHONE = "tok", "secret", "100000000000001"
 
@@ -44,32 +40,12 @@ class Sandbox:
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
     """The sandbox, delivering its webhooks to a receiver that checks Meta's signature."""
-    received: list[dict] = []
-    receiver = FastAPI()
-
-    @receiver.post("/hook")
-    async def hook(request: Request) -> dict:
-        raw = await request.body()
-        assert request.headers[HEADER] == sign(SECRET, raw)
-        received.append(json.loads(raw))
-        return {}
-
-    @receiver.get("/")
-    async def health() -> dict:
-        return {}
-
-    with serve_app(receiver) as hook_url:
-        config = SandboxConfig(
-            access_token=TOKEN,
-            app_secret=SECRET,
-            phone_number_id=PHONE,
-            webhook_url=hook_url + "/hook",
-            status_delay=0.01,
-        )
-        with serve_app(create_app(config), port=free_port(), path="/sandbox/health") as url:
-            sandbox = Sandbox(url, received)
-            sandbox.customer_says("15551230000", text="hi")
-            yield sandbox
+    with running_sandbox(
+        access_token=TOKEN, app_secret=SECRET, phone_number_id=PHONE, check_signature=True
+    ) as (url, received):
+        sandbox = Sandbox(url, received)
+        sandbox.customer_says("15551230000", text="hi")
+        yield sandbox
 
 
 def text(body: str, to: str = "15551230000") -> dict:

@@ -14,6 +14,7 @@ from helpdesk.errors import ConfigurationError, MediaNotFound, StorageError
 from helpdesk.settings import get_settings
 from helpdesk.store import get_media_store, open_store
 from helpdesk.store.keys import parse_keys
+from tests.support.blobs import png_blob
 
 GPS_LATITUDE = (40.0, 26.0, 46.0)
 
@@ -97,10 +98,10 @@ def test_png_and_webp_metadata_chunks_are_removed(keyed: None) -> None:
 
 
 def test_rotated_keys_still_decrypt_old_objects(monkeypatch: pytest.MonkeyPatch) -> None:
-    data = b"%PDF-1.4 a receipt"
+    data = png_blob(b"a receipt")
     monkeypatch.setenv("HELPDESK_MEDIA_KEY", f"old:{_key(1)}")
     get_settings.cache_clear()
-    old = get_media_store().put(data, mime="application/octet-stream")
+    old = get_media_store().put(data, mime="image/png")
 
     monkeypatch.setenv("HELPDESK_MEDIA_KEY", f"new:{_key(2)},old:{_key(1)}")
     get_settings.cache_clear()
@@ -122,8 +123,8 @@ def test_rotated_keys_still_decrypt_old_objects(monkeypatch: pytest.MonkeyPatch)
 
 def test_tampered_or_swapped_objects_are_refused(keyed: None, tmp_path: Path) -> None:
     store = get_media_store()
-    a = store.put(b"%PDF-1.4 first", mime="application/octet-stream")
-    b = store.put(b"%PDF-1.4 second", mime="application/octet-stream")
+    a = store.put(png_blob(b"first"), mime="image/png")
+    b = store.put(png_blob(b"second"), mime="image/png")
     folder = tmp_path / "media"
     path_a = folder / a.sha256[:2] / a.sha256
     path_b = folder / b.sha256[:2] / b.sha256

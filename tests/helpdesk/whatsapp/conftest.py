@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
 
 from helpdesk.db import session_scope
-from helpdesk.sandbox.app import SandboxConfig, create_app
 from helpdesk.whatsapp import service
 from helpdesk.whatsapp.graph import GraphClient
 from helpdesk.whatsapp.outbound import Sender
 from helpdesk.whatsapp.webhook import Status, parse
-from tests.support.servers import free_port, serve_app
+from tests.support.sandbox import running_sandbox
 
 TOKEN, PHONE = "tok", "100000000000001"
 
@@ -61,29 +58,11 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
-    received: list[dict] = []
-    receiver = FastAPI()
-
-    @receiver.post("/hook")
-    async def hook(request: Request) -> dict:
-        received.append(json.loads(await request.body()))
-        return {}
-
-    @receiver.get("/")
-    async def health() -> dict:
-        return {}
-
-    with serve_app(receiver) as hook_url:
-        config = SandboxConfig(
-            access_token=TOKEN,
-            app_secret="s",
-            phone_number_id=PHONE,
-            webhook_url=hook_url + "/hook",
-            status_delay=0.01,
-            templates={"reopen_conversation"},
-        )
-        with serve_app(create_app(config), port=free_port(), path="/sandbox/health") as url:
-            yield Stack(url, received)
+    with running_sandbox(
+        access_token=TOKEN, app_secret="s", phone_number_id=PHONE,
+        templates={"reopen_conversation"},
+    ) as (url, received):  # fmt: skip
+        yield Stack(url, received)
 
 
 class Told(list):

@@ -76,9 +76,7 @@ def _sent(sandbox_url: str, wa_id: str) -> list[dict]:
 @pytest.fixture
 async def sender(database_url: str, sandbox_url: str) -> Sender:
     client = GraphClient(base_url=sandbox_url, access_token=TOKEN, phone_number_id=PHONE)
-    yield Sender(
-        client, url=database_url, window_template="reopen_conversation", resend_backoff=0.0
-    )
+    yield Sender(client, url=database_url, window_template="reopen_conversation", delay_scale=0.0)
     await client.aclose()
 
 
@@ -209,27 +207,44 @@ async def test_the_erasure_confirmation_reaches_the_customer(
     assert all("hi" not in row.body for row in rows)  # only the window's timestamp is left
 
 
-async def test_a_message_that_keeps_failing_is_resent_at_most_twice_with_backoff(
-    database_url: str, sandbox_url: str
-) -> None:
-    """Each resend is a new message with a new wamid; the limit counts per original
-    message, not per row (defect 6)."""
-    _customer_wrote(database_url, sandbox_url, "15550100041")
+async def _keep_failing(
+    database_url: str, sandbox_url: str, customer: str, *, code: int, rounds: int
+) -> list[float]:
+    """Send "hello", then report each copy failed with ``code``: the Sender's waits."""
+    _customer_wrote(database_url, sandbox_url, customer)
     waits: list[float] = []
 
     async def sleep(seconds: float) -> None:
         waits.append(seconds)
 
     client = GraphClient(base_url=sandbox_url, access_token=TOKEN, phone_number_id=PHONE)
-    sender = Sender(client, url=database_url, resend_backoff=3.0, sleep=sleep)
+    sender = Sender(client, url=database_url, sleep=sleep)
     try:
-        [wamid] = await sender.text("15550100041", "hello")
-        for _ in range(6):  # every copy fails again with a retryable code
+        await sender.text(customer, "hello")
+        for _ in range(rounds):
             with session_scope(database_url) as session:
-                [latest] = get_outbound(session, recipient_id="15550100041")[-1:]
-                wamid = latest.wamid
-            await sender.resend(Status(wamid, "failed", "15550100041", 1, [{"code": 131000}]))
+                [latest] = get_outbound(session, recipient_id=customer)[-1:]
+            await sender.resend(Status(latest.wamid, "failed", customer, 1, [{"code": code}]))
     finally:
         await client.aclose()
+    return waits
+
+
+async def test_a_message_that_keeps_failing_is_resent_at_most_twice_with_backoff(
+    database_url: str, sandbox_url: str
+) -> None:
+    """Each resend is a new message with a new wamid; the limit counts per original
+    message, not per row (defect 6)."""
+    waits = await _keep_failing(database_url, sandbox_url, "15550100041", code=131000, rounds=6)
     assert [p["text"]["body"] for p in _sent(sandbox_url, "15550100041")] == ["hello"] * 3
-    assert waits == [3.0, 6.0]
+    assert waits == [5.0, 10.0]  # errors_map's wait for a transient code, doubling
+
+
+async def test_the_wait_before_a_resend_is_the_error_maps_alone(
+    database_url: str, sandbox_url: str
+) -> None:
+    """One mechanism: the pair rate limit (131056) waits its 6 s, then 12 s (doubling),
+    with no second backoff of the Sender's own taking over."""
+    waits = await _keep_failing(database_url, sandbox_url, "15550100042", code=131056, rounds=3)
+    assert waits == [6.0, 12.0]
+    assert [p["text"]["body"] for p in _sent(sandbox_url, "15550100042")] == ["hello"] * 3

@@ -32,7 +32,11 @@ def test_a_sender_may_be_a_user_id_instead_of_a_phone_number() -> None:
 def test_messages_are_ordered_per_customer_by_timestamp() -> None:
     messages = [
         {"from": sender, "id": wamid, "timestamp": ts, "type": "text", "text": {"body": wamid}}
-        for sender, wamid, ts in [("B", "b2", "9"), ("A", "a2", "7"), ("A", "a1", "3")]
+        for sender, wamid, ts in [
+            ("15550000002", "b2", "9"),
+            ("15550000001", "a2", "7"),
+            ("15550000001", "a1", "3"),
+        ]
     ]
     events = parse(_value(messages=messages), phone_number_id="P")
     assert [m.wamid for m in events.messages] == ["a1", "a2", "b2"]

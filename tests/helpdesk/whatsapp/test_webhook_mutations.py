@@ -80,3 +80,19 @@ async def test_one_bad_message_in_a_batch_does_not_drop_the_good_ones(database_u
         stored = [row.wamid for row in session.execute(select(InboxMessage)).scalars()]
     assert "wamid.good" in stored
     assert "wamid.bad1" not in stored
+
+
+def test_the_parser_carries_only_ids_shaped_like_a_number_or_a_bsuid() -> None:
+    """One validator (identity's) in the parser: a phone, BSUID or parent BSUID that is not
+    shaped like one never reaches the identity table or the sender's address."""
+    from helpdesk.whatsapp.webhook import parse
+
+    good = {"from": "34600111223", "id": "wamid.good2", "timestamp": "1697043223",
+            "type": "text", "text": {"body": "hello"}, "from_parent_user_id": "US.ENT.9",
+            "from_user_id": "US.13491208655302741918"}  # fmt: skip
+    odd = {**good, "id": "wamid.odd", "from": "+34 600 111 224", "from_user_id": "../x",
+           "from_parent_user_id": "' OR 1=1"}  # fmt: skip
+    events = parse(_batch(good, odd), phone_number_id=PHONE_NUMBER_ID)
+    who = {m.wamid: (m.phone, m.user_id, m.parent_user_id) for m in events.messages}
+    assert who["wamid.good2"] == ("34600111223", "US.13491208655302741918", "US.ENT.9")
+    assert who["wamid.odd"] == (None, None, None)
