@@ -202,9 +202,41 @@ async def reply(
             in_session, url, _store_upload, sender_id=sender_id, upload=upload
         )
     delivery = await deliver(state.sender, sender_id, text=text, media=upload, language=language)
+    note = None
+    if origin not in EXTERNAL_ORIGINS:
+        words = {"sent": "", "template": " (window closed: only the template went out)"}
+        note = (
+            f"Reply sent on WhatsApp from the helpdesk console"
+            f"{words.get(delivery, f' ({delivery})')}:\n{text or '(file)'}"
+        )
+    return await keep_reply(
+        state,
+        ticket_id=ticket_id,
+        text=text,
+        agent_id=agent_id,
+        media_id=media_id,
+        origin=origin,
+        delivery=delivery,
+        note=note,
+    )
+
+
+async def keep_reply(
+    state: Any,
+    *,
+    ticket_id: int,
+    text: str | None,
+    agent_id: int | None,
+    origin: str,
+    delivery: str,
+    media_id: int | None = None,
+    note: str | None = None,
+) -> ReplyAnswer:
+    """Keep what went to the customer on the ticket, count it, and copy ``note`` to a
+    mirrored Zendesk/Freshdesk ticket (a no-op for builtin tickets)."""
     message = await asyncio.to_thread(
         in_session,
-        url,
+        state.database_url,
         core.record_agent_reply,
         ticket_id=ticket_id,
         text=text,
@@ -214,16 +246,8 @@ async def reply(
         delivery=delivery,
     )
     state.metrics.replies.labels(delivery=delivery).inc()
-    if origin not in EXTERNAL_ORIGINS:
-        # Keep a mirrored Zendesk/Freshdesk ticket complete (a no-op for builtin tickets).
-        words = {"sent": "", "template": " (window closed: only the template went out)"}
-        await asyncio.to_thread(
-            push_note,
-            ticket_id=ticket_id,
-            text=f"Reply sent on WhatsApp from the helpdesk console"
-            f"{words.get(delivery, f' ({delivery})')}:\n{text or '(file)'}",
-            url=url,
-        )
+    if note is not None:
+        await asyncio.to_thread(push_note, ticket_id=ticket_id, text=note, url=state.database_url)
     return ReplyAnswer.construct(id=message.id, delivery=delivery)
 
 

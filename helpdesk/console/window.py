@@ -19,11 +19,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from helpdesk.console.schemas import ReplyAnswer
-from helpdesk.console.service import in_session, reply_target
+from helpdesk.console.service import in_session, keep_reply, reply_target
 from helpdesk.db.models.status import Delivery
 from helpdesk.errors import TemplateNotApproved
 from helpdesk.tickets import core
-from helpdesk.tickets.handoff import push_note
 from helpdesk.whatsapp import payloads, templates
 from helpdesk.whatsapp.outbound import WINDOW_SECONDS
 from helpdesk.whatsapp.records import last_inbound_timestamp
@@ -92,21 +91,12 @@ async def send_template(
     wamid = await state.sender.send(sender_id, body)
     delivery = Delivery.TEMPLATE if wamid else Delivery.FAILED
     text = f"[Template: {chosen.title}] {chosen.preview(language)}".strip()
-    message = await asyncio.to_thread(
-        in_session,
-        url,
-        core.record_agent_reply,
+    return await keep_reply(
+        state,
         ticket_id=ticket_id,
         text=text,
         agent_id=agent_id,
         origin=origin,
         delivery=delivery,
+        note=f"Approved template sent on WhatsApp from the helpdesk console ({delivery}):\n{text}",
     )
-    state.metrics.replies.labels(delivery=delivery).inc()
-    await asyncio.to_thread(
-        push_note,
-        ticket_id=ticket_id,
-        text=f"Approved template sent on WhatsApp from the helpdesk console ({delivery}):\n{text}",
-        url=url,
-    )
-    return ReplyAnswer.construct(id=message.id, delivery=delivery)
