@@ -18,12 +18,14 @@ import contextlib
 import os
 import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, text
 
+from helpdesk import db
 from helpdesk.deploy.topology import Topology
 from helpdesk.settings import PROJECT_ROOT, Settings
 from tests.support.servers import Process
@@ -44,6 +46,27 @@ SERVICES = PROJECT_ROOT / "scripts" / "services.sh"
 def _services_env(text_: str) -> dict[str, str]:
     pairs = (line.split("=", 1) for line in text_.splitlines() if "=" in line)
     return {key: value for key, value in pairs}
+
+
+@contextlib.contextmanager
+def migrated_services(folder: Path, ports: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Fresh PostgreSQL, Redis and S3 (scripts/services.sh) on ``ports``, the schema
+    migrated; yields their settings (HELPDESK_DATABASE_URL, …) and stops them after."""
+    env = {**os.environ, **ports}
+    started = subprocess.run(
+        ["bash", str(SERVICES), "start", str(folder)],
+        env={**env, "SERVICES_FRESH": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode == 0, started.stderr
+    values = _services_env(started.stdout)
+    db.upgrade(values["HELPDESK_DATABASE_URL"])
+    try:
+        yield values
+    finally:
+        subprocess.run(["bash", str(SERVICES), "stop", str(folder)], env=env, timeout=60)
 
 
 class ProductionStack:

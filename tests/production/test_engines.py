@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -18,12 +17,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from helpdesk import db
-from helpdesk.whatsapp import inbox
+from helpdesk.whatsapp import inbox, service
 from helpdesk.whatsapp.graph import GraphClient
 from helpdesk.whatsapp.outbound import Sender
 from helpdesk.whatsapp.replay import reply_scope
 from helpdesk.whatsapp.webhook import parse
-from tests.production.stack import SERVICES, _services_env
+from tests.production.stack import migrated_services
 from tests.support.servers import serve_app
 
 PORTS = {"SERVICES_PG_PORT": "25151", "SERVICES_REDIS_PORT": "25152", "SERVICES_S3_PORT": "25153"}
@@ -33,21 +32,8 @@ PHONE = "100000000000001"
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     folder = tmp_path_factory.mktemp("engines")
-    env = {**os.environ, **PORTS}
-    started = subprocess.run(
-        ["bash", str(SERVICES), "start", str(folder)],
-        env={**env, "SERVICES_FRESH": "1"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert started.returncode == 0, started.stderr
-    values = _services_env(started.stdout)
-    db.upgrade(values["HELPDESK_DATABASE_URL"])
-    try:
+    with migrated_services(folder, PORTS) as values:
         yield values
-    finally:
-        subprocess.run(["bash", str(SERVICES), "stop", str(folder)], env=env, timeout=60)
 
 
 @pytest.fixture
@@ -104,7 +90,7 @@ def test_the_migrations_run_on_postgresql(engines: dict[str, str]) -> None:
 def test_two_workers_claiming_at_once_take_each_message_once_and_in_order(pg: str) -> None:
     """Eight threads (as if on several replicas) race for one customer's ten messages."""
     with db.session_scope(pg) as session:
-        inbox.store_events(
+        service.store_events(
             session, events=parse(_webhook("34600000001", 10), phone_number_id=PHONE)
         )
     taken: list[str] = []
@@ -142,7 +128,8 @@ async def test_a_replayed_turn_does_not_send_its_replies_again(pg: str) -> None:
     )
     app = create_app(config)
     with db.session_scope(pg) as session:
-        inbox.store_events(session, events=parse(_webhook("34600000002", 1), phone_number_id=PHONE))
+        events = parse(_webhook("34600000002", 1), phone_number_id=PHONE)
+        service.store_events(session, events=events)
     with serve_app(app, path="/sandbox/health") as url:
         client = GraphClient(base_url=url, access_token="t", phone_number_id=PHONE, retries=0)
         sender = Sender(client, url=pg)

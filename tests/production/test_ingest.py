@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from helpdesk import db
 from helpdesk.ingest import create_app
 from helpdesk.whatsapp.inbound import Turn
 from helpdesk.whatsapp.service import ChannelConfig, WhatsAppService
 from helpdesk.whatsapp.signature import HEADER, sign
-from tests.production.stack import SERVICES, _services_env
+from tests.production.stack import migrated_services
 from tests.support.servers import free_port, serve_app
 
 PHONE, SECRET = "100000000000001", "ingest-secret"
@@ -33,21 +30,8 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
         "SERVICES_REDIS_PORT": str(free_port()),
         "SERVICES_S3_PORT": str(free_port()),
     }
-    env = {**os.environ, **ports}
-    started = subprocess.run(
-        ["bash", str(SERVICES), "start", str(folder)],
-        env={**env, "SERVICES_FRESH": "1"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert started.returncode == 0, started.stderr
-    values = _services_env(started.stdout)
-    db.upgrade(values["HELPDESK_DATABASE_URL"])
-    try:
+    with migrated_services(folder, ports) as values:
         yield values
-    finally:
-        subprocess.run(["bash", str(SERVICES), "stop", str(folder)], env=env, timeout=60)
 
 
 def _config(engines: dict[str, str]) -> ChannelConfig:
