@@ -49,7 +49,9 @@ def _services_env(text_: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def migrated_services(folder: Path, ports: dict[str, str]) -> Iterator[dict[str, str]]:
+def migrated_services(
+    folder: Path, ports: dict[str, str], *, start_timeout: float = 120
+) -> Iterator[dict[str, str]]:
     """Fresh PostgreSQL, Redis and S3 (scripts/services.sh) on ``ports``, the schema
     migrated; yields their settings (HELPDESK_DATABASE_URL, …) and stops them after."""
     env = {**os.environ, **ports}
@@ -58,7 +60,7 @@ def migrated_services(folder: Path, ports: dict[str, str]) -> Iterator[dict[str,
         env={**env, "SERVICES_FRESH": "1"},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=start_timeout,
     )
     assert started.returncode == 0, started.stderr
     values = _services_env(started.stdout)

@@ -5,43 +5,31 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
 from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
 from sqlalchemy import text
 
-from helpdesk import db
 from helpdesk.db import session_scope
 from helpdesk.db.models import Base, Ticket
 from helpdesk.reporting import report
 from helpdesk.reporting.filters import Filters, from_query
 from helpdesk.settings import get_settings
 from tests.helpdesk.reporting.dataset import build
-from tests.production.stack import SERVICES, _services_env
+from tests.production.stack import migrated_services
 from tests.support.servers import free_port
 
+SERVICE_PORTS = ("SERVICES_PG_PORT", "SERVICES_REDIS_PORT", "SERVICES_S3_PORT")
 NOV = Filters(since=date(2026, 11, 1), until=date(2026, 11, 4))
 
 
 @pytest.fixture(scope="module")
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("services")
-    env = {**os.environ, **{name: str(free_port()) for name in (
-        "SERVICES_PG_PORT", "SERVICES_REDIS_PORT", "SERVICES_S3_PORT")}}  # fmt: skip
-    started = subprocess.run(
-        ["bash", str(SERVICES), "start", str(folder)],
-        env={**env, "SERVICES_FRESH": "1"}, capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
-    assert started.returncode == 0, started.stderr
-    url = _services_env(started.stdout)["HELPDESK_DATABASE_URL"]
-    db.upgrade(url)
-    try:
-        yield url
-    finally:
-        subprocess.run(["bash", str(SERVICES), "stop", str(folder)], env=env, timeout=60)
+    ports = {name: str(free_port()) for name in SERVICE_PORTS}
+    with migrated_services(folder, ports, start_timeout=180) as values:
+        yield values["HELPDESK_DATABASE_URL"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
