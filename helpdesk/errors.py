@@ -216,6 +216,12 @@ class LockedOut(AuthError):
     hint = "Too many failed sign-ins; wait and try again, or ask an admin."
 
 
+class LastAdmin(AuthError):
+    """Demoting the only active admin would leave nobody to manage agents or read the audit."""
+
+    hint = "Make another agent an admin first."
+
+
 class TicketNotFound(TicketingError):
     hint = "Check the ticket number; the queue at / lists every ticket."
 

@@ -26,7 +26,7 @@ from helpdesk import audit
 from helpdesk.audit import AuditAction
 from helpdesk.db.models import Agent, ApiToken, LoginAttempt
 from helpdesk.db.models.base import utcnow
-from helpdesk.errors import AuthError, LockedOut
+from helpdesk.errors import AuthError, LastAdmin, LockedOut
 from helpdesk.settings import get_settings
 
 ROLES = ("agent", "admin")
@@ -104,19 +104,33 @@ def set_active(session: Session, *, username: str, active: bool, by: str = audit
     audit.record(session, action=action, actor=by, target=f"agent {username}")
 
 
-def set_role(session: Session, *, username: str, role: str, by: str = audit.CLI) -> None:
-    """Make an agent an admin or an agent again (takes effect at their next request)."""
+def set_role(
+    session: Session, *, username: str, role: str, by: str = audit.CLI, by_id: int | None = None
+) -> None:
+    """Make an agent an admin or an agent again (takes effect at their next request). The
+    last active admin stays one: nobody could manage agents from the console any more."""
     if role not in ROLES:
         raise AuthError(f"unknown role {role!r}", hint="Use agent or admin.")
     agent = _named(session, username)
+    if agent.role == "admin" and role != "admin" and agent.active and _active_admins(session) <= 1:
+        raise LastAdmin(
+            f"{username} is the last admin and stays one",
+            hint="Make another agent an admin first, then change this one.",
+        )
     before, agent.role = agent.role, role
     audit.record(
         session,
         action=AuditAction.AGENT_ROLE,
         actor=by,
+        actor_id=by_id,
         target=f"agent {username}",
         detail={"from": before, "to": role},
     )
+
+
+def _active_admins(session: Session) -> int:
+    query = select(func.count(Agent.id)).where(Agent.role == "admin", Agent.active.is_(True))
+    return int(session.execute(query).scalar_one())
 
 
 def count_agents(session: Session) -> int:

@@ -25,10 +25,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from helpdesk.console import (
+    agents_page,
     api,
     audit_page,
     dashboard,
     docs,
+    media_page,
     metrics,
     pages,
     webhooks,
@@ -189,6 +191,8 @@ def create_app(config: ConsoleConfig | None = None) -> FastAPI:
     app.include_router(webhooks.router)
     app.include_router(metrics.router)
     app.include_router(dashboard.router)
+    app.include_router(agents_page.router)
+    app.include_router(media_page.router)
     app.include_router(pages.router)
     return app
 

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field, StrictStr
 
-from helpdesk.console import pages
 from helpdesk.console.answers import model_json
+from helpdesk.console.forms import action
 from helpdesk.console.schemas import ApiRequest, ReplyAnswer
 from helpdesk.console.security import ApiWho, DbSession, PageWho
 from helpdesk.console.window import send_template, ticket_window
@@ -68,4 +68,4 @@ async def page_template(ticket_id: int, request: Request, who: PageWho) -> Respo
             return "WhatsApp refused the template; see the log."
         return "Approved template sent."
 
-    return await pages.action(request, ticket_id, run)
+    return await action(request, ticket_id, run)
