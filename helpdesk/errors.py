@@ -242,6 +242,12 @@ class WindowClosed(Conflict):
     )
 
 
+class TemplateParametersInvalid(TicketingError):
+    """A template's variables are missing or would be refused by Meta (132000, 132018)."""
+
+    hint = "Fill in every field of the template: one line each, no tabs, within the length shown."
+
+
 class TemplateNotApproved(TicketingError):
     """A template name that is not among the approved templates."""
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from helpdesk.kb import check
 from helpdesk.settings import PROJECT_ROOT, get_settings
+from helpdesk.whatsapp import templates
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,6 +43,18 @@ def _check(args: argparse.Namespace) -> int:
     if not args.path and not path.is_absolute():
         path = PROJECT_ROOT / path
     kb, problems = check(path)
+    # The approved WhatsApp templates live beside the knowledge base (the console's file).
+    listed = path / templates.CATALOGUE_PATH.name if path.is_dir() else path
+    catalogue_problems = (
+        templates.problems(listed) if listed.name == templates.CATALOGUE_PATH.name else []
+    )
+    for problem in catalogue_problems:
+        print(f"{listed}: {problem}")
+    if catalogue_problems:
+        print(
+            f"\n{len(catalogue_problems)} problem(s) in {listed.name}; the console does not "
+            "offer those templates until they are fixed."
+        )
     if problems:
         for problem in problems:
             print(problem)
@@ -50,6 +63,8 @@ def _check(args: argparse.Namespace) -> int:
             "base until they are fixed."
         )
         return 1
+    if catalogue_problems:
+        return 1
     counts = Counter(entry.category for entry in kb)
     files = len({source for source, _ in kb.sources.values()})
     print(f"{path}: {len(kb)} entries in {files} file(s), {len(kb.categories)} categories: OK")
@@ -57,6 +72,8 @@ def _check(args: argparse.Namespace) -> int:
         print(f"  {name}: {count}")
     always = sum(1 for entry in kb if entry.escalate.always)
     print(f"  entries that hand off at once (safety, fraud): {always}")
+    if listed.name == templates.CATALOGUE_PATH.name and listed.exists():
+        print(f"  approved WhatsApp templates: {len(templates.catalogue(listed))} OK")
     for skipped in kb.skipped:
         print(f"  skipped {skipped} (not a knowledge file: no 'entries' or 'categories')")
     return 0

@@ -20,6 +20,7 @@ from helpdesk.errors import (
     HelpdeskError,
     LockedOut,
     TemplateNotApproved,
+    TemplateParametersInvalid,
     TicketingError,
     TicketNotFound,
     Unauthorized,
@@ -47,6 +48,7 @@ def http_status(error: HelpdeskError) -> int:
 ERROR_CODES: dict[type[HelpdeskError], str] = {
     WindowClosed: "window_closed",
     TemplateNotApproved: "template_not_approved",
+    TemplateParametersInvalid: "template_parameters",
 }
 
 

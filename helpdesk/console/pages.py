@@ -29,7 +29,7 @@ from helpdesk.console.security import (
     fingerprint,
     safe_next,
 )
-from helpdesk.console.window import offered, window_of
+from helpdesk.console.window import offered, ticket_values, window_of
 from helpdesk.db.models.status import TicketStatus
 from helpdesk.errors import AuthError, HelpdeskError, LockedOut
 from helpdesk.tickets.handoff import push_new_ticket
@@ -177,7 +177,7 @@ def ticket_page(ticket_id: int, request: Request, who: PageWho, session: DbSessi
         agents=service.agents(session),
         canned=service.canned_responses(),
         window=window_of(session, sender_id=ticket.customer),
-        approved_templates=offered(ticket.language),
+        approved_templates=offered(ticket.language, ticket_values(session, ticket_id=ticket_id)),
         message=request.query_params.get("msg"),
         error=request.query_params.get("err"),
     )
@@ -276,9 +276,9 @@ async def close(ticket_id: int, request: Request, who: PageWho) -> Response:
 
 
 @router.post("/tickets/{ticket_id}/hand_back")
-async def handback(ticket_id: int, request: Request, who: PageWho) -> Response:
+async def hand_back(ticket_id: int, request: Request, who: PageWho) -> Response:
     async def run(form: Any) -> str:
-        result = await service.handback(request.app.state, ticket_id=ticket_id, agent_id=who.id)
+        result = await service.hand_back(request.app.state, ticket_id=ticket_id, agent_id=who.id)
         return (
             "Handed back to the bot."
             if result.bot_resumed

@@ -13,7 +13,7 @@ from helpdesk.sandbox import customer_api, graph_api
 from helpdesk.sandbox.notifier import Notifier
 from helpdesk.sandbox.state import SandboxState
 from helpdesk.settings import get_settings
-from helpdesk.whatsapp.templates import approved_names
+from helpdesk.whatsapp.templates import approved_names, catalogue
 
 
 @dataclass
@@ -24,6 +24,9 @@ class SandboxConfig:
     webhook_url: str
     # Approved templates: Meta's sample plus the one the bot sends outside the window.
     templates: set[str] = field(default_factory=lambda: {"hello_world"})
+    # How many body variables ({{1}}…) each approved template has; a template not listed
+    # is checked only for the shape of what it is sent.
+    template_parameters: dict[str, int] = field(default_factory=dict)
     media_url_ttl: int = 300
     status_delay: float = 0.2
     # Beyond this many messages per second Meta answers 130429 (rate limit hit).
@@ -48,6 +51,7 @@ class SandboxConfig:
             "phone_number_id": s.whatsapp_phone_number_id,
             "webhook_url": s.sandbox_webhook_url,
             "templates": templates,
+            "template_parameters": {t.name: len(t.parameters) for t in catalogue()},
             "messages_per_second": s.whatsapp_messages_per_second,
             "retry_window": s.sandbox_retry_window,
             "retry_max_delay": s.sandbox_retry_max_delay,

@@ -84,7 +84,12 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
             return _mark_read(state, body)
         if not state.throughput.take():
             raise MetaError(130429, "Cloud API message throughput has been reached.")
-        kind = validate_message(body, media_ids=set(state.media), templates=config.templates)
+        kind = validate_message(
+            body,
+            media_ids=set(state.media),
+            templates=config.templates,
+            template_parameters=config.template_parameters,
+        )
     except MetaError as error:
         return error_response(error)
     if body.get("to"):  # Meta: ``to`` wins when both are given

@@ -8,7 +8,9 @@ Error bodies follow Graph API's shape::
 
 The codes used: 190 (bad access token, HTTP 401), 100 (invalid parameter), 131008 (required
 parameter missing), 131009 (parameter value not valid), 131053 (media upload error), 132001
-(template does not exist), 130429 (rate limit hit), 131000/500 (something went wrong).
+(template does not exist), 132000 (number of template parameters does not match the
+template), 132018 (a template parameter Meta refuses: empty, a line break or tab, more than
+four spaces in a row), 130429 (rate limit hit), 131000/500 (something went wrong).
 Errors Meta reports asynchronously are sent as ``failed`` status webhooks instead: 131026
 (message undeliverable — the number never wrote to this sandbox) and 131047 (re-engagement
 message — more than 24 hours since the customer's last message).
@@ -16,6 +18,7 @@ message — more than 24 hours since the customer's last message).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.responses import JSONResponse
@@ -33,7 +36,10 @@ TITLES = {
     131026: "Message undeliverable",
     131047: "Re-engagement message",
     131053: "Media upload error",
+    132000: "Number of parameters does not match the expected number of params",
     132001: "Template name does not exist in the translation",
+    132012: "Parameter format does not match format in the created template",
+    132018: "There was an issue with the parameters in your template",
     130429: "Rate limit hit",
     131048: "Spam rate limit hit",
     131056: "(Business Account, Consumer Account) pair rate limit hit",
@@ -64,6 +70,9 @@ UPLOAD_LIMITS = {
     "sticker": (500 * 1024, {"image/webp"}),
     "document": (100 * 1024 * 1024, None),
 }
+
+
+_REFUSED_TEXT = re.compile(r"[\n\r\t]| {5,}")
 
 
 def error_body(error: MetaError) -> dict[str, Any]:
@@ -99,7 +108,13 @@ def _length(value: Any, limit: int, what: str, code: int = 131009) -> None:
     )
 
 
-def validate_message(body: Any, *, media_ids: set[str], templates: set[str]) -> str:
+def validate_message(
+    body: Any,
+    *,
+    media_ids: set[str],
+    templates: set[str],
+    template_parameters: dict[str, int] | None = None,
+) -> str:
     """Raise ``MetaError`` for a body Meta would refuse; returns the message type."""
     _require(isinstance(body, dict), 100, "The request body must be a JSON object.")
     _require(
@@ -137,11 +152,48 @@ def validate_message(body: Any, *, media_ids: set[str], templates: set[str]) -> 
     elif kind == "template":
         _require(content.get("name") in templates, 132001, f"template {content.get('name')!r}")
         _require(bool((content.get("language") or {}).get("code")), 131008, "template language")
+        _template_components(content, (template_parameters or {}).get(content["name"]))
     elif kind in ("location", "contacts", "reaction"):
         pass
     else:
         raise MetaError(100, f"Unsupported message type {kind!r}.")
     return kind
+
+
+def _template_components(content: dict[str, Any], expected: int | None) -> None:
+    """The body variables as Meta checks them: ``components: [{"type": "body",
+    "parameters": [{"type": "text", "text": ...}]}]``, as many as the template has."""
+    components = content.get("components") or []
+    _require(isinstance(components, list), 100, "Param template['components'] must be a list.")
+    body_parameters: list[Any] = []
+    for component in components:
+        _require(isinstance(component, dict), 100, "Each template component must be an object.")
+        if str(component.get("type", "")).lower() != "body":
+            continue
+        parameters = component.get("parameters") or []
+        _require(isinstance(parameters, list), 100, "Body parameters must be a list.")
+        body_parameters.extend(parameters)
+    for number, parameter in enumerate(body_parameters, start=1):
+        _require(
+            isinstance(parameter, dict) and parameter.get("type") == "text",
+            132012,
+            f"body parameter {number}: expected type text",
+        )
+        text = parameter.get("text")
+        _require(
+            isinstance(text, str) and text.strip() != "" and not _REFUSED_TEXT.search(text),
+            132018,
+            f"body parameter {number}: Param text cannot be empty or have new-line/tab "
+            "characters or more than 4 consecutive spaces",
+        )
+        _require(len(text) <= 1024, 132018, f"body parameter {number}: longer than 1024")
+    if expected is not None:
+        _require(
+            len(body_parameters) == expected,
+            132000,
+            f"body: number of localizable_params ({len(body_parameters)}) does not match the "
+            f"expected number of params ({expected})",
+        )
 
 
 def _interactive(content: dict[str, Any]) -> None:

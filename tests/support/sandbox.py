@@ -32,6 +32,7 @@ def running_sandbox(
     app_secret: str,
     phone_number_id: str,
     templates: Iterable[str] | None = None,
+    template_parameters: dict[str, int] | None = None,
     status_delay: float = 0.01,
     on_webhook: Callable[[dict[str, Any]], None] | None = None,
     check_signature: bool = False,
@@ -55,7 +56,9 @@ def running_sandbox(
         return {}
 
     with serve_app(receiver) as hook_url:
-        extra = {} if templates is None else {"templates": set(templates)}
+        extra: dict[str, Any] = {} if templates is None else {"templates": set(templates)}
+        if template_parameters:
+            extra["template_parameters"] = dict(template_parameters)
         config = SandboxConfig(
             access_token=access_token,
             app_secret=app_secret,

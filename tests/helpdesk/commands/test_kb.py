@@ -56,3 +56,29 @@ def test_the_installed_command_exits_non_zero_on_problems(tmp_path: Path) -> Non
     )  # fmt: skip
     assert done.returncode == 1
     assert "entry 'x'" in done.stdout and "'severity' is missing" in done.stdout
+
+
+def test_templates_whose_placeholders_do_not_match_fail_the_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = make_kb(tmp_path, GOOD_ENTRY.format(id="one"))
+    (folder / "whatsapp_templates.yml").write_text(
+        "templates:\n"
+        "  - name: case_update\n"
+        "    parameters: [{label: Customer name, from: customer_name}]\n"
+        "    text: {en: 'Hello {{1}}, your case #{{2}} has news.'}\n",
+        encoding="utf-8",
+    )
+    assert main(["kb", "check", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "template 'case_update': text.en has placeholders {{1}}, {{2}} but 1 parameter(s)" in out
+    assert "the console does not offer those templates until they are fixed" in out
+    (folder / "whatsapp_templates.yml").write_text(
+        "templates:\n"
+        "  - name: case_update\n"
+        "    parameters: [{label: Customer name, from: customer_name}, {label: Case}]\n"
+        "    text: {en: 'Hello {{1}}, your case #{{2}} has news.'}\n",
+        encoding="utf-8",
+    )
+    assert main(["kb", "check", str(folder)]) == 0
+    assert "approved WhatsApp templates: 1 OK" in capsys.readouterr().out

@@ -35,6 +35,8 @@ from tests.support.servers import free_port, serve_app
 TOKEN, SECRET, PHONE = "test-token", "test-app-secret", "100000000000001"
 TEMPLATE = "reopen_chat"
 SURVEY_TEMPLATE = "csat_survey"
+# A template with body variables (tests point the catalogue at a file that lists it).
+VARIABLE_TEMPLATE = "case_update"
 ZENDESK_SECRET, FRESHDESK_SECRET = "zendesk-signing-secret", "freshdesk-shared-secret"
 PASSWORD = "correct horse battery"
 
@@ -160,7 +162,8 @@ def stack(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]
             app_secret=SECRET,
             phone_number_id=PHONE,
             webhook_url=hook + "/hook",
-            templates={"hello_world", TEMPLATE, SURVEY_TEMPLATE},
+            templates={"hello_world", TEMPLATE, SURVEY_TEMPLATE, VARIABLE_TEMPLATE},
+            template_parameters={VARIABLE_TEMPLATE: 3, "hello_world": 0},
             status_delay=0.01,
         )
         sandbox = servers.enter_context(

@@ -260,3 +260,46 @@ def test_customer_api_validates_its_input(sandbox: Sandbox) -> None:
         httpx.post(f"{sandbox.url}/sandbox/customers/abc/messages", json={"text": "x"}).status_code
         == 400
     )
+
+
+def _template(name: str, *values: object) -> dict:
+    body: dict = {
+        "messaging_product": "whatsapp",
+        "to": "15551230000",
+        "type": "template",
+        "template": {"name": name, "language": {"code": "en"}},
+    }
+    if values:
+        parameters = [{"type": "text", "text": v} for v in values]
+        body["template"]["components"] = [{"type": "body", "parameters": parameters}]
+    return body
+
+
+def test_template_variables_are_checked_as_meta_checks_them() -> None:
+    with running_sandbox(
+        access_token=TOKEN,
+        app_secret=SECRET,
+        phone_number_id=PHONE,
+        templates={"case_update"},
+        template_parameters={"case_update": 2},
+    ) as (url, _received):
+        sandbox = Sandbox(url, [])
+        sandbox.customer_says("15551230000", text="hi")
+        assert sandbox.send(_template("case_update", "Ana", "42")).status_code == 200
+        cases = [
+            (("Ana",), 132000),  # one value for two placeholders
+            (("Ana", "42", "extra"), 132000),
+            ((), 132000),
+            (("Ana", "line\nbreak"), 132018),
+            (("Ana", "tab\there"), 132018),
+            (("Ana", "five     spaces"), 132018),
+            (("Ana", "  "), 132018),
+            (("Ana", 42), 132018),  # not a string
+        ]
+        for values, code in cases:
+            answer = sandbox.send(_template("case_update", *values))
+            assert answer.status_code == 400, (values, answer.text)
+            assert answer.json()["error"]["code"] == code, (values, answer.text)
+        wrong_type = _template("case_update", "Ana", "42")
+        wrong_type["template"]["components"][0]["parameters"][0] = {"type": "image"}
+        assert sandbox.send(wrong_type).json()["error"]["code"] == 132012
