@@ -15,6 +15,7 @@ import io
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +25,7 @@ from sqlalchemy import update
 from helpdesk.db import session_scope
 from helpdesk.db.models import InboxMessage
 from helpdesk.settings import get_settings
+from helpdesk.whatsapp import templates
 from helpdesk.whatsapp.outbound import WINDOW_SECONDS
 from tests.helpdesk.capture.images import error_screenshot
 from tests.support.whatsapp import AGENT_PASSWORD, AgentConsole, WhatsAppStack, agent_console
@@ -31,7 +33,7 @@ from tests.support.whatsapp import AGENT_PASSWORD, AgentConsole, WhatsAppStack, 
 pytestmark = pytest.mark.e2e
 
 AGENT = "walk-agent"
-SURVEY = "csat_survey"
+SURVEY, UPDATE = "csat_survey", "case_update"
 CONTAINED, ANSWERED, LAPSED = "15557120001", "15557120002", "15557120003"
 TABLES = ("volume", "outcomes", "handoff_reasons", "response_times", "satisfaction")
 
@@ -109,9 +111,24 @@ def _close_window(stack: WhatsAppStack, wa_id: str) -> None:
 
 @pytest.fixture
 def console(
-    whatsapp_product: WhatsAppStack, monkeypatch: pytest.MonkeyPatch
+    whatsapp_product: WhatsAppStack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[AgentConsole]:
-    whatsapp_product.sandbox_config.templates.add(SURVEY)
+    # The account's approved templates: the shipped file plus one with body variables.
+    catalogue = tmp_path / "whatsapp_templates.yml"
+    catalogue.write_text(
+        templates.CATALOGUE_PATH.read_text(encoding="utf-8") + f"  - name: {UPDATE}\n"
+        "    title: News about the case\n"
+        "    parameters:\n"
+        "      - {label: Customer name, from: customer_name}\n"
+        "      - {label: Case number, from: case_id}\n"
+        "      - {label: What happened}\n"
+        "    text: {en: 'Hello {{1}}, news about your case #{{2}}: {{3}}.'}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(templates, "CATALOGUE_PATH", catalogue)
+    config = whatsapp_product.sandbox_config
+    config.templates.update({SURVEY, UPDATE})
+    config.template_parameters[UPDATE] = 3
     monkeypatch.setenv("WHATSAPP_SURVEY_TEMPLATE", SURVEY)
     with agent_console(whatsapp_product, monkeypatch, username=AGENT) as signed_in:
         yield signed_in
@@ -185,6 +202,33 @@ def test_walkthrough_cases_reach_the_dashboard_and_the_closed_window_path_works(
         what="the template on the customer's phone",
     )
     assert delivered[0]["payload"]["template"]["name"] == "hello_world"
+    # A template with variables: the ticket fills the name and case number, the agent the rest.
+    update = httpx.post(
+        f"{console.url}/api/tickets/{lapsed}/templates",
+        json={"name": UPDATE, "parameters": ["", "", "a replacement card is on its way"]},
+        headers=console.auth,
+    )
+    assert update.status_code == 201 and update.json()["delivery"] == "template", update.text
+    filled = stack.wait_for(
+        lambda: [
+            m["payload"]["template"]
+            for m in stack.replies(LAPSED)
+            if m["type"] == "template"
+            and m["payload"]["template"]["name"] == UPDATE
+            and m.get("status") in ("delivered", "read")
+        ],
+        what="the template with variables on the customer's phone",
+    )[0]
+    assert filled["components"] == [
+        {
+            "type": "body",
+            "parameters": [
+                {"type": "text", "text": "Customer 0003"},  # the sandbox phone's profile name
+                {"type": "text", "text": str(lapsed)},
+                {"type": "text", "text": "a replacement card is on its way"},
+            ],
+        }
+    ]
     assert all(m["type"] == "template" for m in stack.replies(LAPSED)[seen:])
 
     closed = httpx.post(f"{console.url}/api/tickets/{lapsed}/close", headers=console.auth)

@@ -102,3 +102,22 @@ def test_disable_and_password_change_cut_access(tmp_path: Path) -> None:
         authenticate(session, username="maria", password="first-password", ip="t")
     missing = run(["agent", "disable", "nobody"], "", url)
     assert missing.returncode == 2 and "no agent named 'nobody'" in missing.stderr
+
+
+def test_agent_role_keeps_the_last_admin(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/ops.db"
+    assert (
+        run(
+            ["agent", "add", "root", "--role", "admin", "--password-stdin"], "x" * 9, url
+        ).returncode
+        == 0
+    )
+    refused = run(["agent", "role", "root", "agent"], "", url)
+    assert refused.returncode == 2
+    assert "root is the last admin and stays one" in refused.stderr
+    assert (
+        run(["agent", "add", "ana", "--role", "agent", "--password-stdin"], "y" * 9, url).returncode
+        == 0
+    )
+    assert run(["agent", "role", "ana", "admin"], "", url).returncode == 0
+    assert run(["agent", "role", "root", "agent"], "", url).returncode == 0
