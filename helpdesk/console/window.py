@@ -133,7 +133,8 @@ def _values(
     for index, parameter in enumerate(chosen.parameters):
         value = typed[index] if index < len(typed) else ""
         if not str(value).strip() and parameter.source:
-            value = ticket.get(parameter.source, "")
+            # As the reply box shows it: a long profile name is cut, not refused.
+            value = ticket.get(parameter.source, "")[: parameter.max_length]
         values.append(str(value))
     return chosen.checked(values)
 
