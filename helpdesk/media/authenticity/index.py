@@ -8,8 +8,16 @@ always share an exact chunk (pigeonhole); further apart, a copy is still found b
 several of its views (neighbouring crops) are close to the original's, each with a fresh
 chance of a clean chunk. The evaluation measures the whole route, index included.
 
-The naive route (every stored key read and compared) is what
-``bench/bench_authenticity.py`` measures against.
+The database counts the chunk hits per media and returns only the best few
+(``MAX_CANDIDATES``): at a million stored views a look-up meets ~1,000 chunk rows, and
+carrying each to Python as a row was ~90 % of SQLite's look-up time. This was chosen over
+an in-process cache of every key (numpy or a BK-tree, refreshed from a watermark): the
+counting query needs no memory per process (a cache is ~50 MB per process per million
+views and must learn about erasures and retention purges), behaves the same on SQLite and
+PostgreSQL, and measured 3-5 ms of CPU per look-up at 1,000,000 views.
+
+The naive route (every stored key read and compared) and the previous route (chunk rows
+counted in Python) are what ``bench/bench_authenticity.py`` measures against.
 """
 
 from __future__ import annotations
