@@ -1,8 +1,7 @@
 """The two calls the rest of the product makes.
 
-- ``inspect(data, mime=..., grey=...)`` during analysis (no database): provenance signals,
-  a JPEG's pasted region (``compression``) and the fingerprint, as the ``authenticity``
-  object of the analysis JSON:
+- ``inspect(data, mime=..., grey=...)`` during analysis (no database): provenance signals
+  and the fingerprint, as the ``authenticity`` object of the analysis JSON:
   ``{"signals": [{code, severity, explanation, evidence}], "fingerprint": {...} | null}``.
 - ``on_stored(session, media_id=..., sender_id=..., analysis=...)`` when an analysis is
   saved with its media record: indexes the fingerprint (and drops it from the stored JSON:
@@ -17,7 +16,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from helpdesk.media.authenticity import compression, provenance, reuse
+from helpdesk.media.authenticity import provenance, reuse
 from helpdesk.media.authenticity.fingerprint import Fingerprint, fingerprint
 from helpdesk.media.authenticity.signals import Code, Severity, Signal
 
@@ -32,8 +31,6 @@ def inspect(data: bytes | None, *, mime: str | None, grey: np.ndarray | None) ->
             signals += provenance.inspect_pdf(data)
         elif data is not None and mime and mime.startswith("image/"):
             signals += provenance.inspect_image(data)
-            if mime == "image/jpeg":
-                signals += compression.inspect_jpeg(data)
         if grey is not None:
             found = fingerprint(grey)
             if found is None:

@@ -1,24 +1,23 @@
-"""The double-compression signal: a region pasted from another JPEG into a real receipt is
-highlighted for the agent; untouched real files re-saved whole are not flagged.
+"""The double-compression check (``compression.inspect_jpeg``): a region pasted from
+another JPEG into a real receipt is found on its own grid and highlighted; the untouched
+receipt re-saved whole is not flagged.
 
-The evaluation prints detection and false-positive rates on the held-out half of the
-paste set (tests/helpdesk/media/authenticity/pasteset.py); thresholds were chosen on the
-calibration half (``python -m tests.helpdesk.media.authenticity.pasteset calibration``).
+The check is NOT wired into the analysis yet: on the held-out half of the paste set it
+found 7 % of the pastes and flagged 5 % of untouched files (one a blurred street photo
+whose smooth road looks like a lattice), see helpdesk/media/authenticity/compression.py.
+Rates per split: ``python -m tests.helpdesk.media.authenticity.pasteset held-out``.
 """
 
 from __future__ import annotations
 
 from PIL import Image
 
-from helpdesk.media.analysis import analyze
 from helpdesk.media.authenticity.compression import inspect_jpeg
 from tests.helpdesk.media.authenticity.pasteset import (
     DATA,
     _open,
     _save,
     _subsampling,
-    measure,
-    report,
 )
 
 PASTE = (203, 301, 463, 421)
@@ -56,23 +55,3 @@ def test_the_same_receipt_re_saved_whole_twice_is_not_flagged() -> None:
     twice = _save(_open(_save(host, quality=85)), quality=90)
     assert inspect_jpeg(twice) == []
     assert inspect_jpeg((DATA / "receipt_sroie_train_010.jpg").read_bytes()) == []
-
-
-def test_the_signal_reaches_the_analysis_and_nothing_is_refused() -> None:
-    edited = analyze(_pasted_receipt(), purpose="receipt").to_dict()
-    original = analyze((DATA / "receipt_sroie_train_010.jpg").read_bytes(), purpose="receipt")
-    codes = [s["code"] for s in edited["authenticity"]["signals"]]
-    assert "double_compression" in codes
-    assert "double_compression" not in [s["code"] for s in original.authenticity["signals"]]
-    # The customer's file is judged as if it were not suspected: same answer, same problems.
-    assert edited["accepted"] == original.accepted
-    assert [p["code"] for p in edited["problems"]] == [p.code for p in original.problems]
-
-
-def test_held_out_false_positives_within_budget_and_pastes_found() -> None:
-    counts = measure("held-out")
-    print("\n" + report("held-out", counts))
-    untouched = [v for k, v in counts.items() if k.startswith("untouched")]
-    assert sum(h for h, _ in untouched) <= 0.05 * sum(t for _, t in untouched)
-    pasted = [v for k, v in counts.items() if k.startswith("pasted")]
-    assert sum(h for h, _ in pasted) > 0
