@@ -30,12 +30,15 @@ Status (measured, so it is not wired into ``check.inspect`` yet): on the paste s
 (tests/helpdesk/media/authenticity/pasteset.py, real pictures of tests/data/media-dev)
 the calibration half gave 0 % false flags (0/76) and found 13 % of the pastes saved with
 the picture's own tables, 0 % of those re-saved at another quality; the held-out half
-flagged 5 % of untouched files (5/100; four copies of one blurred street photo whose
-smooth road makes neighbouring blocks' coefficients alike, which the circular mean takes
-for a lattice) and found 4-12 % of the pastes. It costs ~0.6 s of CPU per megapixel. What
-is missing: a test that the coefficients spread over several lattice points (a smooth
-gradient gives one value many times), per-frequency step estimation instead of the
-libjpeg hypotheses, and a faster trigonometry (a table) before it can run on every JPEG.
+flagged 5 % of untouched files (5/100; four are copies of one blurred street photo,
+blur_nafnet_demo_blurry.jpg, whose smooth road in a corner carries a quality-50 lattice 4
+px across: most likely the whole picture's own history, a crop after an earlier save,
+readable only where the picture is smooth; a test that the values spread over several
+lattice points did not remove it) and found 4-12 % of the pastes. It costs ~0.6 s of CPU
+per megapixel. What is missing before it can run on every JPEG: telling a picture-wide old
+grid seen in patches from a paste (compare the smooth areas outside the region),
+per-frequency step estimation instead of the libjpeg hypotheses, and a cheaper
+trigonometry (a table).
 
 Blind spots, said so the agent does not over-trust silence: a paste that sits on the
 picture's grid (1 in 64), a region saved at a finer or similar quality than the final save,

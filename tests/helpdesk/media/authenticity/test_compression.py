@@ -3,8 +3,8 @@ another JPEG into a real receipt is found on its own grid and highlighted; the u
 receipt re-saved whole is not flagged.
 
 The check is NOT wired into the analysis yet: on the held-out half of the paste set it
-found 7 % of the pastes and flagged 5 % of untouched files (one a blurred street photo
-whose smooth road looks like a lattice), see helpdesk/media/authenticity/compression.py.
+found 7 % of the pastes and flagged 5 % of untouched files (four of them copies of one
+blurred street photo), see helpdesk/media/authenticity/compression.py.
 Rates per split: ``python -m tests.helpdesk.media.authenticity.pasteset held-out``.
 """
 
