@@ -40,12 +40,16 @@ VIEWS_PER_MEDIA = 30  # a camera photo's views: 28 crops (fingerprint.CROP_VIEWS
 QUERIES = 300
 
 
-def _timed(call, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+def _timed(call, repeat: int, cpu: list[float] | None = None) -> list[float]:  # type: ignore[no-untyped-def]
+    """Wall-clock milliseconds per call; with ``cpu``, this process's CPU milliseconds
+    too (on a shared machine the wall clock includes waiting for a core)."""
     spent = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         call()
         spent.append((time.perf_counter() - start) * 1000)
+        if cpu is not None:
+            cpu.append((time.process_time() - start_cpu) * 1000)
     return spent
 
 
@@ -69,18 +73,24 @@ def bench_fingerprint() -> dict[str, float]:
         with Image.open(io.BytesIO(data)) as image:
             imagehash.phash(image)
 
-    results = {
-        "fingerprint_from_analysis_grey_ms": statistics.median(
-            _timed(lambda: fingerprint(work), 15)
-        ),
-        "fingerprint_from_12mp_grey_ms": statistics.median(
-            _timed(lambda: fingerprint(full_grey), 9)
-        ),
-        "fingerprint_from_jpeg_bytes_ms": statistics.median(
-            _timed(lambda: fingerprint_bytes(data, "image/jpeg"), 9)
-        ),
-        "naive_full_decode_phash_ms": statistics.median(_timed(naive, 5)),
-    }
+    def decode_only() -> None:
+        # The floor of the bytes route: libjpeg's 1/8 DCT-scaled decode still reads every
+        # Huffman-coded coefficient of the 12 MP (3 MB) file.
+        with Image.open(io.BytesIO(data)) as image:
+            image.draft("L", (image.width // 8, image.height // 8))
+            image.load()
+
+    results: dict[str, float] = {}
+    for key, call, repeat in (
+        ("fingerprint_from_analysis_grey", lambda: fingerprint(work), 15),
+        ("fingerprint_from_12mp_grey", lambda: fingerprint(full_grey), 9),
+        ("fingerprint_from_jpeg_bytes", lambda: fingerprint_bytes(data, "image/jpeg"), 9),
+        ("decode_only_eighth_scale", decode_only, 9),
+        ("naive_full_decode_phash", naive, 5),
+    ):
+        cpu: list[float] = []
+        results[f"{key}_ms"] = statistics.median(_timed(call, repeat, cpu))
+        results[f"{key}_cpu_ms"] = statistics.median(cpu)
     return results
 
 
@@ -214,25 +224,71 @@ def _queries(keys: np.ndarray, rng: np.random.Generator) -> list[tuple[object, i
     return queries
 
 
-def _time_lookups(url: str, queries: list[tuple[object, int | None]]) -> dict[str, float]:
+def _rows_route(session, *, fingerprint):  # type: ignore[no-untyped-def]
+    """The previous look-up, kept as the baseline: every row sharing a chunk is carried
+    to Python and counted there, and the statements are compiled per look-up."""
+    from collections import Counter
+
+    from sqlalchemy import select, union_all
+
+    from helpdesk.db.models.authenticity import MediaFingerprint
+    from helpdesk.media.authenticity import index
+
+    table = MediaFingerprint.__table__
+    wanted: list[set[int]] = [set(), set(), set(), set()]
+    for view in fingerprint.views:
+        for position, value in enumerate(index.chunks(view.key)):
+            wanted[position].add(value)
+    lookups = union_all(
+        *(
+            select(table.c.media_id).where(table.c[f"k{position}"].in_(sorted(values)))
+            for position, values in enumerate(wanted)
+        )
+    )
+    hits = Counter(session.execute(lookups).scalars())
+    chosen = [media_id for media_id, _ in hits.most_common(index.MAX_CANDIDATES)]
+    if not chosen:
+        return []
+    query = select(
+        table.c.media_id, table.c.sender_id, table.c.view, table.c.key, table.c.detail
+    ).where(table.c.media_id.in_(chosen))
+    rows = [(m, w, v, index._unsigned(k), d) for m, w, v, k, d in session.execute(query)]
+    found = index._closest(fingerprint, rows, index.KEY_MAX, index.DETAIL_MAX)
+    return list(found.values())
+
+
+def _time_lookups(
+    url: str,
+    queries: list[tuple[object, int | None]],
+    route=None,  # type: ignore[no-untyped-def]
+) -> dict[str, float]:
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
     from helpdesk.media.authenticity import index
 
+    find = route or index.find
+
     engine = create_engine(url)
-    spent, found = [], 0
+    spent, cpu, found = [], [], 0
     with Session(engine) as session:
         for query, _ in queries[:20]:  # warm the page cache
-            index.find(session, fingerprint=query)  # type: ignore[arg-type]
+            find(session, fingerprint=query)  # type: ignore[arg-type]
         for query, expected in queries:
-            start = time.perf_counter()
-            matches = index.find(session, fingerprint=query)  # type: ignore[arg-type]
+            start, start_cpu = time.perf_counter(), time.process_time()
+            matches = find(session, fingerprint=query)  # type: ignore[arg-type]
             spent.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
             ids = {m.media_id for m in matches}
             found += expected in ids if expected is not None else not ids
     engine.dispose()
-    return {"p50_ms": _p(spent, 50), "p99_ms": _p(spent, 99), "correct": found / len(queries)}
+    return {
+        "p50_ms": _p(spent, 50),
+        "p99_ms": _p(spent, 99),
+        "cpu_p50_ms": _p(cpu, 50),
+        "cpu_p99_ms": _p(cpu, 99),
+        "correct": found / len(queries),
+    }
 
 
 def _naive(url: str, queries: list[tuple[object, int | None]]) -> dict[str, float]:
@@ -288,6 +344,7 @@ def bench_lookup() -> dict[str, object]:
         connection.commit()
         connection.close()
         results["sqlite_covering"] = _time_lookups(url, queries)
+        results["sqlite_covering_rows_route"] = _time_lookups(url, queries, _rows_route)
         results.update(_naive(url, queries))
     pg_url = os.environ.get("BENCH_PG_URL")
     if pg_url:
@@ -300,6 +357,7 @@ def bench_lookup() -> dict[str, object]:
             _covering(cursor.execute)
             cursor.execute("ANALYZE media_fingerprints")
         results["postgresql_covering"] = _time_lookups(pg, queries)
+        results["postgresql_covering_rows_route"] = _time_lookups(pg, queries, _rows_route)
         with psycopg2.connect(pg_url) as connection, connection.cursor() as cursor:
             cursor.execute("DROP TABLE media_fingerprints")
     return results
@@ -314,19 +372,24 @@ def main() -> int:
     load = os.getloadavg()[0]
     print(f"fingerprint of a 12-MP photo (load average {load:.1f} on {os.cpu_count()} cores):")
     naive = float(results["naive_full_decode_phash_ms"])  # type: ignore[arg-type]
+    naive_cpu = float(results["naive_full_decode_phash_cpu_ms"])  # type: ignore[arg-type]
     for key, judged in (
-        ("fingerprint_from_analysis_grey_ms", False),
-        ("fingerprint_from_12mp_grey_ms", True),
-        ("fingerprint_from_jpeg_bytes_ms", True),
+        ("fingerprint_from_analysis_grey", False),
+        ("fingerprint_from_12mp_grey", True),
+        ("fingerprint_from_jpeg_bytes", True),
+        ("decode_only_eighth_scale", False),
     ):
-        value = float(results[key])  # type: ignore[arg-type]
+        value = float(results[f"{key}_ms"])  # type: ignore[arg-type]
+        cpu = float(results[f"{key}_cpu_ms"])  # type: ignore[arg-type]
         print(
-            f"  {key:36s} {value:7.1f} ms"
-            f"  ({naive / value:.1f}x faster than full decode + phash, {naive:.0f} ms)"
+            f"  {key:32s} wall {value:7.1f} ms, CPU {cpu:6.1f} ms"
+            f"  ({naive / value:.1f}x / {naive_cpu / cpu:.1f}x faster than full decode +"
+            f" phash, {naive:.0f} ms wall, {naive_cpu:.0f} ms CPU)"
         )
-        if judged and value > 30:
-            print(f"  MISSED the goal: {key} <= 30 ms")
-            ok = False
+        for clock, spent in (("wall clock", value), ("CPU time", cpu)):
+            if judged and spent > 30:
+                print(f"  MISSED the goal: {key} <= 30 ms ({clock})")
+                ok = False
     print(
         f"reuse look-up among {results['stored_rows']:,} stored view fingerprints"
         f" (~{results['stored_media']:,} photos at {VIEWS_PER_MEDIA} views),"
@@ -336,19 +399,26 @@ def main() -> int:
     for engine in ("sqlite", "postgresql"):
         before = results.get(f"{engine}_single_column")
         after = results.get(f"{engine}_covering")
-        if not isinstance(before, dict) or not isinstance(after, dict):
+        rows_route = results.get(f"{engine}_covering_rows_route")
+        if not all(isinstance(r, dict) for r in (before, after, rows_route)):
             print(f"  {engine}: not measured (set BENCH_PG_URL)")
             continue
+        assert isinstance(before, dict) and isinstance(after, dict)
+        assert isinstance(rows_route, dict)
         print(
-            f"  {engine}: single-column chunk indexes p50 {before['p50_ms']:.1f} ms,"
-            f" p99 {before['p99_ms']:.1f} ms; covering indexes p50 {after['p50_ms']:.1f} ms,"
-            f" p99 {after['p99_ms']:.1f} ms ({before['p99_ms'] / after['p99_ms']:.1f}x);"
-            f" right answer {after['correct']:.1%}; naive SQLite scan {scan:.0f} ms"
-            f" ({scan / after['p99_ms']:.0f}x the p99)"
+            f"  {engine}: covering indexes p50 {after['p50_ms']:.1f} ms, p99"
+            f" {after['p99_ms']:.1f} ms wall (CPU p50 {after['cpu_p50_ms']:.1f} ms, p99"
+            f" {after['cpu_p99_ms']:.1f} ms); right answer {after['correct']:.1%}."
+            f" Baselines in this run: single-column indexes p99 {before['p99_ms']:.1f} ms;"
+            f" previous route (chunk rows counted in Python) p99 {rows_route['p99_ms']:.1f} ms"
+            f" wall, CPU {rows_route['cpu_p99_ms']:.1f} ms"
+            f" ({rows_route['cpu_p99_ms'] / after['cpu_p99_ms']:.1f}x the CPU);"
+            f" naive SQLite scan {scan:.0f} ms ({scan / after['p99_ms']:.0f}x the p99)"
         )
-        if after["p99_ms"] > 20:
-            print(f"  MISSED the goal on {engine}: <= 20 ms p99")
-            ok = False
+        for clock, spent in (("wall clock", after["p99_ms"]), ("CPU time", after["cpu_p99_ms"])):
+            if spent > 20:
+                print(f"  MISSED the goal on {engine}: <= 20 ms p99 ({clock})")
+                ok = False
     print(f"  numpy scan of keys already in memory {results['naive_numpy_in_memory_ms']:.0f} ms")
     (ROOT / "var" / "bench" / "authenticity.json").write_text(json.dumps(results, indent=2))
     return 0 if ok else 1
