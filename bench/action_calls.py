@@ -67,8 +67,17 @@ def main() -> None:
     for model in args.model:
         turns, calls = asyncio.run(count(model, args.port))
         total = sum(calls.values())
-        print(json.dumps({"model": model, "turns": turns, "action_server_calls": total,
-                          "per_turn": round(total / turns, 2), "by_action": dict(calls)}))
+        print(
+            json.dumps(
+                {
+                    "model": model,
+                    "turns": turns,
+                    "action_server_calls": total,
+                    "per_turn": round(total / turns, 2),
+                    "by_action": dict(calls),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WhatsAppStack]:
 
 def _languages(stack: WhatsAppStack, count: int) -> list[str | None]:
     turns = stack.wait_for(
-        lambda: (t := [t for t in stack.echo_turns() if t["sender"] == CUSTOMER])[count - 1 :]
-        and t,
+        lambda: (
+            (t := [t for t in stack.echo_turns() if t["sender"] == CUSTOMER])[count - 1 :] and t
+        ),
         what=f"{count} turns",
     )
     return [t["meta"].get("language") for t in turns]
