@@ -30,6 +30,7 @@ TURNS = [
 
 async def count(model: str, port: int) -> tuple[int, Counter]:
     from rasa.core.agent import load_agent
+    from rasa.core.utils import AvailableEndpoints
     from rasa.utils.endpoints import EndpointConfig
 
     calls: Counter = Counter()
@@ -45,10 +46,8 @@ async def count(model: str, port: int) -> tuple[int, Counter]:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
-        agent = await load_agent(
-            model_path=model,
-            action_endpoint=EndpointConfig(f"http://127.0.0.1:{port}/webhook"),
-        )
+        endpoints = AvailableEndpoints(action=EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
+        agent = await load_agent(model_path=model, endpoints=endpoints)
         for number, text in enumerate(TURNS):
             await agent.handle_text(text, sender_id=f"count-{number // 5}")
     finally:
