@@ -60,8 +60,11 @@ def main() -> None:
     parser.add_argument("--model", action="append", required=True)
     parser.add_argument("--port", type=int, default=7601)
     args = parser.parse_args()
+    import structlog
+
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.disable(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     warnings.filterwarnings("ignore")
     for model in args.model:
         turns, calls = asyncio.run(count(model, args.port))
