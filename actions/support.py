@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import language_of
+from actions.common import customer_name, language_of
 from helpdesk.capture import casefile
 from helpdesk.db import session_scope
 from helpdesk.db.models.status import HandoffReason
@@ -85,7 +85,13 @@ async def _hand_off(
         logger.error("Handoff failed: %s", error)
         dispatcher.utter_message(response="utter_handoff_failed")
         return []
-    dispatcher.utter_message(response="utter_handoff_done", notice=result.notice)
+    name = customer_name(tracker)
+    if name:
+        dispatcher.utter_message(
+            response="utter_handoff_done_named", notice=result.notice, name=name
+        )
+    else:
+        dispatcher.utter_message(response="utter_handoff_done", notice=result.notice)
     return [SlotSet(PENDING_SLOT, False), SlotSet("ticket_id", str(result.ticket_id))]
 
 

@@ -28,6 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from helpdesk import retention
+from helpdesk.customer_seen import note_customer_turn
 from helpdesk.settings import get_settings
 from helpdesk.tickets.delivery import ticket_notifier
 from helpdesk.tickets.routing import route_to_agent
@@ -171,6 +172,12 @@ class WhatsAppInput(InputChannel):
                 route_to_agent, sender_id=sender_id, text=turn.text, metadata=turn.metadata
             ):
                 return  # a person has the case: the message is on the ticket
+            metadata = dict(turn.metadata)
+            language = await asyncio.to_thread(
+                note_customer_turn, sender_id=sender_id, text=turn.text, metadata=metadata
+            )
+            if language:
+                metadata["language"] = language  # the slot follows it inside Rasa
             output = WhatsAppOutput(self.service.sender, batch=self.service.config.merge_messages)
             try:
                 await on_new_message(
@@ -180,7 +187,7 @@ class WhatsAppInput(InputChannel):
                         sender_id,
                         input_channel=self.name(),
                         message_id=turn.metadata.get("wamid"),
-                        metadata=turn.metadata,
+                        metadata=metadata,
                     )
                 )
             finally:

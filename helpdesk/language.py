@@ -95,6 +95,16 @@ def detect_language(text: str | None, *, current: str | None = None) -> str | No
     return current
 
 
+def turn_language(
+    text: str | None, *, caption: str | None = None, current: str | None, default: str
+) -> str:
+    """The language to answer this turn in: a photo's caption is what the customer wrote
+    with it; a message that says nothing keeps the current language, or the default one."""
+    if current not in SUPPORTED_LANGUAGES:
+        current = None
+    return detect_language(caption or text, current=current) or current or default
+
+
 def _chat_word_vote(words: list[str]) -> str | None:
     counts = {
         language: sum(word.lower() in vocabulary for word in words)

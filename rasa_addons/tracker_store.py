@@ -9,6 +9,11 @@ tracker itself (Rasa would write every event back when the turn ends, and the HT
 replace-events call waits on the lock the turn holds). Instead ``action_erase_my_data``
 sets the slot ``erasure_completed``; when the turn is saved, this store deletes every stored
 event of that conversation and stores none of the turn, so the next message starts afresh.
+
+A saved turn that holds a customer message also records the customer (first contact, last
+seen, the turn's language) for every channel, here in the Rasa server rather than in an
+action-server call on every turn; the WhatsApp channel records the language before the turn
+as well, because its replies are worded from it.
 """
 
 from __future__ import annotations
@@ -19,11 +24,14 @@ from typing import Any
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
-from helpdesk.conversation import ERASURE_SLOT
+from helpdesk.conversation import ERASURE_SLOT, LANGUAGE_SLOT
+from helpdesk.customers import record_customer_seen
+from helpdesk.db import session_scope as helpdesk_session
+from helpdesk.errors import HelpdeskError
 from helpdesk.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -52,18 +60,17 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         )
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        if self._erasure_in_this_turn(tracker):
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
+        if any(
+            isinstance(event, SlotSet) and event.key == ERASURE_SLOT and event.value
+            for event in new_events
+        ):
             self._forget(tracker.sender_id)
             return
         await super().save(tracker)
-
-    def _erasure_in_this_turn(self, tracker: DialogueStateTracker) -> bool:
-        with self.session_scope() as session:
-            new_events = list(self._additional_events(session, tracker))
-        return any(
-            isinstance(event, SlotSet) and event.key == ERASURE_SLOT and event.value
-            for event in new_events
-        )
+        if any(isinstance(event, UserUttered) for event in new_events):
+            record_customer(tracker)
 
     def _forget(self, sender_id: str) -> None:
         with self.session_scope() as session:
@@ -74,3 +81,13 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             )
             session.commit()
         logger.info("Erased a conversation on request (%d stored events deleted).", deleted)
+
+
+def record_customer(tracker: DialogueStateTracker) -> None:
+    """Customer bookkeeping after a turn with a customer message; never fails the turn."""
+    language = tracker.get_slot(LANGUAGE_SLOT)
+    try:
+        with helpdesk_session() as session:
+            record_customer_seen(session, sender_id=tracker.sender_id, language=language)
+    except HelpdeskError as error:
+        logger.warning("Could not record the customer: %s", error)

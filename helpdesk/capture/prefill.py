@@ -13,6 +13,7 @@ read from the customer, for triage and for the agent.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,18 @@ KEPT_TYPES = frozenset(
 )
 # A label step (the photo of a model or serial label) is answered by either number typed.
 LABEL_TYPES = ("model_number", "serial_number")
+# "my order is 4567-89", "mi pedido es el número 4567-89", "order number was: 4567-89": the
+# copula between a label and its value is not part of the value. It becomes the ": " that
+# the labelled patterns (and OCR'd receipts) use, so "es 4567-89" is never read as a number.
+_COPULA = (
+    r"(?:is|was|would be|will be|it'?s|it is|es|era|ser[aá]|ser[ií]a|fue)"
+    r"(?:[ \t]*:)?(?:[ \t]+(?:the|my|el|la|mi))?"
+    r"(?:[ \t]+(?:n[uú]mero|number|no\.?|nro\.?|n[º°]))?[ \t]*:?[ \t]*"
+)
+_VALUE_AHEAD = r"(?=#?(?=[A-Z0-9\-/.]*\d)[A-Z0-9])"  # a token with a digit: a number, a code
+_BETWEEN = re.compile(r"(?<=[^\W\d_]|\.)[ \t]+" + _COPULA + _VALUE_AHEAD, re.IGNORECASE)
+# The same copula opening a bare answer to "what is your order number?": "es el 4567-89".
+_LEADING = re.compile(r"^\W*" + _COPULA + _VALUE_AHEAD, re.IGNORECASE)
 
 
 @dataclass
@@ -46,7 +59,7 @@ def read_words(text: str | None, language: str) -> list[dict[str, Any]]:
     words = (text or "").strip()
     if not words or words.startswith("/"):  # a button's payload says nothing of the case
         return []
-    found = extract_fields(words, source=CUSTOMER, language=language)
+    found = extract_fields(_without_copula(words), source=CUSTOMER, language=language)
     return [
         {"type": f.type, "value": f.value, "confidence": f.confidence, "source": CUSTOMER}
         for f in found
@@ -60,7 +73,17 @@ def labelled_value(step: Step, text: str | None, language: str) -> str | None:
     if step.type != FACT or step.field_type not in ("order_number", "transaction_id"):
         return None
     found = _value_for(step, read_words(text, language))
-    return found[1] if found else None
+    if found:
+        return found[1]
+    words = (text or "").strip()
+    bare = _LEADING.sub("", words, count=1)
+    if bare != words and not words.startswith("/"):
+        return step.typed_value(bare)
+    return None
+
+
+def _without_copula(text: str) -> str:
+    return _BETWEEN.sub(": ", text)
 
 
 def prefill(

@@ -59,3 +59,34 @@ def test_rebuilt_from_a_url_setting(tmp_path: Path, monkeypatch) -> None:
     get_settings.cache_clear()
     store = ErasableSQLTrackerStore(domain=None)
     assert str(store.engine.url).endswith("from-env.db")
+
+
+async def test_a_customer_turn_records_the_customer_in_its_language(
+    tmp_path: Path, database_url: str
+) -> None:
+    from helpdesk.customers import get_customer
+    from helpdesk.db import session_scope
+
+    store = _store(tmp_path)
+    await _turn(store, "carla", "hola", SlotSet("language", "es"))
+    with session_scope() as session:
+        assert get_customer(session, sender_id="carla").language == "es"
+
+
+async def test_an_erasure_turn_does_not_record_the_customer_again(
+    tmp_path: Path, database_url: str
+) -> None:
+    from helpdesk.customers import get_customer
+    from helpdesk.db import session_scope
+    from helpdesk.erasure import erase_customer
+
+    store = _store(tmp_path)
+    await _turn(store, "dora", "borra mis datos")
+    erase_customer(sender_id="dora")
+    await _turn(store, "dora", "sí", SlotSet("erasure_completed", True))
+    with session_scope() as session:
+        assert get_customer(session, sender_id="dora") is None
+    # Reading the erased conversation again (a new, empty tracker) records nobody either.
+    await store.save(await store.get_or_create_tracker("dora"))
+    with session_scope() as session:
+        assert get_customer(session, sender_id="dora") is None

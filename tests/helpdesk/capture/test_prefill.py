@@ -116,3 +116,47 @@ def test_the_summary_does_not_repeat_what_the_customer_typed_as_read() -> None:
     typed = [{"type": "order_number", "value": "118734", "confidence": 0.9, "source": "customer"}]
     summary = capture_summary(flow, {"item_photo": "7", "order_number": "118734"}, typed, "en")
     assert summary.count("118734") == 1
+
+
+# The way people answer "what is your order number?" or open with it: a copula ("es", "is",
+# "era", "was", ":") between the label and the number is never part of the number.
+COPULA_PHRASINGS = [
+    ("mi pedido es 4567-89", "es", "4567-89"),
+    ("Mi número de pedido era 118734", "es", "118734"),
+    ("el pedido es el número 4567-89", "es", "4567-89"),
+    ("hola, mi pedido fue el ORD-2024-118734 y llegó roto", "es", "ORD-2024-118734"),
+    ("my order is 4567-89", "en", "4567-89"),
+    ("my order number was 118734", "en", "118734"),
+    ("Order number is: 4567-89", "en", "4567-89"),
+    ("the order no. was 118734, can I return it?", "en", "118734"),
+]
+
+
+@pytest.mark.parametrize(("text", "language", "value"), COPULA_PHRASINGS)
+def test_an_answered_order_step_keeps_only_the_number(text, language, value) -> None:
+    turn = Turn(
+        form="return_form", requested_slot="order_number", intent="inform", text=text,
+        language=language,
+    )  # fmt: skip
+    outcome = handle_turn(
+        flow_for_form("return_form"), turn, max_tries=3, analyse=analyse_stored_media
+    )
+    assert outcome.slots["order_number"] == value
+
+
+@pytest.mark.parametrize(("text", "language", "value"), COPULA_PHRASINGS)
+def test_a_first_message_prefills_only_the_number(text, language, value) -> None:
+    filled = prefill(flow_for_use_case("request_return"), text=text, language=language, slots={})
+    assert filled.slots["order_number"] == value
+
+
+@pytest.mark.parametrize(("text", "value"), [("es 4567-89", "4567-89"), ("it's 118734", "118734")])
+def test_a_bare_answer_with_a_copula_keeps_only_the_number(text, value) -> None:
+    turn = Turn(
+        form="return_form", requested_slot="order_number", intent="inform", text=text,
+        language="es",
+    )  # fmt: skip
+    outcome = handle_turn(
+        flow_for_form("return_form"), turn, max_tries=3, analyse=analyse_stored_media
+    )
+    assert outcome.slots["order_number"] == value
