@@ -17,8 +17,8 @@ from helpdesk.db.models.status import HandoffReason
 from helpdesk.reporting import cases, media, rollup
 from helpdesk.reporting.definitions import DEFINITIONS
 from helpdesk.reporting.filters import Filters
-from helpdesk.reporting.sources import Durations, Rollups, Rows
-from helpdesk.reporting.times import BusinessClock, quantile
+from helpdesk.reporting.sources import ALL_QUEUES, Quantiles, Rollups, Rows
+from helpdesk.reporting.times import BusinessClock
 from helpdesk.settings import get_settings
 from helpdesk.tickets.hours import parse as parse_hours
 from helpdesk.whatsapp.pricing import CostSummary, parse_prices
@@ -83,8 +83,9 @@ def _wide(key: str, title: str, counts: dict[tuple[str, str], int], days: list[s
     return Table(key, title, ["day", *series], rows, chart)
 
 
-def volume_tables(f: Filters, counted: list[tuple[Any, ...]], talks: dict[str, int]) -> list[Table]:
-    rows = cases.volume(counted)
+def volume_tables(
+    f: Filters, rows: list[tuple[str, str, str, str, int]], talks: dict[str, int]
+) -> list[Table]:
     days = _days(f, {r[0] for r in rows} | set(talks))
     total: dict[str, int] = defaultdict(int)
     bot: dict[str, int] = defaultdict(int)
@@ -111,8 +112,7 @@ def volume_tables(f: Filters, counted: list[tuple[Any, ...]], talks: dict[str, i
     ]
 
 
-def outcome_tables(counted: list[tuple[Any, ...]]) -> list[Table]:
-    rows = cases.outcomes(counted)
+def outcome_tables(rows: list[tuple[int, str | None, int, int, int]]) -> list[Table]:
     everything = sum(n for *_, n in rows)
     by_bot = sum(n for b, _, _, _, n in rows if b)
     handed = everything - by_bot
@@ -144,27 +144,18 @@ def outcome_tables(counted: list[tuple[Any, ...]]) -> list[Table]:
     return [outcomes, handoffs]
 
 
-def time_table(durations: Durations, *, business: bool) -> Table:
-    groups: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for queue, replied, resolved in durations:
-        for measure, seconds in (("first response", replied), ("resolution", resolved)):
-            if seconds is not None:
-                minutes = seconds / 60.0
-                groups["all queues", measure].append(minutes)
-                groups[queue, measure].append(minutes)
-
+def time_table(groups: Quantiles, *, business: bool) -> Table:
     def row(queue: str, measure: str) -> list[Any]:
-        values = groups.get((queue, measure), [])
-        median, p90 = quantile(values, 0.5), quantile(values, 0.9)
+        count, median, p90 = groups.get((queue, measure), (0, None, None))
         return [
             queue,
             measure,
-            len(values),
+            count,
             None if median is None else round(median, 1),
             None if p90 is None else round(p90, 1),
         ]
 
-    queues = ["all queues", *sorted({q for q, _ in groups} - {"all queues"})]
+    queues = [ALL_QUEUES, *sorted({q for q, _ in groups} - {ALL_QUEUES})]
     hours = " (business hours)" if business else ""
     return Table(
         "response_times",
@@ -286,13 +277,10 @@ def build(
         rollup.refresh(session, clock=clock)
         source = Rollups(session, f, chosen)
     currency = settings.whatsapp_price_currency
-    counted: list[tuple[Any, ...]] = []
-    if only is None or "volume" in only or "outcomes" in only:
-        counted = source.counted()
     parts: dict[str, Callable[[], list[Table]]] = {
-        "volume": lambda: volume_tables(f, counted, source.conversations()),
-        "outcomes": lambda: outcome_tables(counted),
-        "times": lambda: [time_table(source.durations(), business=f.business_hours)],
+        "volume": lambda: volume_tables(f, source.volume(), source.conversations()),
+        "outcomes": lambda: outcome_tables(source.outcomes()),
+        "times": lambda: [time_table(source.quantiles(), business=f.business_hours)],
         "satisfaction": lambda: satisfaction_tables(source.ratings()),
         "media": lambda: media_tables(source.files(), source.signals()),
         "cost": lambda: [

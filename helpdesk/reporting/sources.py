@@ -5,11 +5,12 @@ numbers for the same filters."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -17,18 +18,43 @@ from helpdesk.db.models import CaseOutcome, OutboundMessage, ReportCount, Report
 from helpdesk.reporting import cases, media, signals
 from helpdesk.reporting.filters import Filters
 from helpdesk.reporting.rollup import Part
-from helpdesk.reporting.times import BusinessClock
+from helpdesk.reporting.times import BusinessClock, quantile
 from helpdesk.whatsapp.pricing import CostSummary, Prices, cost_summary, price
 
 Durations = list[tuple[str, float | None, float | None]]  # queue, first response, resolution
+# (queue or ALL_QUEUES, measure) → (tickets, median, p90), in minutes.
+Quantiles = dict[tuple[str, str], tuple[int, float | None, float | None]]
+ALL_QUEUES = "all queues"
+MEASURES = ("first response", "resolution")
+LEVELS = (0.5, 0.9)
+
+
+def _ranks(n: int, q: float) -> tuple[float, int, int]:
+    # As ``times.quantile``: linear between the closest ranks.
+    position = (n - 1) * q
+    return position, math.floor(position), math.ceil(position)
+
+
+def _interpolate(n: int, q: float, at: dict[int, float]) -> float:
+    position, low, high = _ranks(n, q)
+    return at[low] + (at[high] - at[low]) * (position - low)
 
 
 class Rows:
     def __init__(self, session: Session, f: Filters, clock: BusinessClock | None) -> None:
         self.session, self.f, self.clock = session, f, clock
+        self._cases: list[tuple[Any, ...]] | None = None
 
-    def counted(self) -> list[tuple[Any, ...]]:
-        return cases.counted(self.session, self.f)
+    def _counted(self) -> list[tuple[Any, ...]]:
+        if self._cases is None:
+            self._cases = cases.counted(self.session, self.f)
+        return self._cases
+
+    def volume(self) -> list[tuple[str, str, str, str, int]]:
+        return cases.volume(self._counted())
+
+    def outcomes(self) -> list[tuple[int, str | None, int, int, int]]:
+        return cases.outcomes(self._counted())
 
     def conversations(self) -> dict[str, int]:
         return dict(cases.conversations(self.session, self.f))
@@ -41,9 +67,18 @@ class Rows:
                 return None
             return clock.between(start, end) if clock else max(0.0, end - start)
 
-        return [
-            (q, span(o, r), span(o, s)) for q, o, r, s in cases.ticket_times(self.session, self.f)
-        ]
+        times = cases.ticket_times(self.session, self.f)
+        return [(q, span(o, r), span(o, s)) for q, o, r, s in times]
+
+    def quantiles(self) -> Quantiles:
+        groups: dict[tuple[str, str], list[float]] = defaultdict(list)
+        for queue, replied, resolved in self.durations():
+            for measure, seconds in zip(MEASURES, (replied, resolved), strict=True):
+                if seconds is not None:
+                    minutes = seconds / 60.0
+                    groups[ALL_QUEUES, measure].append(minutes)
+                    groups[queue, measure].append(minutes)
+        return {k: (len(v), quantile(v, 0.5), quantile(v, 0.9)) for k, v in groups.items()}
 
     def ratings(self) -> list[tuple[str, str, int, int]]:
         return cases.ratings(self.session, self.f)
@@ -77,7 +112,7 @@ class Rollups:
             where.append(column <= f.until.isoformat())
         return where
 
-    def _rows(self, part: str, *columns: Any, dims: bool = True) -> Iterator[Any]:
+    def _rows(self, part: str, *columns: str, dims: bool = True) -> Iterator[Any]:
         c, f = ReportCount.__table__.c, self.f
         where = [c.part == part, *self._days(c.day)]
         if dims:
@@ -92,18 +127,17 @@ class Rollups:
                 where.append(c.a == "1")
             else:
                 where.extend((c.a == "0", c.queue == f.queue))
-        group = [c[name] if isinstance(name, str) else name for name in columns]
-        return iter(
-            self.session.execute(select(*group, func.sum(c.n)).where(*where).group_by(*group))
-        )
+        group = [c[name] for name in columns]
+        query = select(*group, func.sum(c.n)).where(*where).group_by(*group)
+        return iter(self.session.execute(query))
 
-    def counted(self) -> list[tuple[Any, ...]]:
-        found = []
-        for d, u, lang, q, bot, reason, done, n in self._rows(
-            Part.CASE, "day", "use_case", "language", "queue", "a", "b", "c"
-        ):
-            found.append((d, u, lang, q, int(bot), reason, int(done[0]), int(done[1]), int(n)))
-        return found
+    def volume(self) -> list[tuple[str, str, str, str, int]]:
+        rows = self._rows(Part.CASE, "day", "use_case", "language", "queue")
+        return [(d, u, lang, q, int(n)) for d, u, lang, q, n in rows]
+
+    def outcomes(self) -> list[tuple[int, str | None, int, int, int]]:
+        rows = self._rows(Part.CASE, "a", "b", "c")
+        return [(int(bot), why, int(done[0]), int(done[1]), int(n)) for bot, why, done, n in rows]
 
     def conversations(self) -> dict[str, int]:
         f = self.f
@@ -114,9 +148,11 @@ class Rollups:
         rows = self.session.execute(select(c.day, func.sum(c.n)).where(*where).group_by(c.day))
         return {d: int(n) for d, n in rows}
 
-    def durations(self) -> Durations:
+    def quantiles(self) -> Quantiles:
+        """Medians and p90s sorted by the database: a window function numbers each queue's
+        durations and only the rows at the ranks the quantiles need come back."""
         t, f = ReportTicketTime.__table__.c, self.f
-        first, solved = (
+        columns = (
             (t.business_first_response, t.business_resolution)
             if self.clock
             else (t.first_response, t.resolution)
@@ -129,9 +165,42 @@ class Rollups:
         ):
             if value:
                 where.append(column == value)
-        return [
-            tuple(r) for r in self.session.execute(select(t.queue, first, solved).where(*where))
-        ]  # type: ignore[misc]
+        found: Quantiles = {}
+        for measure, column in zip(MEASURES, columns, strict=True):
+            have = [*where, column.is_not(None)]
+            counts = {
+                q: int(n)
+                for q, n in self.session.execute(
+                    select(t.queue, func.count()).where(*have).group_by(t.queue)
+                )
+            }
+            if not counts:
+                continue
+            counts[ALL_QUEUES] = sum(counts.values())
+            wanted = {
+                (q, rank)
+                for q, n in counts.items()
+                for level in LEVELS
+                for rank in _ranks(n, level)[1:]
+            }
+            ranks = sorted({rank for _, rank in wanted})
+            at: dict[str, dict[int, float]] = defaultdict(dict)
+            for queue, partition in ((t.queue, t.queue), (literal(ALL_QUEUES), None)):
+                number = func.row_number().over(partition_by=partition, order_by=column) - 1
+                numbered = (
+                    select(queue.label("queue"), column.label("x"), number.label("r"))
+                    .where(*have)
+                    .subquery()
+                )
+                picked = select(numbered.c.queue, numbered.c.r, numbered.c.x).where(
+                    numbered.c.r.in_(ranks)
+                )
+                for q, rank, x in self.session.execute(picked):
+                    if (q, int(rank)) in wanted:
+                        at[q][int(rank)] = float(x) / 60.0
+            for q, n in counts.items():
+                found[q, measure] = (n, *(_interpolate(n, level, at[q]) for level in LEVELS))
+        return found
 
     def ratings(self) -> list[tuple[str, str, int, int]]:
         return [(q, a, int(s), int(n)) for q, a, s, n in self._rows(Part.RATING, "queue", "a", "b")]
