@@ -47,8 +47,8 @@ from helpdesk.whatsapp.pricing import market_of
 
 # A transaction that wrote its rows before the last refresh started but committed after
 # it is still found: the watermark is read this much earlier (the product's transactions
-# last a request or a conversation turn).
-MARGIN = timedelta(minutes=1)
+# last a request or a conversation turn; rows in the margin are recomputed twice).
+MARGIN = timedelta(seconds=15)
 # More days than this to recompute: one pass from the first to the last of them.
 SCATTERED_DAYS = 31
 WATERMARK = "watermark"
@@ -152,8 +152,12 @@ def _bills(session: Session, f: Filters) -> Iterator[dict]:
         yield _count(Part.BILL, d, None, None, None, n, category, market)
 
 
-def _times(session: Session, f: Filters, clock: BusinessClock) -> Iterator[dict]:
+def _times(
+    session: Session, f: Filters, clock: BusinessClock, *, ids: list[int] | None = None
+) -> Iterator[dict]:
+    """The durations of the tickets in ``f`` (or of the tickets ``ids``)."""
     key = hours_key(clock)
+    chosen = [Ticket.id.in_(ids)] if ids is not None else cases.ticket_where(f)
     rows = session.execute(
         select(
             Ticket.id,
@@ -165,7 +169,7 @@ def _times(session: Session, f: Filters, clock: BusinessClock) -> Iterator[dict]
             cases.epoch(session, Ticket.first_reply_at),
             cases.epoch(session, Ticket.resolved_at),
         ).where(
-            *cases.ticket_where(f),
+            *chosen,
             or_(Ticket.first_reply_at.is_not(None), Ticket.resolved_at.is_not(None)),
         )
     )
@@ -205,7 +209,18 @@ def _ranges(days: set[str]) -> list[tuple[date, date]]:
     return found
 
 
-def _recompute(session: Session, group: str, f: Filters, clock: BusinessClock) -> None:
+def _retime(session: Session, ids: list[int], clock: BusinessClock) -> None:
+    """Replace the durations of these tickets (the ones that changed)."""
+    times = ReportTicketTime.__table__
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        session.execute(delete(times).where(times.c.ticket_id.in_(part)))
+        _insert(session, ReportTicketTime, _times(session, Filters(), clock, ids=part))
+
+
+def _recompute(
+    session: Session, group: str, f: Filters, clock: BusinessClock, *, durations: bool = True
+) -> None:
     """Replace one group's rollups of the days in ``f``'s range by their row-by-row
     figures."""
     counts, times = ReportCount.__table__, ReportTicketTime.__table__
@@ -215,7 +230,7 @@ def _recompute(session: Session, group: str, f: Filters, clock: BusinessClock) -
         days = [counts.c.day >= first, counts.c.day <= last]
     session.execute(delete(counts).where(counts.c.part.in_(GROUPS[group]), *days))
     _insert(session, ReportCount, COMPUTE[group](session, f))
-    if group == CASES:
+    if group == CASES and durations:
         if f.since and f.until:
             session.execute(delete(times).where(times.c.day >= first, times.c.day <= last))
         else:
@@ -244,16 +259,20 @@ def refresh(session: Session, *, clock: BusinessClock, full: bool = False) -> in
             for group in GROUPS:
                 _recompute(session, group, Filters(), clock)
         else:
-            dirty = changed(session, since=state.at - MARGIN, upto=started)
+            dirty, tickets = changed(session, since=state.at - MARGIN, upto=started)
             recomputed = 0
             for group, days in dirty.items():
-                days.update(marked)
-                recomputed += len(days)
-                ranges = _ranges(days)
-                if len(ranges) > SCATTERED_DAYS:
-                    ranges = [(ranges[0][0], ranges[-1][1])]
-                for first, last in ranges:
-                    _recompute(session, group, Filters(since=first, until=last), clock)
+                # Marked days: every figure, durations too; changed days: the counts (the
+                # durations of the changed tickets are replaced one by one below).
+                for chosen, durations in ((set(marked), True), (days - set(marked), False)):
+                    recomputed += len(chosen)
+                    ranges = _ranges(chosen)
+                    if len(ranges) > SCATTERED_DAYS:
+                        ranges = [(ranges[0][0], ranges[-1][1])]
+                    for first, last in ranges:
+                        f = Filters(since=first, until=last)
+                        _recompute(session, group, f, clock, durations=durations)
+            _retime(session, tickets, clock)
         table = ReportDirtyDay.__table__
         for start in range(0, len(marked), CHUNK):
             session.execute(delete(table).where(table.c.day.in_(marked[start : start + CHUNK])))
@@ -262,12 +281,14 @@ def refresh(session: Session, *, clock: BusinessClock, full: bool = False) -> in
         return recomputed
 
 
-def changed(session: Session, *, since: datetime, upto: datetime) -> dict[str, set[str]]:
+def changed(
+    session: Session, *, since: datetime, upto: datetime
+) -> tuple[dict[str, set[str]], list[int]]:
     """The days each group must recompute for the rows written or changed from ``since``
     up to ``upto``: a ticket changes its day's cases, signals and times, the ratings of
     its outcomes and the use case of its customer's files; an outcome its day's bot case,
     its rating's day and its customer's files; a message, a file or an outbound message
-    its own day; an identity its outbound messages' markets."""
+    its own day; an identity its outbound messages' markets. Also the changed tickets."""
     found: dict[str, set[str]] = {group: set() for group in GROUPS}
 
     def window(*columns: Any) -> Any:
@@ -325,7 +346,7 @@ def changed(session: Session, *, since: datetime, upto: datetime) -> dict[str, s
         for start in range(0, len(senders), CHUNK):
             query = select(day(session, column)).where(owner.in_(senders[start : start + CHUNK]))
             found[group].update(str(d) for (d,) in session.execute(query.distinct()))
-    return found
+    return found, ids
 
 
 COMPUTE = {CASES: _cases, TALK: _talks, RATINGS: _ratings, MEDIA: _media, BILLS: _bills}

@@ -39,7 +39,11 @@ def upgrade() -> None:
         sa.Column("n", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_counts")),
     )
-    op.create_index("ix_report_counts_part_day", "report_counts", ["part", "day"])
+    op.create_index(
+        "ix_report_counts_part_day",
+        "report_counts",
+        ["part", "day", "use_case", "language", "queue", "a", "b", "c", "n"],
+    )
     op.create_table(
         "report_ticket_times",
         sa.Column("ticket_id", sa.Integer(), autoincrement=False, nullable=False),
