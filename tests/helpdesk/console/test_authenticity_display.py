@@ -44,8 +44,8 @@ def test_metrics_count_the_cases_signals_by_kind_and_strength(stack: Stack) -> N
     text = httpx.get(f"{stack.url}/metrics", headers=auth).text
     # One count for the dashboard and /metrics (helpdesk.reporting.signals), by use case.
     found = re.findall(
-        r'^helpdesk_authenticity_signals\{use_case="[^"]+",signal="reused_other_customer",'
-        r'severity="strong"\} ([\d.]+)$',
+        r'^helpdesk_authenticity_signals\{severity="strong",signal="reused_other_customer",'
+        r'use_case="[^"]+"\} ([\d.]+)$',
         text,
         re.M,
     )
