@@ -286,8 +286,8 @@ def activity(url: str, n: int) -> None:
     with db.session_scope(url) as session:
         session.add(
             InboxMessage(
-                wamid=f"live{n}-{time.time_ns()}", sender_id=f"1555{n:07d}", phone_number_id="1", type="text",
-                timestamp=0, body="{}", status="done",
+                wamid=f"live{n}-{time.time_ns()}", sender_id=f"1555{n:07d}",
+                phone_number_id="1", type="text", timestamp=0, body="{}", status="done",
             )
         )  # fmt: skip
         ticket = session.get(Ticket, 70_000 - n)
