@@ -5,6 +5,7 @@ numbers for the same filters."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -25,6 +26,15 @@ Durations = list[tuple[str, float | None, float | None]]  # queue, first respons
 Quantiles = dict[tuple[str, str], tuple[int, float | None, float | None]]
 ALL_QUEUES = "all queues"
 MEASURES = ("first response", "resolution")
+
+
+def _minutes(ordered: list[float], q: float) -> float:
+    """``times.quantile`` of these sorted seconds as minutes: the same arithmetic on the
+    same two values (dividing every value first would not change their order)."""
+    position = (len(ordered) - 1) * q
+    low, high = math.floor(position), math.ceil(position)
+    a, b = ordered[low] / 60.0, ordered[high] / 60.0
+    return a + (b - a) * (position - low)
 
 
 def _fetch(session: Session, query: Any) -> list[tuple[Any, ...]]:
@@ -131,7 +141,7 @@ class Rollups:
                 where.extend((c.a == "0", c.queue == f.queue))
         group = [c[name] for name in columns]
         query = select(*group, func.sum(c.n)).where(*where).group_by(*group)
-        return iter(self.session.execute(query))
+        return iter(_fetch(self.session, query))
 
     def volume(self) -> list[tuple[str, str, str, str, int]]:
         rows = self._rows(Part.CASE, "day", "use_case", "language", "queue")
@@ -167,15 +177,19 @@ class Rollups:
         ):
             if value:
                 where.append(column == value)
-        query = select(t.queue, *columns).where(*where)
-        groups: dict[tuple[str, str], list[float]] = defaultdict(list)
-        for queue, replied, resolved in _fetch(self.session, query):
-            for measure, seconds in zip(MEASURES, (replied, resolved), strict=True):
-                if seconds is not None:
-                    minutes = seconds / 60.0
-                    groups[ALL_QUEUES, measure].append(minutes)
-                    groups[queue, measure].append(minutes)
-        return {k: (len(v), quantile(v, 0.5), quantile(v, 0.9)) for k, v in groups.items()}
+        found: Quantiles = {}
+        for measure, column in zip(MEASURES, columns, strict=True):
+            query = select(t.queue, column).where(*where, column.is_not(None)).order_by(column)
+            ordered = _fetch(self.session, query)  # by duration, as ``quantile`` sorts
+            if not ordered:
+                continue
+            by_queue: dict[str, list[float]] = defaultdict(list)
+            for queue, seconds in ordered:
+                by_queue[queue].append(seconds)
+            by_queue[ALL_QUEUES] = [seconds for _, seconds in ordered]
+            for queue, values in by_queue.items():
+                found[queue, measure] = (len(values), _minutes(values, 0.5), _minutes(values, 0.9))
+        return found
 
     def ratings(self) -> list[tuple[str, str, int, int]]:
         return [(q, a, int(s), int(n)) for q, a, s, n in self._rows(Part.RATING, "queue", "a", "b")]
