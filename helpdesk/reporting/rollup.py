@@ -59,6 +59,7 @@ class Part:
     """``report_counts.part``; ``a``/``b``/``c`` per part."""
 
     CASE = "case"  # a: bot (0/1), b: handoff reason, c: resolved + first contact ("11")
+    VOLUME = "volume"  # a: bot (0/1): the cases only, fewer rows for the daily tables
     TALK = "talk"  # language only: customers who wrote that day
     RATING = "rating"  # a: agent, b: score
     FILE = "file"  # a: state (accepted, refused, not analysed)
@@ -70,7 +71,7 @@ class Part:
 # What is recomputed together (one row-by-row pass each), and the parts it writes.
 CASES, TALK, RATINGS, MEDIA, BILLS = "cases", "talk", "ratings", "media", "bills"
 GROUPS: dict[str, tuple[str, ...]] = {
-    CASES: (Part.CASE, Part.SIGNAL),  # and report_ticket_times
+    CASES: (Part.CASE, Part.VOLUME, Part.SIGNAL),  # and report_ticket_times
     TALK: (Part.TALK,),
     RATINGS: (Part.RATING,),
     MEDIA: (Part.FILE, Part.REFUSAL),
@@ -93,8 +94,12 @@ def _count(part: str, day: str, u: Any, lang: Any, q: Any, n: int, *keys: Any) -
 
 
 def _cases(session: Session, f: Filters) -> Iterator[dict]:
+    volume: dict[tuple[str, str, str, str, int], int] = defaultdict(int)
     for d, u, lang, q, bot, reason, resolved, first, n in cases.counted(session, f):
         yield _count(Part.CASE, d, u, lang, q, n, int(bot), reason, f"{resolved}{first}")
+        volume[d, u, lang, q, int(bot)] += int(n)
+    for (d, u, lang, q, bot), n in volume.items():
+        yield _count(Part.VOLUME, d, u, lang, q, n, bot)
     for (d, u, lang, q, code, severity), n in signals.by_day(session, f).items():
         yield _count(Part.SIGNAL, d, u, lang, q, n, code, severity)
 

@@ -131,9 +131,9 @@ class Rollups:
             for value, column in ((f.use_case, c.use_case), (f.language, c.language)):
                 if value:
                     where.append(column == value)
-            if f.queue and part != Part.CASE:
+            if f.queue and part not in (Part.CASE, Part.VOLUME):
                 where.append(c.queue == f.queue)
-        if part == Part.CASE and f.queue:
+        if part in (Part.CASE, Part.VOLUME) and f.queue:
             # The bot's cases are the pseudo-queue "bot"; a ticket's queue is its own.
             if f.queue == cases.BOT_QUEUE:
                 where.append(c.a == "1")
@@ -144,7 +144,7 @@ class Rollups:
         return iter(_fetch(self.session, query))
 
     def volume(self) -> list[tuple[str, str, str, str, int]]:
-        rows = self._rows(Part.CASE, "day", "use_case", "language", "queue")
+        rows = self._rows(Part.VOLUME, "day", "use_case", "language", "queue")
         return [(d, u, lang, q, int(n)) for d, u, lang, q, n in rows]
 
     def outcomes(self) -> list[tuple[int, str | None, int, int, int]]:
