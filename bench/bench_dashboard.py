@@ -1,5 +1,5 @@
 """Dashboard render time with 100,000 cases and 1,000,000 messages, on SQLite and on
-PostgreSQL (started by scripts/services.sh on ports 7201-7203).
+PostgreSQL (started by scripts/services.sh on free ports).
 
 Fills each database with a year of history: 70,000 handed-off tickets (10 transcript lines
 each, 700,000 messages), 30,000 cases the bot solved, 300,000 inbox messages, 50,000
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from tests.support.servers import serve_app  # noqa: E402
+from tests.support.servers import free_port, serve_app  # noqa: E402
 
 GOAL_MS = 500.0
 PASSWORD = "bench-password"
@@ -329,9 +329,10 @@ def measure(url: str, rounds: int, port: int) -> dict[str, list[float]]:
 def postgres(folder: Path) -> tuple[str, dict[str, str]]:
     env = {
         **os.environ,
-        "SERVICES_PG_PORT": "7201",
-        "SERVICES_REDIS_PORT": "7202",
-        "SERVICES_S3_PORT": "7203",
+        # Free ports: several people run benchmarks on one machine.
+        "SERVICES_PG_PORT": str(free_port()),
+        "SERVICES_REDIS_PORT": str(free_port()),
+        "SERVICES_S3_PORT": str(free_port()),
         "SERVICES_FRESH": "1",
     }
     started = subprocess.run(
@@ -379,7 +380,7 @@ def main() -> int:
             print(f"--- {engine}: {args.cases} cases filled in {seconds:.0f} s")
             built = build_rollups(url)
             print(f"    dashboard rollups built once in {built:.1f} s (the first view does it)")
-            samples = measure(url, args.rounds, 7205 if engine == "postgresql" else 7204)
+            samples = measure(url, args.rounds, free_port())
         finally:
             if stop:
                 subprocess.run(stop, env=env, capture_output=True, timeout=120)
