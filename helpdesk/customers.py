@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk.db.models import Customer
 from helpdesk.db.models.base import utcnow
+from helpdesk.reporting import marks
 
 
 def record_customer_seen(session: Session, *, sender_id: str, language: str | None) -> Customer:
@@ -15,11 +16,15 @@ def record_customer_seen(session: Session, *, sender_id: str, language: str | No
         select(Customer).where(Customer.sender_id == sender_id)
     ).scalar_one_or_none()
     if customer is None:
+        if language:  # the dashboard counts what they did before under this language
+            marks.mark_senders(session, sender_ids=[sender_id])
         customer = Customer(sender_id=sender_id, language=language)
         session.add(customer)
     else:
         customer.last_seen_at = utcnow()
-        if language:
+        if language and language != customer.language:
+            # The dashboard counts this customer's past cases under the new language.
+            marks.mark_senders(session, sender_ids=[sender_id])
             customer.language = language
     session.flush()
     return customer

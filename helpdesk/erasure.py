@@ -24,6 +24,7 @@ from helpdesk import audit, customers, outcomes
 from helpdesk.db import get_engine, session_scope
 from helpdesk.db.models import ErasureRecord
 from helpdesk.media import records as media_records
+from helpdesk.reporting import marks
 from helpdesk.settings import get_settings
 from helpdesk.store import get_media_store
 from helpdesk.tickets import core as tickets
@@ -121,6 +122,8 @@ def erase_customer(
         # Every key the person's data is under (phone, BSUID, a merged earlier identity).
         keys = whatsapp_identity.keys_for(session, identifier=sender_id)
         report.keys = keys
+        # The dashboard's rollups keep no personal data, but their days change.
+        marks.mark_senders(session, sender_ids=keys)
         for step in ERASERS:
             report.deleted[step.name] = sum(step.erase(session, sender_id=k) for k in keys)
         _record(session, report)

@@ -39,6 +39,7 @@ from helpdesk.db.models import (
 )
 from helpdesk.db.models.base import utcnow
 from helpdesk.db.models.status import FINISHED
+from helpdesk.reporting import marks
 from helpdesk.settings import get_settings
 from helpdesk.store import get_media_store
 from helpdesk.whatsapp.records import ERASED_TYPE
@@ -208,6 +209,8 @@ def purge(
     report = PurgeReport(dry_run=dry_run)
     with session_scope(url) as session:
         keep = _open_ticket_senders(session)
+        if not dry_run:  # the dashboard's rollups of the purged days are recomputed
+            marks.mark_before(session, limits=limits)
         for kind, step in PURGES.items():
             report.counts[kind] = step(session, before=limits[kind], dry_run=dry_run)
     report.counts["transcripts"] = purge_transcripts(

@@ -109,9 +109,11 @@ class DashboardCollector:
         for use_case, reason, count in t["media_refusals"].rows:
             refusals.add_metric([use_case, reason], count)
         yield refusals
+        # The one count of authenticity signals (helpdesk.reporting.signals, also the
+        # dashboard's table): a gauge, since erasure and the retention purge lower it.
         signals = GaugeMetricFamily(
             "helpdesk_authenticity_signals",
-            "Authenticity signals on customer files",
+            "Authenticity signals on handed-off cases (each once per ticket)",
             labels=["use_case", "signal", "severity"],
         )
         for use_case, signal, severity, count in t["authenticity"].rows:

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func
 
 from helpdesk.console.cost_metrics import CostCollector
@@ -18,7 +18,6 @@ from helpdesk.console.dashboard_metrics import DashboardCollector
 from helpdesk.console.security import api_agent
 from helpdesk.db import session_scope
 from helpdesk.db.models import Ticket
-from helpdesk.media.authenticity.case import signal_counts
 
 router = APIRouter()
 
@@ -53,34 +52,12 @@ class TicketCollector:
         yield resolution
 
 
-class AuthenticityCollector:
-    """``helpdesk_authenticity_signals_total{kind,strength}``: signals on handed-off cases
-    (kind: the signal's code, e.g. ``reused_other_customer``; strength: strong, notable),
-    read from the tickets at scrape time like the ticket figures."""
-
-    def __init__(self, url: str | None) -> None:
-        self.url = url
-
-    def collect(self) -> Iterator[CounterMetricFamily]:
-        family = CounterMetricFamily(
-            "helpdesk_authenticity_signals",
-            "Authenticity signals on handed-off cases, by kind and strength",
-            labels=["kind", "strength"],
-        )
-        with session_scope(self.url) as session:
-            counts = signal_counts(session)
-        for (kind, strength), count in sorted(counts.items()):
-            family.add_metric([kind, strength], count)
-        yield family
-
-
 class ConsoleMetrics:
     def __init__(self, url: str | None) -> None:
         self.registry = CollectorRegistry()
         self.registry.register(TicketCollector(url))  # type: ignore[arg-type]
         self.registry.register(CostCollector(url))  # type: ignore[arg-type]
         self.registry.register(DashboardCollector(url))  # type: ignore[arg-type]
-        self.registry.register(AuthenticityCollector(url))  # type: ignore[arg-type]
         self.replies = Counter(
             "helpdesk_console_replies",
             "Agent replies by delivery (sent, template, not_sent, failed)",

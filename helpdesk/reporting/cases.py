@@ -19,16 +19,10 @@ from helpdesk.db.models import Agent, CaseOutcome, Customer, InboxMessage, Ticke
 from helpdesk.db.models.status import HandoffReason, TicketStatus
 from helpdesk.media.authenticity.case import FRAUD_QUEUE
 from helpdesk.reporting.filters import Filters
+from helpdesk.reporting.marks import day
 
 BOT_QUEUE = "bot"
 UNKNOWN = "unknown"
-
-
-def day(session: Session, column: Any) -> ColumnElement:
-    """The UTC day of a timestamp, as ``YYYY-MM-DD`` text on every engine."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM-DD")
-    return func.date(column)
 
 
 def epoch(session: Session, column: Any) -> ColumnElement:
@@ -52,7 +46,7 @@ def reason_of() -> ColumnElement:
     return func.coalesce(Ticket.handoff_reason, derived)
 
 
-def _ticket_where(f: Filters) -> list[ColumnElement]:
+def ticket_where(f: Filters) -> list[ColumnElement]:
     where = [Ticket.opened_at >= f.start, Ticket.opened_at < f.end]
     if f.use_case:
         where.append(Ticket.use_case == f.use_case)
@@ -71,9 +65,10 @@ def _bot_where(f: Filters) -> list[ColumnElement]:
         CaseOutcome.resolved_at < f.end,
     ]
     if f.use_case:
-        where.append(CaseOutcome.use_case == f.use_case)
+        # The value the tables show ("unknown" selects the cases shown as unknown).
+        where.append(func.coalesce(CaseOutcome.use_case, UNKNOWN) == f.use_case)
     if f.language:
-        where.append(Customer.language == f.language)
+        where.append(func.coalesce(Customer.language, UNKNOWN) == f.language)
     if f.queue and f.queue != BOT_QUEUE:
         where.append(false())
     return where
@@ -93,7 +88,7 @@ def cases(session: Session, f: Filters) -> Select:
         case((resolved, 1), else_=0).label("resolved"),
         # One handoff and solved by it: the customer never had to come back to a person.
         case((and_(resolved, Ticket.handoffs <= 1), 1), else_=0).label("first_contact"),
-    ).where(*_ticket_where(f))
+    ).where(*ticket_where(f))
     if f.queue == BOT_QUEUE:
         tickets = tickets.where(false())
     bot = (
@@ -172,7 +167,7 @@ def ticket_times(
             epoch(session, Ticket.first_reply_at),
             epoch(session, Ticket.resolved_at),
         ).where(
-            *_ticket_where(f),
+            *ticket_where(f),
             or_(Ticket.first_reply_at.is_not(None), Ticket.resolved_at.is_not(None)),
         )
     )
@@ -184,6 +179,16 @@ def ticket_times(
 
 def ratings(session: Session, f: Filters) -> list[tuple[str, str, int, int]]:
     """(queue, agent, score, ratings) for scores given in the date range."""
+    found: dict[tuple[str, str, int], int] = {}
+    for _d, _u, _l, queue, agent, score, n in ratings_by_day(session, f):
+        found[queue, agent, score] = found.get((queue, agent, score), 0) + n
+    return [(*k, n) for k, n in found.items()]
+
+
+def ratings_by_day(
+    session: Session, f: Filters
+) -> list[tuple[str, str | None, str | None, str, str, int, int]]:
+    """(day rated, use case, language, queue, agent, score, ratings)."""
     queue = case(
         (CaseOutcome.resolved_by == "bot", BOT_QUEUE), else_=func.coalesce(Ticket.queue, UNKNOWN)
     )
@@ -193,8 +198,9 @@ def ratings(session: Session, f: Filters) -> list[tuple[str, str, int, int]]:
     )
     use_case = func.coalesce(Ticket.use_case, CaseOutcome.use_case)
     language = func.coalesce(Ticket.language, Customer.language)
+    when = day(session, CaseOutcome.rated_at)
     query = (
-        select(queue, agent, CaseOutcome.satisfaction, func.count())
+        select(when, use_case, language, queue, agent, CaseOutcome.satisfaction, func.count())
         .select_from(CaseOutcome)
         .outerjoin(Ticket, Ticket.id == CaseOutcome.ticket_id)
         .outerjoin(Agent, Agent.id == Ticket.assignee_id)
@@ -207,9 +213,25 @@ def ratings(session: Session, f: Filters) -> list[tuple[str, str, int, int]]:
             language == f.language if f.language else true(),
             queue == f.queue if f.queue else true(),
         )
-        .group_by(queue, agent, CaseOutcome.satisfaction)
+        .group_by(when, use_case, language, queue, agent, CaseOutcome.satisfaction)
     )
-    return [(q, a, int(s), int(n)) for q, a, s, n in session.execute(query)]
+    return [
+        (str(d), u, lang, q, a, int(s), int(n)) for d, u, lang, q, a, s, n in session.execute(query)
+    ]
+
+
+def conversations_by_day(session: Session, f: Filters) -> list[tuple[str, str | None, int]]:
+    """(day, the customer's language or None, customers who wrote that day) — the rollup's
+    form of ``conversations`` (a customer has one language, so the languages add up)."""
+    when = day(session, InboxMessage.received_at)
+    query = (
+        select(when, Customer.language, func.count(distinct(InboxMessage.sender_id)))
+        .select_from(InboxMessage)
+        .outerjoin(Customer, Customer.sender_id == InboxMessage.sender_id)
+        .where(InboxMessage.received_at >= f.start, InboxMessage.received_at < f.end)
+        .group_by(when, Customer.language)
+    )
+    return [(str(d), lang, int(n)) for d, lang, n in session.execute(query)]
 
 
 _CHOICES: dict[str, tuple[float, dict[str, list[str]]]] = {}

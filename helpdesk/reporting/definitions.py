@@ -40,9 +40,11 @@ DEFINITIONS: dict[str, str] = {
     "media_refusals": "Why files were refused (each blocking problem the analysis found: "
     "too dark, blurry, no text…), by use case — the instruction to rewrite first is the "
     "one with the most refusals.",
-    "authenticity": "Authenticity signals the media checks stored (reused photo, edited "
-    "file, amounts that do not match…), by code and severity (strong ones send the case to "
-    "the fraud-review queue).",
+    "authenticity": "Authenticity signals on handed-off cases (reused photo, edited file, "
+    "amounts that do not match…): the ticket's flags, each signal once per ticket, by code "
+    "and severity (strong ones send the case to the fraud-review queue; “unknown”: flagged "
+    "before severities were written), dated by the handoff. The same count is "
+    "helpdesk_authenticity_signals on /metrics.",
     "cost": "What Meta bills: delivered messages its status webhooks marked billable, "
     "priced with WHATSAPP_PRICES by the customer's market. Per case: cost ÷ customers "
     "written to; per resolved case: cost ÷ cases resolved (bot or agent), both in the "

@@ -1,5 +1,6 @@
-"""Media received and refused (and why) by use case, and the authenticity signals the
-analyses stored (``analysis.authenticity.signals``), in SQL on SQLite and PostgreSQL.
+"""Media received and refused (and why) by use case, language, queue and the UTC
+day the file arrived, in SQL on SQLite and PostgreSQL (authenticity signals are counted
+on the cases, in ``signals``).
 
 A file's use case is the one of the case it was sent for: the customer's first ticket
 opened at or after the file arrived, else the first case the bot solved after it
@@ -26,7 +27,7 @@ NOT_ANALYSED = "not analysed"
 # The file with the case it belongs to: use case, queue, language, accepted ("1", "0" or
 # NULL when never analysed). ``{accepted}`` is the engine's JSON read.
 _BASE = """
-SELECT m.id AS id, m.analysis AS analysis,
+SELECT m.id AS id, m.analysis AS analysis, {day} AS day,
        COALESCE(t.use_case, b.use_case, '{no_case}') AS use_case,
        COALESCE(t.queue, CASE WHEN b.use_case IS NOT NULL THEN '{bot}' END, '{no_case}') AS queue,
        COALESCE(t.language, c.language, 'unknown') AS language,
@@ -49,29 +50,47 @@ WHERE m.source = 'whatsapp' AND m.created_at >= :start AND m.created_at < :end
 _ENGINE = {
     "sqlite": {
         "accepted": "json_extract(m.analysis, '$.accepted')",
+        "day": "date(m.created_at)",
         "problems_of": "json_extract(f.analysis, '$.problems')",
-        "signals_of": "json_extract(f.analysis, '$.authenticity.signals')",
     },
     "postgresql": {
         "accepted": "CASE (m.analysis->>'accepted') WHEN 'true' THEN 1 WHEN 'false' THEN 0 END",
+        "day": "to_char(m.created_at, 'YYYY-MM-DD')",
         "problems_of": "(f.analysis->'problems')::text",
-        "signals_of": "(f.analysis->'authenticity'->'signals')::text",
     },
 }
+
+
+Dims = tuple[str, str, str, str]  # day, use case, language, queue
 
 
 @dataclass
 class Files:
     received: dict[tuple[str, str], int]  # (use case, state) → files
     refusals: dict[tuple[str, str], int]  # (use case, reason) → files
-    signals: dict[tuple[str, str, str], int]  # (use case, code, severity) → signals
+
+
+@dataclass
+class FilesByDay:
+    received: dict[tuple[str, str, str, str, str], int]  # (*Dims, state) → files
+    refusals: dict[tuple[str, str, str, str, str], int]  # (*Dims, reason) → files
+
+    def totals(self) -> Files:
+        found = Files(defaultdict(int), defaultdict(int))
+        for (_d, use_case, _l, _q, state), n in self.received.items():
+            found.received[use_case, state] += n
+        for (_d, use_case, _l, _q, reason), n in self.refusals.items():
+            found.refusals[use_case, reason] += n
+        return found
 
 
 def _files(session: Session, f: Filters) -> tuple[str, str, dict[str, Any], dict[str, str]]:
     """(the files as a FROM item ``f``, the filters' condition on them, parameters, the
     engine's JSON expressions)."""
     engine = _ENGINE.get(session.get_bind().dialect.name, _ENGINE["sqlite"])
-    base = _BASE.format(no_case=NO_CASE, bot=BOT_QUEUE, accepted=engine["accepted"])
+    base = _BASE.format(
+        no_case=NO_CASE, bot=BOT_QUEUE, accepted=engine["accepted"], day=engine["day"]
+    )
     where, params = ["1 = 1"], {"start": f.start, "end": f.end}
     for name in ("use_case", "language", "queue"):
         value = getattr(f, name)
@@ -82,27 +101,29 @@ def _files(session: Session, f: Filters) -> tuple[str, str, dict[str, Any], dict
 
 
 def files(session: Session, f: Filters) -> Files:
-    """Received, refused and why, and the signals, in one pass over the files (each file's
-    case is looked up once)."""
+    return by_day(session, f).totals()
+
+
+def by_day(session: Session, f: Filters) -> FilesByDay:
+    """Received, refused and why, per day and dimension, in one pass over the files (each
+    file's case is looked up once)."""
     base, where, params, engine = _files(session, f)
     state = "CASE f.accepted WHEN 1 THEN 'accepted' WHEN 0 THEN 'refused' ELSE :none END"
     rows = session.execute(
         text(
-            f"SELECT f.use_case, {state}, {engine['problems_of']}, {engine['signals_of']} "
+            f"SELECT f.day, f.use_case, f.language, f.queue, {state}, {engine['problems_of']} "
             f"FROM {base} WHERE {where}"
         ),
         {**params, "none": NOT_ANALYSED},
     )
-    found = Files(defaultdict(int), defaultdict(int), defaultdict(int))
-    for use_case, state_, problems, signals in rows:
-        found.received[use_case, state_] += 1
+    found = FilesByDay(defaultdict(int), defaultdict(int))
+    for when, use_case, language, queue, state_, problems in rows:
+        dims = (str(when), use_case, language, queue)
+        found.received[(*dims, state_)] += 1
         if state_ == "refused":
             for problem in _list(problems):
                 if problem.get("severity") == "error" and problem.get("code"):
-                    found.refusals[use_case, str(problem["code"])] += 1
-        for signal in _list(signals):
-            if signal.get("code"):
-                found.signals[use_case, str(signal["code"]), str(signal.get("severity"))] += 1
+                    found.refusals[(*dims, str(problem["code"]))] += 1
     return found
 
 

@@ -14,13 +14,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from helpdesk.db.models.status import HandoffReason
-from helpdesk.reporting import cases, media
+from helpdesk.reporting import cases, media, rollup
 from helpdesk.reporting.definitions import DEFINITIONS
 from helpdesk.reporting.filters import Filters
-from helpdesk.reporting.times import BusinessClock, quantile
+from helpdesk.reporting.sources import ALL_QUEUES, Quantiles, Rollups, Rows
+from helpdesk.reporting.times import BusinessClock
 from helpdesk.settings import get_settings
 from helpdesk.tickets.hours import parse as parse_hours
-from helpdesk.whatsapp.pricing import cost_summary, parse_prices
+from helpdesk.whatsapp.pricing import CostSummary, parse_prices
 
 REASON_WORDS = {
     HandoffReason.CUSTOMER_ASKED.value: "customer asked",
@@ -82,9 +83,9 @@ def _wide(key: str, title: str, counts: dict[tuple[str, str], int], days: list[s
     return Table(key, title, ["day", *series], rows, chart)
 
 
-def volume_tables(session: Session, f: Filters, counted: list[tuple[Any, ...]]) -> list[Table]:
-    rows = cases.volume(counted)
-    talks = dict(cases.conversations(session, f))
+def volume_tables(
+    f: Filters, rows: list[tuple[str, str, str, str, int]], talks: dict[str, int]
+) -> list[Table]:
     days = _days(f, {r[0] for r in rows} | set(talks))
     total: dict[str, int] = defaultdict(int)
     bot: dict[str, int] = defaultdict(int)
@@ -111,8 +112,7 @@ def volume_tables(session: Session, f: Filters, counted: list[tuple[Any, ...]]) 
     ]
 
 
-def outcome_tables(counted: list[tuple[Any, ...]]) -> list[Table]:
-    rows = cases.outcomes(counted)
+def outcome_tables(rows: list[tuple[int, str | None, int, int, int]]) -> list[Table]:
     everything = sum(n for *_, n in rows)
     by_bot = sum(n for b, _, _, _, n in rows if b)
     handed = everything - by_bot
@@ -144,31 +144,19 @@ def outcome_tables(counted: list[tuple[Any, ...]]) -> list[Table]:
     return [outcomes, handoffs]
 
 
-def time_table(session: Session, f: Filters, clock: BusinessClock | None) -> Table:
-    def span(start: float, end: float) -> float:
-        return clock.between(start, end) if clock else max(0.0, end - start)
-
-    groups: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for queue, opened, replied, resolved in cases.ticket_times(session, f):
-        for measure, moment in (("first response", replied), ("resolution", resolved)):
-            if moment is not None:
-                minutes = span(opened, moment) / 60.0
-                groups["all queues", measure].append(minutes)
-                groups[queue, measure].append(minutes)
-
+def time_table(groups: Quantiles, *, business: bool) -> Table:
     def row(queue: str, measure: str) -> list[Any]:
-        values = groups.get((queue, measure), [])
-        median, p90 = quantile(values, 0.5), quantile(values, 0.9)
+        count, median, p90 = groups.get((queue, measure), (0, None, None))
         return [
             queue,
             measure,
-            len(values),
+            count,
             None if median is None else round(median, 1),
             None if p90 is None else round(p90, 1),
         ]
 
-    queues = ["all queues", *sorted({q for q, _ in groups} - {"all queues"})]
-    hours = " (business hours)" if clock else ""
+    queues = [ALL_QUEUES, *sorted({q for q, _ in groups} - {ALL_QUEUES})]
+    hours = " (business hours)" if business else ""
     return Table(
         "response_times",
         f"First response (from the handoff) and resolution times{hours}",
@@ -178,8 +166,7 @@ def time_table(session: Session, f: Filters, clock: BusinessClock | None) -> Tab
     )
 
 
-def satisfaction_tables(session: Session, f: Filters) -> list[Table]:
-    rows = cases.ratings(session, f)
+def satisfaction_tables(rows: list[tuple[str, str, int, int]]) -> list[Table]:
     scores: dict[int, int] = dict.fromkeys(range(1, 6), 0)
     per: dict[str, dict[str, list[int]]] = {
         "queue": defaultdict(lambda: [0, 0]),
@@ -212,8 +199,7 @@ def satisfaction_tables(session: Session, f: Filters) -> list[Table]:
     return [distribution, csat("queue"), csat("agent")]
 
 
-def media_tables(session: Session, f: Filters) -> list[Table]:
-    found = media.files(session, f)
+def media_tables(found: media.Files, signals: dict[tuple[str, str, str], int]) -> list[Table]:
     states: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (use_case, state), n in found.received.items():
         states[use_case][state] += n
@@ -227,7 +213,7 @@ def media_tables(session: Session, f: Filters) -> list[Table]:
     refusals = sorted(
         ([*k, n] for k, n in found.refusals.items()), key=lambda r: (-r[2], r[0], r[1])
     )
-    signals = sorted(([*k, n] for k, n in found.signals.items()), key=lambda r: (-r[3], r[0], r[1]))
+    signal_rows = sorted(([*k, n] for k, n in signals.items()), key=lambda r: (-r[3], r[0], r[1]))
     return [
         Table(
             "media_received",
@@ -247,19 +233,13 @@ def media_tables(session: Session, f: Filters) -> list[Table]:
             "authenticity",
             "Authenticity signals",
             ["use case", "signal", "severity", "signals"],
-            [list(r) for r in signals],
+            signal_rows,
             Chart("hbars", (3,)),
         ),
     ]
 
 
-def cost_table(session: Session, f: Filters, *, prices_text: str | None, currency: str) -> Table:
-    summary = cost_summary(
-        session,
-        prices=parse_prices(prices_text),
-        since=f.start if f.since else None,
-        until=f.end if f.until else None,
-    )
+def cost_table(summary: CostSummary, *, currency: str) -> Table:
     rows: list[list[Any]] = [
         ["cost per case", round(summary.per_case, 4), currency],
         ["cost per resolved case", round(summary.per_resolved_case, 4), currency],
@@ -278,26 +258,33 @@ def cost_table(session: Session, f: Filters, *, prices_text: str | None, currenc
     )
 
 
-def build(session: Session, f: Filters, *, only: Sequence[str] | None = None) -> Report:
-    """Every table (or the ones named in ``only``) for these filters."""
+def build(
+    session: Session,
+    f: Filters,
+    *,
+    only: Sequence[str] | None = None,
+    rows: bool = False,
+) -> Report:
+    """Every table (or the ones named in ``only``) for these filters, from the daily
+    rollups (brought up to date first; the caller commits), or with ``rows`` from every
+    row (the rollups' reference computation: same figures, slower)."""
     settings = get_settings()
-    clock = (
-        BusinessClock(parse_hours(settings.business_hours), settings.timezone)
-        if f.business_hours
-        else None
-    )
+    clock = BusinessClock(parse_hours(settings.business_hours), settings.timezone)
+    chosen = clock if f.business_hours else None
+    if rows:
+        source: Rows | Rollups = Rows(session, f, chosen)
+    else:
+        rollup.refresh(session, clock=clock)
+        source = Rollups(session, f, chosen)
     currency = settings.whatsapp_price_currency
-    counted: list[tuple[Any, ...]] = []
-    if only is None or "volume" in only or "outcomes" in only:
-        counted = cases.counted(session, f)
     parts: dict[str, Callable[[], list[Table]]] = {
-        "volume": lambda: volume_tables(session, f, counted),
-        "outcomes": lambda: outcome_tables(counted),
-        "times": lambda: [time_table(session, f, clock)],
-        "satisfaction": lambda: satisfaction_tables(session, f),
-        "media": lambda: media_tables(session, f),
+        "volume": lambda: volume_tables(f, source.volume(), source.conversations()),
+        "outcomes": lambda: outcome_tables(source.outcomes()),
+        "times": lambda: [time_table(source.quantiles(), business=f.business_hours)],
+        "satisfaction": lambda: satisfaction_tables(source.ratings()),
+        "media": lambda: media_tables(source.files(), source.signals()),
         "cost": lambda: [
-            cost_table(session, f, prices_text=settings.whatsapp_prices, currency=currency)
+            cost_table(source.cost(parse_prices(settings.whatsapp_prices)), currency=currency)
         ],
     }
     report = Report(f, currency=currency)

@@ -10,6 +10,7 @@ from helpdesk.db.models.base import Base
 from helpdesk.db.models.customers import Customer, ErasureRecord
 from helpdesk.db.models.media import MediaRecord
 from helpdesk.db.models.outcomes import CaseOutcome
+from helpdesk.db.models.reporting import ReportCount, ReportDirtyDay, ReportState, ReportTicketTime
 from helpdesk.db.models.tickets import (
     Agent,
     ApiToken,
@@ -28,6 +29,10 @@ from helpdesk.db.models.whatsapp import (
 )
 
 __all__ = [
+    "ReportCount",
+    "ReportDirtyDay",
+    "ReportState",
+    "ReportTicketTime",
     "Agent",
     "AuditEvent",
     "ApiToken",

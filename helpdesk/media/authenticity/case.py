@@ -8,16 +8,14 @@ told nothing different (the handoff notice does not name queues) and nothing is 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpdesk.db.models import MediaRecord, Ticket
+from helpdesk.db.models import MediaRecord
 from helpdesk.media.authenticity.claims import check_claim, transaction_reused
 from helpdesk.media.authenticity.signals import Severity
 
@@ -93,18 +91,3 @@ def review_stored(
             )
     except HelpdeskError:
         return CaseReview()
-
-
-def signal_counts(session: Session) -> Counter[tuple[str, str]]:
-    """How many signals the handed-off cases carry, by (kind, strength): each ticket's
-    flags, every signal once per ticket (the media's and the claim's). What ``/metrics``
-    reports as ``helpdesk_authenticity_signals_total``; a dashboard can call it too."""
-    counts: Counter[tuple[str, str]] = Counter()
-    for flags in session.execute(select(Ticket.flags)).scalars():
-        seen = set()
-        for flag in flags or []:
-            found = _FLAG.match(str(flag))
-            if found is not None:
-                seen.add((found.group(1), found.group(2) or "unknown"))
-        counts.update(seen)
-    return counts

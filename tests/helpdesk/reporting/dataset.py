@@ -68,7 +68,9 @@ def build(url: str) -> None:
         _ticket(session, 1, "A", "damaged_product", "returns", "en", "customer_request",
                 "customer_asked", D(2026, 11, 2, 10), first_reply_at=D(2026, 11, 2, 10, 10),
                 resolved_at=D(2026, 11, 2, 11), status="resolved", handoffs=1,
-                assignee_id=alice.id)  # fmt: skip
+                assignee_id=alice.id,
+                flags=["authenticity: reused_other_customer [strong] — seen before",
+                       "missing receipt"])  # fmt: skip
         session.add(TicketMessage(ticket_id=1, author="customer", text="hi",
                                   created_at=D(2026, 11, 2, 9)))  # fmt: skip
         session.add(TicketMessage(ticket_id=1, author="bot", text="photo?",
@@ -81,7 +83,11 @@ def build(url: str) -> None:
         # T3: safety or fraud, reply after 20 min, still open.
         _ticket(session, 3, "C", "payment_issue", "fraud_review", "en", "triage",
                 "safety_or_fraud", D(2026, 11, 3, 9),
-                first_reply_at=D(2026, 11, 3, 9, 20))  # fmt: skip
+                first_reply_at=D(2026, 11, 3, 9, 20),
+                # Each signal once per ticket; a flag from before severities were written.
+                flags=["authenticity: amount_mismatch [strong] — 40 said, 400 read",
+                       "authenticity: amount_mismatch [strong] — 40 said, 400 read",
+                       "authenticity: edited_file — the file was edited"])  # fmt: skip
         # T4: from before reasons were recorded: triage on a normal queue = found nothing.
         _ticket(session, 4, "D", "payment_issue", "payments", "en", "triage", None,
                 D(2026, 11, 3, 15), status="waiting_for_agent")  # fmt: skip
@@ -114,8 +120,9 @@ def build(url: str) -> None:
                 InboxMessage(wamid=f"w{n}", sender_id=sender, phone_number_id="1", type="text",
                              timestamp=0, body="{}", status="done", received_at=when)
             )  # fmt: skip
-        # Media: A's accepted photo (T1; a strong reuse signal), B's refused for too_dark and
-        # blurry (T2), F's refused for no_text (the bot's case), G's never analysed (no case).
+        # Media: A's accepted photo (T1; a strong reuse signal, also in T1's flags), B's
+        # refused for too_dark and blurry (T2), F's refused for no_text (the bot's case),
+        # G's never analysed (no case).
         _file(session, "A", D(2026, 11, 2, 9, 30), accepted=True,
               signals=[("reused_other_customer", "strong")])  # fmt: skip
         _file(session, "B", D(2026, 11, 2, 11, 50), accepted=False, problems=["too_dark", "blurry"])

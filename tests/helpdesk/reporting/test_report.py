@@ -130,7 +130,12 @@ def test_media_refusals_and_authenticity_by_use_case(history: str) -> None:
         ["damaged_product", "too_dark", 1],
         ["software_error", "no_text", 1],
     ]
-    assert got["authenticity"] == [["damaged_product", "reused_other_customer", "strong", 1]]
+    # The cases' signals (ticket flags), each once per ticket.
+    assert got["authenticity"] == [
+        ["damaged_product", "reused_other_customer", "strong", 1],
+        ["payment_issue", "amount_mismatch", "strong", 1],
+        ["payment_issue", "edited_file", "unknown", 1],
+    ]
 
 
 def test_cost_per_case_and_per_resolved_case(history: str) -> None:

@@ -1,0 +1,96 @@
+"""Days the dashboard's rollups must recompute, marked where rows are deleted or changed
+in a way the rollup's watermark cannot see (erasure, the retention purge, a customer's
+language). Only days are stored: no sender id or other personal data. Imports only the
+models, so the writers (``helpdesk.customers``, ``erasure``, ``retention``) can call it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, union
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+
+from helpdesk.db.models import (
+    CaseOutcome,
+    InboxMessage,
+    MediaRecord,
+    OutboundMessage,
+    ReportDirtyDay,
+    Ticket,
+)
+from helpdesk.whatsapp.records import ERASED_TYPE
+
+CHUNK = 500
+
+
+def day(session: Session, column: Any) -> ColumnElement:
+    """The UTC day of a timestamp, as ``YYYY-MM-DD`` text on every engine."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM-DD")
+    return func.date(column)
+
+
+def days_of(session: Session, senders: Iterable[str]) -> set[str]:
+    """Every day on which these customers have a row any figure counts."""
+    found: set[str] = set()
+    people = sorted(set(senders))
+    for start in range(0, len(people), CHUNK):
+        part = people[start : start + CHUNK]
+        query = union(
+            select(day(session, Ticket.opened_at)).where(Ticket.sender_id.in_(part)),
+            select(day(session, CaseOutcome.resolved_at)).where(CaseOutcome.sender_id.in_(part)),
+            select(day(session, CaseOutcome.rated_at)).where(
+                CaseOutcome.sender_id.in_(part), CaseOutcome.rated_at.is_not(None)
+            ),
+            select(day(session, InboxMessage.received_at)).where(InboxMessage.sender_id.in_(part)),
+            select(day(session, MediaRecord.created_at)).where(MediaRecord.sender_id.in_(part)),
+            select(day(session, OutboundMessage.created_at)).where(
+                OutboundMessage.recipient_id.in_(part)
+            ),
+        )
+        found.update(str(d) for (d,) in session.execute(query) if d is not None)
+    return found
+
+
+def mark(session: Session, days: Iterable[str]) -> None:
+    """Recompute these days (every figure) at the next refresh."""
+    known = {d for (d,) in session.execute(select(ReportDirtyDay.day))}
+    new = sorted(set(days) - known)
+    if new:
+        session.execute(ReportDirtyDay.__table__.insert(), [{"day": d} for d in new])
+
+
+def mark_senders(session: Session, *, sender_ids: Iterable[str]) -> None:
+    """Before a customer's rows are erased (or when their language changes): their days
+    are recomputed at the next refresh."""
+    mark(session, days_of(session, sender_ids))
+
+
+def mark_before(session: Session, *, limits: dict[str, datetime]) -> None:
+    """Before the retention purge deletes rows older than its cutoffs (``tickets``: last
+    changed; ``inbox``: inbox and outbound messages, and erasure tombstones; ``media``):
+    the days of the customers they belong to are recomputed at the next refresh (a purged
+    ticket also changes the use case of files sent before it). A superset is harmless."""
+    queries = []
+    if "tickets" in limits:
+        queries.append(select(Ticket.sender_id).where(Ticket.updated_at < limits["tickets"]))
+    if "inbox" in limits:
+        queries.append(
+            select(InboxMessage.sender_id).where(
+                or_(InboxMessage.received_at < limits["inbox"], InboxMessage.type == ERASED_TYPE)
+            )
+        )
+        queries.append(
+            select(OutboundMessage.recipient_id).where(OutboundMessage.created_at < limits["inbox"])
+        )
+    if "media" in limits:
+        queries.append(
+            select(MediaRecord.sender_id).where(MediaRecord.created_at < limits["media"])
+        )
+    senders: set[str] = set()
+    for query in queries:
+        senders.update(v for (v,) in session.execute(query.distinct()))
+    mark_senders(session, sender_ids=senders)
