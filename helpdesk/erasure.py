@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 
 from helpdesk import audit, customers, outcomes
 from helpdesk.db import get_engine, session_scope
+from helpdesk.db import rollup_marks as marks
 from helpdesk.db.models import ErasureRecord
 from helpdesk.media import records as media_records
-from helpdesk.reporting import marks
 from helpdesk.settings import get_settings
 from helpdesk.store import get_media_store
 from helpdesk.tickets import core as tickets

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from helpdesk.db import rollup_marks as marks
 from helpdesk.db.models import CaseOutcome
 from helpdesk.db.models.base import utcnow
-from helpdesk.reporting import marks
 
 SCORES = range(1, 6)
 

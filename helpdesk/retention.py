@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from helpdesk import audit
 from helpdesk.db import get_engine, session_scope
+from helpdesk.db import rollup_marks as marks
 from helpdesk.db.models import (
     InboxMessage,
     LoginAttempt,
@@ -39,7 +40,6 @@ from helpdesk.db.models import (
 )
 from helpdesk.db.models.base import utcnow
 from helpdesk.db.models.status import FINISHED
-from helpdesk.reporting import marks
 from helpdesk.settings import get_settings
 from helpdesk.store import get_media_store
 from helpdesk.whatsapp.records import ERASED_TYPE

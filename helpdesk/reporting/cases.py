@@ -17,9 +17,9 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from helpdesk.db.models import Agent, CaseOutcome, Customer, InboxMessage, Ticket
 from helpdesk.db.models.status import HandoffReason, TicketStatus
+from helpdesk.db.rollup_marks import day
 from helpdesk.media.authenticity.case import FRAUD_QUEUE
 from helpdesk.reporting.filters import Filters
-from helpdesk.reporting.marks import day
 
 BOT_QUEUE = "bot"
 UNKNOWN = "unknown"

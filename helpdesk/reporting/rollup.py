@@ -39,9 +39,9 @@ from helpdesk.db.models import (
     WhatsAppIdentity,
 )
 from helpdesk.db.models.base import utcnow
+from helpdesk.db.rollup_marks import CHUNK, day
 from helpdesk.reporting import cases, media, signals
 from helpdesk.reporting.filters import Filters
-from helpdesk.reporting.marks import CHUNK, day
 from helpdesk.reporting.times import BusinessClock
 from helpdesk.whatsapp.pricing import market_of
 

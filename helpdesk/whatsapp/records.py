@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from helpdesk.db.models import ButtonId, InboxMessage, OutboundMessage, Reaction
+from helpdesk.db.models.whatsapp import ERASED_TYPE
 from helpdesk.errors import GraphAPIError
 from helpdesk.whatsapp import identity, payloads
 from helpdesk.whatsapp.pricing import record_billing
@@ -209,10 +210,6 @@ def last_inbound_timestamp(session: Session, *, sender_id: str) -> int | None:
     return session.execute(
         select(func.max(InboxMessage.timestamp)).where(InboxMessage.sender_id == sender_id)
     ).scalar_one_or_none()
-
-
-# The type of the one inbox row erasure leaves: no words, only when the customer last wrote.
-ERASED_TYPE = "erased"
 
 
 def erase_all(session: Session, *, sender_id: str) -> int:

@@ -16,6 +16,9 @@ from sqlalchemy import (
 
 from helpdesk.db.models.base import Base, utcnow
 
+# The type of the one inbox row erasure leaves: no words, only when the customer last wrote.
+ERASED_TYPE = "erased"
+
 
 class InboxMessage(Base):
     """One inbound WhatsApp message, stored before the webhook is acknowledged.

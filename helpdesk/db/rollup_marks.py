@@ -21,7 +21,7 @@ from helpdesk.db.models import (
     ReportDirtyDay,
     Ticket,
 )
-from helpdesk.whatsapp.records import ERASED_TYPE
+from helpdesk.db.models.whatsapp import ERASED_TYPE
 
 CHUNK = 500
 
