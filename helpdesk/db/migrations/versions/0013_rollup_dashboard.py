@@ -64,13 +64,16 @@ def upgrade() -> None:
         sa.Column("day", sa.String(length=10), nullable=False),
         sa.PrimaryKeyConstraint("day", name=op.f("pk_report_dirty_days")),
     )
-    op.create_table(
+    state = op.create_table(
         "report_state",
         sa.Column("name", sa.String(length=32), nullable=False),
         sa.Column("at", sa.DateTime(), nullable=True),
         sa.Column("value", sa.String(length=128), nullable=True),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_report_state")),
     )
+    # The watermark row exists from the start, so two replicas' first refreshes queue on its
+    # row lock instead of both inserting it (one would fail on the primary key).
+    op.bulk_insert(state, [{"name": "watermark", "at": None, "value": None}])
 
     for name, table, column in CHANGE_INDEXES:
         op.create_index(name, table, [column])
