@@ -145,6 +145,79 @@ async def test_a_replayed_turn_does_not_send_its_replies_again(pg: str) -> None:
     assert bodies == ["first", "second"]
 
 
+async def test_a_connection_dropped_as_meta_accepts_a_reply_does_not_send_it_twice(
+    pg: str,
+) -> None:
+    """The database drops the worker's connection just as it records the wamid Meta gave
+    a reply (pg_terminate_backend from outside, at that very statement). The reply went
+    out; the customer must not get it again when the turn is retried."""
+    from sqlalchemy import event
+
+    from helpdesk.sandbox.app import SandboxConfig, create_app
+
+    customer = "34600000004"
+    with db.session_scope(pg) as session:
+        service.store_events(session, events=parse(_webhook(customer, 1), phone_number_id=PHONE))
+    outside = create_engine_for(pg)
+    dropped: list[int] = []
+
+    def drop_at_the_wamid(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if dropped or not statement.startswith("UPDATE whatsapp_outbound SET"):
+            return
+        if "wamid" not in statement.split("WHERE")[0]:
+            return
+        pid = cursor.connection.get_backend_pid()
+        with outside.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        dropped.append(pid)
+
+    config = SandboxConfig(
+        access_token="t", app_secret="s", phone_number_id=PHONE, webhook_url="http://127.0.0.1:9"
+    )
+    app = create_app(config)
+    engine = db.get_engine(pg)
+    event.listen(engine, "before_cursor_execute", drop_at_the_wamid)
+    try:
+        with serve_app(app, path="/sandbox/health") as url:
+            client = GraphClient(base_url=url, access_token="t", phone_number_id=PHONE, retries=0)
+            sender = Sender(client, url=pg)
+
+            async def turn(item: inbox.InboxItem) -> None:
+                await sender.text(item.sender_id, "hello, how can I help?")
+
+            worker = inbox.InboxWorker(turn, url=pg, backoff=0.1, poll_interval=0.1)
+            worker.start()
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                with db.session_scope(pg) as session:
+                    if inbox.counts(session).get("done") == 1:
+                        break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.0)  # a retry of the turn would send again here
+            await worker.stop()
+            await client.aclose()
+            seen = app.state.sandbox.customer(customer).items
+    finally:
+        event.remove(engine, "before_cursor_execute", drop_at_the_wamid)
+        outside.dispose()
+    assert dropped, "the connection was never dropped: the test did not test anything"
+    sent = [i for i in seen if i["direction"] == "outbound"]
+    assert len(sent) == 1, f"the customer got the reply {len(sent)} times"
+    with db.session_scope(pg) as session:
+        status = inbox.counts(session)
+        wamids = session.execute(text("SELECT wamid FROM whatsapp_outbound")).scalars().all()
+    assert status == {"done": 1}
+    assert wamids == [sent[0]["id"]]  # the reply's record kept what Meta called it
+
+
+def create_engine_for(url: str):  # type: ignore[no-untyped-def]
+    """A connection of its own (not from the product's pool), as an operator's would be."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    return create_engine(url, poolclass=NullPool, future=True)
+
+
 @pytest.mark.parametrize("shared", [True, False])
 async def test_replicas_share_the_outbound_pacing_budget(
     engines: dict[str, str], shared: bool
