@@ -171,40 +171,34 @@ class Topology:
             env={"HELPDESK_ACTION_PORT": str(port)},
         )
 
-    def ingest(self) -> Service:
-        port = self.settings.ingest_port
+    def _helpdesk_command(self, command: str, *, port: int, description: str) -> Service:
+        """A ``helpdesk <command> --host --port`` process on the internal interface."""
         return Service(
-            name="ingest",
+            name=command,
             argv=[
                 _venv_bin("helpdesk"),
-                "ingest",
+                command,
                 "--host",
                 self.internal_host,
                 "--port",
                 str(port),
             ],
             url=f"http://{self.internal_host}:{port}",
-            description="WhatsApp webhook: verify, store, acknowledge (helpdesk.ingest)",
+            description=description,
             port=port,
             host=self.internal_host,
         )
 
+    def ingest(self) -> Service:
+        return self._helpdesk_command(
+            "ingest",
+            port=self.settings.ingest_port,
+            description="WhatsApp webhook: verify, store, acknowledge (helpdesk.ingest)",
+        )
+
     def console(self) -> Service:
-        port = self.settings.console_port
-        return Service(
-            name="console",
-            argv=[
-                _venv_bin("helpdesk"),
-                "console",
-                "--host",
-                self.internal_host,
-                "--port",
-                str(port),
-            ],
-            url=f"http://{self.internal_host}:{port}",
-            description="agent console",
-            port=port,
-            host=self.internal_host,
+        return self._helpdesk_command(
+            "console", port=self.settings.console_port, description="agent console"
         )
 
     def nginx(self, folder: Path) -> Service:

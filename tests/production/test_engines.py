@@ -24,6 +24,7 @@ from helpdesk.whatsapp.replay import reply_scope
 from helpdesk.whatsapp.webhook import parse
 from tests.production.stack import migrated_services
 from tests.support.servers import serve_app
+from tests.support.webhooks import encode, messages_webhook, text_message
 
 PORTS = {"SERVICES_PG_PORT": "25151", "SERVICES_REDIS_PORT": "25152", "SERVICES_S3_PORT": "25153"}
 PHONE = "100000000000001"
@@ -45,38 +46,10 @@ def pg(engines: dict[str, str]) -> str:
 
 
 def _webhook(sender: str, count: int) -> bytes:
-    import json
-
     messages = [
-        {
-            "from": sender,
-            "id": f"wamid.order.{sender}.{i}",
-            "timestamp": str(int(time.time())),
-            "type": "text",
-            "text": {"body": f"message {i}"},
-        }
-        for i in range(count)
+        text_message(sender, f"wamid.order.{sender}.{i}", f"message {i}") for i in range(count)
     ]
-    body = {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "1",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {"phone_number_id": PHONE},
-                            "contacts": [{"wa_id": sender, "profile": {"name": "A"}}],
-                            "messages": messages,
-                        },
-                    }
-                ],
-            }
-        ],
-    }
-    return json.dumps(body).encode()
+    return encode(messages_webhook(messages, phone=PHONE, name="A"))
 
 
 def test_the_migrations_run_on_postgresql(engines: dict[str, str]) -> None:
