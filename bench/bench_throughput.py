@@ -322,7 +322,18 @@ def main() -> int:
         one, two = by[1]["whatsapp_rate_held"], by[2]["whatsapp_rate_held"]
         scale = round(two / one, 2) if one else None
         summary["goals"]["two_replicas_over_one"] = scale
-        print(f"2 replicas / 1 replica, WhatsApp rate held at p95 ≤ 1 s: {scale} (goal ≥ 1.5)")
+        print(
+            f"2 replicas / 1 replica, WhatsApp rate held at p95 ≤ 1 s: {scale} (goal ≥ 1.5)"
+            + ("" if one else " — unknown: one replica held none of the rates tried")
+        )
+        rest_one, rest_two = by[1]["rest_rate_held"], by[2]["rest_rate_held"]
+        summary["goals"]["two_replicas_over_one_rest"] = (
+            round(rest_two / rest_one, 2) if rest_one else None
+        )
+        print(
+            f"2 replicas / 1 replica, REST rate held at p95 ≤ 1 s: "
+            f"{summary['goals']['two_replicas_over_one_rest']} (the same model and texts)"
+        )
         if one:
             print(f"Meta's default 80 messages/s needs about {int(-(-80 // one))} replicas "
                   f"of {one}/s each on this machine's kind of core")  # fmt: skip

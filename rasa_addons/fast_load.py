@@ -55,11 +55,13 @@ def _checkpoint_model_variables(path: str) -> int:
     """How many of the model's own variables (not the optimizer's) the checkpoint holds."""
     import tensorflow as tf
 
+    # Keys look like "model/_tf_layers/…/kernel/.ATTRIBUTES/VARIABLE_VALUE"; the
+    # optimizer's are under "model/optimizer/…", the checkpoint's counter "save_counter/…".
     return sum(
         1
         for name, _shape in tf.train.list_variables(path)
         if name.endswith("/.ATTRIBUTES/VARIABLE_VALUE")
-        and not name.startswith(("optimizer/", "save_counter/"))
+        and not {"optimizer", "save_counter"} & set(name.split("/")[:2])
     )
 
 
