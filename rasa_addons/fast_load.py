@@ -16,7 +16,7 @@ example takes runs, and the layers of the other were missing. During the eager s
 Never silently wrong: after loading, every variable the model has must have come from the
 checkpoint and every model variable of the checkpoint must have found its place;
 otherwise the model is loaded again Rasa's way (and a warning says so). Predictions were
-checked identical to Rasa's own load (``bench/bench_restart.py --check-predictions``).
+checked identical to Rasa's own load (``bench/bench_fast_load.py``).
 ``install()`` is called by ``rasa_addons.serve`` (the server), never by training.
 """
 

@@ -6,7 +6,7 @@ the next action predicted (scores of every action, the policy that won) with the
 own actions added to the tracker as ``rasa test`` does. Prints the load CPU seconds of
 both, their ratio, and IDENTICAL or every difference (exit status 1 then).
 
-    .venv/bin/python bench/check_fast_load.py [--model models/xxx.tar.gz]
+    .venv/bin/python bench/bench_fast_load.py [--model models/xxx.tar.gz]
 """
 
 from __future__ import annotations
@@ -107,6 +107,16 @@ def main() -> int:
     for a, b in different:
         print(f"DIFFERENT in {a[0]} at {a[1]!r}:\n  rasa {a[2:]}\n  fast {b[2:]}")
     print("IDENTICAL" if not different else f"{len(different)} DIFFERENT")
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "load_cpu_seconds": {"rasa": rasa["load_cpu_seconds"], "fast": fast["load_cpu_seconds"]},
+        "fast_over_rasa": round(ratio, 2),
+        "compared": len(rasa["turns"]),
+        "won_by_ted": ted,
+        "different": len(different),
+    }
+    (out / "fast_load.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return 1 if different else 0
 
 
