@@ -33,7 +33,7 @@ from helpdesk.whatsapp.records import (
     record_outbound,
     reserve_reply,
 )
-from helpdesk.whatsapp.replay import next_reply_key
+from helpdesk.whatsapp.replay import callback_data, next_reply_key
 from helpdesk.whatsapp.texts import text as say
 from helpdesk.whatsapp.webhook import Status
 from helpdesk.whatsapp.writes import write_async
@@ -108,6 +108,7 @@ class Sender:
                 record_outbound, recipient_id=recipient_id, payload=payload, resends=resends
             )
         else:
+            payload = {**payload, "biz_opaque_callback_data": callback_data(key)}
             outbound_id, sent = await self._db(
                 reserve_reply,
                 recipient_id=recipient_id,

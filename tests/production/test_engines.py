@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import threading
 import time
@@ -181,6 +182,52 @@ async def test_a_connection_dropped_as_meta_accepts_a_reply_does_not_send_it_twi
         wamids = session.execute(text("SELECT wamid FROM whatsapp_outbound")).scalars().all()
     assert status == {"done": 1}
     assert wamids == [sent[0]["id"]]  # the reply's record kept what Meta called it
+
+
+async def test_a_reply_sent_by_a_worker_that_died_before_recording_it_is_not_sent_again(
+    pg: str,
+) -> None:
+    """``kill -9`` right after Meta accepted a reply: the wamid never reached the database.
+    Meta's status webhooks name the reply (the key we sent as biz_opaque_callback_data),
+    so the replay of the turn, after the lease, finds it sent."""
+    from helpdesk.sandbox.app import SandboxConfig, create_app
+    from helpdesk.whatsapp.records import reserve_reply
+    from helpdesk.whatsapp.replay import callback_data
+
+    customer, wamid = "34600000005", "wamid.order.34600000005.0"
+    with db.session_scope(pg) as session:
+        service.store_events(session, events=parse(_webhook(customer, 1), phone_number_id=PHONE))
+    config = SandboxConfig(
+        access_token="t", app_secret="s", phone_number_id=PHONE, webhook_url="http://127.0.0.1:9"
+    )
+    app = create_app(config)
+    with serve_app(app, path="/sandbox/health") as url:
+        client = GraphClient(base_url=url, access_token="t", phone_number_id=PHONE, retries=0)
+        sender = Sender(client, url=pg)
+        # The first run: the reply reserved and accepted by Meta, then the process died.
+        body = {
+            "messaging_product": "whatsapp",
+            "to": customer,
+            "type": "text",
+            "text": {"body": "hello"},
+            "biz_opaque_callback_data": callback_data((wamid, 0)),
+        }
+        with db.session_scope(pg) as session:
+            reserve_reply(session, recipient_id=customer, payload=body, reply_to=wamid, reply_seq=0)
+        sent = await client.send(body)
+        # Meta's "sent" status for it, as the sandbox builds it, reaches the webhook.
+        item = next(i for i in app.state.sandbox.customer(customer).items if i["id"] == sent)
+        status = app.state.notifier.status_body(item, customer, "sent")
+        with db.session_scope(pg) as session:
+            service.store_events(
+                session, events=parse(json.dumps(status).encode(), phone_number_id=PHONE)
+            )
+        with reply_scope(wamid):  # the replay
+            again = await sender.text(customer, "hello (another variation)")
+        await client.aclose()
+        seen = app.state.sandbox.customer(customer).items
+    assert again == [sent]
+    assert [i["id"] for i in seen if i["direction"] == "outbound"] == [sent]
 
 
 def create_engine_for(url: str):  # type: ignore[no-untyped-def]
