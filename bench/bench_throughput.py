@@ -39,8 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from helpdesk.whatsapp.signature import HEADER, sign  # noqa: E402
 from tests.production.stack import SECRETS, ProductionStack  # noqa: E402
+from tests.support.webhooks import encode, signed_headers, status_webhook, text_webhook  # noqa: E402
 
 TEXTS = [
     "hola",
@@ -64,50 +64,6 @@ def pct(values: list[float], q: float) -> float | None:
         return None
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))], 1)
-
-
-def envelope(value: dict) -> bytes:
-    body = {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "1", "changes": [{"value": value, "field": "messages"}]}],
-    }
-    return json.dumps(body).encode()
-
-
-def message_body(sender: str, wamid: str, text: str) -> bytes:
-    return envelope(
-        {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "1", "phone_number_id": PHONE},
-            "contacts": [{"profile": {"name": "Bench"}, "wa_id": sender}],
-            "messages": [
-                {
-                    "from": sender,
-                    "id": wamid,
-                    "timestamp": str(int(time.time())),
-                    "type": "text",
-                    "text": {"body": text},
-                }
-            ],
-        }
-    )
-
-
-def status_body(wamid: str, recipient: str, status: str) -> bytes:
-    return envelope(
-        {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "1", "phone_number_id": PHONE},
-            "statuses": [
-                {
-                    "id": wamid,
-                    "status": status,
-                    "timestamp": str(int(time.time())),
-                    "recipient_id": recipient,
-                }
-            ],
-        }
-    )
 
 
 async def open_loop(rate: float, count: int, job) -> None:  # type: ignore[no-untyped-def]
@@ -157,8 +113,9 @@ async def whatsapp_phase(
 
         async def one(i: int) -> None:
             nonlocal failures
-            raw = message_body(senders[i], f"wamid.bench.{tag}.{i}", TEXTS[i % len(TEXTS)])
-            headers = {"Content-Type": "application/json", HEADER: sign(APP_SECRET, raw)}
+            text = TEXTS[i % len(TEXTS)]
+            raw = encode(text_webhook(senders[i], f"wamid.bench.{tag}.{i}", text, phone=PHONE))
+            headers = signed_headers(APP_SECRET, raw)
             start = time.perf_counter()
             try:
                 ok = (
@@ -219,8 +176,9 @@ async def status_phase(stack: ProductionStack, base: str, count: int) -> dict:
 
         async def one(i: int) -> None:
             wamid, recipient = rows[i % len(rows)]
-            raw = status_body(wamid, recipient, ("sent", "delivered", "read")[i % 3])
-            headers = {"Content-Type": "application/json", HEADER: sign(APP_SECRET, raw)}
+            status = ("sent", "delivered", "read")[i % 3]
+            raw = encode(status_webhook(wamid, recipient, status, phone=PHONE))
+            headers = signed_headers(APP_SECRET, raw)
             start = time.perf_counter()
             answer = await client.post(
                 base + "/webhooks/whatsapp/webhook", content=raw, headers=headers
@@ -364,7 +322,18 @@ def main() -> int:
         one, two = by[1]["whatsapp_rate_held"], by[2]["whatsapp_rate_held"]
         scale = round(two / one, 2) if one else None
         summary["goals"]["two_replicas_over_one"] = scale
-        print(f"2 replicas / 1 replica, WhatsApp rate held at p95 ≤ 1 s: {scale} (goal ≥ 1.5)")
+        print(
+            f"2 replicas / 1 replica, WhatsApp rate held at p95 ≤ 1 s: {scale} (goal ≥ 1.5)"
+            + ("" if one else " — unknown: one replica held none of the rates tried")
+        )
+        rest_one, rest_two = by[1]["rest_rate_held"], by[2]["rest_rate_held"]
+        summary["goals"]["two_replicas_over_one_rest"] = (
+            round(rest_two / rest_one, 2) if rest_one else None
+        )
+        print(
+            f"2 replicas / 1 replica, REST rate held at p95 ≤ 1 s: "
+            f"{summary['goals']['two_replicas_over_one_rest']} (the same model and texts)"
+        )
         if one:
             print(f"Meta's default 80 messages/s needs about {int(-(-80 // one))} replicas "
                   f"of {one}/s each on this machine's kind of core")  # fmt: skip
@@ -377,6 +346,9 @@ def main() -> int:
         for goal in ("meets_p50_goal", "meets_ack_goal", "statuses_cost_no_turn")
         if not run[goal]
     ]
+    if 1 in by and 2 in by and (summary["goals"]["two_replicas_over_one"] or 0) < 1.5:
+        # Also when one replica held no rate of the ladder: the ratio is then unknown.
+        missed.append("two_replicas_over_one >= 1.5")
     print("MISSED: " + "; ".join(missed) if missed else "all goals met")
     return 0
 

@@ -139,6 +139,9 @@ class Notifier:
         if customer.phone:
             entry["recipient_id"] = customer.phone
         entry["recipient_user_id"] = customer.user_id
+        callback = (item.get("payload") or {}).get("biz_opaque_callback_data")
+        if callback:  # Meta echoes it in every status of the message
+            entry["biz_opaque_callback_data"] = callback
         if error:
             entry["errors"] = [error]
         else:

@@ -89,12 +89,16 @@ def _by(session: Session, column, value: str | None) -> WhatsAppIdentity | None:
     ).scalar_one_or_none()
 
 
-def _by_key(session: Session, *, key: str) -> WhatsAppIdentity | None:
-    """The live identity behind ``key``: keys never change, but the row holding one may
-    have been merged into an older identity, or have moved to another number since."""
-    row = session.execute(
-        select(WhatsAppIdentity).where(WhatsAppIdentity.key == key)
-    ).scalar_one_or_none()
+def _by_key(
+    session: Session, *, key: str, row: WhatsAppIdentity | None = None
+) -> WhatsAppIdentity | None:
+    """The live identity behind ``key`` (whose row the caller may have read already):
+    keys never change, but the row holding one may have been merged into an older
+    identity, or have moved to another number since."""
+    if row is None:
+        row = session.execute(
+            select(WhatsAppIdentity).where(WhatsAppIdentity.key == key)
+        ).scalar_one_or_none()
     seen: set[int] = set()
     while row is not None and row.merged_into is not None and row.id not in seen:
         seen.add(row.id)
@@ -117,8 +121,19 @@ def observe(
     phone, user_id = _clean(phone, user_id)
     if not phone and not user_id:
         return None
-    by_phone = _by(session, WhatsAppIdentity.phone, phone)
-    by_user = _by(session, WhatsAppIdentity.user_id, user_id)
+    key = phone or str(user_id)
+    # One query for the three rows that may be this customer's: it runs in every webhook's
+    # acknowledgement, where each round trip to the database counts.
+    conditions = [WhatsAppIdentity.key == key]
+    if phone:
+        conditions.append(WhatsAppIdentity.phone == phone)
+    if user_id:
+        conditions.append(WhatsAppIdentity.user_id == user_id)
+    rows = session.execute(select(WhatsAppIdentity).where(or_(*conditions))).scalars().all()
+    live = [r for r in rows if r.merged_into is None]
+    by_phone = next((r for r in live if phone and r.phone == phone), None)
+    by_user = next((r for r in live if user_id and r.user_id == user_id), None)
+    keyed = next((r for r in rows if r.key == key), None)
     row = by_phone or by_user
     if by_phone is not None and by_user is not None and by_phone.id != by_user.id:
         # One person known under two keys (seen by BSUID before Meta shared the number):
@@ -127,10 +142,10 @@ def observe(
         other.merged_into = row.id
         other.phone = other.user_id = None
         session.flush()
+    if row is None and keyed is not None:
+        row = _by_key(session, key=key, row=keyed)
     if row is None:
-        row = _by_key(session, key=phone or str(user_id))
-    if row is None:
-        row = WhatsAppIdentity(key=phone or str(user_id))
+        row = WhatsAppIdentity(key=key)
         session.add(row)
     if phone:
         row.phone = phone

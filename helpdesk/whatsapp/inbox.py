@@ -37,7 +37,7 @@ from helpdesk.errors import InboxPoison
 from helpdesk.whatsapp.replay import reply_scope
 from helpdesk.whatsapp.states import InboxStatus
 from helpdesk.whatsapp.webhook import Inbound
-from helpdesk.whatsapp.writes import write_session
+from helpdesk.whatsapp.writes import write_async
 
 logger = logging.getLogger(__name__)
 
@@ -296,11 +296,7 @@ class InboxWorker:
         self._active.clear()
 
     async def _db(self, function: Callable[..., Any], **kwargs: Any) -> Any:
-        def run() -> Any:
-            with write_session(self.url) as session:
-                return function(session, **kwargs)
-
-        return await asyncio.to_thread(run)
+        return await write_async(function, url=self.url, **kwargs)
 
     async def _loop(self) -> None:
         while not self._stopping:

@@ -33,15 +33,17 @@ from helpdesk.whatsapp.records import (
     record_outbound,
     reserve_reply,
 )
-from helpdesk.whatsapp.replay import next_reply_key
+from helpdesk.whatsapp.replay import callback_data, next_reply_key
 from helpdesk.whatsapp.texts import text as say
 from helpdesk.whatsapp.webhook import Status
-from helpdesk.whatsapp.writes import write_session
+from helpdesk.whatsapp.writes import write_async
 
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 24 * 3600
 MAX_RESENDS = 2
+# How long a reply Meta accepted waits for the database to record its wamid.
+ACCEPTED_PATIENCE = 60.0
 
 TellAgent = Callable[[str, str], Awaitable[None]]
 
@@ -76,12 +78,8 @@ class Sender:
         self.on_stop = on_stop
         self.delay_scale = delay_scale  # tests shorten Meta's waits
 
-    async def _db(self, function: Any, **kwargs: Any) -> Any:
-        def run() -> Any:
-            with write_session(self.url) as session:
-                return function(session, **kwargs)
-
-        return await asyncio.to_thread(run)
+    async def _db(self, function: Any, *, patience: float = 5.0, **kwargs: Any) -> Any:
+        return await write_async(function, url=self.url, patience=patience, **kwargs)
 
     async def window_open(self, recipient_id: str) -> bool:
         last = await self._db(last_inbound_timestamp, sender_id=recipient_id)
@@ -110,6 +108,7 @@ class Sender:
                 record_outbound, recipient_id=recipient_id, payload=payload, resends=resends
             )
         else:
+            payload = {**payload, "biz_opaque_callback_data": callback_data(key)}
             outbound_id, sent = await self._db(
                 reserve_reply,
                 recipient_id=recipient_id,
@@ -133,7 +132,11 @@ class Sender:
             if fallback and not error.retryable and reaction.step == NextStep.NOTHING:
                 return await self.send(recipient_id, fallback)
             return None
-        await self._db(mark_accepted, outbound_id=outbound_id, wamid=wamid)
+        # Meta has the message now: its wamid must reach the database, or a replay of this
+        # turn would send it again. Keep trying (the worker renews the lease meanwhile).
+        await self._db(
+            mark_accepted, outbound_id=outbound_id, wamid=wamid, patience=ACCEPTED_PATIENCE
+        )
         return wamid
 
     async def text(self, recipient_id: str, text: str) -> list[str | None]:

@@ -23,6 +23,7 @@ from helpdesk.db.models.whatsapp import ERASED_TYPE
 from helpdesk.errors import GraphAPIError
 from helpdesk.whatsapp import identity, payloads
 from helpdesk.whatsapp.pricing import record_billing
+from helpdesk.whatsapp.replay import key_from_callback
 from helpdesk.whatsapp.states import OUTBOUND_RANK, InboxStatus, OutboundStatus
 from helpdesk.whatsapp.webhook import Status
 
@@ -116,6 +117,21 @@ def apply_status(session: Session, *, status: Status) -> OutboundMessage | None:
     row = session.execute(
         select(OutboundMessage).where(OutboundMessage.wamid == status.wamid)
     ).scalar_one_or_none()
+    key = key_from_callback(status.callback_data)
+    if row is None and key is not None:
+        # A reply whose sender may have died before recording what Meta called it: the
+        # status names the reply, so a replay of its turn will not send it again.
+        row = session.execute(
+            select(OutboundMessage).where(
+                OutboundMessage.reply_to == key[0],
+                OutboundMessage.reply_seq == key[1],
+                OutboundMessage.wamid.is_(None),
+            )
+        ).scalar_one_or_none()
+        if row is not None:
+            row.wamid = status.wamid
+            if row.status in (OutboundStatus.QUEUED, OutboundStatus.ERROR):
+                row.status = OutboundStatus.ACCEPTED
     if row is None:
         # The status overtook our own record of the send: keep it under the wamid until
         # ``mark_accepted`` folds it in (or as the only trace of a message sent elsewhere).

@@ -10,6 +10,12 @@ turn finds its first replies already accepted by Meta and skips them, and sends 
 ones the dead worker never got to. Keys count positions, not contents, so a response with
 random variations does not slip through as "new".
 
+The window that is left — Meta accepted a reply, and the worker died (``kill -9``) before
+its database recorded the wamid — is closed by Meta itself: each keyed reply carries its
+key in ``biz_opaque_callback_data``, which Meta echoes in the message's status webhooks
+(sent, delivered, read); ``records.apply_status`` then writes the wamid on the reserved row,
+so the replay (after the 30 s lease, long after the statuses) finds it sent.
+
 Replies outside a scope (an agent writing from the console) have no key.
 """
 
@@ -41,6 +47,24 @@ def reply_scope(wamid: str) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+CALLBACK_PREFIX = "hd-reply:"
+
+
+def callback_data(key: tuple[str, int]) -> str:
+    """The ``biz_opaque_callback_data`` that names reply ``key`` (Meta allows 512)."""
+    return f"{CALLBACK_PREFIX}{key[1]}:{key[0]}"[:512]
+
+
+def key_from_callback(data: str | None) -> tuple[str, int] | None:
+    """The reply key a status webhook's callback data names, or None (not one of ours)."""
+    if not data or not data.startswith(CALLBACK_PREFIX):
+        return None
+    seq, _, wamid = data[len(CALLBACK_PREFIX) :].partition(":")
+    if not seq.isdigit() or not wamid:
+        return None
+    return wamid, int(seq)
 
 
 def next_reply_key() -> tuple[str, int] | None:

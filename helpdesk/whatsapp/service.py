@@ -168,8 +168,9 @@ class WhatsAppService:
         with write_session(self.config.database_url, urgent=True) as session:
             stored, duplicates = store_events(session, events=events)
         if stored and self.config.redis_url:
-            # The worker may run in another process (helpdesk.ingest stored this one).
-            wakeup.announce(self.config.redis_url)
+            # The worker may run in another process (helpdesk.ingest stored this one); the
+            # 200 does not wait for Redis.
+            wakeup.announce_soon(self.config.redis_url)
         return stored, duplicates
 
     async def receive(self, raw: bytes, signature_header: str | None) -> Acknowledgement:

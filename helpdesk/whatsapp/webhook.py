@@ -50,6 +50,8 @@ class Status:
     errors: list[dict[str, Any]] = field(default_factory=list)
     recipient_user_id: str | None = None  # the BSUID, when Meta shares it
     pricing: dict[str, Any] = field(default_factory=dict)  # billable, category, type
+    # What we put in the message's ``biz_opaque_callback_data`` (Meta echoes it).
+    callback_data: str | None = None
 
 
 @dataclass
@@ -262,6 +264,7 @@ def _collect(value: dict[str, Any], target: str, events: WebhookEvents) -> None:
                 errors=[_error(e) for e in _list(status.get("errors")) if isinstance(e, dict)],
                 recipient_user_id=_bsuid(status.get("recipient_user_id")),
                 pricing=_dict(status.get("pricing")),
+                callback_data=(_text(status.get("biz_opaque_callback_data")) or "")[:512] or None,
             )
         )
     events.errors.extend(e for e in _list(value.get("errors")) if isinstance(e, dict))

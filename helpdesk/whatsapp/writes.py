@@ -1,15 +1,26 @@
-"""Writing to the database from several threads of one process without SQLite stalls."""
+"""Writing to the database from several threads of one process without SQLite stalls,
+and again on a fresh connection when the database dropped the one in use."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from helpdesk.db import default_url, session_scope
+from helpdesk.errors import DatabaseUnavailable
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class _WriteTurns:
@@ -59,3 +70,46 @@ def write_session(url: str | None = None, *, urgent: bool = False) -> Iterator[S
         turn = contextlib.nullcontext()
     with turn, session_scope(url) as session:
         yield session
+
+
+def _dropped(error: BaseException) -> bool:
+    """The database went away under us (a dropped or refused connection), as opposed to
+    a statement it refused: only then is running the transaction again worth it."""
+    if isinstance(error, DatabaseUnavailable):  # session_scope's OperationalError
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def write(
+    function: Callable[..., T],
+    *,
+    url: str | None = None,
+    patience: float = 5.0,
+    **kwargs: Any,
+) -> T:
+    """``function(session, **kwargs)`` in one transaction, run again on a new connection
+    while the database drops or refuses connections, for up to ``patience`` seconds.
+
+    Every caller's function is one whole transaction that is safe to run again (it reads
+    what it needs inside), so a retry never applies half of one. Without this, a dropped
+    connection right after Meta accepted a reply lost the reply's wamid, and the replayed
+    turn sent the reply a second time."""
+    deadline = time.monotonic() + patience
+    pause = 0.05
+    while True:
+        try:
+            with write_session(url) as session:
+                return function(session, **kwargs)
+        except (DBAPIError, DatabaseUnavailable) as error:
+            if not _dropped(error) or time.monotonic() + pause > deadline:
+                raise
+            logger.warning("Database connection lost; %s again: %s", function.__name__, error)
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+
+
+async def write_async(
+    function: Callable[..., T], *, url: str | None = None, patience: float = 5.0, **kwargs: Any
+) -> T:
+    """``write`` in a thread, so the event loop keeps serving meanwhile."""
+    return await asyncio.to_thread(write, function, url=url, patience=patience, **kwargs)

@@ -7,7 +7,6 @@ channel) in a Sanic server, with a scripted agent in place of a trained model.
 from __future__ import annotations
 
 import concurrent.futures
-import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,8 @@ from sqlalchemy import select
 
 from helpdesk.db import session_scope
 from helpdesk.db.models import OutboundMessage, Reaction
-from helpdesk.whatsapp.signature import sign
+from helpdesk.whatsapp.signature import HEADER, sign
+from tests.support.webhooks import encode, signed_headers, text_webhook
 from tests.support.whatsapp import (
     SECRETS,
     WhatsAppStack,
@@ -168,49 +168,23 @@ def test_handshake(stack: WhatsAppStack) -> None:
 
 
 def _text_body(wamid: str, sender: str, text: str, phone: str = PHONE) -> dict:
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "1",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {"display_phone_number": "1", "phone_number_id": phone},
-                            "contacts": [{"profile": {"name": "Ana"}, "wa_id": sender}],
-                            "messages": [
-                                {
-                                    "from": sender,
-                                    "id": wamid,
-                                    "timestamp": str(int(time.time())),
-                                    "type": "text",
-                                    "text": {"body": text},
-                                }
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    return text_webhook(sender, wamid, text, phone=phone)
 
 
 @pytest.mark.parametrize("forgery", ["missing", "wrong", "sha1", "one-byte-changed", "other"])
 def test_forged_webhooks_get_403_and_nothing_is_stored(stack: WhatsAppStack, forgery: str) -> None:
-    raw = json.dumps(_text_body(f"wamid.forged.{forgery}", "15550001111", "hi")).encode()
+    raw = encode(_text_body(f"wamid.forged.{forgery}", "15550001111", "hi"))
     secret = SECRETS["WHATSAPP_APP_SECRET"]
     headers = {"Content-Type": "application/json"}
     if forgery == "wrong":
-        headers["X-Hub-Signature-256"] = sign("not the app secret", raw)
+        headers = signed_headers("not the app secret", raw)
     elif forgery == "sha1":
-        headers["X-Hub-Signature-256"] = "sha1=" + sign(secret, raw)[7:47]
+        headers[HEADER] = "sha1=" + sign(secret, raw)[7:47]
     elif forgery == "one-byte-changed":
-        headers["X-Hub-Signature-256"] = sign(secret, raw)
+        headers = signed_headers(secret, raw)
         raw = raw.replace(b'"hi"', b'"ho"')
     elif forgery == "other":
-        headers["X-Hub-Signature-256"] = sign(secret, raw).upper()
+        headers[HEADER] = sign(secret, raw).upper()
     answer = httpx.post(stack.webhook_url, content=raw, headers=headers)
     assert answer.status_code == 403
     assert not [r for r in stack.inbox_rows() if r.wamid == f"wamid.forged.{forgery}"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import threading
 import time
@@ -24,6 +25,7 @@ from helpdesk.whatsapp.replay import reply_scope
 from helpdesk.whatsapp.webhook import parse
 from tests.production.stack import migrated_services
 from tests.support.servers import serve_app
+from tests.support.webhooks import encode, messages_webhook, text_message
 
 PORTS = {"SERVICES_PG_PORT": "25151", "SERVICES_REDIS_PORT": "25152", "SERVICES_S3_PORT": "25153"}
 PHONE = "100000000000001"
@@ -45,38 +47,10 @@ def pg(engines: dict[str, str]) -> str:
 
 
 def _webhook(sender: str, count: int) -> bytes:
-    import json
-
     messages = [
-        {
-            "from": sender,
-            "id": f"wamid.order.{sender}.{i}",
-            "timestamp": str(int(time.time())),
-            "type": "text",
-            "text": {"body": f"message {i}"},
-        }
-        for i in range(count)
+        text_message(sender, f"wamid.order.{sender}.{i}", f"message {i}") for i in range(count)
     ]
-    body = {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "1",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {"phone_number_id": PHONE},
-                            "contacts": [{"wa_id": sender, "profile": {"name": "A"}}],
-                            "messages": messages,
-                        },
-                    }
-                ],
-            }
-        ],
-    }
-    return json.dumps(body).encode()
+    return encode(messages_webhook(messages, phone=PHONE, name="A"))
 
 
 def test_the_migrations_run_on_postgresql(engines: dict[str, str]) -> None:
@@ -143,6 +117,125 @@ async def test_a_replayed_turn_does_not_send_its_replies_again(pg: str) -> None:
         seen = app.state.sandbox.customer("34600000002").items
     bodies = [i["payload"]["text"]["body"] for i in seen if i["direction"] == "outbound"]
     assert bodies == ["first", "second"]
+
+
+async def test_a_connection_dropped_as_meta_accepts_a_reply_does_not_send_it_twice(
+    pg: str,
+) -> None:
+    """The database drops the worker's connection just as it records the wamid Meta gave
+    a reply (pg_terminate_backend from outside, at that very statement). The reply went
+    out; the customer must not get it again when the turn is retried."""
+    from sqlalchemy import event
+
+    from helpdesk.sandbox.app import SandboxConfig, create_app
+
+    customer = "34600000004"
+    with db.session_scope(pg) as session:
+        service.store_events(session, events=parse(_webhook(customer, 1), phone_number_id=PHONE))
+    outside = create_engine_for(pg)
+    dropped: list[int] = []
+
+    def drop_at_the_wamid(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if dropped or not statement.startswith("UPDATE whatsapp_outbound SET"):
+            return
+        if "wamid" not in statement.split("WHERE")[0]:
+            return
+        pid = cursor.connection.get_backend_pid()
+        with outside.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        dropped.append(pid)
+
+    config = SandboxConfig(
+        access_token="t", app_secret="s", phone_number_id=PHONE, webhook_url="http://127.0.0.1:9"
+    )
+    app = create_app(config)
+    engine = db.get_engine(pg)
+    event.listen(engine, "before_cursor_execute", drop_at_the_wamid)
+    try:
+        with serve_app(app, path="/sandbox/health") as url:
+            client = GraphClient(base_url=url, access_token="t", phone_number_id=PHONE, retries=0)
+            sender = Sender(client, url=pg)
+
+            async def turn(item: inbox.InboxItem) -> None:
+                await sender.text(item.sender_id, "hello, how can I help?")
+
+            worker = inbox.InboxWorker(turn, url=pg, backoff=0.1, poll_interval=0.1)
+            worker.start()
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                with db.session_scope(pg) as session:
+                    if inbox.counts(session).get("done") == 1:
+                        break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.0)  # a retry of the turn would send again here
+            await worker.stop()
+            await client.aclose()
+            seen = app.state.sandbox.customer(customer).items
+    finally:
+        event.remove(engine, "before_cursor_execute", drop_at_the_wamid)
+        outside.dispose()
+    assert dropped, "the connection was never dropped: the test did not test anything"
+    sent = [i for i in seen if i["direction"] == "outbound"]
+    assert len(sent) == 1, f"the customer got the reply {len(sent)} times"
+    with db.session_scope(pg) as session:
+        status = inbox.counts(session)
+        wamids = session.execute(text("SELECT wamid FROM whatsapp_outbound")).scalars().all()
+    assert status == {"done": 1}
+    assert wamids == [sent[0]["id"]]  # the reply's record kept what Meta called it
+
+
+async def test_a_reply_sent_by_a_worker_that_died_before_recording_it_is_not_sent_again(
+    pg: str,
+) -> None:
+    """``kill -9`` right after Meta accepted a reply: the wamid never reached the database.
+    Meta's status webhooks name the reply (the key we sent as biz_opaque_callback_data),
+    so the replay of the turn, after the lease, finds it sent."""
+    from helpdesk.sandbox.app import SandboxConfig, create_app
+    from helpdesk.whatsapp.records import reserve_reply
+    from helpdesk.whatsapp.replay import callback_data
+
+    customer, wamid = "34600000005", "wamid.order.34600000005.0"
+    with db.session_scope(pg) as session:
+        service.store_events(session, events=parse(_webhook(customer, 1), phone_number_id=PHONE))
+    config = SandboxConfig(
+        access_token="t", app_secret="s", phone_number_id=PHONE, webhook_url="http://127.0.0.1:9"
+    )
+    app = create_app(config)
+    with serve_app(app, path="/sandbox/health") as url:
+        client = GraphClient(base_url=url, access_token="t", phone_number_id=PHONE, retries=0)
+        sender = Sender(client, url=pg)
+        # The first run: the reply reserved and accepted by Meta, then the process died.
+        body = {
+            "messaging_product": "whatsapp",
+            "to": customer,
+            "type": "text",
+            "text": {"body": "hello"},
+            "biz_opaque_callback_data": callback_data((wamid, 0)),
+        }
+        with db.session_scope(pg) as session:
+            reserve_reply(session, recipient_id=customer, payload=body, reply_to=wamid, reply_seq=0)
+        sent = await client.send(body)
+        # Meta's "sent" status for it, as the sandbox builds it, reaches the webhook.
+        item = next(i for i in app.state.sandbox.customer(customer).items if i["id"] == sent)
+        status = app.state.notifier.status_body(item, customer, "sent")
+        with db.session_scope(pg) as session:
+            service.store_events(
+                session, events=parse(json.dumps(status).encode(), phone_number_id=PHONE)
+            )
+        with reply_scope(wamid):  # the replay
+            again = await sender.text(customer, "hello (another variation)")
+        await client.aclose()
+        seen = app.state.sandbox.customer(customer).items
+    assert again == [sent]
+    assert [i["id"] for i in seen if i["direction"] == "outbound"] == [sent]
+
+
+def create_engine_for(url: str):  # type: ignore[no-untyped-def]
+    """A connection of its own (not from the product's pool), as an operator's would be."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    return create_engine(url, poolclass=NullPool, future=True)
 
 
 @pytest.mark.parametrize("shared", [True, False])

@@ -5,7 +5,6 @@ announcement), not at its next poll."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Iterator
 
@@ -15,9 +14,9 @@ import pytest
 from helpdesk.ingest import create_app
 from helpdesk.whatsapp.inbound import Turn
 from helpdesk.whatsapp.service import ChannelConfig, WhatsAppService
-from helpdesk.whatsapp.signature import HEADER, sign
 from tests.production.stack import migrated_services
 from tests.support.servers import free_port, serve_app
+from tests.support.webhooks import encode, signed_headers, text_webhook
 
 PHONE, SECRET = "100000000000001", "ingest-secret"
 
@@ -47,28 +46,6 @@ def _config(engines: dict[str, str]) -> ChannelConfig:
     )
 
 
-def _webhook(sender: str, wamid: str, text: str) -> bytes:
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "1", "phone_number_id": PHONE},
-        "contacts": [{"profile": {"name": "Ana"}, "wa_id": sender}],
-        "messages": [
-            {
-                "from": sender,
-                "id": wamid,
-                "timestamp": str(int(time.time())),
-                "type": "text",
-                "text": {"body": text},
-            }
-        ],
-    }
-    body = {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "1", "changes": [{"value": value, "field": "messages"}]}],
-    }
-    return json.dumps(body).encode()
-
-
 async def test_a_message_acknowledged_by_the_ingest_process_is_taken_by_a_replica_at_once(
     engines: dict[str, str],
 ) -> None:
@@ -84,7 +61,9 @@ async def test_a_message_acknowledged_by_the_ingest_process_is_taken_by_a_replic
     await asyncio.sleep(1.0)  # its first (empty) poll is done; it now waits 30 s
     try:
         with serve_app(create_app(config), path="/webhooks/whatsapp/") as ingest:
-            raw = _webhook("34600111222", "wamid.ingest.1", "hola, mi pago falló")
+            raw = encode(
+                text_webhook("34600111222", "wamid.ingest.1", "hola, mi pago falló", phone=PHONE)
+            )
             async with httpx.AsyncClient() as client:
                 handshake = await client.get(
                     ingest + "/webhooks/whatsapp/webhook",
@@ -95,14 +74,14 @@ async def test_a_message_acknowledged_by_the_ingest_process_is_taken_by_a_replic
                 forged = await client.post(
                     ingest + "/webhooks/whatsapp/webhook",
                     content=raw,
-                    headers={HEADER: sign("not-the-secret", raw)},
+                    headers=signed_headers("not-the-secret", raw),
                 )
                 assert forged.status_code == 403
                 sent = time.monotonic()
                 ack = await client.post(
                     ingest + "/webhooks/whatsapp/webhook",
                     content=raw,
-                    headers={HEADER: sign(SECRET, raw), "Content-Type": "application/json"},
+                    headers=signed_headers(SECRET, raw),
                 )
             assert ack.status_code == 200
             deadline = time.monotonic() + 5

@@ -34,8 +34,8 @@ from helpdesk.console.agents import add_agent
 from helpdesk.console.app import ConsoleConfig, create_app
 from helpdesk.db import session_scope
 from helpdesk.settings import get_settings
-from helpdesk.whatsapp.signature import HEADER, sign
 from tests.support.servers import PROJECT_ROOT, Process, free_port, serve_app
+from tests.support.webhooks import signed_post
 
 # Real webhook bodies from pywa's test suite (MIT), copied into the repository so that a
 # fresh clone tests against them (tests/data/whatsapp/pywa/SOURCE.md says where from).
@@ -111,12 +111,6 @@ _PDF = (
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
-
-
-def signed_post(url: str, body: dict | bytes, secret: str, **kwargs: Any) -> httpx.Response:
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    headers = {"Content-Type": "application/json", HEADER: sign(secret, raw)}
-    return httpx.post(url, content=raw, headers=headers, timeout=10, **kwargs)
 
 
 class WhatsAppStack:
