@@ -6,7 +6,6 @@
   decompression-bomb warning is turned into an error as well.
 - JPEGs are decoded with DCT scaling (``Image.draft``) to the smallest of 1/1..1/8 that is
   still at least the requested size: a 12-MP photo is decoded as ~1000x750 in a few ms.
-  Grey is always Pillow's luminance of the decoded colours, whatever the container.
 - Animated GIF/WebP: the first frame. Palette, alpha (composited on white, as WhatsApp
   shows stickers on a light background), CMYK, 16-bit and 1-bit modes end up 8-bit grey:
   every check (exposure, blur, glare, OCR, barcodes) works on luminance.
@@ -80,11 +79,9 @@ def load_image(data: bytes, mime: str, *, long_side: int) -> LoadedImage:
             source_mode = image.mode
             if fmt == "JPEG":
                 scale_to = _draft_request(width, height, long_side)
-                # Colour is decoded and turned grey by Pillow, as for every other format:
-                # libjpeg's own luma plane differs from that by a grey level here and there,
-                # and on faint print that is enough to change what Tesseract reads, so the
-                # same picture sent as JPEG and as PNG would read differently.
-                image.draft(image.mode, scale_to)
+                # Luminance only: every check works on grey, and libjpeg then skips the
+                # colour planes entirely.
+                image.draft("L" if image.mode == "RGB" else image.mode, scale_to)
             image.seek(0)
             image.load()
             image = _to_grey(image)

@@ -7,14 +7,8 @@
   binarisation then works on even light. When that still reads poorly, a locally
   (adaptively) binarised page is tried as well and the better reading kept. Screenshots are
   passed as they are.
-- Scale: Tesseract reads best when letters are about 30 px tall. Where the page has text
-  lines, their letters' size is known from the line finder (helpdesk/media/orientation.py)
-  before any read, and the page is scaled to LETTER_SIZE once. Elsewhere a first pass
+- Scale: Tesseract reads best when capital letters are about 30 px tall. A first pass
   measures the text height; when it is far from that, the page is re-scaled and read again.
-- Segmentation: a photographed page or receipt whose lines were found is read as one block
-  of lines (page segmentation mode 6), which keeps a receipt's label and its amount on one
-  line in reading order; Tesseract's automatic layout (mode 3) splits receipts into
-  columns. Screenshots keep mode 3 (their layouts are boxes and columns), labels mode 11.
 - Rotation: where the page has text lines, their direction is seen from the letters'
   layout (helpdesk/media/orientation.py, milliseconds) and a short read of a band of a
   few lines decides up from down, before the only full read: a turned page costs about
@@ -50,14 +44,6 @@ from helpdesk.media.tesseract import scale as _scale
 from helpdesk.media.tesseract import score as _score
 
 TARGET_CAP_HEIGHT = 30.0
-# The line finder's letter size (median extent across the line, mostly capitals on
-# receipts) the page is scaled to before its read. On the dev set's calibration half
-# (pages and receipts read upright) mean similarity to the ground truth was, in mode 6,
-# 0.837 / 0.848 / 0.832 / 0.830 at 26 / 30 / 33 / 40 px; in mode 3 0.815 / 0.830 / 0.831
-# at 24 / 30 / 36 px; as before (unscaled, mode 3, re-scaled after a measuring read)
-# 0.824; mode 4 at 30 px 0.794; binarised at 30 px, adaptively 0.767, Otsu 0.716.
-LETTER_SIZE = 30.0
-BLOCK_PSM = 6
 # Words under GOOD_WORD_CONFIDENCE are kept only inside lines read at GOOD_LINE_CONFIDENCE
 # (length-weighted), never under KEEP_WORD_CONFIDENCE: what agents and summaries see is
 # text, not the letters Tesseract finds in foliage.
@@ -218,14 +204,11 @@ def _best_rotation(page: np.ndarray, psm: int, timeout: float, words: list[Word]
     return best if scores[best] >= 1.5 * scores[0] and scores[best] >= 200 else 0
 
 
-def _read_page(
-    page: np.ndarray, psm: int, timeout: float, *, camera: bool, scaled: bool = False
-) -> tuple:
-    """Read one (upright) page: re-scaled to Tesseract's letter size (unless ``scaled``
-    already) and, for photos, binarised when that reads better. Returns (page as read,
-    words)."""
+def _read_page(page: np.ndarray, psm: int, timeout: float, *, camera: bool) -> tuple:
+    """Read one (upright) page: re-scaled to Tesseract's letter size and, for photos,
+    binarised when that reads better. Returns (page as read, words)."""
     words = _run(page, psm, timeout)
-    height = None if scaled else _cap_height(words)
+    height = _cap_height(words)
     if height and not 18 <= height <= 60:
         rescaled = _scale(page, TARGET_CAP_HEIGHT / height)
         again = _run(rescaled, psm, timeout)
@@ -275,20 +258,10 @@ def read_text(
     Word boxes are in ``grey``'s pixel coordinates, however the page was scaled or turned."""
     psm = 11 if sparse else 3
     page = prepare(grey, camera=camera)
+    zoom = 1.0
+    if max(page.shape) < 1000:  # small screenshots and crops: give Tesseract room
+        page, zoom = _scale(page, 2.0), 2.0
     lines = orientation.find_lines(grey)
-    wanted = 1.0
-    # Lines of letters measured: one scaling to Tesseract's sweet spot instead of a read to
-    # measure them and a second read. Labels' scattered words of mixed sizes keep the
-    # measuring read.
-    prescaled = lines is not None and not sparse
-    if prescaled:
-        wanted = min(4.0, max(0.25, LETTER_SIZE / lines.letter_size))
-        if camera:
-            psm = BLOCK_PSM
-    elif max(page.shape) < 1000:  # small screenshots and crops: give Tesseract room
-        wanted = 2.0
-    page = _scale(page, wanted)
-    zoom = page.shape[1] / grey.shape[1]
     if lines is not None:
         # Lines seen: their direction and one short probe decide the turn before the only
         # full read, so a turned page costs about what an upright one does.
@@ -296,8 +269,10 @@ def read_text(
         if rotation:
             # The picture itself is turned and then prepared and scaled as an upright one
             # is: a page turned by quarter turns is the same pixels and reads the same.
-            page = _scale(prepare(_rotate(grey, rotation), camera=camera), wanted)
-        read, words = _read_page(page, psm, timeout, camera=camera, scaled=prescaled)
+            page = prepare(_rotate(grey, rotation), camera=camera)
+            if zoom != 1.0:
+                page = _scale(page, zoom)
+        read, words = _read_page(page, psm, timeout, camera=camera)
     else:
         read, words = _read_page(page, psm, timeout, camera=camera)
         rotation = 0
