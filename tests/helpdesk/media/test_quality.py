@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
 import cv2
@@ -164,3 +165,15 @@ def test_a_dark_photo_of_a_smooth_surface_is_not_mistaken_for_a_screenshot() -> 
     result = analyze(buffer.getvalue(), purpose="photo")
     assert result.metrics["digital"] is False
     assert _codes(result) == {"too_dark": "error"}
+
+
+def test_a_picture_with_nothing_in_it_is_judged_not_called_corrupt() -> None:
+    # Not one edge for the blur cues to measure (a lens cap, a blank wall): the customer is
+    # asked for a sharper photo of the thing, not told the file is broken.
+    buffer = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (128, 120, 110)).save(buffer, "JPEG", quality=90)
+    analysis = analyze(buffer.getvalue(), purpose="photo")
+    codes = _codes(analysis)
+    assert "corrupt" not in codes
+    assert codes.get("blurry") == "error"
+    assert analysis.metrics["blur_px"] == 10.0  # "no detail" rather than a measured blur
