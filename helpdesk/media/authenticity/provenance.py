@@ -32,7 +32,7 @@ EDITORS = (
     "foxit phantompdf", "foxit pdf editor", "nitro", "pdfelement", "microsoft word",
     "libreoffice", "openoffice", "pages", "google docs",
 )  # fmt: skip
-_XMP_TOOL = re.compile(rb"(?:xmp:CreatorTool|CreatorTool)[=>\"\s]+([^<\"]{1,120})", re.I)
+_XMP_TOOL = re.compile(rb"CreatorTool[=>\"\s]+([^<\"]{1,120})", re.I)
 _EXIF_DATE = "%Y:%m:%d %H:%M:%S"
 # EXIF tags: Software, DateTime (modified), Make; Exif IFD: DateTimeOriginal.
 SOFTWARE, MODIFIED, MAKE, EXIF_IFD, ORIGINAL = 0x0131, 0x0132, 0x010F, 0x8769, 0x9003
@@ -61,7 +61,9 @@ def inspect_image(data: bytes) -> list[Signal]:
         return []
     signals: list[Signal] = []
     software = str(exif.get(SOFTWARE) or "").strip("\x00 ")
-    tool = _XMP_TOOL.search(data[:262144])
+    head = data[:262144]
+    # The case-blind regex scan of 256 KB costs ~7 ms on every photo; most carry no XMP tool.
+    tool = _XMP_TOOL.search(head) if b"creatortool" in head.lower() else None
     for source, value in (("EXIF Software", software), ("XMP CreatorTool", _xmp(tool))):
         editor = editor_in(value) if value else None
         if editor:
