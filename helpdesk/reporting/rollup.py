@@ -53,6 +53,9 @@ MARGIN = timedelta(seconds=15)
 SCATTERED_DAYS = 31
 WATERMARK = "watermark"
 _LOCK = threading.Lock()
+# Per database: the watermark this process's last refresh wrote, and the rows it found in
+# the margin before it (``changed``'s keys), which the next refresh finds again.
+_SEEN: dict[str, tuple[datetime, frozenset[tuple]]] = {}
 
 
 class Part:
@@ -267,7 +270,19 @@ def refresh(session: Session, *, clock: BusinessClock, full: bool = False) -> in
             for table in (ReportCount.__tablename__, ReportTicketTime.__tablename__):
                 session.execute(text(f"ANALYZE {table}"))
         else:
-            dirty, tickets = changed(session, since=state.at - MARGIN, upto=started)
+            # Rows this process's last refresh already counted are not recounted: their
+            # days were recomputed after it read them. Only if that refresh committed and
+            # was the last one (the watermark is the one it wrote).
+            url = str(session.get_bind().url)
+            last = _SEEN.get(url)
+            skip = last[1] if last and last[0] == state.at else frozenset()
+            seen: set[tuple] = set()
+            dirty, tickets = changed(
+                session, since=state.at - MARGIN, upto=started, skip=skip, seen=seen
+            )
+            # What the next refresh's margin holds: counted now or by the last refresh.
+            kept = frozenset(k for k in seen | skip if k[-1] >= started - MARGIN)
+            _SEEN[url] = (started, kept)
             recomputed = 0
             for group, days in dirty.items():
                 # Marked days: every figure, durations too; changed days: the counts (the
@@ -289,24 +304,46 @@ def refresh(session: Session, *, clock: BusinessClock, full: bool = False) -> in
         return recomputed
 
 
+def _latest(*moments: Any) -> datetime:
+    return max(m for m in moments if m is not None)
+
+
 def changed(
-    session: Session, *, since: datetime, upto: datetime
+    session: Session,
+    *,
+    since: datetime,
+    upto: datetime,
+    skip: frozenset[tuple] = frozenset(),
+    seen: set[tuple] | None = None,
 ) -> tuple[dict[str, set[str]], list[int]]:
     """The days each group must recompute for the rows written or changed from ``since``
     up to ``upto``: a ticket changes its day's cases, signals and times, the ratings of
     its outcomes and the use case of its customer's files; an outcome its day's bot case,
     its rating's day and its customer's files; a message, a file or an outbound message
-    its own day; an identity its outbound messages' markets. Also the changed tickets."""
+    its own day; an identity its outbound messages' markets. Also the changed tickets.
+    Rows whose key (table, id, change times, latest change last) is in ``skip`` were
+    counted already and are left out; ``seen`` collects the keys of the others."""
     found: dict[str, set[str]] = {group: set() for group in GROUPS}
+    seen = set() if seen is None else seen
 
     def window(*columns: Any) -> Any:
         return or_(*((column >= since) & (column < upto) for column in columns))
 
-    tickets = session.execute(
-        select(Ticket.id, Ticket.sender_id, day(session, Ticket.opened_at)).where(
-            window(Ticket.updated_at)
+    def new(key: tuple) -> bool:
+        if key in skip:
+            return False
+        seen.add(key)
+        return True
+
+    tickets = [
+        (ticket_id, sender, d)
+        for ticket_id, sender, d, at in session.execute(
+            select(
+                Ticket.id, Ticket.sender_id, day(session, Ticket.opened_at), Ticket.updated_at
+            ).where(window(Ticket.updated_at))
         )
-    ).all()
+        if new(("ticket", ticket_id, at))
+    ]
     found[CASES].update(str(d) for _, _, d in tickets)
     owners = {sender for _, sender, _ in tickets}
     ids = [ticket_id for ticket_id, _, _ in tickets]
@@ -315,37 +352,49 @@ def changed(
             CaseOutcome.ticket_id.in_(ids[start : start + CHUNK]), CaseOutcome.rated_at.is_not(None)
         )
         found[RATINGS].update(str(d) for (d,) in session.execute(rated.distinct()))
-    for sender, solved, rated in session.execute(
+    for outcome_id, sender, solved, rated, solved_at, rated_at in session.execute(
         select(
+            CaseOutcome.id,
             CaseOutcome.sender_id,
             day(session, CaseOutcome.resolved_at),
             day(session, CaseOutcome.rated_at),
+            CaseOutcome.resolved_at,
+            CaseOutcome.rated_at,
         ).where(window(CaseOutcome.resolved_at, CaseOutcome.rated_at))
     ):
+        if not new(("outcome", outcome_id, solved_at, rated_at, _latest(solved_at, rated_at))):
+            continue
         owners.add(sender)
         found[CASES].add(str(solved))
         if rated is not None:
             found[RATINGS].add(str(rated))
-    for group, column, moments in (
-        (TALK, InboxMessage.received_at, (InboxMessage.received_at,)),
+    for group, model, column, moments in (
+        (TALK, InboxMessage, InboxMessage.received_at, (InboxMessage.received_at,)),
         (
             MEDIA,
+            MediaRecord,
             MediaRecord.created_at,
             (MediaRecord.created_at, MediaRecord.analysed_at),
         ),
         (
             BILLS,
+            OutboundMessage,
             OutboundMessage.created_at,
             (OutboundMessage.created_at, OutboundMessage.updated_at),
         ),
     ):
-        query = select(day(session, column)).where(window(*moments)).distinct()
-        found[group].update(str(d) for (d,) in session.execute(query))
+        query = select(model.id, day(session, column), *moments).where(window(*moments))
+        for row_id, d, *at in session.execute(query):
+            if new((model.__tablename__, row_id, *at, _latest(*at))):
+                found[group].add(str(d))
     keys = [
         k
-        for (k,) in session.execute(
-            select(WhatsAppIdentity.key).where(window(WhatsAppIdentity.updated_at))
+        for k, at in session.execute(
+            select(WhatsAppIdentity.key, WhatsAppIdentity.updated_at).where(
+                window(WhatsAppIdentity.updated_at)
+            )
         )
+        if new(("identity", k, at))
     ]
     for group, senders, column, owner in (
         (MEDIA, sorted(owners), MediaRecord.created_at, MediaRecord.sender_id),

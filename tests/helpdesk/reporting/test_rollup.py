@@ -27,9 +27,11 @@ from helpdesk.db.models import (
     WhatsAppIdentity,
 )
 from helpdesk.db.models.base import utcnow
-from helpdesk.reporting import report
+from helpdesk.reporting import report, rollup
 from helpdesk.reporting.filters import Filters
+from helpdesk.reporting.times import BusinessClock
 from helpdesk.settings import get_settings
+from helpdesk.tickets.hours import parse as parse_hours
 from tests.production.stack import migrated_services
 from tests.support.servers import free_port
 
@@ -243,3 +245,43 @@ def test_rollups_equal_the_row_by_row_figures_and_follow_new_events(url: str) ->
     compare(url)
     retention.purge(url=url, now=utcnow() + timedelta(days=300))
     compare(url)
+
+
+def _refresh(url: str) -> int:
+    settings = get_settings()
+    clock = BusinessClock(parse_hours(settings.business_hours), settings.timezone)
+    with session_scope(url) as session:
+        return rollup.refresh(session, clock=clock)
+
+
+def _conversations_today(url: str, *, rows: bool) -> int:
+    today = report.today()
+    with session_scope(url) as session:
+        built = report.build(session, Filters(since=today, until=today), only=["volume"], rows=rows)
+    return sum(r[1] for r in built.table("volume").rows)
+
+
+def test_a_view_recounts_only_what_changed_since_the_last_one_yet_finds_late_commits(
+    url: str,
+) -> None:
+    """A busy helpdesk writes every second: each view must not recount the changes the
+    previous view already counted (the dashboard got slower with every recent change),
+    but a change written before the last view and committed after it is still counted."""
+    history(url)
+    _refresh(url)
+
+    def message(wamid: str, sender: str, at: datetime | None = None) -> None:
+        with session_scope(url) as session:
+            session.add(InboxMessage(wamid=wamid, sender_id=sender, phone_number_id="1",
+                                     type="text", timestamp=0, body="{}", status="done",
+                                     **({"received_at": at} if at else {})))  # fmt: skip
+
+    message("fresh-1", "34600000901")
+    assert _refresh(url) >= 1  # today's conversations are recounted
+    assert _refresh(url) == 0  # nothing new: nothing recounted
+    assert _conversations_today(url, rows=False) == _conversations_today(url, rows=True)
+    # Written (stamped) before that refresh, committed only now: inside the margin.
+    message("late-1", "34600000902", at=utcnow() - timedelta(seconds=5))
+    assert _refresh(url) >= 1
+    assert _refresh(url) == 0
+    assert _conversations_today(url, rows=False) == _conversations_today(url, rows=True)
