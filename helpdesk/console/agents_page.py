@@ -4,6 +4,7 @@ admin). Every change is audited as the CLI's is; the last admin cannot be demote
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -31,13 +32,22 @@ def agents_page(request: Request, who: PageWho, session: DbSession) -> HTMLRespo
     )
 
 
-@router.post("/agents")
-async def add(request: Request, who: PageWho) -> Response:
+async def _admin_form(request: Request, who: PageWho, *, what: str) -> Any:
+    """The posted form of an admin-only action, or the page that refuses it (a stale CSRF
+    token, or an agent who is not an admin)."""
     form = await posted(request)
     if form is None:
         return csrf_refused()
     if not who.is_admin:
-        return HTMLResponse(ADMINS_ONLY.format(what="add agents"), status_code=403)
+        return HTMLResponse(ADMINS_ONLY.format(what=what), status_code=403)
+    return form
+
+
+@router.post("/agents")
+async def add(request: Request, who: PageWho) -> Response:
+    form = await _admin_form(request, who, what="add agents")
+    if isinstance(form, Response):
+        return form
     username, role = str(form.get("username") or ""), str(form.get("role") or "agent")
     try:
         await asyncio.to_thread(
@@ -58,11 +68,9 @@ async def add(request: Request, who: PageWho) -> Response:
 @router.post("/agents/role")
 async def change_role(request: Request, who: PageWho) -> Response:
     """The agents page's "Make agent" / "Make admin" buttons (username=…, role=…)."""
-    form = await posted(request)
-    if form is None:
-        return csrf_refused()
-    if not who.is_admin:
-        return HTMLResponse(ADMINS_ONLY.format(what="change roles"), status_code=403)
+    form = await _admin_form(request, who, what="change roles")
+    if isinstance(form, Response):
+        return form
     username, role = str(form.get("username") or "")[:64], str(form.get("role") or "")
     if role not in ROLES:
         return back("/agents", error=f"Unknown role {role[:20]!r}: use agent or admin.")
