@@ -55,9 +55,11 @@ def rasa_process(
     api: bool = True,
     description: str | None = None,
     env: dict[str, str] | None = None,
+    standby: bool = False,
 ) -> Process:
     """A Rasa server; ``make run``'s one (defaults) or a replica of the production topology
-    (its own port and name, the topology's endpoints, no HTTP API: nothing calls it)."""
+    (its own port and name, the topology's endpoints, no HTTP API: nothing calls it).
+    ``standby``: the supervisor keeps a warm spare that takes over if it dies."""
     port = settings.rasa_port if port is None else port
     host = host or settings.rasa_interface
     cors = settings.cors_origin_list
@@ -92,6 +94,7 @@ def rasa_process(
         description=description,
         port=port,
         host=host,
+        standby=standby,
     )
 
 
@@ -157,7 +160,8 @@ def console_process(settings: Settings) -> Process:
 
 def development_processes(settings: Settings) -> list[Process]:
     processes = [
-        rasa_process(settings),
+        # One Rasa here: a warm standby makes a restart after a crash take a second.
+        rasa_process(settings, standby=settings.rasa_standby),
         action_process(settings),
     ]
     if settings.sandbox_enabled:

@@ -8,9 +8,16 @@ complete log file. What is needed here is small:
 
 - each child runs in its own process group, so a stop reaches its own children too and a
   Ctrl-C in the terminal reaches only this process, which then stops them in order;
-- a child that exits while nobody asked for it is restarted after a back-off (1 s, 2 s,
-  4 s … at most 30 s; back to 1 s once it stayed up a minute), with a line saying so, while
+- a child that exits while nobody asked for it is restarted, at once if it had been up a
+  minute, else after a back-off (1 s, 2 s, 4 s … at most 30 s), with a line saying so, while
   the others keep serving;
+- a program with ``standby=True`` also gets a warm spare once it is ready: a second copy
+  started with ``HELPDESK_STANDBY=1`` that does its whole start-up and then waits for the
+  line ``serve`` on its standard input before it accepts connections (``rasa_addons.serve``
+  implements that for Rasa). When the running copy exits, the spare gets that line and
+  takes over at once (a Rasa start is 20–60 s of imports and model loading), and a new
+  spare warms up behind it. The spare's lines are named ``NAME-standby`` until it takes
+  over; it exits when its standard input ends (this process is gone);
 - every line of every child goes to the log file; the terminal shows the lines that
   ``visible(name, line)`` keeps (``helpdesk.logview`` hides third-party warnings);
 - SIGINT, SIGTERM or SIGHUP stops every child (SIGTERM, then SIGKILL of the group after a grace
@@ -38,6 +45,9 @@ from typing import IO
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # A log line may be long (a traceback repr, a JSON body): read up to 1 MiB before splitting.
 _LINE_LIMIT = 1 << 20
+# The standby protocol (see the module docstring; ``rasa_addons.serve`` is the other side).
+STANDBY_ENV = "HELPDESK_STANDBY"
+TAKE_OVER = b"serve\n"
 
 
 @dataclass(frozen=True)
@@ -46,11 +56,14 @@ class Backoff:
 
     first: float = 1.0
     longest: float = 30.0
-    # A child that stayed up this long was healthy: its next crash waits ``first`` again.
+    # A child that stayed up this long was healthy: it is restarted at once, and a crash
+    # soon after that waits ``first`` again.
     stable_after: float = 60.0
 
     def delay(self, previous: float | None, uptime: float) -> float:
-        if previous is None or uptime >= self.stable_after:
+        if uptime >= self.stable_after:
+            return 0.0  # a crash after a healthy run: no reason to wait
+        if not previous:
             return self.first
         return min(previous * 2, self.longest)
 
@@ -65,6 +78,17 @@ class Program:
     env: dict[str, str] = field(default_factory=dict)
     port: int | None = None
     host: str = "127.0.0.1"
+    # Keep a warm spare that takes over when this one exits (the module docstring).
+    standby: bool = False
+
+
+@dataclass
+class _Spare:
+    process: asyncio.subprocess.Process
+    pump: asyncio.Task
+    # The name its lines carry: ``NAME-standby``, then ``NAME`` once it took over.
+    label: list[str]
+    promoted: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass
@@ -75,6 +99,12 @@ class _Child:
     delay: float | None = None
     restarts: int = 0
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    spare: _Spare | None = None
+    spare_delay: float | None = None
+
+    def live_spare(self) -> _Spare | None:
+        spare = self.spare
+        return spare if spare is not None and spare.process.returncode is None else None
 
 
 async def _accepts(host: str, port: int) -> bool:
@@ -121,7 +151,11 @@ class Supervisor:
         self.backoff = backoff or Backoff()
         self.grace = grace
         self._stopping: asyncio.Event | None = None
-        self._width = max([len(child.program.name) for child in self.children] + [3])
+        self._width = max(
+            [len(self._spare_name(child)) for child in self.children if child.program.standby]
+            + [len(child.program.name) for child in self.children]
+            + [3]
+        )
 
     # --- output ---
 
@@ -137,8 +171,7 @@ class Supervisor:
             self.terminal.write(f"{stamp} {name:<{self._width}} | {line}\n")
             self.terminal.flush()
 
-    async def _pump(self, child: _Child, stream: asyncio.StreamReader) -> None:
-        name = child.program.name
+    async def _pump(self, label: list[str], stream: asyncio.StreamReader) -> None:
         while True:
             try:
                 raw = await stream.readline()
@@ -147,25 +180,52 @@ class Supervisor:
             if not raw:
                 return
             line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-            self._emit(name, line, show=self.visible(name, line))
+            self._emit(label[0], line, show=self.visible(label[0], line))
 
     # --- children ---
 
-    async def _start(self, child: _Child) -> asyncio.subprocess.Process:
+    @staticmethod
+    def _spare_name(child: _Child) -> str:
+        return f"{child.program.name}-standby"
+
+    async def _spawn(self, program: Program, *, spare: bool) -> asyncio.subprocess.Process:
         env = dict(self.env)
-        env.update(child.program.env)
-        child.process = await asyncio.create_subprocess_exec(
-            *child.program.argv,
+        env.update(program.env)
+        if spare:
+            env[STANDBY_ENV] = "1"
+        return await asyncio.create_subprocess_exec(
+            *program.argv,
             cwd=self.cwd,
             env=env,
-            stdin=asyncio.subprocess.DEVNULL,
+            # A spare waits for its word on stdin, and sees its end if this process dies.
+            stdin=asyncio.subprocess.PIPE if spare else asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,  # its own process group: see the module docstring
             limit=_LINE_LIMIT,
         )
+
+    async def _start(self, child: _Child) -> tuple[asyncio.subprocess.Process, asyncio.Task]:
+        """A fresh start of ``child``, or its warm spare taking over if it has a live one."""
+        spare = child.live_spare()
+        child.spare = None
+        if spare is not None:
+            assert spare.process.stdin is not None
+            try:
+                spare.process.stdin.write(TAKE_OVER)
+                await spare.process.stdin.drain()
+            except (OSError, RuntimeError):  # it died meanwhile (_keep_spare says so)
+                spare = None
+            else:
+                spare.label[0] = child.program.name
+                spare.promoted.set()
+                child.process, pump = spare.process, spare.pump
+        if spare is None:
+            child.process = await self._spawn(child.program, spare=False)
+            assert child.process.stdout is not None
+            pump = asyncio.create_task(self._pump([child.program.name], child.process.stdout))
         child.started = time.monotonic()
-        return child.process
+        return child.process, pump
 
     async def _watch_ready(self, child: _Child, process: asyncio.subprocess.Process) -> None:
         """Set ``child.ready`` once it accepts connections; say so after a restart."""
@@ -193,7 +253,7 @@ class Supervisor:
         assert self._stopping is not None
         while not self._stopping.is_set():
             try:
-                process = await self._start(child)
+                process, pump = await self._start(child)
             except OSError as error:  # a missing program, a wrong folder
                 child.delay = self.backoff.delay(child.delay, 0.0)
                 self.say(
@@ -203,9 +263,7 @@ class Supervisor:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=child.delay)
                 continue
-            assert process.stdout is not None
             ready = asyncio.create_task(self._watch_ready(child, process))
-            pump = asyncio.create_task(self._pump(child, process.stdout))
             # The exit, not the end of its output: a helper the child started may hold the
             # pipe open after a kill -9, and the restart must not wait for it.
             code = await self._exited(process)
@@ -223,8 +281,16 @@ class Supervisor:
                 )
                 return
             uptime = time.monotonic() - child.started
-            child.delay = self.backoff.delay(child.delay, uptime)
             child.restarts += 1
+            spare = child.live_spare()
+            if spare is not None:
+                self.say(
+                    f"{child.program.name} {_describe_exit(code)} after {uptime:.0f} s; its "
+                    f"standby (pid {spare.process.pid}) takes over (restart {child.restarts}); "
+                    "the other processes keep running"
+                )
+                continue
+            child.delay = self.backoff.delay(child.delay, uptime)
             self.say(
                 f"{child.program.name} {_describe_exit(code)} after {uptime:.0f} s; "
                 f"restarting in {child.delay:g} s (restart {child.restarts}); "
@@ -233,10 +299,68 @@ class Supervisor:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=child.delay)
 
+    async def _until(self, event: asyncio.Event) -> None:
+        """Wait for ``event``, or for the stop if that comes first."""
+        assert self._stopping is not None
+        waits = {asyncio.create_task(event.wait()), asyncio.create_task(self._stopping.wait())}
+        _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+
+    async def _keep_spare(self, child: _Child) -> None:
+        """Keep a warm spare of ``child`` once the running copy accepts connections."""
+        assert self._stopping is not None
+        name = self._spare_name(child)
+        while not self._stopping.is_set():
+            await self._until(child.ready)
+            if self._stopping.is_set():
+                return
+            try:
+                process = await self._spawn(child.program, spare=True)
+            except OSError as error:
+                child.spare_delay = self.backoff.delay(child.spare_delay, 0.0)
+                self.say(f"could not start {name}: {error}; trying again in "
+                         f"{child.spare_delay:g} s")  # fmt: skip
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=child.spare_delay)
+                continue
+            assert process.stdout is not None
+            label = [name]
+            spare = _Spare(process, asyncio.create_task(self._pump(label, process.stdout)), label)
+            child.spare = spare
+            started = time.monotonic()
+            exited = asyncio.create_task(self._exited(process))
+            promoted = asyncio.create_task(spare.promoted.wait())
+            await asyncio.wait({exited, promoted}, return_when=asyncio.FIRST_COMPLETED)
+            if spare.promoted.is_set():  # it runs as the child now: _keep_running has it
+                exited.cancel()
+                continue
+            promoted.cancel()
+            if child.spare is spare:
+                child.spare = None
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(spare.pump, timeout=2.0)
+            if self._stopping.is_set():
+                return
+            uptime = time.monotonic() - started
+            child.spare_delay = self.backoff.delay(child.spare_delay, uptime)
+            self.say(
+                f"{name} {_describe_exit(exited.result())} after {uptime:.0f} s; starting "
+                f"another in {child.spare_delay:g} s"
+            )
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=child.spare_delay)
+
+    def _processes(self) -> list[tuple[str, asyncio.subprocess.Process]]:
+        found = [(c.program.name, c.process) for c in self.children if c.process is not None]
+        spares = [c for c in self.children if c.spare is not None]
+        return found + [(self._spare_name(c), c.spare.process) for c in spares if c.spare]
+
     def _signal_groups(self, sig: int, *, exited_too: bool = False) -> None:
-        for child in self.children:
-            process = child.process
-            if process is not None and (exited_too or process.returncode is None):
+        for _name, process in self._processes():
+            if exited_too or process.returncode is None:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(process.pid, sig)
 
@@ -247,11 +371,10 @@ class Supervisor:
             self._signal_groups(signal.SIGTERM)
 
     def pids(self) -> dict[str, int]:
-        """The running children's process ids by name (for tests and status lines)."""
+        """The running children's process ids by name (for tests and status lines); a
+        spare is named ``NAME-standby``."""
         return {
-            child.program.name: child.process.pid
-            for child in self.children
-            if child.process is not None and child.process.returncode is None
+            name: process.pid for name, process in self._processes() if process.returncode is None
         }
 
     async def _announce(self, on_ready: Callable[[], object], patience: float) -> None:
@@ -278,6 +401,11 @@ class Supervisor:
         for sig in _STOP_SIGNALS:
             loop.add_signal_handler(sig, self.stop)
         keepers = [asyncio.create_task(self._keep_running(child)) for child in self.children]
+        keepers += [
+            asyncio.create_task(self._keep_spare(child))
+            for child in self.children
+            if child.program.standby
+        ]
         if on_ready is not None:
             keepers.append(asyncio.create_task(self._announce(on_ready, patience)))
         try:

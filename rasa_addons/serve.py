@@ -6,18 +6,87 @@ local user can read in the process list). Without a token Rasa is not started: i
 would give anyone every conversation and let them act as the bot (without ``--enable-api``
 there is no API and no token is needed). The TensorFlow models load without tracing their
 training step (``rasa_addons.fast_load``).
+
+A standby (``HELPDESK_STANDBY=1``, started so by ``helpdesk.supervisor``): the process
+imports everything and loads the model as usual, then waits, without listening on its
+port, for the line ``serve`` on its standard input; only then does Rasa bind the port and
+start its channels (the WhatsApp inbox worker). That is how a restart after ``kill -9``
+takes a second instead of the 20–60 s of a fresh start (mostly imports and the model load).
+End of input (the supervisor is gone) ends the standby. If a newer model was trained while
+it waited, it exits instead of serving the old one, and the supervisor starts Rasa afresh.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import sys
+import threading
+from typing import Any
+
+from helpdesk.supervisor import STANDBY_ENV, TAKE_OVER
+
+logger = logging.getLogger(__name__)
 
 EMPTY_TOKEN = (
     "HELPDESK_RASA_TOKEN is empty, and Rasa's HTTP API would then be open to anyone. Start "
     "Rasa through `helpdesk run` or `helpdesk exec`, which generate a local token into "
     "var/local-secrets.env, or set HELPDESK_RASA_TOKEN."
 )
+
+
+def _model_stamp(model_path: Any) -> tuple[str, float] | None:
+    """Which model archive ``--model`` names now (the newest in a folder), and its mtime."""
+    from rasa.exceptions import ModelNotFound
+    from rasa.model import get_local_model
+
+    try:
+        path = get_local_model(str(model_path))
+        return path, os.path.getmtime(path)
+    except (ModelNotFound, OSError):
+        return None
+
+
+async def _next_line() -> bytes:
+    """The next line of standard input, read on a daemon thread (b"" at its end): a
+    blocked read must not keep the process alive, nor the event loop busy."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[bytes] = loop.create_future()
+
+    def read() -> None:
+        line = sys.stdin.buffer.readline()
+        loop.call_soon_threadsafe(lambda: done.done() or done.set_result(line))
+
+    threading.Thread(target=read, name="standby", daemon=True).start()
+    return await done
+
+
+def install_standby() -> None:
+    """Make Rasa's server wait, after its model is loaded, for the supervisor's word."""
+    import rasa.core.run
+
+    original = rasa.core.run.load_agent_on_start
+
+    async def load_then_wait(model_path: Any, *args: Any, **kwargs: Any) -> Any:
+        agent = await original(model_path, *args, **kwargs)
+        loaded = _model_stamp(model_path)
+        logger.info("Standby: model loaded; waiting to take over the port (pid %d)", os.getpid())
+        while True:
+            line = await _next_line()
+            if not line:
+                logger.info("Standby: the supervisor is gone; exiting")
+                os._exit(0)  # nothing was served; Sanic would otherwise go on to bind
+            if line == TAKE_OVER:
+                break
+        if _model_stamp(model_path) != loaded:
+            logger.warning("Standby: a newer model was trained meanwhile; exiting so that "
+                           "Rasa starts afresh with it")  # fmt: skip
+            os._exit(3)
+        logger.info("Standby: taking over")
+        return agent
+
+    rasa.core.run.load_agent_on_start = load_then_wait
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -35,6 +104,8 @@ def main(argv: list[str] | None = None) -> None:
     from rasa_addons.fast_load import install
 
     install()  # a restart no longer spends most of its model load tracing training steps
+    if os.environ.get(STANDBY_ENV) == "1":
+        install_standby()
 
     sys.argv = ["rasa", *argv, *(["--auth-token", token] if api else [])]
     rasa_main()

@@ -3,6 +3,7 @@ with Ctrl-C (SIGINT) or SIGTERM, and checked through the process table and their
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -147,7 +148,9 @@ def test_restarts_back_off_and_a_stable_child_starts_over() -> None:
         previous = backoff.delay(previous, uptime=2)
         delays.append(previous)
     assert delays == [1, 2, 4, 8, 16, 30, 30]
-    assert backoff.delay(30, uptime=61) == 1
+    # A crash after a healthy run is restarted at once; a crash soon after that waits again.
+    assert backoff.delay(30, uptime=61) == 0
+    assert backoff.delay(0, uptime=2) == 1
 
 
 def test_a_killed_child_whose_own_child_holds_its_output_comes_back_at_once(
@@ -169,3 +172,106 @@ def test_a_killed_child_whose_own_child_holds_its_output_comes_back_at_once(
     finally:
         os.kill(driver.pid, signal.SIGTERM)
         assert driver.wait(timeout=20) == 0
+
+
+# A server that answers every GET with its own pid; started as a standby
+# (HELPDESK_STANDBY=1) it says so, then waits for "serve" on stdin before it listens.
+PID_SERVER = """
+import http.server, os, sys
+if os.environ.get("HELPDESK_STANDBY") == "1":
+    print("standby waiting", flush=True)
+    if sys.stdin.buffer.readline() != b"serve\\n":
+        sys.exit(0)
+class Pid(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = str(os.getpid()).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Pid).serve_forever()
+"""
+
+
+def _standbys(pid: int) -> list[int]:
+    """The direct children of ``pid`` started as a standby."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if parent == pid and b"HELPDESK_STANDBY=1" in environ and _alive(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+def _serving(port: int) -> int | None:
+    try:
+        return int(httpx.get(f"http://127.0.0.1:{port}/", timeout=1).text)
+    except httpx.HTTPError:
+        return None
+
+
+def test_a_warm_standby_takes_over_the_port_when_the_child_is_killed(tmp_path: Path) -> None:
+    port = free_port()
+    log = tmp_path / "run.log"
+    program = {"name": "web", "argv": [sys.executable, "-c", PID_SERVER, str(port)],
+               "port": port, "standby": True}  # fmt: skip
+    driver = _start([program], log)
+    seen: list[int] = []
+    try:
+        serving = _serving(port)
+        assert serving is not None
+        _wait(lambda: len(_standbys(driver.pid)) == 1 and "standby waiting" in log.read_text())
+        (spare,) = _standbys(driver.pid)
+        assert "web-standby | standby waiting" in log.read_text()
+        seen = [serving, spare]
+        assert _serving(port) == serving  # the spare does not listen while it waits
+        os.kill(serving, signal.SIGKILL)
+        # The spare itself answers on the port now (not a fresh start), and a new one warms up.
+        _wait(lambda: _serving(port) == spare)
+        _wait(lambda: len(_standbys(driver.pid)) == 2)  # the promoted one keeps its env
+        seen += _standbys(driver.pid)
+        _wait(lambda: "web is back" in log.read_text())
+        text = log.read_text()
+        assert "web was killed by SIGKILL after" in text
+        assert f"its standby (pid {spare}) takes over (restart 1)" in text
+        assert f"web is back on port {port} (pid {spare})" in text
+    finally:
+        os.kill(driver.pid, signal.SIGINT)
+        assert driver.wait(timeout=20) == 0
+    assert not [pid for pid in seen if _alive(pid)]
+    assert _serving(port) is None
+
+
+def test_a_dead_standby_is_replaced_and_one_whose_supervisor_died_exits(tmp_path: Path) -> None:
+    port = free_port()
+    log = tmp_path / "run.log"
+    program = {"name": "web", "argv": [sys.executable, "-c", PID_SERVER, str(port)],
+               "port": port, "standby": True}  # fmt: skip
+    driver = _start([program], log)
+    serving = _serving(port)
+    try:
+        _wait(lambda: len(_standbys(driver.pid)) == 1)
+        (first,) = _standbys(driver.pid)
+        os.kill(first, signal.SIGKILL)
+        _wait(lambda: _standbys(driver.pid) not in ([], [first]))
+        (second,) = _standbys(driver.pid)
+        _wait(lambda: "web-standby was killed by SIGKILL" in log.read_text())
+        assert _serving(port) == serving  # the running one never noticed
+        # The supervisor dies without stopping anyone: the waiting spare sees its input end.
+        os.kill(driver.pid, signal.SIGKILL)
+        driver.wait(timeout=10)
+        _wait(lambda: not _alive(second))
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(driver.pid, signal.SIGKILL)
+        if serving is not None:  # orphaned with its supervisor: not this test's subject
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(serving, signal.SIGKILL)
