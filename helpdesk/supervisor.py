@@ -1,6 +1,6 @@
 """One supervising process for ``helpdesk run``: starts every child, restarts the ones that die.
 
-Hand-written on asyncio and subprocess (about 200 lines) rather than a process manager
+Hand-written on asyncio and subprocess (about 300 lines) rather than a process manager
 package: honcho (what ``make run`` used before) ends everything when one child exits;
 supervisord and circus are daemons with their own configuration files, control sockets and
 log rotation, and neither splits a child's output into a filtered terminal view and a

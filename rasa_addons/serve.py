@@ -27,7 +27,7 @@ from typing import Any
 
 from helpdesk.supervisor import STANDBY_ENV, TAKE_OVER
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("rasa_addons.serve")  # also when run as __main__
 
 EMPTY_TOKEN = (
     "HELPDESK_RASA_TOKEN is empty, and Rasa's HTTP API would then be open to anyone. Start "
