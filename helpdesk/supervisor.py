@@ -16,8 +16,9 @@ complete log file. What is needed here is small:
   line ``serve`` on its standard input before it accepts connections (``rasa_addons.serve``
   implements that for Rasa). When the running copy exits, the spare gets that line and
   takes over at once (a Rasa start is 20–60 s of imports and model loading), and a new
-  spare warms up behind it. The spare's lines are named ``NAME-standby`` until it takes
-  over; it exits when its standard input ends (this process is gone);
+  spare warms up behind it (``spare_after`` seconds later). The spare's lines are named
+  ``NAME-standby`` until it takes over; it exits when its standard input ends (this
+  process is gone);
 - every line of every child goes to the log file; the terminal shows the lines that
   ``visible(name, line)`` keeps (``helpdesk.logview`` hides third-party warnings);
 - SIGINT, SIGTERM or SIGHUP stops every child (SIGTERM, then SIGKILL of the group after a grace
@@ -141,6 +142,9 @@ class Supervisor:
         backoff: Backoff | None = None,
         # Rasa 3.6 takes about 10 s to exit after SIGTERM (measured), so give it 15.
         grace: float = 15.0,
+        # A spare starts this long after the running copy is ready: its start-up (a model
+        # load) must not take the CPU from the messages that waited during an outage.
+        spare_after: float = 15.0,
     ) -> None:
         self.children = [_Child(program) for program in programs]
         self.env = env
@@ -150,6 +154,7 @@ class Supervisor:
         self.visible = visible
         self.backoff = backoff or Backoff()
         self.grace = grace
+        self.spare_after = spare_after
         self._stopping: asyncio.Event | None = None
         self._width = max(
             [len(self._spare_name(child)) for child in self.children if child.program.standby]
@@ -313,6 +318,8 @@ class Supervisor:
         name = self._spare_name(child)
         while not self._stopping.is_set():
             await self._until(child.ready)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.spare_after)
             if self._stopping.is_set():
                 return
             try:

@@ -25,6 +25,7 @@ import sys
 import threading
 from typing import Any
 
+from helpdesk.language import detect_language
 from helpdesk.supervisor import STANDBY_ENV, TAKE_OVER
 
 logger = logging.getLogger("rasa_addons.serve")  # also when run as __main__
@@ -62,6 +63,16 @@ async def _next_line() -> bytes:
     return await done
 
 
+async def _warm_up(agent: Any) -> None:
+    """Pay a fresh process's one-time costs of a first turn while nobody waits for it: the
+    NLU pipeline's first run and the language detector's model (lingua, loaded lazily)."""
+    try:
+        await agent.parse_message("hello, my payment failed")
+        await asyncio.to_thread(detect_language, "hello, my payment failed")
+    except Exception as error:  # a warm-up only: the real turn would meet the same error
+        logger.warning("Standby: warming up failed: %s", error)
+
+
 def install_standby() -> None:
     """Make Rasa's server wait, after its model is loaded, for the supervisor's word."""
     import rasa.core.run
@@ -71,6 +82,7 @@ def install_standby() -> None:
     async def load_then_wait(model_path: Any, *args: Any, **kwargs: Any) -> Any:
         agent = await original(model_path, *args, **kwargs)
         loaded = _model_stamp(model_path)
+        await _warm_up(agent)
         logger.info("Standby: model loaded; waiting to take over the port (pid %d)", os.getpid())
         while True:
             line = await _next_line()
@@ -99,6 +111,9 @@ def main(argv: list[str] | None = None) -> None:
     api = "--enable-api" in argv
     if api and not token:
         raise SystemExit(EMPTY_TOKEN)
+    # TensorFlow imports JAX only for TFLite's converter, and only if it can (ImportError is
+    # expected there); a served model never converts, and JAX was ~1.5 s of the start-up.
+    sys.modules.setdefault("jax", None)  # type: ignore[arg-type]
     from rasa.__main__ import main as rasa_main  # heavy: TensorFlow and friends
 
     from rasa_addons.fast_load import install

@@ -27,7 +27,7 @@ programs = [Program(**p) for p in json.loads(sys.argv[1])]
 with open(sys.argv[2], "a", encoding="utf-8") as log, open("/dev/null", "w") as terminal:
     supervisor = Supervisor(programs, env=dict(__import__("os").environ), cwd=".", log=log,
                             terminal=terminal, backoff=Backoff(first=0.2, longest=1.0),
-                            grace=float(sys.argv[3]))
+                            grace=float(sys.argv[3]), spare_after=0.2)
     sys.exit(asyncio.run(supervisor.run(on_ready=lambda: print("READY", flush=True))))
 """
 
