@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     # --- processes and ports ---
     rasa_port: int = Field(5005, env="HELPDESK_RASA_PORT")
     # `helpdesk run` (development) keeps a second, loaded Rasa waiting that takes over the
-    # port at once if Rasa dies (about 1 GB of memory more; helpdesk.supervisor).
+    # port at once if Rasa dies (about 750 MB of memory more; helpdesk.supervisor).
     rasa_standby: bool = Field(True, env="HELPDESK_RASA_STANDBY")
     action_port: int = Field(5055, env="HELPDESK_ACTION_PORT")
     console_port: int = Field(8000, env="HELPDESK_CONSOLE_PORT")

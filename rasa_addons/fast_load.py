@@ -13,6 +13,9 @@ traced step builds the layers of both branches; run eagerly, only the branch the
 example takes runs, and the layers of the other were missing. During the eager step,
 ``tf.cond`` therefore runs both branches (building both) and returns the taken one.
 
+The warm-up prediction Rasa runs at load (which traces the prediction step) is traced
+without AutoGraph (``_warm_up``): about half of what was left of a load's CPU.
+
 Never silently wrong: after loading, every variable the model has must have come from the
 checkpoint and every model variable of the checkpoint must have found its place;
 otherwise the model is loaded again Rasa's way (and a warning says so). Predictions were
