@@ -80,8 +80,8 @@ def install_standby() -> None:
     original = rasa.core.run.load_agent_on_start
 
     async def load_then_wait(model_path: Any, *args: Any, **kwargs: Any) -> Any:
+        loaded = _model_stamp(model_path)  # the archive Rasa is about to load
         agent = await original(model_path, *args, **kwargs)
-        loaded = _model_stamp(model_path)
         await _warm_up(agent)
         logger.info("Standby: model loaded; waiting to take over the port (pid %d)", os.getpid())
         while True:
