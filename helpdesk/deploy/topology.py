@@ -229,29 +229,11 @@ class Topology:
 # milliseconds of CPU, a webhook acknowledgement (ingest, nginx, PostgreSQL) a few, and on
 # a saturated machine the acknowledgement waited for the turns' time slices (ack p99
 # 270 ms with one replica at 6 turns/s on 2 cores). Turns lose almost nothing: the
-# acknowledgements are a small share of the CPU. The systemd units say the same (Nice=,
-# CPUWeight=), the compose file with cpu_shares.
-DIALOGUE_NICENESS = 10
-
-# Every child runs in a session of its own (the supervisor's ``start_new_session``), and with
-# the kernel's autogroup scheduling (``/proc/sys/kernel/sched_autogroup_enabled``, on by
-# default) a task's nice value only ranks it inside its session's group: across processes
-# the CPU is shared per session, so ``nice`` alone changed nothing between a replica and the
-# ingest. The session's own nice (``/proc/self/autogroup``, which a user may raise for their
-# own sessions; the kernel takes one change per 100 ms, hence the retries) does rank them.
-_LOWER_PRIORITY = (
-    'for _ in 1 2 3 4 5 6 7 8 9 10; do echo "$HELPDESK_NICENESS" > /proc/self/autogroup '
-    "2>/dev/null && break; [ -e /proc/self/autogroup ] || break; sleep 0.1; done; "
-    'exec nice -n "$HELPDESK_NICENESS" "$@"'
-)
+# acknowledgements are a small share of the CPU. The systemd units say the same (Nice=).
+DIALOGUE_NICENESS = 5
 
 
 def _yielding(service: Service) -> Service:
-    """``service`` at a lower CPU priority (see ``DIALOGUE_NICENESS``); the shell and
-    ``nice`` exec it, so the pid stays the program's."""
-    shell = shutil.which("sh") or "/bin/sh"
-    return replace(
-        service,
-        argv=[shell, "-c", _LOWER_PRIORITY, "sh", *service.argv],
-        env={**service.env, "HELPDESK_NICENESS": str(DIALOGUE_NICENESS)},
-    )
+    """``service`` started under ``nice`` (which execs it: the pid stays the program's)."""
+    nice = shutil.which("nice") or "nice"
+    return replace(service, argv=[nice, "-n", str(DIALOGUE_NICENESS), *service.argv])
