@@ -53,6 +53,17 @@ def replies_per_greeting(stack: ProductionStack) -> int:
     return len(replies)
 
 
+@pytest.fixture(scope="module")
+def replies_to_a_greeting(stack: ProductionStack) -> int:
+    """The baseline's reply count alone, for the tests about replays (whatever the action
+    calls answered: the model in use may predate an action's removal)."""
+    customer = "34699000001"
+    stack.say(customer, GREETING)
+    _wait_for(lambda: _outbound(stack, customer), timeout=120, what="a first reply")
+    time.sleep(3)  # the rest of the turn, if it has several messages
+    return len(_outbound(stack, customer))
+
+
 def _outbound(stack: ProductionStack, customer: str) -> list[dict]:
     return [m for m in stack.conversation(customer) if m["direction"] == "outbound"]
 
@@ -248,7 +259,7 @@ def _kill_the_sender_of_a_held_reply(stack: ProductionStack, prefix: str) -> str
 
 
 def test_a_reply_meta_accepted_before_its_replica_died_is_not_sent_again(
-    stack: ProductionStack, replies_per_greeting: int
+    stack: ProductionStack, replies_to_a_greeting: int
 ) -> None:
     """Meta accepts a reply (the customer has it) but its answer, and its status webhooks,
     come 45 s late; meanwhile the replica sending it is killed. The other replica takes the
@@ -262,14 +273,14 @@ def test_a_reply_meta_accepted_before_its_replica_died_is_not_sent_again(
         customers, when = _load_with_fault(
             stack, prefix, lambda: killed.append(_kill_the_sender_of_a_held_reply(stack, prefix))
         )
-        _check_everyone_answered_once(stack, customers, replies_per_greeting, when)
+        _check_everyone_answered_once(stack, customers, replies_to_a_greeting, when)
     finally:
         for name in killed:
             stack.start(name)
 
 
 def test_a_turn_saved_before_its_replica_died_is_not_run_again(
-    stack: ProductionStack, replies_per_greeting: int
+    stack: ProductionStack, replies_to_a_greeting: int
 ) -> None:
     """Rasa saved a customer's turn, then the replica died while sending the replies (the
     sandbox holds the request; nothing reaches the customer). The replay on the other
@@ -283,7 +294,7 @@ def test_a_turn_saved_before_its_replica_died_is_not_run_again(
         customers, when = _load_with_fault(
             stack, prefix, lambda: killed.append(_kill_the_sender_of_a_held_reply(stack, prefix))
         )
-        _check_everyone_answered_once(stack, customers, replies_per_greeting, when)
+        _check_everyone_answered_once(stack, customers, replies_to_a_greeting, when)
     finally:
         for name in killed:
             stack.start(name)
