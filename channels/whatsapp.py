@@ -27,6 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.saved_turns import replies_of_message
 from helpdesk import retention
 from helpdesk.customer_seen import note_customer_turn
 from helpdesk.settings import get_settings
@@ -168,6 +169,8 @@ class WhatsAppInput(InputChannel):
             agent = getattr(getattr(app, "ctx", None), "agent", None)
             if agent is not None and not agent.is_ready():
                 raise AgentNotReady("the Rasa model is not loaded yet")
+            if turn.attempt > 1 and await self._finish_saved_turn(agent, sender_id, turn):
+                return
             if await asyncio.to_thread(
                 route_to_agent, sender_id=sender_id, text=turn.text, metadata=turn.metadata
             ):
@@ -194,6 +197,26 @@ class WhatsAppInput(InputChannel):
                 await output.flush()  # the turn's replies, merged
 
         return deliver
+
+    async def _finish_saved_turn(self, agent: Any, sender_id: str, turn: Turn) -> bool:
+        """A retried message whose turn Rasa already saved (the previous attempt stopped
+        while sending the replies): send that turn's replies — those already sent are
+        skipped by their reply keys — instead of running the dialogue a second time."""
+        message_id = turn.metadata.get("wamid")
+        store = getattr(agent, "tracker_store", None)
+        if store is None or not message_id:
+            return False
+        replies = await replies_of_message(store, sender_id=sender_id, message_id=message_id)
+        if replies is None:
+            return False  # the previous attempt stopped before the turn was saved: run it
+        logger.info("Message %s already had its dialogue turn: sending its replies", message_id)
+        output = WhatsAppOutput(self.service.sender, batch=self.service.config.merge_messages)
+        try:
+            for message in replies:
+                await output.send_response(sender_id, message)
+        finally:
+            await output.flush()
+        return True
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("whatsapp_webhook", __name__)

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     whatsapp_prices: str = Field("", env="WHATSAPP_PRICES")
     # Merge one turn's replies into as few (billable) messages as Meta allows.
     whatsapp_merge_messages: bool = Field(True, env="WHATSAPP_MERGE_MESSAGES")
+    # A replayed turn that finds a reply reserved but never confirmed waits this long after
+    # the reservation for Meta's status webhook naming it before sending it again.
+    whatsapp_reply_confirm_seconds: float = Field(60.0, env="WHATSAPP_REPLY_CONFIRM_SECONDS")
     whatsapp_price_currency: str = Field("USD", env="WHATSAPP_PRICE_CURRENCY")
     # Where the local WhatsApp sandbox delivers webhooks (the bot's WhatsApp channel).
     sandbox_webhook_url: str = Field(

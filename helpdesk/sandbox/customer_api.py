@@ -278,10 +278,15 @@ async def expire_media(media_id: str, request: Request) -> Response:
 
 @router.post("/sandbox/faults")
 async def add_fault(request: Request) -> Response:
-    """Test hook: make the next ``count`` calls to ``target`` fail with ``kind``."""
+    """Test hook: make the next ``count`` calls to ``target`` fail with ``kind``.
+
+    ``sends`` is ``messages`` without the read receipts, with two more kinds: ``lost`` (no
+    answer for ``delay`` seconds, then a 500; nothing sent) and ``accepted_late`` (the
+    customer gets the message at once; the answer and its status webhooks come ``delay``
+    seconds later)."""
     data = await request.json()
-    targets = ("messages", "media_info", "media_download", "media_upload")
-    kinds = ("500", "timeout", "rate_limit", "expired_url")
+    targets = ("messages", "sends", "media_info", "media_download", "media_upload")
+    kinds = ("500", "timeout", "rate_limit", "expired_url", "lost", "accepted_late")
     codes = tuple(str(c) for c in (*SYNC_FAULT_CODES, *ASYNC_FAULT_CODES))
     if data.get("target") not in targets or str(data.get("kind")) not in kinds + codes:
         return _error(400, f"target in {targets}, kind in {kinds} or a Meta code in {codes}")

@@ -82,6 +82,15 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
             raise MetaError(100, "The request body is not valid JSON.") from error
         if isinstance(body, dict) and body.get("status") == "read":
             return _mark_read(state, body)
+        # "sends": faults for messages to customers only (read receipts pass).
+        late = state.take_fault("sends")
+        if late is not None and late.kind == "lost":
+            # The request never reaches WhatsApp: no answer for a while, then an error.
+            await asyncio.sleep(late.delay)
+            raise MetaError(131000, "Something went wrong", status=500)
+        if late is not None and late.kind != "accepted_late":
+            await _apply_fault(late)
+            late = None
         if not state.throughput.take():
             raise MetaError(130429, "Cloud API message throughput has been reached.")
         kind = validate_message(
@@ -118,7 +127,13 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
         customer.last_inbound is None or time.time() - customer.last_inbound > WINDOW_SECONDS
     ):
         failure = 131047
-    request.app.state.notifier.statuses(item, wa_id, failure=failure)
+    if late is not None:
+        # Accepted (the customer has it), but the answer and the statuses come late: a
+        # client that stops meanwhile never learns the wamid from the answer.
+        request.app.state.notifier.statuses(item, wa_id, failure=failure, delay=late.delay)
+        await asyncio.sleep(late.delay)
+    else:
+        request.app.state.notifier.statuses(item, wa_id, failure=failure)
     return JSONResponse(
         {
             "messaging_product": "whatsapp",

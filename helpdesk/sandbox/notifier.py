@@ -148,12 +148,15 @@ class Notifier:
             entry["pricing"] = pricing(item)
         return self.envelope({"statuses": [entry]})
 
-    def statuses(self, item: dict[str, Any], wa_id: str, *, failure: int | None) -> None:
-        """sent then delivered (read follows when the customer opens the chat), or failed."""
+    def statuses(
+        self, item: dict[str, Any], wa_id: str, *, failure: int | None, delay: float = 0.0
+    ) -> None:
+        """sent then delivered (read follows when the customer opens the chat), or failed;
+        ``delay``: seconds more before the first (a fault test's late statuses)."""
 
         async def run() -> None:
             # Meta's statuses arrive after the API answered; the small delay keeps that order.
-            await asyncio.sleep(self.config.status_delay)
+            await asyncio.sleep(self.config.status_delay + delay)
             if failure:
                 item["status"] = "failed"
                 item["error"] = failed_error(failure)

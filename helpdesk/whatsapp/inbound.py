@@ -53,6 +53,9 @@ MEDIA_INTENT = "/media_shared"
 class Turn:
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    # Which attempt at this inbox message (1: the first). A later one may find the dialogue
+    # already took the message in before the previous attempt stopped.
+    attempt: int = 1
 
 
 Deliver = Callable[[str, Turn], Awaitable[None]]
@@ -80,6 +83,7 @@ class InboundProcessor:
                 logger.info("mark-as-read failed for %s: %s", item.wamid, error)
         turn = await self.to_turn(item)
         if turn is not None:
+            turn.attempt = item.attempts
             await self.deliver(item.sender_id, turn)
 
     async def on_poison(self, item: InboxItem, error: BaseException) -> None:

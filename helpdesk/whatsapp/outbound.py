@@ -9,16 +9,19 @@ and status (``records``), and sends through the paced, retrying ``GraphClient``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import mimetypes
 import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from helpdesk.customers import get_customer
+from helpdesk.db.models.base import utcnow
 from helpdesk.errors import GraphAPIError
 from helpdesk.whatsapp import identity, payloads
 from helpdesk.whatsapp.errors_map import NextStep, reaction_for
@@ -31,6 +34,7 @@ from helpdesk.whatsapp.records import (
     mark_accepted,
     mark_error,
     record_outbound,
+    reply_wamid,
     reserve_reply,
 )
 from helpdesk.whatsapp.replay import callback_data, next_reply_key
@@ -44,6 +48,8 @@ WINDOW_SECONDS = 24 * 3600
 MAX_RESENDS = 2
 # How long a reply Meta accepted waits for the database to record its wamid.
 ACCEPTED_PATIENCE = 60.0
+# How often a replayed reply looks for the status webhook that confirms its first attempt.
+CONFIRM_POLL = 0.5
 
 TellAgent = Callable[[str, str], Awaitable[None]]
 
@@ -67,6 +73,7 @@ class Sender:
         sleep: Any = asyncio.sleep,
         on_stop: TellAgent | None = None,
         delay_scale: float = 1.0,
+        confirm_wait: float = 60.0,
     ) -> None:
         self.client = client
         self.url = url
@@ -77,6 +84,8 @@ class Sender:
         # Called with (customer, note) when agents must know (errors_map): undeliverable…
         self.on_stop = on_stop
         self.delay_scale = delay_scale  # tests shorten Meta's waits
+        # WHATSAPP_REPLY_CONFIRM_SECONDS: see ``_reserve``.
+        self.confirm_wait = confirm_wait
 
     async def _db(self, function: Any, *, patience: float = 5.0, **kwargs: Any) -> Any:
         return await write_async(function, url=self.url, patience=patience, **kwargs)
@@ -109,13 +118,7 @@ class Sender:
             )
         else:
             payload = {**payload, "biz_opaque_callback_data": callback_data(key)}
-            outbound_id, sent = await self._db(
-                reserve_reply,
-                recipient_id=recipient_id,
-                payload=payload,
-                reply_to=key[0],
-                reply_seq=key[1],
-            )
+            outbound_id, sent = await self._reserve(recipient_id, payload, key)
             if sent:  # a replayed turn: this reply already went out before the crash
                 logger.info("Not resending reply %d to %s: already sent", key[1], key[0])
                 return sent
@@ -138,6 +141,52 @@ class Sender:
             mark_accepted, outbound_id=outbound_id, wamid=wamid, patience=ACCEPTED_PATIENCE
         )
         return wamid
+
+    async def _reserve(
+        self, recipient_id: str, payload: dict[str, Any], key: tuple[str, int]
+    ) -> tuple[int, str | None]:
+        """Reserve reply ``key``: ``(row id, wamid)``, the wamid set when it went out before.
+
+        A previous run that died while sending leaves the reply reserved without a wamid:
+        Meta may have accepted it (the answer never arrived) or not. Its status webhooks
+        carry the key and write the wamid on the row (``records.apply_status``), so wait for
+        them until ``confirm_wait`` seconds after that reservation; only then send again."""
+        reserve = functools.partial(
+            self._db,
+            reserve_reply,
+            recipient_id=recipient_id,
+            payload=payload,
+            reply_to=key[0],
+            reply_seq=key[1],
+        )
+        found = await reserve()
+        if found.wamid or found.unconfirmed_since is None:
+            return found.id, found.wamid
+        deadline = found.unconfirmed_since + timedelta(seconds=self.confirm_wait)
+        logger.info(
+            "Reply %d to %s may have gone out before a crash: waiting up to %.0fs for Meta's "
+            "status",
+            key[1],
+            key[0],
+            max(0.0, (deadline - utcnow()).total_seconds()),
+        )
+        while True:
+            wamid = await self._db(reply_wamid, outbound_id=found.id)
+            if wamid:
+                return found.id, wamid
+            left = (deadline - utcnow()).total_seconds()
+            if left <= 0:
+                break
+            await asyncio.sleep(min(CONFIRM_POLL, left))
+        logger.warning(
+            "Reply %d to %s: no status from Meta within %.0fs of the first attempt; sending it "
+            "again (a possible duplicate if Meta had accepted it)",
+            key[1],
+            key[0],
+            self.confirm_wait,
+        )
+        found = await reserve(resend_unconfirmed=True)
+        return found.id, found.wamid
 
     async def text(self, recipient_id: str, text: str) -> list[str | None]:
         return [

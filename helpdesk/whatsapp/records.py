@@ -13,12 +13,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from helpdesk.db.models import ButtonId, InboxMessage, OutboundMessage, Reaction
+from helpdesk.db.models.base import utcnow
 from helpdesk.db.models.whatsapp import ERASED_TYPE
 from helpdesk.errors import GraphAPIError
 from helpdesk.whatsapp import identity, payloads
@@ -48,6 +51,18 @@ def record_outbound(
     return row.id
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """The outbound row of one keyed reply, and what a previous run left on it."""
+
+    id: int
+    # Set when a previous run of the turn got this reply accepted by Meta: do not send.
+    wamid: str | None = None
+    # Set when a previous run reserved the reply and never learned whether Meta accepted
+    # it (the process died while sending): when that run reserved it.
+    unconfirmed_since: datetime | None = None
+
+
 def reserve_reply(
     session: Session,
     *,
@@ -55,27 +70,41 @@ def reserve_reply(
     payload: dict[str, Any],
     reply_to: str,
     reply_seq: int,
-) -> tuple[int, str | None]:
-    """The outbound row for reply ``reply_seq`` to inbound ``reply_to``: ``(id, wamid)``,
-    with the wamid set when a previous run of this turn already got it accepted by Meta."""
+    resend_unconfirmed: bool = False,
+) -> Reservation:
+    """The outbound row for reply ``reply_seq`` to inbound ``reply_to``, reserved for this
+    send unless a previous run of the turn got it accepted (``wamid``) or perhaps got it
+    accepted (``unconfirmed_since``; reserved anyway with ``resend_unconfirmed``)."""
     row = session.execute(
         select(OutboundMessage).where(
             OutboundMessage.reply_to == reply_to, OutboundMessage.reply_seq == reply_seq
         )
     ).scalar_one_or_none()
     if row is not None and row.wamid:
-        return row.id, row.wamid
+        return Reservation(row.id, wamid=row.wamid)
+    if row is not None and row.status == OutboundStatus.QUEUED and not resend_unconfirmed:
+        # Queued without a wamid: the run that reserved it stopped between the reservation
+        # and Meta's answer. Left as it is, so its time still says when that was.
+        return Reservation(row.id, unconfirmed_since=row.updated_at)
     if row is None:
         row = OutboundMessage(
             recipient_id=recipient_id, resends=0, reply_to=reply_to, reply_seq=reply_seq
         )
         session.add(row)
-    # Never accepted (the previous run died before Meta answered, or Meta refused): send.
+    # Never accepted (Meta refused it, or nobody heard from Meta in time): send.
     row.type = str(payload.get("type") or "unknown")[:32]
     row.payload = json.dumps(payload, ensure_ascii=False)
     row.status = OutboundStatus.QUEUED
+    row.updated_at = utcnow()
     session.flush()
-    return row.id, None
+    return Reservation(row.id)
+
+
+def reply_wamid(session: Session, *, outbound_id: int) -> str | None:
+    """The wamid a status webhook (or the sender) has written on a reserved reply so far."""
+    return session.execute(
+        select(OutboundMessage.wamid).where(OutboundMessage.id == outbound_id)
+    ).scalar_one_or_none()
 
 
 def mark_accepted(session: Session, *, outbound_id: int, wamid: str) -> None:

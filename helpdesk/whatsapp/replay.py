@@ -14,7 +14,15 @@ The window that is left — Meta accepted a reply, and the worker died (``kill -
 its database recorded the wamid — is closed by Meta itself: each keyed reply carries its
 key in ``biz_opaque_callback_data``, which Meta echoes in the message's status webhooks
 (sent, delivered, read); ``records.apply_status`` then writes the wamid on the reserved row,
-so the replay (after the 30 s lease, long after the statuses) finds it sent.
+so the replay (after the 30 s lease, long after the statuses) finds it sent. When the
+statuses are late (the worker died after Meta accepted the reply but before they came), the
+replay finds the reply reserved without a wamid and waits for them, up to
+``WHATSAPP_REPLY_CONFIRM_SECONDS`` after the reservation (``Sender._reserve``); only then it
+sends the reply again, logged as a possible duplicate.
+
+A turn the dialogue already saved is not run a second time: the Rasa channel finds it by the
+message's wamid in the tracker and sends that turn's replies (``channels/saved_turns.py``),
+so the keys name the same replies as in the first run.
 
 Replies outside a scope (an agent writing from the console) have no key.
 """

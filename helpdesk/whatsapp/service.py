@@ -49,6 +49,7 @@ class ChannelConfig:
     redis_url: str | None = None
     replicas: int = 1
     merge_messages: bool = True  # one turn's replies merged (compose) before sending
+    reply_confirm_seconds: float = 60.0  # Sender.confirm_wait
 
     @classmethod
     def from_settings(cls, overrides: dict[str, Any] | None = None) -> ChannelConfig:
@@ -70,6 +71,7 @@ class ChannelConfig:
             "redis_url": s.redis_url,
             "replicas": s.replicas,
             "merge_messages": s.whatsapp_merge_messages,
+            "reply_confirm_seconds": s.whatsapp_reply_confirm_seconds,
         }
         for key, value in (overrides or {}).items():
             if key in values and value not in (None, ""):
@@ -148,6 +150,7 @@ class WhatsAppService:
                 url=self.config.database_url,
                 window_template=self.config.window_template,
                 on_stop=self.on_stop,
+                confirm_wait=self.config.reply_confirm_seconds,
             )
         return self._sender
 

@@ -280,6 +280,16 @@ class ProductionStack:
             result = connection.execute(text(statement), params)
             return list(result) if result.returns_rows else []
 
+    def tracker_sql(self, statement: str, **params: Any) -> list[Any]:
+        """A query on Rasa's tracker store (its ``events`` table)."""
+        engine = _engine(self.env["HELPDESK_TRACKER_STORE_URL"])
+        with engine.begin() as connection:
+            return list(connection.execute(text(statement), params))
+
+    def alive(self, name: str) -> bool:
+        popen = self.processes[name].popen
+        return popen is not None and popen.poll() is None
+
     def terminate_connections(self) -> int:
         """Drop every other connection to the product's database (pg_terminate_backend)."""
         rows = self.sql(

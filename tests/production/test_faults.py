@@ -53,6 +53,17 @@ def replies_per_greeting(stack: ProductionStack) -> int:
     return len(replies)
 
 
+@pytest.fixture(scope="module")
+def replies_to_a_greeting(stack: ProductionStack) -> int:
+    """The baseline's reply count alone, for the tests about replays (whatever the action
+    calls answered: the model in use may predate an action's removal)."""
+    customer = "34699000001"
+    stack.say(customer, GREETING)
+    _wait_for(lambda: _outbound(stack, customer), timeout=120, what="a first reply")
+    time.sleep(3)  # the rest of the turn, if it has several messages
+    return len(_outbound(stack, customer))
+
+
 def _outbound(stack: ProductionStack, customer: str) -> list[dict]:
     return [m for m in stack.conversation(customer) if m["direction"] == "outbound"]
 
@@ -212,3 +223,86 @@ def test_one_customer_is_served_in_order_across_replicas(stack: ProductionStack)
     order = [inbound.index(wamid) for wamid in answered]
     assert order == sorted(order), f"replies answered messages out of order: {order}"
     assert set(order) <= set(range(len(texts)))
+
+
+def _replicas_running(stack: ProductionStack) -> None:
+    """Start again any Rasa replica an earlier test killed: the next fault needs a survivor."""
+    for name in [n for n in stack.processes if n.startswith("rasa-")]:
+        if not stack.alive(name):
+            stack.start(name)
+
+
+def _kill_the_sender_of_a_held_reply(stack: ProductionStack, prefix: str) -> str:
+    """Wait for a reply of this load that stays reserved without a wamid (the sandbox's
+    fault holds its request), then ``kill -9`` the replica whose worker is sending it."""
+    first_seen: dict[int, float] = {}
+
+    def held() -> object:
+        rows = stack.sql(
+            "SELECT o.id, i.claimed_by FROM whatsapp_outbound o "
+            "JOIN whatsapp_inbox i ON i.wamid = o.reply_to "
+            "WHERE o.wamid IS NULL AND o.status = 'queued' AND i.status = 'processing' "
+            "AND i.sender_id LIKE :p",
+            p=prefix + "%",
+        )
+        now = time.monotonic()
+        for row_id, owner in rows:
+            if now - first_seen.setdefault(row_id, now) >= 2.0:  # not just in flight
+                return owner
+        return None
+
+    owner = _wait_for(held, timeout=60, what="a reply held by the sandbox", every=0.1)
+    pid = int(str(owner).rsplit(":", 1)[1])
+    name = next(n for n, p in stack.processes.items() if p.popen and p.popen.pid == pid)
+    stack.kill(name)
+    return name
+
+
+def test_a_reply_meta_accepted_before_its_replica_died_is_not_sent_again(
+    stack: ProductionStack, replies_to_a_greeting: int
+) -> None:
+    """Meta accepts a reply (the customer has it) but its answer, and its status webhooks,
+    come 45 s late; meanwhile the replica sending it is killed. The other replica takes the
+    message over when the lease runs out (~30 s), finds the reply reserved but unconfirmed,
+    and waits for the status naming it instead of sending it again."""
+    _replicas_running(stack)
+    prefix = "3461005"
+    killed: list[str] = []
+    stack.fault("sends", "accepted_late", count=1, delay=45)
+    try:
+        customers, when = _load_with_fault(
+            stack, prefix, lambda: killed.append(_kill_the_sender_of_a_held_reply(stack, prefix))
+        )
+        _check_everyone_answered_once(stack, customers, replies_to_a_greeting, when)
+    finally:
+        for name in killed:
+            stack.start(name)
+
+
+def test_a_turn_saved_before_its_replica_died_is_not_run_again(
+    stack: ProductionStack, replies_to_a_greeting: int
+) -> None:
+    """Rasa saved a customer's turn, then the replica died while sending the replies (the
+    sandbox holds the request; nothing reaches the customer). The replay on the other
+    replica sends that turn's replies — once — without putting the message into the
+    dialogue a second time."""
+    _replicas_running(stack)
+    prefix = "3461006"
+    killed: list[str] = []
+    stack.fault("sends", "lost", count=1, delay=120)
+    try:
+        customers, when = _load_with_fault(
+            stack, prefix, lambda: killed.append(_kill_the_sender_of_a_held_reply(stack, prefix))
+        )
+        _check_everyone_answered_once(stack, customers, replies_to_a_greeting, when)
+    finally:
+        for name in killed:
+            stack.start(name)
+    turns = dict(
+        stack.tracker_sql(
+            "SELECT sender_id, count(*) FROM events WHERE type_name = 'user' "
+            "AND sender_id LIKE :p GROUP BY sender_id",
+            p=prefix + "%",
+        )
+    )
+    assert turns == dict.fromkeys(customers, 1), f"a message went into Rasa twice: {turns}"
