@@ -45,7 +45,7 @@ DETAIL_MAX = 90
 MAX_CANDIDATES = 8
 TURNED = "turn"
 UNEVEN = "a"  # crops cut more on one side (fingerprint.CROP_VIEWS)
-PROBE_UNEVEN = False
+PROBE_UNEVEN = True
 
 
 @dataclass(frozen=True)
@@ -152,11 +152,11 @@ def find(
 
 
 def probed(fingerprint: Fingerprint) -> list[ViewHash]:
-    """The query's views whose chunks are looked up. With ``PROBE_UNEVEN`` off the uneven
-    crops (``a…``) are left out: they are stored (so a later crop of this picture finds
-    them through its whole view) and compared with every candidate, but a look-up that
-    probes them too reads ~60 % more chunk rows, and on the dev half the even views found
-    the same candidates but one in 384 (tests/helpdesk/media/authenticity/evalset.py)."""
+    """The query's views whose chunks are looked up: all of them. ``PROBE_UNEVEN`` off
+    leaves the uneven crops (``a…``) out, still compared with every candidate: measured
+    in ``bench/bench_authenticity.py`` at a million stored views it saved ~10 % of the
+    look-up's CPU and lost one stored photo in 300 (its even views shared too few chunks),
+    so every view is probed."""
     if PROBE_UNEVEN:
         return list(fingerprint.views)
     return [view for view in fingerprint.views if not view.view.startswith(UNEVEN)]
