@@ -2,9 +2,9 @@
 another JPEG into a real receipt is found on its own grid and highlighted; the untouched
 receipt re-saved whole is not flagged.
 
-The check is NOT wired into the analysis yet: on the held-out half of the paste set it
-found 7 % of the pastes and flagged 5 % of untouched files (four of them copies of one
-blurred street photo), see helpdesk/media/authenticity/compression.py.
+The check is NOT wired into the analysis: on the held-out half of the paste set it flags
+1 % of untouched files (5 % before the picture-wide history test) and finds few pastes,
+see helpdesk/media/authenticity/compression.py.
 Rates per split: ``python -m tests.helpdesk.media.authenticity.pasteset held-out``.
 """
 
@@ -55,3 +55,11 @@ def test_the_same_receipt_re_saved_whole_twice_is_not_flagged() -> None:
     twice = _save(_open(_save(host, quality=85)), quality=90)
     assert inspect_jpeg(twice) == []
     assert inspect_jpeg((DATA / "receipt_sroie_train_010.jpg").read_bytes()) == []
+
+
+def test_a_picture_whose_own_old_grid_shows_where_it_is_smooth_is_not_flagged() -> None:
+    # A real blurred street photo: its smooth road carries a quality-50 lattice on a grid
+    # 4 px off (the picture's own history, a crop after an earlier save); the same
+    # lattice stands above chance all over the rest of the picture, which a paste's
+    # does not. It was flagged as a strong paste before the history test.
+    assert inspect_jpeg((DATA / "blur_nafnet_demo_blurry.jpg").read_bytes()) == []
