@@ -11,7 +11,9 @@ Figures:
 - verdict: ``blurry`` / ``too_dark`` / ``accept`` as the customer would be told; photos are
   judged for the ``photo`` purpose and for ``any`` (which also reads text, the route that
   used to call a dark room "upside down"); receipts and pages for ``receipt``.
-- OCR similarity of pages with a ground truth, turned by 0/90/180/270 degrees here.
+- OCR similarity of pages with a ground truth, turned by 0/90/180/270 degrees here; for a
+  page under 0.90 also its words found in any order, which tells misread or lost words
+  from words read in another order.
 - receipts: the field of type ``total`` and the first field of type ``date`` against the
   dataset's key.
 """
@@ -22,6 +24,7 @@ import csv
 import difflib
 import io
 import re
+from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -94,6 +97,15 @@ def similarity(read: str, truth: str) -> float:
     if not a and not b:
         return 1.0
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def word_overlap(read: str, truth: str) -> float:
+    """The same words in any order: how much of the page Tesseract read at all. Far above
+    ``similarity`` means the words were read but in another order (columns, layout); close
+    to it means words were misread or lost (faint print, misaligned columns)."""
+    a, b = Counter(tokens(read)), Counter(tokens(truth))
+    total = sum(a.values()) + sum(b.values())
+    return 2 * sum((a & b).values()) / total if total else 1.0
 
 
 # --- verdicts and fields --------------------------------------------------------------------
@@ -197,6 +209,8 @@ class Report:
     # A turned page's text against the same page's upright text: what turning costs,
     # apart from how well Tesseract reads the page at all.
     agreement: dict[str, list[tuple[str, int, float]]] = field(default_factory=dict)
+    # Per page and rotation: the words read in any order (see word_overlap).
+    overlaps: dict[tuple[str, int], float] = field(default_factory=dict)
 
     def verdict_accuracy(self, half: str, purpose: str | None = None) -> float:
         rows = [r for r in self.verdicts.get(half, []) if purpose is None or r[1] == purpose]
@@ -246,7 +260,9 @@ class Report:
                 yield f"OCR similarity at {degrees:3d}°: mean {mean:.3f}, min {low:.3f}"
             for file, degrees, value in self.similarities.get(half, []):
                 if value < 0.9:
-                    yield f"   low: {file} at {degrees}°: {value:.3f}"
+                    overlap = self.overlaps.get((file, degrees))
+                    words = "" if overlap is None else f" (same words in any order {overlap:.3f})"
+                    yield f"   low: {file} at {degrees}°: {value:.3f}{words}"
             for degrees, (mean, low) in self.agreement_by_rotation(half).items():
                 yield f"turned {degrees:3d}° vs upright text: mean {mean:.3f}, min {low:.3f}"
             yield (
@@ -310,6 +326,7 @@ def evaluate(items: list[Item], *, processes: int = 2, rotations=ROTATIONS) -> R
             arrived = re.search(r"_rot(\d+)", file)
             shown = (degrees + int(arrived.group(1))) % 360 if arrived else degrees
             report.similarities.setdefault(half, []).append((file, shown, value))
+            report.overlaps[(file, shown)] = word_overlap(text, ground_truth_text(item))
         if item.total:
             expected_total = _number(item.total)
             got = total_of(analysis)
