@@ -16,6 +16,7 @@ pytesseract's timeout does. The picture never goes to a temporary file.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -27,6 +28,7 @@ from typing import Any
 import numpy as np
 
 _LIBRARY = "libtesseract.so.5"
+_LEPTONICA_QUIET = 6  # L_SEVERITY_NONE
 _lock = threading.Lock()
 _lib: Any = None
 _free: dict[tuple[int, str], list[Any]] = {}
@@ -54,6 +56,10 @@ def _library() -> Any:
             lib.TessMonitorCreate.restype = pointer
             lib.TessMonitorSetDeadlineMSecs.argtypes = [pointer, number]
             lib.TessMonitorDelete.argtypes = [pointer]
+            with contextlib.suppress(OSError, AttributeError):
+                # Leptonica's notes on odd boxes went to the command's stderr; not to ours.
+                leptonica = ctypes.CDLL(ctypes.util.find_library("lept") or "liblept.so.5")
+                leptonica.setMsgSeverity(_LEPTONICA_QUIET)
             _lib = lib
         return _lib
 
