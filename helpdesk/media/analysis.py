@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -194,27 +193,20 @@ def _audio_duration(data: bytes) -> float | None:
 
 
 def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) -> None:
-    # The authenticity checks tell the agent, not the customer, so they run beside the
-    # verdict on the second core instead of before it (OpenCV, Pillow and Tesseract's
-    # child release the GIL): the file's own metadata while it is decoded, the fingerprint
-    # while it is judged and read. Their answer is the one inspect(data, grey) gives.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="authenticity") as beside:
-        provenance = beside.submit(inspect_authenticity, data, mime=mime, grey=None)
-        with _timed(analysis, "decode"):
-            check_polyglot(data, mime)
-            long_side = limits.OCR_LONG_SIDE if rules.ocr else limits.WORK_LONG_SIDE
-            loaded = load_image(data, mime, long_side=long_side)
-        prints = beside.submit(inspect_authenticity, None, mime=mime, grey=loaded.grey)
-        with _timed(analysis, "quality"):
-            work = _to_work(loaded.grey)
-            measures = quality.measure(work, width=loaded.width, height=loaded.height)
-            analysis.metrics.update(measures.as_metrics())
-            analysis.metrics.update(
-                frames=loaded.frames, source_mode=loaded.source_mode, orientation=loaded.orientation
-            )
-        _read(loaded.grey, rules, analysis, camera=not measures.digital)
-        with _timed(analysis, "authenticity"):  # what the verdict still waits for
-            analysis.authenticity = _together(provenance.result(), prints.result())
+    with _timed(analysis, "decode"):
+        check_polyglot(data, mime)
+        long_side = limits.OCR_LONG_SIDE if rules.ocr else limits.WORK_LONG_SIDE
+        loaded = load_image(data, mime, long_side=long_side)
+    with _timed(analysis, "quality"):
+        work = _to_work(loaded.grey)
+        measures = quality.measure(work, width=loaded.width, height=loaded.height)
+        analysis.metrics.update(measures.as_metrics())
+        analysis.metrics.update(
+            frames=loaded.frames, source_mode=loaded.source_mode, orientation=loaded.orientation
+        )
+    with _timed(analysis, "authenticity"):
+        analysis.authenticity = inspect_authenticity(data, mime=mime, grey=loaded.grey)
+    _read(loaded.grey, rules, analysis, camera=not measures.digital)
     if rules.name in TEXT_CHECKED and measures.digital and analysis.ocr is not None:
         with _timed(analysis, "authenticity"):
             height, width = loaded.grey.shape
@@ -223,15 +215,6 @@ def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) ->
     _to_original(analysis, loaded.width / loaded.grey.shape[1])
     _judge(measures, rules, analysis)
     _require_identifier(rules, analysis)
-
-
-def _together(metadata: dict[str, Any], pixels: dict[str, Any]) -> dict[str, Any]:
-    """One authenticity block from the checks of the bytes and of the pixels, in the order
-    ``inspect`` lists them."""
-    return {
-        "signals": list(metadata.get("signals") or []) + list(pixels.get("signals") or []),
-        "fingerprint": pixels.get("fingerprint"),
-    }
 
 
 # Purposes whose text an edit would change (an amount, a date, an error code); checked on

@@ -11,8 +11,6 @@ not from the test fixtures; each one says why.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,22 +155,12 @@ class Measures:
 
 def measure(grey: np.ndarray, *, width: int, height: int) -> Measures:
     """All measures of one working-size grey picture (``width``/``height``: original size)."""
-    # Two independent halves of the work run on the two cores (OpenCV and numpy release
-    # the GIL): the fine-scale gradients and the exposure, noise and glare measures beside,
-    # the coarse-scale gradients and the edges here. Each value is computed by the same
-    # operations on the same pixels as in one thread, so the figures are exactly the same.
-    image = grey.astype(np.float32)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="quality") as beside:
-        noise_of = beside.submit(estimate_noise, grey)
-        fine_of = beside.submit(_fine_gradients, image)
-        exposure_of = beside.submit(_exposure, grey)
-        glare_of = beside.submit(glare_fraction, grey)
-        blur, detail, directional, anisotropy = _blur_cues(
-            grey, image, noise_of.result, fine_of.result
-        )
-        histogram, levels = exposure_of.result()
-        glare = glare_of.result()
-    noise = noise_of.result()
+    # One histogram gives the percentiles, the mean and the clipped and dark shares: the
+    # same integer counts the per-pixel passes gave, so the figures are exactly the same.
+    histogram = _histogram(grey)
+    levels = _percentiles_of(histogram, grey.size, (2, 5, 50, 95, 98, 75))
+    noise = estimate_noise(grey)
+    blur, detail, directional, anisotropy = blur_cues(grey, noise=noise)
     total = int(np.dot(histogram, np.arange(256, dtype=np.int64)))
     return Measures(
         width=width,
@@ -186,20 +174,13 @@ def measure(grey: np.ndarray, *, width: int, height: int) -> Measures:
         contrast_range=float(levels[4] - levels[0]),
         blur=blur,
         noise=noise,
-        glare_fraction=glare,
+        glare_fraction=glare_fraction(grey),
         digital=blur < DIGITAL_MAX_BLUR_PX and is_digital(grey),
         detail=detail,
         directional_blur=directional,
         anisotropy=anisotropy,
         p75=float(levels[5]),
     )
-
-
-def _exposure(grey: np.ndarray) -> tuple[np.ndarray, list[float]]:
-    # One histogram gives the percentiles, the mean and the clipped and dark shares: the
-    # same integer counts the per-pixel passes gave, so the figures are exactly the same.
-    histogram = _histogram(grey)
-    return histogram, _percentiles_of(histogram, grey.size, (2, 5, 50, 95, 98, 75))
 
 
 def percentiles(grey: np.ndarray, points: tuple[float, ...]) -> list[float]:
@@ -288,34 +269,15 @@ def _orientation_blur(sigma: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> floa
 
 def blur_cues(grey: np.ndarray, *, noise: float) -> tuple[float, bool, float, float]:
     """(sharpest-region blur, has detail, most blurred orientation's blur, anisotropy)."""
+    import cv2
+
     image = grey.astype(np.float32)
-    fine = _fine_gradients(image)
-    return _blur_cues(grey, image, lambda: noise, lambda: fine)
-
-
-def _fine_gradients(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """The fine (sigma 1) gradients, unscaled, and their anisotropy."""
-    import cv2
-
-    smooth_a = cv2.GaussianBlur(image, (0, 0), _SIGMA_A)
-    fine_x = cv2.Sobel(smooth_a, cv2.CV_32F, 1, 0, ksize=3)
-    fine_y = cv2.Sobel(smooth_a, cv2.CV_32F, 0, 1, ksize=3)
-    return fine_x, fine_y, _anisotropy(fine_x, fine_y)
-
-
-def _blur_cues(
-    grey: np.ndarray,
-    image: np.ndarray,
-    noise_of: Callable[[], float],
-    fine_of: Callable[[], tuple[np.ndarray, np.ndarray, float]],
-) -> tuple[float, bool, float, float]:
-    """``blur_cues`` with the noise and the fine gradients computed elsewhere (possibly
-    beside this, in another thread: they are only waited for once the edges are found)."""
-    import cv2
-
     # Each smoothing and its gradients are computed once: the fine (sigma 1) gradients also
     # give the anisotropy. Gradient energies are only ever read on Canny's edge pixels, so
     # they are computed there alone (same float32 operations, so the same values).
+    smooth_a = cv2.GaussianBlur(image, (0, 0), _SIGMA_A)
+    fine_x = cv2.Sobel(smooth_a, cv2.CV_32F, 1, 0, ksize=3)
+    fine_y = cv2.Sobel(smooth_a, cv2.CV_32F, 0, 1, ksize=3)
     smooth_b = cv2.GaussianBlur(image, (0, 0), _SIGMA_B)
     coarse_x = cv2.Sobel(smooth_b, cv2.CV_32F, 1, 0, ksize=3)
     coarse_y = cv2.Sobel(smooth_b, cv2.CV_32F, 0, 1, ksize=3)
@@ -324,8 +286,6 @@ def _blur_cues(
     # a third of the time.
     found = cv2.findNonZero(edges)
     points = np.empty((0, 2), np.intp) if found is None else found.reshape(-1, 2).astype(np.intp)
-    noise = noise_of()
-    fine_x, fine_y, anisotropy = fine_of()
     ey, ex = points[:, 1], points[:, 0]
     noise_a = _noise_energy_per_variance(_SIGMA_A) * noise * noise
     noise_b = _noise_energy_per_variance(_SIGMA_B) * noise * noise
@@ -349,6 +309,7 @@ def _blur_cues(
         np.clip((_SIGMA_B**2 - weak_ratio * _SIGMA_A**2) / (weak_ratio - 1.0), 0.0, 100.0)
     )
     directional = _orientation_blur(weak_sigma, gx[weak], gy[weak])
+    anisotropy = _anisotropy(fine_x, fine_y)
     gx, gy = gx[selected], gy[selected]
     horizontal = np.abs(gx) >= np.abs(gy)
     # Group the edge pixels by tile and direction, then take each group's median.
