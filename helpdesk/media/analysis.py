@@ -253,7 +253,10 @@ def _read(grey: np.ndarray, rules: limits.Purpose, analysis: Analysis, *, camera
         with _timed(analysis, "ocr"):
             try:
                 analysis.ocr = read_text(
-                    grey, camera=camera, sparse=rules.name in ("label", "video")
+                    grey,
+                    camera=camera,
+                    sparse=rules.name in ("label", "video"),
+                    level_is_upright=rules.name == "screenshot",
                 )
             except (RuntimeError, pytesseract.TesseractError) as error:
                 # A Tesseract timeout or failure says nothing about the picture: keep the

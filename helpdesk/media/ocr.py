@@ -252,9 +252,16 @@ def _probe_rotation(page: np.ndarray, lines: orientation.Lines, zoom: float, tim
 
 
 def read_text(
-    grey: np.ndarray, *, camera: bool, sparse: bool = False, timeout: float = 60.0
+    grey: np.ndarray,
+    *,
+    camera: bool,
+    sparse: bool = False,
+    timeout: float = 60.0,
+    level_is_upright: bool = False,
 ) -> OcrResult:
-    """OCR a grey picture; ``camera`` for photos, ``sparse`` for scattered text (labels).
+    """OCR a grey picture; ``camera`` for photos, ``sparse`` for scattered text (labels);
+    ``level_is_upright``: a page whose lines run across is taken the right way up (phones
+    save screenshots upright), without the upside-down probe.
     Word boxes are in ``grey``'s pixel coordinates, however the page was scaled or turned."""
     psm = 11 if sparse else 3
     page = prepare(grey, camera=camera)
@@ -265,7 +272,8 @@ def read_text(
     if lines is not None:
         # Lines seen: their direction and one short probe decide the turn before the only
         # full read, so a turned page costs about what an upright one does.
-        rotation = _probe_rotation(page, lines, zoom, timeout)
+        upright = level_is_upright and not lines.vertical
+        rotation = 0 if upright else _probe_rotation(page, lines, zoom, timeout)
         if rotation:
             # The picture itself is turned and then prepared and scaled as an upright one
             # is: a page turned by quarter turns is the same pixels and reads the same.

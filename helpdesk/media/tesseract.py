@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from helpdesk.media import engine
+
 LANGUAGES = "eng+spa"
 GOOD_WORD_CONFIDENCE = 60
 MAX_OCR_PIXELS = 12_000_000
@@ -37,18 +39,10 @@ def scale(grey: np.ndarray, factor: float) -> np.ndarray:
 
 
 def run(grey: np.ndarray, psm: int, timeout: float) -> list[Word]:
-    import pytesseract
-    from PIL import Image
-
-    # The Tesseract child inherits this; see the module doc.
+    # The engine's OpenMP reads this when it loads; see the module doc.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    data = pytesseract.image_to_data(
-        Image.fromarray(grey),
-        lang=LANGUAGES,
-        config=f"--oem 1 --psm {psm}",
-        output_type=pytesseract.Output.DICT,
-        timeout=timeout,
-    )
+    # In this process (helpdesk/media/engine.py): the models load once, not once per read.
+    data = engine.image_to_data(grey, lang=LANGUAGES, psm=psm, timeout=timeout)
     words: list[Word] = []
     for i, text in enumerate(data["text"]):
         text = (text or "").strip()

@@ -1,0 +1,141 @@
+"""Tesseract in this process, through its C API (libtesseract), loaded once per thread.
+
+Every ``tesseract`` command starts by loading the English and Spanish models and word
+lists: about 0.3 s of CPU on the 2-core dev machine, more than reading a receipt's line
+or a probe band costs, and a picture is read 3-8 times (orientation probe, page, re-scaled
+page, date lines). Here each thread keeps one initialised engine, so a picture pays for
+the load once per analysis process. The engine is the library the ``tesseract`` command
+uses, with the same settings (languages, ``--oem 1``, ``--psm``) on the same pixels, and
+gives the same TSV; Tesseract resets its per-page state (the language tried first) at the
+start of every page.
+
+``image_to_data`` answers like ``pytesseract.image_to_data(..., output_type=DICT)``; a
+read past ``timeout`` stops (Tesseract's own deadline) with ``RuntimeError``, as
+pytesseract's timeout does. The picture never goes to a temporary file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+_LIBRARY = "libtesseract.so.5"
+_LEPTONICA_QUIET = 6  # L_SEVERITY_NONE
+_lock = threading.Lock()
+_lib: Any = None
+_free: dict[tuple[int, str], list[Any]] = {}
+
+
+def _library() -> Any:
+    global _lib
+    with _lock:
+        if _lib is None:
+            # The engine's OpenMP reads this when the library loads (see ocr.py).
+            os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+            lib = ctypes.CDLL(ctypes.util.find_library("tesseract") or _LIBRARY)
+            pointer, text, number = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int
+            lib.TessBaseAPICreate.restype = pointer
+            lib.TessBaseAPIInit2.argtypes = [pointer, text, text, number]
+            lib.TessBaseAPISetVariable.argtypes = [pointer, text, text]
+            lib.TessBaseAPISetPageSegMode.argtypes = [pointer, number]
+            lib.TessBaseAPISetImage.argtypes = [pointer, pointer, number, number, number, number]
+            lib.TessBaseAPIRecognize.argtypes = [pointer, pointer]
+            lib.TessBaseAPIGetTsvText.argtypes = [pointer, number]
+            lib.TessBaseAPIGetTsvText.restype = pointer
+            lib.TessBaseAPIClear.argtypes = [pointer]
+            lib.TessBaseAPIDelete.argtypes = [pointer]
+            lib.TessDeleteText.argtypes = [pointer]
+            lib.TessMonitorCreate.restype = pointer
+            lib.TessMonitorSetDeadlineMSecs.argtypes = [pointer, number]
+            lib.TessMonitorDelete.argtypes = [pointer]
+            with contextlib.suppress(OSError, AttributeError):
+                # Leptonica's notes on odd boxes went to the command's stderr; not to ours.
+                leptonica = ctypes.CDLL(ctypes.util.find_library("lept") or "liblept.so.5")
+                leptonica.setMsgSeverity(_LEPTONICA_QUIET)
+            _lib = lib
+        return _lib
+
+
+@contextmanager
+def _borrowed(languages: str) -> Iterator[Any]:
+    """An initialised engine for ``languages``, for one read: engines are kept per process
+    (a forked child makes its own) and lent to one thread at a time."""
+    key = (os.getpid(), languages)
+    with _lock:
+        free = _free.setdefault(key, [])
+        handle = free.pop() if free else None
+    if handle is None:
+        lib = _library()
+        handle = lib.TessBaseAPICreate()
+        if lib.TessBaseAPIInit2(handle, None, languages.encode(), 1) != 0:  # --oem 1
+            lib.TessBaseAPIDelete(handle)
+            raise RuntimeError(f"Tesseract could not load the {languages} models")
+        # Its progress notes ("Estimating resolution as ...") are not ours to log.
+        lib.TessBaseAPISetVariable(handle, b"debug_file", os.devnull.encode())
+    try:
+        yield handle
+    finally:
+        with _lock:
+            _free.setdefault(key, []).append(handle)
+
+
+_HEADER = (
+    "level page_num block_num par_num line_num word_num left top width height conf text"
+).split()
+
+
+def image_to_data(grey: np.ndarray, *, lang: str, psm: int, timeout: float) -> dict[str, list]:
+    """Words, lines and blocks of a grey picture as Tesseract's TSV columns."""
+    lib = _library()
+    pixels = np.ascontiguousarray(grey, dtype=np.uint8)
+    with _borrowed(lang) as handle:
+        return _columns(_read(lib, handle, pixels, psm, timeout))
+
+
+def _read(lib: Any, handle: Any, pixels: np.ndarray, psm: int, timeout: float) -> str:
+    height, width = pixels.shape
+    lib.TessBaseAPISetPageSegMode(handle, psm)
+    lib.TessBaseAPISetImage(handle, pixels.ctypes.data, width, height, 1, pixels.strides[0])
+    monitor = lib.TessMonitorCreate()
+    try:
+        if timeout:
+            lib.TessMonitorSetDeadlineMSecs(monitor, max(1, int(timeout * 1000)))
+        if lib.TessBaseAPIRecognize(handle, monitor) != 0:
+            raise RuntimeError("Tesseract process timeout")
+        found = lib.TessBaseAPIGetTsvText(handle, 0)
+        try:
+            tsv = ctypes.string_at(found).decode("utf-8", "replace") if found else ""
+        finally:
+            if found:
+                lib.TessDeleteText(found)
+    finally:
+        lib.TessMonitorDelete(monitor)
+        lib.TessBaseAPIClear(handle)
+    return tsv
+
+
+def _columns(tsv: str) -> dict[str, list]:
+    """pytesseract's DICT shape (its ``file_to_dict``): a list per column, digits as ints,
+    the text column as it is; the whole TSV is stripped first, as pytesseract does."""
+    rows = [row.split("\t") for row in tsv.strip().split("\n")] if tsv.strip() else []
+    last = len(_HEADER) - 1
+    if rows and len(rows[-1]) <= last:
+        rows[-1].append("")  # the last row's empty text cell, lost to the strip
+    result: dict[str, list] = {name: [] for name in _HEADER}
+    for index, name in enumerate(_HEADER):
+        for cells in rows:
+            if len(cells) <= index:
+                continue
+            value: Any = cells[index]
+            if index != last and value.isdigit():
+                value = int(value)
+            result[name].append(value)
+    return result
