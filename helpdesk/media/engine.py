@@ -12,6 +12,11 @@ start of every page.
 ``image_to_data`` answers like ``pytesseract.image_to_data(..., output_type=DICT)``; a
 read past ``timeout`` stops (Tesseract's own deadline) with ``RuntimeError``, as
 pytesseract's timeout does. The picture never goes to a temporary file.
+
+Why not the ``tesserocr`` package: its wheel bundles its own Tesseract (5.5.4 in
+tesserocr 2.13.0) and Leptonica, while the product is calibrated on the system's
+``tesseract-ocr`` (5.3.0 on Debian 12); a different build reads differently. These few
+C calls keep the exact library the command runs.
 """
 
 from __future__ import annotations
