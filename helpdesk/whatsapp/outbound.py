@@ -83,42 +83,27 @@ class Sender:
 
     async def window_open(self, recipient_id: str) -> bool:
         last = await self._db(last_inbound_timestamp, sender_id=recipient_id)
+        return self._in_window(last)
+
+    def _in_window(self, last: int | None) -> bool:
         return last is not None and self._now() - last < WINDOW_SECONDS
 
     async def send(
         self, recipient_id: str, payload: dict[str, Any], *, resends: int = 0
     ) -> str | None:
         """Send one body as is (after the window check); returns its wamid or None."""
-        if payload.get("type") != "template" and not await self.window_open(recipient_id):
-            if not self.window_template:
-                logger.warning(
-                    "Not sending to %s: outside the 24-hour window and no "
-                    "WHATSAPP_WINDOW_TEMPLATE configured",
-                    _mask(recipient_id),
-                )
-                return None
-            payload = payloads.template_message(
-                recipient_id, self.window_template, language=self.template_language
-            )
-        where = await self._db(identity.address, key=recipient_id)
-        payload = payloads.addressed(payload, phone=where.phone, user_id=where.user_id)
         key = next_reply_key()
-        if key is None:
-            outbound_id = await self._db(
-                record_outbound, recipient_id=recipient_id, payload=payload, resends=resends
-            )
-        else:
-            payload = {**payload, "biz_opaque_callback_data": callback_data(key)}
-            outbound_id, sent = await self._db(
-                reserve_reply,
-                recipient_id=recipient_id,
-                payload=payload,
-                reply_to=key[0],
-                reply_seq=key[1],
-            )
-            if sent:  # a replayed turn: this reply already went out before the crash
-                logger.info("Not resending reply %d to %s: already sent", key[1], key[0])
-                return sent
+        # One transaction before the call to Meta (window, address, the reply's record):
+        # each one was a thread hop and a round trip or four, on every reply of every turn.
+        prepared = await self._db(
+            self._prepare, recipient_id=recipient_id, payload=payload, key=key, resends=resends
+        )
+        if prepared is None:
+            return None
+        payload, outbound_id, sent = prepared
+        if sent and key is not None:  # a replayed turn: this reply went out before the crash
+            logger.info("Not resending reply %d to %s: already sent", key[1], key[0])
+            return sent
         try:
             wamid = await self.client.send(payload)
         except GraphAPIError as error:
@@ -138,6 +123,44 @@ class Sender:
             mark_accepted, outbound_id=outbound_id, wamid=wamid, patience=ACCEPTED_PATIENCE
         )
         return wamid
+
+    def _prepare(
+        self,
+        session: Session,
+        *,
+        recipient_id: str,
+        payload: dict[str, Any],
+        key: tuple[str, int] | None,
+        resends: int,
+    ) -> tuple[dict[str, Any], int, str | None] | None:
+        """The body as it will go (the window template outside the 24-hour window,
+        addressed), its outbound row and, for a reply a previous run already got accepted,
+        its wamid; None when nothing may be sent. Safe to run again (``write`` may)."""
+        if payload.get("type") != "template" and not self._in_window(
+            last_inbound_timestamp(session, sender_id=recipient_id)
+        ):
+            if not self.window_template:
+                logger.warning(
+                    "Not sending to %s: outside the 24-hour window and no "
+                    "WHATSAPP_WINDOW_TEMPLATE configured",
+                    _mask(recipient_id),
+                )
+                return None
+            payload = payloads.template_message(
+                recipient_id, self.window_template, language=self.template_language
+            )
+        where = identity.address(session, key=recipient_id)
+        payload = payloads.addressed(payload, phone=where.phone, user_id=where.user_id)
+        if key is None:
+            outbound_id = record_outbound(
+                session, recipient_id=recipient_id, payload=payload, resends=resends
+            )
+            return payload, outbound_id, None
+        payload = {**payload, "biz_opaque_callback_data": callback_data(key)}
+        outbound_id, sent = reserve_reply(
+            session, recipient_id=recipient_id, payload=payload, reply_to=key[0], reply_seq=key[1]
+        )
+        return payload, outbound_id, sent
 
     async def text(self, recipient_id: str, text: str) -> list[str | None]:
         return [
