@@ -40,7 +40,7 @@ def note_customer_turn(
                 current=customer.language if customer else None,
                 default=get_settings().default_language,
             )
-            record_customer_seen(session, sender_id=sender_id, language=language)
+            record_customer_seen(session, sender_id=sender_id, language=language, customer=customer)
     except HelpdeskError as error:
         logger.warning("Could not record the customer: %s", error)
         return None

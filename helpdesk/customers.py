@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -9,12 +11,16 @@ from helpdesk.db import rollup_marks as marks
 from helpdesk.db.models import Customer
 from helpdesk.db.models.base import utcnow
 
+_UNREAD = object()
 
-def record_customer_seen(session: Session, *, sender_id: str, language: str | None) -> Customer:
-    """Create the customer on first contact, refresh last-seen and language afterwards."""
-    customer = session.execute(
-        select(Customer).where(Customer.sender_id == sender_id)
-    ).scalar_one_or_none()
+
+def record_customer_seen(
+    session: Session, *, sender_id: str, language: str | None, customer: Any = _UNREAD
+) -> Customer:
+    """Create the customer on first contact, refresh last-seen and language afterwards
+    (``customer``: the row, or None, when the caller has just read it in this session)."""
+    if customer is _UNREAD:
+        customer = get_customer(session, sender_id=sender_id)
     if customer is None:
         if language:  # the dashboard counts what they did before under this language
             marks.mark_senders(session, sender_ids=[sender_id])

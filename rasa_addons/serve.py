@@ -116,9 +116,11 @@ def main(argv: list[str] | None = None) -> None:
     sys.modules.setdefault("jax", None)  # type: ignore[arg-type]
     from rasa.__main__ import main as rasa_main  # heavy: TensorFlow and friends
 
+    from rasa_addons.action_results import install as install_action_results
     from rasa_addons.fast_load import install
 
     install()  # a restart no longer spends most of its model load tracing training steps
+    install_action_results()  # each action call no longer re-checks Rasa's own schema
     if os.environ.get(STANDBY_ENV) == "1":
         install_standby()
 

@@ -33,6 +33,7 @@ from helpdesk.customers import record_customer_seen
 from helpdesk.db import session_scope as helpdesk_session
 from helpdesk.errors import HelpdeskError
 from helpdesk.settings import get_settings
+from rasa_addons.language_policy import METADATA_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             self._forget(tracker.sender_id)
             return
         await super().save(tracker)
-        if any(isinstance(event, UserUttered) for event in new_events):
+        if any(isinstance(event, UserUttered) for event in new_events) and not _recorded(tracker):
             record_customer(tracker)
 
     def _forget(self, sender_id: str) -> None:
@@ -81,6 +82,14 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             )
             session.commit()
         logger.info("Erased a conversation on request (%d stored events deleted).", deleted)
+
+
+def _recorded(tracker: DialogueStateTracker) -> bool:
+    """The channel recorded this customer, in the language the turn kept, just before the
+    turn (the WhatsApp channel passes that language as metadata): one transaction less."""
+    metadata = tracker.latest_message.metadata if tracker.latest_message else None
+    language = (metadata or {}).get(METADATA_KEY)
+    return language is not None and language == tracker.get_slot(LANGUAGE_SLOT)
 
 
 def record_customer(tracker: DialogueStateTracker) -> None:

@@ -76,15 +76,25 @@ class InboundProcessor:
         self.url = url
 
     async def __call__(self, item: InboxItem) -> None:
+        receipt = None
         if item.attempts == 1 and item.type not in ("reaction", "system", "revoke"):
-            try:
-                await self.client.mark_read(item.wamid, typing=True)
-            except GraphAPIError as error:  # a missing read receipt is not worth a retry
-                logger.info("mark-as-read failed for %s: %s", item.wamid, error)
-        turn = await self.to_turn(item)
-        if turn is not None:
-            turn.attempt = item.attempts
-            await self.deliver(item.sender_id, turn)
+            # The read receipt (and typing indicator) goes out while the turn runs: waiting
+            # for Meta's answer first added a whole round trip to every reply's latency.
+            receipt = asyncio.get_running_loop().create_task(self._mark_read(item.wamid))
+        try:
+            turn = await self.to_turn(item)
+            if turn is not None:
+                turn.attempt = item.attempts
+                await self.deliver(item.sender_id, turn)
+        finally:
+            if receipt is not None:
+                await asyncio.shield(receipt)
+
+    async def _mark_read(self, wamid: str) -> None:
+        try:
+            await self.client.mark_read(wamid, typing=True)
+        except GraphAPIError as error:  # a missing read receipt is not worth a retry
+            logger.info("mark-as-read failed for %s: %s", wamid, error)
 
     async def on_poison(self, item: InboxItem, error: BaseException) -> None:
         """The message failed for good: tell the customer, never leave them in silence."""

@@ -14,7 +14,7 @@ import logging
 import mimetypes
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from helpdesk.whatsapp.errors_map import NextStep, reaction_for
 from helpdesk.whatsapp.graph import GraphClient
 from helpdesk.whatsapp.payloads import Choice
 from helpdesk.whatsapp.records import (
+    Reservation,
     choice_id,
     claim_resend,
     last_inbound_timestamp,
@@ -92,36 +93,32 @@ class Sender:
 
     async def window_open(self, recipient_id: str) -> bool:
         last = await self._db(last_inbound_timestamp, sender_id=recipient_id)
+        return self._in_window(last)
+
+    def _in_window(self, last: int | None) -> bool:
         return last is not None and self._now() - last < WINDOW_SECONDS
 
     async def send(
         self, recipient_id: str, payload: dict[str, Any], *, resends: int = 0
     ) -> str | None:
         """Send one body as is (after the window check); returns its wamid or None."""
-        if payload.get("type") != "template" and not await self.window_open(recipient_id):
-            if not self.window_template:
-                logger.warning(
-                    "Not sending to %s: outside the 24-hour window and no "
-                    "WHATSAPP_WINDOW_TEMPLATE configured",
-                    _mask(recipient_id),
-                )
-                return None
-            payload = payloads.template_message(
-                recipient_id, self.window_template, language=self.template_language
-            )
-        where = await self._db(identity.address, key=recipient_id)
-        payload = payloads.addressed(payload, phone=where.phone, user_id=where.user_id)
         key = next_reply_key()
-        if key is None:
-            outbound_id = await self._db(
-                record_outbound, recipient_id=recipient_id, payload=payload, resends=resends
+        # One transaction before the call to Meta (window, address, the reply's record):
+        # each one was a thread hop and a round trip or four, on every reply of every turn.
+        prepared = await self._db(
+            self._prepare, recipient_id=recipient_id, payload=payload, key=key, resends=resends
+        )
+        if prepared is None:
+            return None
+        payload, found = prepared
+        outbound_id, sent = found.id, found.wamid
+        if key is not None and not sent and found.unconfirmed_since is not None:
+            outbound_id, sent = await self._confirm_or_reserve(
+                recipient_id, payload, key, outbound_id=found.id, since=found.unconfirmed_since
             )
-        else:
-            payload = {**payload, "biz_opaque_callback_data": callback_data(key)}
-            outbound_id, sent = await self._reserve(recipient_id, payload, key)
-            if sent:  # a replayed turn: this reply already went out before the crash
-                logger.info("Not resending reply %d to %s: already sent", key[1], key[0])
-                return sent
+        if sent and key is not None:  # a replayed turn: this reply went out before the crash
+            logger.info("Not resending reply %d to %s: already sent", key[1], key[0])
+            return sent
         try:
             wamid = await self.client.send(payload)
         except GraphAPIError as error:
@@ -142,10 +139,56 @@ class Sender:
         )
         return wamid
 
-    async def _reserve(
-        self, recipient_id: str, payload: dict[str, Any], key: tuple[str, int]
+    def _prepare(
+        self,
+        session: Session,
+        *,
+        recipient_id: str,
+        payload: dict[str, Any],
+        key: tuple[str, int] | None,
+        resends: int,
+    ) -> tuple[dict[str, Any], Reservation] | None:
+        """The body as it will go (the window template outside the 24-hour window,
+        addressed) and its outbound row's reservation (with the wamid of a reply a previous
+        run got accepted, or when a previous run left it unconfirmed); None when nothing may
+        be sent. Safe to run again (``write`` may)."""
+        if payload.get("type") != "template" and not self._in_window(
+            last_inbound_timestamp(session, sender_id=recipient_id)
+        ):
+            if not self.window_template:
+                logger.warning(
+                    "Not sending to %s: outside the 24-hour window and no "
+                    "WHATSAPP_WINDOW_TEMPLATE configured",
+                    _mask(recipient_id),
+                )
+                return None
+            payload = payloads.template_message(
+                recipient_id, self.window_template, language=self.template_language
+            )
+        where = identity.address(session, key=recipient_id)
+        payload = payloads.addressed(payload, phone=where.phone, user_id=where.user_id)
+        if key is None:
+            outbound_id = record_outbound(
+                session, recipient_id=recipient_id, payload=payload, resends=resends
+            )
+            return payload, Reservation(outbound_id)
+        payload = {**payload, "biz_opaque_callback_data": callback_data(key)}
+        found = reserve_reply(
+            session, recipient_id=recipient_id, payload=payload, reply_to=key[0], reply_seq=key[1]
+        )
+        return payload, found
+
+    async def _confirm_or_reserve(
+        self,
+        recipient_id: str,
+        payload: dict[str, Any],
+        key: tuple[str, int],
+        *,
+        outbound_id: int,
+        since: datetime,
     ) -> tuple[int, str | None]:
-        """Reserve reply ``key``: ``(row id, wamid)``, the wamid set when it went out before.
+        """Reply ``key`` as a previous run left it unconfirmed: ``(row id, wamid)``, the
+        wamid set when that run's send turns out to have gone out.
 
         A previous run that died while sending leaves the reply reserved without a wamid:
         Meta may have accepted it (the answer never arrived) or not. Its status webhooks
@@ -159,10 +202,7 @@ class Sender:
             reply_to=key[0],
             reply_seq=key[1],
         )
-        found = await reserve()
-        if found.wamid or found.unconfirmed_since is None:
-            return found.id, found.wamid
-        deadline = found.unconfirmed_since + timedelta(seconds=self.confirm_wait)
+        deadline = since + timedelta(seconds=self.confirm_wait)
         logger.info(
             "Reply %d to %s may have gone out before a crash: waiting up to %.0fs for Meta's "
             "status",
@@ -171,9 +211,9 @@ class Sender:
             max(0.0, (deadline - utcnow()).total_seconds()),
         )
         while True:
-            wamid = await self._db(reply_wamid, outbound_id=found.id)
+            wamid = await self._db(reply_wamid, outbound_id=outbound_id)
             if wamid:
-                return found.id, wamid
+                return outbound_id, wamid
             left = (deadline - utcnow()).total_seconds()
             if left <= 0:
                 break
