@@ -258,6 +258,25 @@ def _kill_the_sender_of_a_held_reply(stack: ProductionStack, prefix: str) -> str
     return name
 
 
+def _kill_a_sender_during_load(
+    stack: ProductionStack, prefix: str, kind: str, *, delay: float, replies: int
+) -> list[str]:
+    """Hold one reply at the sandbox (fault ``kind``), kill the replica sending it in the
+    middle of a load, and check every customer of the load got the greeting's replies once."""
+    _replicas_running(stack)
+    killed: list[str] = []
+    stack.fault("sends", kind, count=1, delay=delay)
+    try:
+        customers, when = _load_with_fault(
+            stack, prefix, lambda: killed.append(_kill_the_sender_of_a_held_reply(stack, prefix))
+        )
+        _check_everyone_answered_once(stack, customers, replies, when)
+    finally:
+        for name in killed:
+            stack.start(name)
+    return customers
+
+
 def test_a_reply_meta_accepted_before_its_replica_died_is_not_sent_again(
     stack: ProductionStack, replies_to_a_greeting: int
 ) -> None:
@@ -265,18 +284,9 @@ def test_a_reply_meta_accepted_before_its_replica_died_is_not_sent_again(
     come 45 s late; meanwhile the replica sending it is killed. The other replica takes the
     message over when the lease runs out (~30 s), finds the reply reserved but unconfirmed,
     and waits for the status naming it instead of sending it again."""
-    _replicas_running(stack)
-    prefix = "3461005"
-    killed: list[str] = []
-    stack.fault("sends", "accepted_late", count=1, delay=45)
-    try:
-        customers, when = _load_with_fault(
-            stack, prefix, lambda: killed.append(_kill_the_sender_of_a_held_reply(stack, prefix))
-        )
-        _check_everyone_answered_once(stack, customers, replies_to_a_greeting, when)
-    finally:
-        for name in killed:
-            stack.start(name)
+    _kill_a_sender_during_load(
+        stack, "3461005", "accepted_late", delay=45, replies=replies_to_a_greeting
+    )
 
 
 def test_a_turn_saved_before_its_replica_died_is_not_run_again(
@@ -286,18 +296,10 @@ def test_a_turn_saved_before_its_replica_died_is_not_run_again(
     sandbox holds the request; nothing reaches the customer). The replay on the other
     replica sends that turn's replies — once — without putting the message into the
     dialogue a second time."""
-    _replicas_running(stack)
     prefix = "3461006"
-    killed: list[str] = []
-    stack.fault("sends", "lost", count=1, delay=120)
-    try:
-        customers, when = _load_with_fault(
-            stack, prefix, lambda: killed.append(_kill_the_sender_of_a_held_reply(stack, prefix))
-        )
-        _check_everyone_answered_once(stack, customers, replies_to_a_greeting, when)
-    finally:
-        for name in killed:
-            stack.start(name)
+    customers = _kill_a_sender_during_load(
+        stack, prefix, "lost", delay=120, replies=replies_to_a_greeting
+    )
     turns = dict(
         stack.tracker_sql(
             "SELECT sender_id, count(*) FROM events WHERE type_name = 'user' "
