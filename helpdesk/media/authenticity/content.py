@@ -18,8 +18,9 @@ what the screens *say or show* agrees too:
 - otherwise (a screen of text: a transfer, an order, an error dialog) the text read from
   both must agree: nearly the same words, and the same figures (amounts, dates, times,
   transaction ids: every token with a digit) — ``text_agrees``. When the text of either
-  was not read (a screen sent for a step that reads no text, the product photo step), the
-  fingerprint decides alone, as before: a reused page or rendering sent there is not lost.
+  was not read (a screen sent for a step that reads no text, the product photo step), only
+  the whole pictures nearly bit for bit the same hash count (one file re-encoded or
+  resized): a cropped copy of a screen sent there is not found.
 
 A camera photo on either side is judged by its fingerprint alone, as before: its content is
 the picture, and a crop or a filter would change what OCR reads.
@@ -46,7 +47,8 @@ EMBEDDED = "e"  # views of a picture inside a screenshot (fingerprint.embedded_r
 WORDS_MIN = 0.8
 FIGURES_MIN = 0.6
 # Two whole pictures this close (of 256 bits) are one file re-encoded: dev half, the same
-# chat screenshot again ≤ 2, the same chat frame around two different photos ≥ 16.
+# chat screenshot again ≤ 2, the same chat frame around two different photos ≥ 16; a
+# payment screen re-encoded and resized ≤ 6, another payment on the same screen ≥ 14.
 SAME_FILE_DETAIL = 8
 # Fewer words than this is too little text to call two screens the same (an icon, a photo
 # with a caption).
@@ -119,5 +121,6 @@ def same_content(
             # moved: a poster taken for an app's screen).
             return _whole(query_print, earlier_print) <= SAME_FILE_DETAIL
     if query.text is None or earlier.text is None:
-        return True
+        # Nothing read to compare: only one file re-encoded is taken for the same screen.
+        return _whole(query_print, earlier_print) <= SAME_FILE_DETAIL
     return text_agrees(query.text, earlier.text)

@@ -161,6 +161,22 @@ def _payment_screens(half: _Half, split: str) -> None:
             if other != name:
                 half.count("lookalike/app_screen", found, media_id)
                 half.count("lookalike", found, media_id)
+    # The same screens sent at a step that reads no text (the product photo step; payment
+    # evidence and error screenshots are read): only the whole pictures nearly the same
+    # hash are taken for one screen (``content.SAME_FILE_DETAIL``). Their own lines: the
+    # look-alike rate above is the issue's; the screens stored just above also compete
+    # for the look-up's candidates, so the "before" here is a floor.
+    unread = {
+        name: half.store(png_bytes(screen), f"u-{name}", "photo")
+        for name, screen in screens.items()
+    }
+    for name, screen in screens.items():
+        smaller = screen.resize((screen.width * 6 // 10, screen.height * 6 // 10))
+        found = half.found(jpeg_bytes(smaller, 70), "photo")
+        half.count("unread/reused_app_screen", found, unread[name])
+        for other, media_id in unread.items():
+            if other != name:
+                half.count("unread/other_payment", found, media_id)
 
 
 def _rate(values: list[bool]) -> float:
@@ -171,7 +187,8 @@ def _report(split: str, half: _Half) -> None:
     print(f"\nreuse on the {split} half (index route; before → after the content check):")
     for key in sorted(half.before):
         before, after = half.before[key], half.after[key]
-        what = "detected" if key.startswith(("reused/", "crops/")) else "falsely flagged"
+        reuse = key.startswith(("reused/", "crops/", "unread/reused"))
+        what = "detected" if reuse else "falsely flagged"
         print(
             f"  {key:28s} {what:15s} {_rate(before):6.1%} → {_rate(after):6.1%}"
             f"  ({sum(before)} → {sum(after)} of {len(after)})"
@@ -212,3 +229,6 @@ def test_reuse_detection_and_false_positives_on_both_halves(database_url: str) -
     assert rate("reused/screenshot_again") >= 0.9
     assert rate("lookalike/app_screen") <= 0.05
     assert rate("lookalike/same_chat_frame") <= 0.02
+    # At a step that reads no text: the same screen re-encoded still found, another not.
+    assert rate("unread/reused_app_screen") >= 0.9
+    assert rate("unread/other_payment") <= 0.05
