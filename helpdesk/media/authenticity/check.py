@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from helpdesk.media.authenticity import provenance, reuse
+from helpdesk.media.authenticity.content import Content
 from helpdesk.media.authenticity.fingerprint import Fingerprint, fingerprint
 from helpdesk.media.authenticity.signals import Code, Severity, Signal
 
@@ -65,9 +66,12 @@ def on_stored(
     except (KeyError, TypeError, ValueError):
         log.warning("media %s: unreadable fingerprint, not indexed", media_id)
         return {**analysis, "authenticity": block}
-    digital = bool((analysis.get("metrics") or {}).get("digital"))
     signals = reuse.record_and_check(
-        session, media_id=media_id, sender_id=sender_id, fingerprint=found, digital=digital
+        session,
+        media_id=media_id,
+        sender_id=sender_id,
+        fingerprint=found,
+        content=Content.of(analysis),
     )
     kept = [
         s for s in block.get("signals") or [] if not str(s.get("code", "")).startswith("reused")

@@ -151,6 +151,22 @@ def find(
     return sorted(found.values(), key=lambda m: (m.detail_distance, m.key_distance, m.media_id))
 
 
+def stored(session: Session, *, media_id: int) -> Fingerprint:
+    """The fingerprint stored for ``media_id`` (no views when it has none)."""
+    table = MediaFingerprint.__table__
+    rows = session.execute(
+        select(table.c.view, table.c.key, table.c.detail)
+        .where(table.c.media_id == media_id)
+        .order_by(table.c.id)
+    )
+    return Fingerprint(
+        tuple(
+            ViewHash(view, (0.0, 0.0, 1.0, 1.0), _unsigned(key), bytes.fromhex(detail))
+            for view, key, detail in rows
+        )
+    )
+
+
 def probed(fingerprint: Fingerprint) -> list[ViewHash]:
     """The query's views whose chunks are looked up: all of them. ``PROBE_UNEVEN`` off
     leaves the uneven crops (``a…``) out, still compared with every candidate: measured

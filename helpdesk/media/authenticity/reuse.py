@@ -2,7 +2,9 @@
 
 A match counts when the earlier media belongs to another customer, or to the same customer
 in a case that is already over (resolved or closed). The same photo sent twice in one
-conversation (resent after a "too dark", or for two steps) is not a signal.
+conversation (resent after a "too dark", or for two steps) is not a signal. Between two app
+screens the fingerprint's match must be confirmed by their content (``content.py``): the
+same app's frame around different payments or photos is not reuse.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 from helpdesk.db.models import MediaRecord, Ticket
 from helpdesk.db.models.status import FINISHED
 from helpdesk.media.authenticity import index
+from helpdesk.media.authenticity.content import Content, same_content
 from helpdesk.media.authenticity.fingerprint import Fingerprint
 from helpdesk.media.authenticity.signals import Code, Severity, Signal
 
@@ -27,15 +30,18 @@ def record_and_check(
     media_id: int,
     sender_id: str,
     fingerprint: Fingerprint,
-    digital: bool = False,
+    content: Content,
 ) -> list[Signal]:
     """Look ``media_id``'s fingerprint up among the stored ones, then store it; the reuse
     signals found (best matches first).
 
-    ``digital``: a screenshot or rendered document. Honest customers send near-identical
-    screenshots of the same app's error dialog, so there a match is notable (the agent sees
-    both pictures), not strong (no fraud queue); a camera photo matching is strong."""
-    matches = index.find(session, fingerprint=fingerprint, exclude_media=[media_id])
+    ``content``: what the analysis read. A screenshot or rendered document matching is
+    notable (the agent sees both pictures), not strong (no fraud queue): honest customers
+    send near-identical screenshots of the same app's error dialog; a camera photo matching
+    is strong."""
+    digital = content.digital
+    found = index.find(session, fingerprint=fingerprint, exclude_media=[media_id])
+    matches = confirmed(session, matches=found, fingerprint=fingerprint, content=content)
     index.add(session, media_id=media_id, sender_id=sender_id, fingerprint=fingerprint)
     closed_media = _finished_case_media(session, sender_id=sender_id) if matches else {}
     signals: list[Signal] = []
@@ -66,6 +72,24 @@ def record_and_check(
         if len(signals) >= MAX_SIGNALS:
             break
     return signals
+
+
+def confirmed(
+    session: Session, *, matches: list[index.Match], fingerprint: Fingerprint, content: Content
+) -> list[index.Match]:
+    """The fingerprint matches whose content agrees with the query's (``content.py``): a
+    match between two app screens needs the same text or the same picture inside."""
+    kept = []
+    for match in matches:
+        if content.digital:
+            earlier = session.get(MediaRecord, match.media_id)
+            known = Content.of(earlier.analysis if earlier is not None else None)
+            if known.digital:
+                earlier_print = index.stored(session, media_id=match.media_id)
+                if not same_content(content, known, fingerprint, earlier_print):
+                    continue
+        kept.append(match)
+    return kept
 
 
 def _evidence(media_id: int, match: index.Match, case: int | None) -> dict[str, Any]:
