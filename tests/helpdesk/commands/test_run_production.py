@@ -75,7 +75,7 @@ def test_run_in_the_production_profile_on_sqlite_refuses_naming_the_topology_set
 def production_settings(monkeypatch: pytest.MonkeyPatch) -> Settings:
     for name, value in {**SAFE_PRODUCTION, **ENGINES, "HELPDESK_REPLICAS": "2"}.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("HELPDESK_DIALOGUE_NICENESS", raising=False)  # its default
+    monkeypatch.setenv("HELPDESK_DIALOGUE_NICENESS", "10")  # as on a machine of its own
     return Settings(_env_file=None)
 
 
