@@ -95,6 +95,7 @@ def rasa_process(
         port=port,
         host=host,
         standby=standby,
+        niceness=settings.dialogue_niceness,
     )
 
 
@@ -119,6 +120,8 @@ def action_process(
         description=description,
         port=port,
         host=host,
+        # On every turn's path like Rasa: below the webhook acknowledgements once ready.
+        niceness=settings.dialogue_niceness,
     )
 
 

@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     # `helpdesk run` (development) keeps a second, loaded Rasa waiting that takes over the
     # port at once if Rasa dies (about 750 MB of memory more; helpdesk.supervisor).
     rasa_standby: bool = Field(True, env="HELPDESK_RASA_STANDBY")
+    # Rasa and the action servers drop to this CPU niceness once they accept connections,
+    # so that webhook acknowledgements win the CPU over turns (helpdesk.priority); 0: off,
+    # the default: on a machine shared with other work they yield to that work too.
+    dialogue_niceness: int = Field(0, env="HELPDESK_DIALOGUE_NICENESS", ge=0, le=19)
     action_port: int = Field(5055, env="HELPDESK_ACTION_PORT")
     console_port: int = Field(8000, env="HELPDESK_CONSOLE_PORT")
     sandbox_port: int = Field(8001, env="HELPDESK_SANDBOX_PORT")

@@ -8,6 +8,8 @@ complete log file. What is needed here is small:
 
 - each child runs in its own process group, so a stop reaches its own children too and a
   Ctrl-C in the terminal reaches only this process, which then stops them in order;
+- a program with ``niceness`` drops to that CPU priority once it accepts connections (its
+  start-up keeps full priority; ``helpdesk.priority`` says why and how);
 - a child that exits while nobody asked for it is restarted, at once if it had been up a
   minute, else after a back-off (1 s, 2 s, 4 s … at most 30 s), with a line saying so, while
   the others keep serving;
@@ -40,6 +42,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+
+from helpdesk.priority import yield_cpu
 
 # Ctrl-C, `kill`, and a closed terminal (the children, in their own sessions, would not
 # get the hang-up themselves and would outlive it).
@@ -81,6 +85,9 @@ class Program:
     host: str = "127.0.0.1"
     # Keep a warm spare that takes over when this one exits (the module docstring).
     standby: bool = False
+    # Once it accepts connections, its CPU niceness drops to this (0: unchanged), on its
+    # tasks and its session's autogroup (helpdesk.priority).
+    niceness: int = 0
 
 
 @dataclass
@@ -206,7 +213,9 @@ class Supervisor:
             stdin=asyncio.subprocess.PIPE if spare else asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,  # its own process group: see the module docstring
+            # Its own process group (see the module docstring), in a session of its own:
+            # also its own autogroup, whose priority ``niceness`` can then lower alone.
+            start_new_session=True,
             limit=_LINE_LIMIT,
         )
 
@@ -241,6 +250,9 @@ class Supervisor:
             await asyncio.sleep(0.25)
         if process.returncode is not None:
             return
+        if program.niceness:
+            done = await asyncio.to_thread(yield_cpu, process.pid, program.niceness)
+            self._emit("run", f"{program.name} (pid {process.pid}) is ready: {done}", show=False)
         child.ready.set()
         if child.restarts:
             where = f" on port {program.port}" if program.port else ""

@@ -14,6 +14,10 @@ the replicas as backup, everything else to the console. Rasa reaches the action 
 through nginx's internal upstream (``HELPDESK_ACTIONS_PROXY_PORT``), so one dead action
 server costs nothing but a retry.
 
+The dialogue's processes (replicas, action servers) drop to
+``HELPDESK_DIALOGUE_NICENESS`` once they accept connections (``helpdesk.priority``), so
+that the acknowledgements (ingest, nginx, PostgreSQL) win the CPU over the turns.
+
 Shared state lives in the engines, never in a process: conversations in PostgreSQL
 (Rasa's tracker store), the product's data and the durable inbox in PostgreSQL (claims per
 customer with row locks, so every message is processed once and each customer's messages
@@ -24,7 +28,7 @@ budget in Redis, media in S3.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -149,30 +153,27 @@ class Topology:
 
     def rasa(self, replica: int) -> Service:
         port = self.rasa_port(replica)
-        return _yielding(
-            rasa_process(
-                self.settings,
-                port=port,
-                host=self.internal_host,
-                name=f"rasa-{replica}",
-                endpoints=ENDPOINTS,
-                api=False,  # nothing calls Rasa's HTTP API here, and nginx does not route it
-                description=f"Rasa replica {replica}",
-                env={"HELPDESK_RASA_PORT": str(port)},
-            )
+        # At HELPDESK_DIALOGUE_NICENESS once ready, like the action servers (launcher).
+        return rasa_process(
+            self.settings,
+            port=port,
+            host=self.internal_host,
+            name=f"rasa-{replica}",
+            endpoints=ENDPOINTS,
+            api=False,  # nothing calls Rasa's HTTP API here, and nginx does not route it
+            description=f"Rasa replica {replica}",
+            env={"HELPDESK_RASA_PORT": str(port)},
         )
 
     def actions(self, replica: int) -> Service:
         port = self.action_port(replica)
-        return _yielding(
-            action_process(
-                self.settings,
-                port=port,
-                host=self.internal_host,
-                name=f"actions-{replica}",
-                description=f"action server {replica}",
-                env={"HELPDESK_ACTION_PORT": str(port)},
-            )
+        return action_process(
+            self.settings,
+            port=port,
+            host=self.internal_host,
+            name=f"actions-{replica}",
+            description=f"action server {replica}",
+            env={"HELPDESK_ACTION_PORT": str(port)},
         )
 
     def _helpdesk_command(self, command: str, *, port: int, description: str) -> Service:
@@ -223,17 +224,3 @@ class Topology:
             self.console(),
             self.nginx(folder),
         ]
-
-
-# The dialogue's processes run a niceness below the rest: a turn is hundreds of
-# milliseconds of CPU, a webhook acknowledgement (ingest, nginx, PostgreSQL) a few, and on
-# a saturated machine the acknowledgement waited for the turns' time slices (ack p99
-# 270 ms with one replica at 6 turns/s on 2 cores). Turns lose almost nothing: the
-# acknowledgements are a small share of the CPU. The systemd units say the same (Nice=).
-DIALOGUE_NICENESS = 5
-
-
-def _yielding(service: Service) -> Service:
-    """``service`` started under ``nice`` (which execs it: the pid stays the program's)."""
-    nice = shutil.which("nice") or "nice"
-    return replace(service, argv=[nice, "-n", str(DIALOGUE_NICENESS), *service.argv])

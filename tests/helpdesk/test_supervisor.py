@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from helpdesk.priority import autogroup_nice
 from helpdesk.supervisor import Backoff
 from tests.support.servers import PROJECT_ROOT, free_port, wait_for_http
 
@@ -38,7 +39,8 @@ def _http_server(name: str, port: int) -> dict:
 
 
 def _children(pid: int) -> dict[str, int]:
-    """The direct children of ``pid`` by their port argument (from the process table)."""
+    """The direct children of ``pid`` by their port argument (from the process table): an
+    ``http.server`` or a ``python -c`` whose last argument is the port."""
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -48,8 +50,12 @@ def _children(pid: int) -> dict[str, int]:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"http.server" in argv:
+        if int(stat.rsplit(")", 1)[1].split()[1]) != pid:
+            continue
+        if b"http.server" in argv:
             found[argv[argv.index(b"http.server") + 1].decode()] = int(entry.name)
+        elif b"-c" in argv:
+            found[argv[-2].decode()] = int(entry.name)
     return found
 
 
@@ -275,3 +281,50 @@ def test_a_dead_standby_is_replaced_and_one_whose_supervisor_died_exits(tmp_path
         if serving is not None:  # orphaned with its supervisor: not this test's subject
             with contextlib.suppress(ProcessLookupError):
                 os.kill(serving, signal.SIGKILL)
+
+
+def test_a_child_drops_to_its_niceness_once_ready_and_again_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    """A dialogue process starts at full priority and yields the CPU once it accepts
+    connections: on its tasks and on its session's autogroup, which is what the kernel's
+    autogroup scheduling weighs across sessions (plain ``nice`` changed nothing there)."""
+    slow, quick = free_port(), free_port()
+    # Each child notes its priorities at start, before it listens.
+    noted = (
+        "import os, sys, runpy; from helpdesk.priority import autogroup_nice; "
+        "open(sys.argv[1], 'a').write(f'{os.getpriority(os.PRIO_PROCESS, 0)} "
+        "{autogroup_nice(os.getpid())}\\n'); "
+        "sys.argv = ['http.server', sys.argv[2], '--bind', '127.0.0.1']; "
+        "runpy.run_module('http.server', run_name='__main__')"
+    )
+    programs = [
+        {"name": "dialogue", "argv": [sys.executable, "-c", noted, str(tmp_path / "d"), str(slow)],
+         "port": slow, "niceness": 7},
+        {"name": "ingest", "argv": [sys.executable, "-c", noted, str(tmp_path / "i"), str(quick)],
+         "port": quick},
+    ]  # fmt: skip
+    log = tmp_path / "run.log"
+    driver = _start(programs, log)
+    grouped = autogroup_nice(os.getpid()) is not None  # the kernel has autogroups
+
+    def priorities(port: int) -> tuple[int, int | None]:
+        pid = _children(driver.pid)[str(port)]
+        return os.getpriority(os.PRIO_PROCESS, pid), autogroup_nice(pid)
+
+    try:
+        assert priorities(slow) == (7, 7 if grouped else None)
+        assert priorities(quick) == (0, 0 if grouped else None)
+        first = _children(driver.pid)[str(slow)]
+        os.kill(first, signal.SIGKILL)
+        _wait(lambda: _children(driver.pid).get(str(slow)) not in (None, first))
+        _wait(lambda: "dialogue is back" in log.read_text())
+        assert priorities(slow) == (7, 7 if grouped else None)
+    finally:
+        os.kill(driver.pid, signal.SIGTERM)
+        assert driver.wait(timeout=20) == 0
+    # Both starts of the dialogue process ran at full priority, like the other one.
+    at_start = "0 0" if grouped else "0 None"
+    assert (tmp_path / "d").read_text().split("\n") == [at_start, at_start, ""]
+    assert (tmp_path / "i").read_text().split("\n") == [at_start, ""]
+    assert "dialogue (pid " in log.read_text() and "lowered to nice 7" in log.read_text()

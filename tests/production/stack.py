@@ -27,6 +27,7 @@ from sqlalchemy import create_engine, text
 
 from helpdesk import db
 from helpdesk.deploy.topology import Topology
+from helpdesk.priority import yield_cpu
 from helpdesk.settings import PROJECT_ROOT, Settings
 from tests.support.servers import Process
 
@@ -102,6 +103,9 @@ class ProductionStack:
         self.extra_env = dict(env or {})
         self.rest_channel = rest_channel
         self.processes: dict[str, Process] = {}
+        # The niceness each process drops to once it answers (the topology's, as the
+        # supervisor does under `helpdesk run`).
+        self.niceness: dict[str, int] = {}
         self.services_dir = self.folder / "services"
 
     # --- lifecycle ---
@@ -206,6 +210,7 @@ class ProductionStack:
                 env={**self.env, **service.env},
                 timeout=self.start_timeout,
             )
+            self.niceness[service.name] = service.niceness
         try:
             self._start_all()
         except BaseException:
@@ -217,9 +222,9 @@ class ProductionStack:
         """Start every process at once (Rasa takes a minute to load; in parallel, not N)."""
         errors: list[BaseException] = []
 
-        def start(process: Process) -> None:
+        def start(name: str) -> None:
             try:
-                process.start()
+                self.start(name)
             except BaseException as error:  # reported below with the process's log
                 errors.append(error)
 
@@ -229,7 +234,7 @@ class ProductionStack:
             ["nginx"],
         ]
         for group in order:
-            threads = [threading.Thread(target=start, args=(self.processes[n],)) for n in group]
+            threads = [threading.Thread(target=start, args=(n,)) for n in group]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -250,7 +255,10 @@ class ProductionStack:
         self.processes[name].kill()
 
     def start(self, name: str) -> None:
-        self.processes[name].start()
+        """Start ``name`` (again) and wait until it answers; then lower its priority."""
+        process = self.processes[name].start()
+        if self.niceness.get(name) and process.popen is not None:
+            yield_cpu(process.popen.pid, self.niceness[name])
 
     def say(self, wa_id: str, message: str) -> dict[str, Any]:
         answer = httpx.post(
