@@ -6,12 +6,15 @@ channel routed too, and for each rate of a ladder sends, open-loop, one first me
 per distinct customer (texts below, the same for both channels):
 
 - REST: ``POST /webhooks/rest/webhook``; latency = the request (Rasa answers in it);
-- WhatsApp: signed webhooks to nginx; reply latency = the product's own timestamps, from
-  the inbox row's ``received_at`` to the first reply's outbound row (``created_at``);
-  the webhook acknowledgement time is measured at the client.
+- WhatsApp: each customer writes through the sandbox's customer API, so the sandbox (as
+  Meta) knows the number, delivers the signed webhook to nginx and then the reply, with
+  sent/delivered/read statuses as in production; reply latency = the product's own
+  timestamps, from the inbox row's ``received_at`` to the first reply's outbound row
+  (``created_at``); the ack of these phases is the sandbox's request (an upper bound).
 
 Then: the ack p99 while Rasa is saturated (WhatsApp at twice the highest rate held),
-through nginx to the ingest process and, as the baseline, posted to a Rasa replica itself,
+through nginx to the ingest process and, as the baseline, posted to a Rasa replica itself
+(these two sign and post the webhooks themselves, numbers the sandbox never saw),
 status webhooks (sent/delivered/read) and whether they cost any Rasa turn (tracker events
 before/after), and the action-server calls per turn (nginx's internal access log).
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import sys
@@ -103,26 +107,54 @@ async def rest_phase(base: str, rate: float, seconds: float, tag: str) -> dict:
     return {"p50_ms": pct(latencies, 50), "p95_ms": pct(latencies, 95), "failures": failures}
 
 
+_PHASES = itertools.count(1)
+
+
 async def whatsapp_phase(
-    stack: ProductionStack, base: str, rate: float, seconds: float, tag: str
+    stack: ProductionStack,
+    base: str,
+    rate: float,
+    seconds: float,
+    tag: str,
+    *,
+    through_sandbox: bool = True,
 ) -> dict:
+    """One first message per distinct customer, open-loop at ``rate``.
+
+    ``through_sandbox``: each customer writes from the sandbox's phone (its customer API),
+    so the sandbox, as Meta, knows the number, signs and delivers the webhook and then
+    delivers the reply with sent/delivered/read statuses, as in production. The ack is then
+    the sandbox's request, which waits for the product's 200: an upper bound of the ack (it
+    includes the sandbox's own handling). Otherwise the bench signs and posts the webhooks
+    itself to ``base`` (the ack alone, exactly): numbers the sandbox never saw, so every
+    reply ends in a failed status 131026 and the product runs its failure path."""
     acks: list[float] = []
     failures = 0
-    senders = [f"3469{abs(hash(tag)) % 1000:03d}{i:05d}" for i in range(int(rate * seconds))]
+    count = int(rate * seconds)
+    # A prefix of their own per phase: the replies are found by it.
+    prefix = f"3469{os.getpid() % 100:02d}{next(_PHASES):03d}"
+    senders = [f"{prefix}{i:05d}" for i in range(count)]
     async with httpx.AsyncClient(timeout=30.0) as client:
 
         async def one(i: int) -> None:
             nonlocal failures
             text = TEXTS[i % len(TEXTS)]
-            raw = encode(text_webhook(senders[i], f"wamid.bench.{tag}.{i}", text, phone=PHONE))
-            headers = signed_headers(APP_SECRET, raw)
             start = time.perf_counter()
             try:
-                ok = (
-                    await client.post(
+                if through_sandbox:
+                    answer = await client.post(
+                        f"{stack.sandbox_url}/sandbox/customers/{senders[i]}/messages",
+                        json={"text": text},
+                    )
+                    ok = answer.status_code == 200 and answer.json().get("webhook_status") == 200
+                else:
+                    wamid = f"wamid.bench.{tag}.{i}"
+                    raw = encode(text_webhook(senders[i], wamid, text, phone=PHONE))
+                    headers = signed_headers(APP_SECRET, raw)
+                    answer = await client.post(
                         base + "/webhooks/whatsapp/webhook", content=raw, headers=headers
                     )
-                ).status_code == 200
+                    ok = answer.status_code == 200
             except httpx.HTTPError:
                 ok = False
             if ok:
@@ -130,28 +162,35 @@ async def whatsapp_phase(
             else:
                 failures += 1
 
-        await open_loop(rate, len(senders), one)
-    latencies = await asyncio.to_thread(reply_latencies, stack, tag, len(senders))
+        await open_loop(rate, count, one)
+    latencies = await asyncio.to_thread(reply_latencies, stack, prefix, count)
+    statuses = stack.sql(
+        "SELECT status, count(*) FROM whatsapp_outbound WHERE recipient_id LIKE :p GROUP BY status",
+        p=prefix + "%",
+    )
     return {
         "ack_p50_ms": pct(acks, 50),
         "ack_p99_ms": pct(acks, 99),
+        "ack_through_sandbox": through_sandbox,
         "reply_p50_ms": pct(latencies, 50),
         "reply_p95_ms": pct(latencies, 95),
         "answered": len(latencies),
-        "sent": len(senders),
+        "sent": count,
         "ack_failures": failures,
+        "outbound_statuses": {str(status): int(n) for status, n in statuses},
     }
 
 
 def reply_latencies(
-    stack: ProductionStack, tag: str, count: int, wait: float = 120.0
+    stack: ProductionStack, prefix: str, count: int, wait: float = 120.0
 ) -> list[float]:
-    """Inbox received_at → first reply's outbound created_at, once every message is done."""
-    pattern = f"wamid.bench.{tag}.%"
+    """Inbox received_at → first reply's outbound created_at, once every message of the
+    customers whose numbers start with ``prefix`` is done."""
+    pattern = prefix + "%"
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         (done,) = stack.sql(
-            "SELECT count(*) FROM whatsapp_inbox WHERE wamid LIKE :p AND status = 'done'",
+            "SELECT count(*) FROM whatsapp_inbox WHERE sender_id LIKE :p AND status = 'done'",
             p=pattern,
         )[0]
         if done >= count:
@@ -160,7 +199,7 @@ def reply_latencies(
     rows = stack.sql(
         "SELECT EXTRACT(EPOCH FROM (o.created_at - i.received_at)) * 1000 "
         "FROM whatsapp_inbox i JOIN whatsapp_outbound o "
-        "ON o.reply_to = i.wamid AND o.reply_seq = 0 WHERE i.wamid LIKE :p",
+        "ON o.reply_to = i.wamid AND o.reply_seq = 0 WHERE i.sender_id LIKE :p",
         p=pattern,
     )
     return [float(ms) for (ms,) in rows]
@@ -266,12 +305,21 @@ def run_topology(replicas: int, rates: list[float], seconds: float, base_port: i
         result["whatsapp_rate_held"] = max(held_wa, default=0)
         top = max(rates)
         saturate = 2 * max(result["whatsapp_rate_held"], result["rest_rate_held"], top / 2)
-        sat = asyncio.run(whatsapp_phase(stack, base, saturate, seconds / 2, f"sat{replicas}"))
+        # The ack goal's two phases post the webhooks themselves: the ack alone, exactly.
+        sat = asyncio.run(
+            whatsapp_phase(
+                stack, base, saturate, seconds / 2, f"sat{replicas}", through_sandbox=False
+            )
+        )
         result["saturated"] = {"rate": saturate, **sat}
         # The same load acknowledged by a Rasa replica itself (the path before the ingest
         # process, still nginx's backup): the baseline of the ack goal, in this run.
         replica = f"http://127.0.0.1:{stack.topology.rasa_port(1)}"
-        old = asyncio.run(whatsapp_phase(stack, replica, saturate, seconds / 2, f"old{replicas}"))
+        old = asyncio.run(
+            whatsapp_phase(
+                stack, replica, saturate, seconds / 2, f"old{replicas}", through_sandbox=False
+            )
+        )
         result["saturated_via_rasa"] = {"rate": saturate, **old}
         print(f"  saturated at {saturate:g}/s: ack p99 {sat['ack_p99_ms']} ms through the "
               f"ingest process, {old['ack_p99_ms']} ms when Rasa acknowledges",

@@ -18,14 +18,16 @@ as well, because its replies are worded from it.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 
 from helpdesk.conversation import ERASURE_SLOT, LANGUAGE_SLOT
@@ -61,27 +63,43 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         )
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's save, but the stored events are counted once (Rasa's own ``save`` counts
+        them again) and erasure or storing is one transaction."""
+        if self.event_broker is not None:
+            # The broker diffs against the stored tracker, so it must run before the insert.
+            await self.stream_events(tracker)
         with self.session_scope() as session:
             new_events = list(self._additional_events(session, tracker))
-        if any(
-            isinstance(event, SlotSet) and event.key == ERASURE_SLOT and event.value
-            for event in new_events
-        ):
-            self._forget(tracker.sender_id)
+            erased = any(
+                isinstance(event, SlotSet) and event.key == ERASURE_SLOT and event.value
+                for event in new_events
+            )
+            if erased:
+                deleted = (
+                    session.query(self.SQLEvent)
+                    .filter(self.SQLEvent.sender_id == tracker.sender_id)
+                    .delete(synchronize_session=False)
+                )
+            else:
+                session.add_all(self._row(tracker.sender_id, event) for event in new_events)
+            session.commit()
+        if erased:
+            logger.info("Erased a conversation on request (%d stored events deleted).", deleted)
             return
-        await super().save(tracker)
         if any(isinstance(event, UserUttered) for event in new_events) and not _recorded(tracker):
             record_customer(tracker)
 
-    def _forget(self, sender_id: str) -> None:
-        with self.session_scope() as session:
-            deleted = (
-                session.query(self.SQLEvent)
-                .filter(self.SQLEvent.sender_id == sender_id)
-                .delete(synchronize_session=False)
-            )
-            session.commit()
-        logger.info("Erased a conversation on request (%d stored events deleted).", deleted)
+    def _row(self, sender_id: str, event: Event) -> Any:
+        """One stored event, exactly as Rasa's ``SQLTrackerStore.save`` writes it."""
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
 
 
 def _recorded(tracker: DialogueStateTracker) -> bool:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import select
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -21,6 +23,9 @@ from helpdesk.errors import DatabaseUnavailable
 from helpdesk.settings import get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# A pooled connection idle for longer than this gets a real round trip before use: a
+# firewall or NAT may have dropped it silently, which its socket would not show.
+IDLE_PING_SECONDS = 30.0
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -33,6 +38,33 @@ def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # type: ign
     cursor.close()
 
 
+def _checked_in(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _check_alive(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+    """Discard a pooled PostgreSQL connection the server has closed, without a round trip.
+
+    ``pool_pre_ping`` sent a ``SELECT 1`` at every checkout (~14 per WhatsApp turn). A
+    server that ends a connection (a restart, ``pg_terminate_backend``, an idle timeout)
+    sends its FATAL message and closes the socket, and an idle libpq connection has nothing
+    else to read (no LISTEN here): so a readable socket means the connection is gone. Only
+    a connection idle for ``IDLE_PING_SECONDS`` still gets the round trip. Raising
+    ``DisconnectionError`` makes the pool drop it and hand out a fresh one.
+    """
+    readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    if readable:
+        raise DisconnectionError("the database closed this pooled connection")
+    idle_since = record.info.get("checked_in_at")
+    if idle_since is not None and time.monotonic() - idle_since > IDLE_PING_SECONDS:
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except Exception as error:
+            raise DisconnectionError(f"the pooled connection failed a ping: {error}") from error
+
+
 @functools.lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     """One engine per URL per process (engines own connection pools)."""
@@ -43,9 +75,17 @@ def get_engine(url: str) -> Engine:
         # connection and its close checkpoints the WAL with an fsync (~20 ms per transaction
         # here, vs ~3 ms pooled). A pool (2.0's default) keeps the webhook inbox fast.
         options = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
-    engine = create_engine(url, future=True, pool_pre_ping=True, **options)
+    parsed = make_url(url)
+    by_socket = parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg2"
+    # A file does not drop connections (SQLite: no check); a driver whose socket we do not
+    # look at gets the round trip at every checkout.
+    pre_ping = parsed.get_backend_name() != "sqlite" and not by_socket
+    engine = create_engine(url, future=True, pool_pre_ping=pre_ping, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+    if by_socket:
+        event.listen(engine, "checkout", _check_alive)
+        event.listen(engine, "checkin", _checked_in)
     return engine
 
 

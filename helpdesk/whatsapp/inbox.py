@@ -137,6 +137,10 @@ def claim_next(
     ``poisoned`` set, so that the customer is told and their later messages go on.
     """
     now = utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        return _claim_on_postgresql(
+            session, sender_id=sender_id, lease=lease, max_attempts=max_attempts, owner=owner
+        )
     oldest = (
         select(InboxMessage)
         .where(
@@ -147,18 +151,6 @@ def claim_next(
         .limit(1)
     )
     row = session.execute(oldest).scalar_one_or_none()
-    if row is not None and session.get_bind().dialect.name == "postgresql":
-        # Several replicas claim at once: lock the customer's oldest row, and if another
-        # replica holds that lock, leave the customer to it (SKIP LOCKED) rather than wait.
-        # Locking only that row (not "the first unlocked one") keeps the order.
-        row = session.execute(
-            select(InboxMessage)
-            .where(InboxMessage.id == row.id)
-            .with_for_update(skip_locked=True)
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
-        if row is None or row.status not in ("pending", "processing"):
-            return None
     if row is None:
         return None
     if row.status == InboxStatus.PROCESSING and row.lease_until and row.lease_until >= now:
@@ -186,6 +178,73 @@ def claim_next(
         finish(session, item_id=row.id, status=InboxStatus.FAILED, error=error)
         return replace(item, poisoned=True)
     return item
+
+
+def _claim_on_postgresql(
+    session: Session,
+    *,
+    sender_id: str,
+    lease: float,
+    max_attempts: int | None,
+    owner: str | None,
+) -> InboxItem | None:
+    """``claim_next`` in one statement: several replicas claim at once, so it locks the
+    customer's oldest unfinished row, and if another replica holds that lock, leaves the
+    customer to it (SKIP LOCKED) rather than wait. Locking only that row (not "the first
+    unlocked one") keeps the order; under the lock PostgreSQL checks the row again against
+    the latest committed version, so a row another replica just claimed is not taken."""
+    now = utcnow()
+    oldest = (
+        select(InboxMessage.id)
+        .where(
+            InboxMessage.sender_id == sender_id,
+            InboxMessage.status.in_((InboxStatus.PENDING, InboxStatus.PROCESSING)),
+        )
+        .order_by(InboxMessage.timestamp, InboxMessage.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    locked = (
+        select(InboxMessage.id)
+        .where(InboxMessage.id == oldest, _claimable(now))
+        .with_for_update(skip_locked=True)
+        .cte("locked")
+    )
+    row = session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.id.in_(select(locked.c.id)))
+        .values(
+            status=InboxStatus.PROCESSING,
+            lease_until=now + timedelta(seconds=lease),
+            attempts=InboxMessage.attempts + 1,
+            claimed_by=owner,
+        )
+        .returning(
+            InboxMessage.id,
+            InboxMessage.wamid,
+            InboxMessage.sender_id,
+            InboxMessage.type,
+            InboxMessage.timestamp,
+            InboxMessage.body,
+            InboxMessage.attempts,
+        )
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if row is None:
+        return None
+    item = InboxItem.from_row(row)  # type: ignore[arg-type]
+    if max_attempts is not None and item.attempts > max_attempts:
+        error = f"the process handling it stopped {item.attempts - 1} times"
+        finish(session, item_id=item.id, status=InboxStatus.FAILED, error=error)
+        return replace(item, poisoned=True)
+    return item
+
+
+def finish_and_claim_next(session: Session, *, finished_id: int, **claim: Any) -> InboxItem | None:
+    """``finish`` the customer's message just handled and ``claim_next`` in one transaction
+    (one round of BEGIN/COMMIT less per message)."""
+    finish(session, item_id=finished_id)
+    return claim_next(session, **claim)
 
 
 def renew_lease(session: Session, *, item_id: int, lease: float) -> None:
@@ -323,27 +382,41 @@ class InboxWorker:
                 await asyncio.sleep(pause)
 
     async def _drain(self, sender: str) -> None:
-        while not self._stopping:
-            try:
-                item = await self._db(
-                    claim_next,
-                    sender_id=sender,
-                    lease=self.lease,
-                    max_attempts=self.max_attempts,
-                    owner=self.owner,
-                )
-            except Exception:
-                logger.exception("Could not claim an inbox row")
-                return
-            if item is None:
-                return
-            if item.poisoned:
-                await self._poisoned(item)
-                continue
-            if not await self._handle(item):
-                return  # waiting for a retry: later messages of this customer wait too
+        claim = {
+            "sender_id": sender,
+            "lease": self.lease,
+            "max_attempts": self.max_attempts,
+            "owner": self.owner,
+        }
+        done: int | None = None  # handled, its ``done`` mark goes with the next claim
+        try:
+            while not self._stopping:
+                try:
+                    if done is None:
+                        item = await self._db(claim_next, **claim)
+                    else:
+                        item = await self._db(finish_and_claim_next, finished_id=done, **claim)
+                        done = None
+                except Exception:
+                    logger.exception("Could not claim an inbox row")
+                    return
+                if item is None:
+                    return
+                if item.poisoned:
+                    await self._poisoned(item)
+                    continue
+                handled = await self._handle(item)
+                if handled is None:
+                    done = item.id
+                elif not handled:
+                    return  # waiting for a retry: later messages of this customer wait too
+        finally:
+            if done is not None:  # stopping between a turn and the next claim
+                await asyncio.shield(self._db(finish, item_id=done))
 
-    async def _handle(self, item: InboxItem) -> bool:
+    async def _handle(self, item: InboxItem) -> bool | None:
+        """``None``: handled, for the caller to mark done; ``True``: finished otherwise
+        (failed for good); ``False``: postponed for a retry."""
         heartbeat = asyncio.get_running_loop().create_task(self._heartbeat(item.id))
         try:
             with reply_scope(item.wamid):
@@ -354,8 +427,7 @@ class InboxWorker:
             return await self._failed(item, error)
         finally:
             heartbeat.cancel()
-        await self._db(finish, item_id=item.id)
-        return True
+        return None
 
     async def _failed(self, item: InboxItem, error: Exception) -> bool:
         retryable = getattr(error, "retryable", True)

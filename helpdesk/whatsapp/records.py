@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, true, update
 from sqlalchemy.orm import Session
 
 from helpdesk.db.models import ButtonId, InboxMessage, OutboundMessage, Reaction
@@ -25,7 +25,7 @@ from helpdesk.db.models.base import utcnow
 from helpdesk.db.models.whatsapp import ERASED_TYPE
 from helpdesk.errors import GraphAPIError
 from helpdesk.whatsapp import identity, payloads
-from helpdesk.whatsapp.pricing import record_billing
+from helpdesk.whatsapp.pricing import billing_of, record_billing
 from helpdesk.whatsapp.replay import key_from_callback
 from helpdesk.whatsapp.states import OUTBOUND_RANK, InboxStatus, OutboundStatus
 from helpdesk.whatsapp.webhook import Status
@@ -141,8 +141,10 @@ def mark_error(session: Session, *, outbound_id: int, error: GraphAPIError) -> N
         row.error_message = str(error)[:2000]
 
 
-def apply_status(session: Session, *, status: Status) -> OutboundMessage | None:
+def apply_status(session: Session, *, status: Status) -> None:
     """Apply a sent/delivered/read/failed status; never moves a status backwards."""
+    if status.status != OutboundStatus.FAILED and _advance(session, status=status):
+        return
     row = session.execute(
         select(OutboundMessage).where(OutboundMessage.wamid == status.wamid)
     ).scalar_one_or_none()
@@ -187,7 +189,34 @@ def apply_status(session: Session, *, status: Status) -> OutboundMessage | None:
     elif OUTBOUND_RANK.get(status.status, 0) > OUTBOUND_RANK.get(row.status, 0):
         row.status = OutboundStatus(status.status)
     record_billing(row, status.pricing)
-    return row
+
+
+def _advance(session: Session, *, status: Status) -> bool:
+    """The common case in one UPDATE: the reply's row is known by its wamid, and the status
+    moves it forward or brings its billing (three such webhooks per reply, each a SELECT
+    and an UPDATE before). ``False``: no such row or nothing to change; the caller then
+    looks for a reserved row or keeps the status under its wamid."""
+    rank = OUTBOUND_RANK.get(status.status, 0)
+    ranks = {str(name): value for name, value in OUTBOUND_RANK.items()}
+    row_rank = case(ranks, value=OutboundMessage.status, else_=0)
+    values: dict[str, Any] = {
+        "status": case((row_rank < rank, status.status), else_=OutboundMessage.status)
+    }
+    changes = row_rank < rank
+    billing = billing_of(status.pricing)
+    if billing is not None:
+        values.update(
+            category=billing.category, billable=billing.billable, pricing_type=billing.type
+        )
+        changes = true()
+    result = session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.wamid == status.wamid, changes)
+        .values(**values)
+        # A row of this session sees the change (PostgreSQL: RETURNING, no extra SELECT).
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(result.rowcount)
 
 
 def _recipient_key(session: Session, status: Status) -> str:

@@ -316,3 +316,28 @@ def test_media_go_to_s3_and_any_replica_reads_them(engines: dict[str, str], tmp_
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def test_pooled_connections_the_database_ended_are_replaced_before_use(pg: str) -> None:
+    """The database ends every idle connection of the pool (a restart, an administrator's
+    pg_terminate_backend): the next transactions run on fresh connections instead of
+    failing, though no ``SELECT 1`` precedes each checkout any more."""
+    engine = db.get_engine(pg)
+    sessions = [db.session_scope(pg) for _ in range(3)]
+    pids = set()
+    for scope in sessions:  # three connections checked out at once, then back in the pool
+        session = scope.__enter__()
+        pids.add(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    for scope in reversed(sessions):
+        scope.__exit__(None, None, None)
+    outside = create_engine_for(pg)
+    with outside.connect() as other:
+        for pid in pids:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    outside.dispose()
+    time.sleep(0.2)  # the FATAL message and the close reach our sockets
+    for _ in range(3):
+        with db.session_scope(pg) as session:
+            pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        assert pid not in pids, "a transaction ran on a connection the database had ended"
+    assert engine.pool.checkedout() == 0
