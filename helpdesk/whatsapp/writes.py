@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from helpdesk.db import default_url, session_scope
@@ -21,6 +21,10 @@ from helpdesk.errors import DatabaseUnavailable
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# How often a transaction runs again after a concurrent writer's row made it break a
+# unique constraint (see ``write``); a third conflict is a real one and is raised.
+CONFLICT_RETRIES = 2
 
 
 class _WriteTurns:
@@ -93,13 +97,25 @@ def write(
     Every caller's function is one whole transaction that is safe to run again (it reads
     what it needs inside), so a retry never applies half of one. Without this, a dropped
     connection right after Meta accepted a reply lost the reply's wamid, and the replayed
-    turn sent the reply a second time."""
+    turn sent the reply a second time.
+
+    A unique-constraint conflict also runs it again (twice at most): two processes that
+    look for a row and then write it race on SQLite, where the driver opens the
+    transaction only at the first write. The classic case is a status webhook that
+    overtakes the sender's record of the send: both write the same wamid; run again, the
+    sender finds the status's row and folds it in (``records.mark_accepted``)."""
     deadline = time.monotonic() + patience
     pause = 0.05
+    conflicts = 0
     while True:
         try:
             with write_session(url) as session:
                 return function(session, **kwargs)
+        except IntegrityError as error:
+            if conflicts >= CONFLICT_RETRIES:
+                raise
+            conflicts += 1
+            logger.info("%s met a concurrent write; again: %s", function.__name__, error.orig)
         except (DBAPIError, DatabaseUnavailable) as error:
             if not _dropped(error) or time.monotonic() + pause > deadline:
                 raise

@@ -246,8 +246,12 @@ def _run(stack: WhatsAppStack, script: Script, customer: str) -> dict[str, Any]:
         if kind == "text":
             stack.say(customer, text=value)
         elif kind == "button":
+            # Count the replies once the button is there and before tapping it: counted
+            # after the tap, a quick answer to it was taken for an earlier reply, and the
+            # script then waited for an answer that had already come.
+            stack.wait_for(lambda t=value: stack.button_id(customer, t), timeout=90, what=value)
+            before = len(stack.replies(customer))
             stack.tap(customer, value)
-            before = len(stack.replies(customer))  # tap() waited for the button only
         else:
             data, mime, name = _file(value)
             stack.send_file(customer, data, mime, name)

@@ -215,6 +215,35 @@ def test_a_status_that_overtakes_the_send_record_is_kept(database_url: str) -> N
         assert (row.wamid, row.status, row.type) == ("out2", "delivered", "text")
 
 
+def test_a_status_written_while_the_send_is_being_recorded_is_folded_in(
+    database_url: str,
+) -> None:
+    """The status webhook's row lands between the sender's look for it and its write of
+    the wamid (two processes; on SQLite the look is outside the write transaction): the
+    write breaks the wamid's unique constraint, and ``write`` runs it again, which folds
+    the status in instead of failing the send (an agent's reply answered 500 before)."""
+    from helpdesk.whatsapp.records import apply_status, get_outbound, mark_accepted, record_outbound
+    from helpdesk.whatsapp.webhook import Status
+    from helpdesk.whatsapp.writes import write
+
+    with session_scope(database_url) as session:
+        outbound_id = record_outbound(session, recipient_id="A", payload={"type": "text"})
+    runs: list[int] = []
+
+    def record_the_send(session, *, outbound_id: int, wamid: str) -> None:  # type: ignore[no-untyped-def]
+        mark_accepted(session, outbound_id=outbound_id, wamid=wamid)
+        runs.append(outbound_id)
+        if len(runs) == 1:  # the status webhook commits before this transaction does
+            with session_scope(database_url) as other:
+                apply_status(other, status=Status("out3", "delivered", "A", 1))
+
+    write(record_the_send, url=database_url, outbound_id=outbound_id, wamid="out3")
+    assert len(runs) == 2
+    with session_scope(database_url) as session:
+        [row] = get_outbound(session, recipient_id="A")
+        assert (row.wamid, row.status, row.type) == ("out3", "delivered", "text")
+
+
 def test_a_payload_too_long_for_a_button_id_travels_under_a_short_id(database_url: str) -> None:
     from helpdesk.whatsapp.records import choice_id, resolve_choice
 
