@@ -52,8 +52,11 @@ def _check_alive(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-u
     a connection idle for ``IDLE_PING_SECONDS`` still gets the round trip. Raising
     ``DisconnectionError`` makes the pool drop it and hand out a fresh one.
     """
-    readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
-    if readable:
+    # poll(), not select(): select() refuses descriptors past 1023, which a busy process
+    # with many sockets and files reaches.
+    watch = select.poll()
+    watch.register(dbapi_connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+    if watch.poll(0):
         raise DisconnectionError("the database closed this pooled connection")
     idle_since = record.info.get("checked_in_at")
     if idle_since is not None and time.monotonic() - idle_since > IDLE_PING_SECONDS:
