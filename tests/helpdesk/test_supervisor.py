@@ -224,12 +224,17 @@ def _serving(port: int) -> int | None:
         return None
 
 
-def test_a_warm_standby_takes_over_the_port_when_the_child_is_killed(tmp_path: Path) -> None:
+def _start_with_a_standby(tmp_path: Path) -> tuple[int, Path, subprocess.Popen]:
+    """A supervisor running one pid-answering server that keeps a warm standby."""
     port = free_port()
     log = tmp_path / "run.log"
     program = {"name": "web", "argv": [sys.executable, "-c", PID_SERVER, str(port)],
                "port": port, "standby": True}  # fmt: skip
-    driver = _start([program], log)
+    return port, log, _start([program], log)
+
+
+def test_a_warm_standby_takes_over_the_port_when_the_child_is_killed(tmp_path: Path) -> None:
+    port, log, driver = _start_with_a_standby(tmp_path)
     seen: list[int] = []
     try:
         serving = _serving(port)
@@ -257,11 +262,7 @@ def test_a_warm_standby_takes_over_the_port_when_the_child_is_killed(tmp_path: P
 
 
 def test_a_dead_standby_is_replaced_and_one_whose_supervisor_died_exits(tmp_path: Path) -> None:
-    port = free_port()
-    log = tmp_path / "run.log"
-    program = {"name": "web", "argv": [sys.executable, "-c", PID_SERVER, str(port)],
-               "port": port, "standby": True}  # fmt: skip
-    driver = _start([program], log)
+    port, log, driver = _start_with_a_standby(tmp_path)
     serving = _serving(port)
     try:
         _wait(lambda: len(_standbys(driver.pid)) == 1)

@@ -149,34 +149,42 @@ def _payment_screens(half: _Half, split: str) -> None:
     """One bank app's "payment sent" screens: a copy of one (re-encoded smaller, as
     WhatsApp sends it) is reuse, a screen of another payment is a look-alike."""
     screens = {p.name: payment_screen(p) for p in payments(split)}
-    stored = {
-        name: half.store(png_bytes(screen), f"b-{name}", "screenshot")
-        for name, screen in screens.items()
-    }
-    for name, screen in screens.items():
-        smaller = screen.resize((screen.width * 6 // 10, screen.height * 6 // 10))
-        found = half.found(jpeg_bytes(smaller, 70), "screenshot")
-        half.count("reused/app_screen_again", found, stored[name])
-        for other, media_id in stored.items():
-            if other != name:
-                half.count("lookalike/app_screen", found, media_id)
-                half.count("lookalike", found, media_id)
+    _screens_again(
+        half, screens, "b", "screenshot", "reused/app_screen_again",
+        ("lookalike/app_screen", "lookalike"),
+    )  # fmt: skip
     # The same screens sent at a step that reads no text (the product photo step; payment
     # evidence and error screenshots are read): only the whole pictures nearly the same
     # hash are taken for one screen (``content.SAME_FILE_DETAIL``). Their own lines: the
     # look-alike rate above is the issue's; the screens stored just above also compete
     # for the look-up's candidates, so the "before" here is a floor.
-    unread = {
-        name: half.store(png_bytes(screen), f"u-{name}", "photo")
+    _screens_again(
+        half, screens, "u", "photo", "unread/reused_app_screen", ("unread/other_payment",)
+    )
+
+
+def _screens_again(
+    half: _Half,
+    screens: dict[str, Image.Image],
+    tag: str,
+    purpose: str,
+    again: str,
+    others: tuple[str, ...],
+) -> None:
+    """Store every screen for ``purpose``, then look each up again as WhatsApp re-sends it
+    (smaller, JPEG): finding itself counts under ``again``, finding another under ``others``."""
+    stored = {
+        name: half.store(png_bytes(screen), f"{tag}-{name}", purpose)
         for name, screen in screens.items()
     }
     for name, screen in screens.items():
         smaller = screen.resize((screen.width * 6 // 10, screen.height * 6 // 10))
-        found = half.found(jpeg_bytes(smaller, 70), "photo")
-        half.count("unread/reused_app_screen", found, unread[name])
-        for other, media_id in unread.items():
+        found = half.found(jpeg_bytes(smaller, 70), purpose)
+        half.count(again, found, stored[name])
+        for other, media_id in stored.items():
             if other != name:
-                half.count("unread/other_payment", found, media_id)
+                for line in others:
+                    half.count(line, found, media_id)
 
 
 def _rate(values: list[bool]) -> float:
