@@ -48,8 +48,22 @@ def autogroup_nice(pid: int) -> int | None:
         text = Path(f"/proc/{pid}/autogroup").read_text(encoding="ascii")
     except OSError:
         return None
-    # "/autogroup-7904 nice 10"
-    return int(text.split()[-1])
+    return parse_autogroup(text)
+
+
+def parse_autogroup(text: str) -> int | None:
+    """The nice value in the text of a ``/proc/<pid>/autogroup`` file, None if it names none.
+
+    "/autogroup-7904 nice 10"; empty when the task is in no autogroup (inside a cgroup of its
+    own, as in a container or a systemd unit): that is no autogroup to lower.
+    """
+    fields = text.split()
+    if len(fields) != 3 or fields[1] != "nice":
+        return None
+    try:
+        return int(fields[2])
+    except ValueError:
+        return None
 
 
 def _task_ids(pid: int) -> list[int]:

@@ -307,7 +307,10 @@ def test_a_child_drops_to_its_niceness_once_ready_and_again_after_a_restart(
     ]  # fmt: skip
     log = tmp_path / "run.log"
     driver = _start(programs, log)
-    grouped = autogroup_nice(os.getpid()) is not None  # the kernel has autogroups
+    # Whether the kernel gives a session of its own an autogroup (not inside every container),
+    # asked of the child that is never lowered.
+    _wait(lambda: str(quick) in _children(driver.pid))
+    grouped = autogroup_nice(_children(driver.pid)[str(quick)]) is not None
 
     def priorities(port: int) -> tuple[int, int | None]:
         pid = _children(driver.pid)[str(port)]
