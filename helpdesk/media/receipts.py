@@ -23,57 +23,18 @@ are not mistaken for it.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from helpdesk.media import receipt_layout as layout
 from helpdesk.media.fields import Field
-from helpdesk.media.patterns import parse_number
+from helpdesk.media.receipt_layout import Row
+from helpdesk.media.receipt_total import MONEY, find_total
 
-# Words that name the paid amount, strongest first. Lower-case, accents as printed.
-_GRAND = (
-    r"grand\s*total|total\s*amount|amount\s*(?:due|paid|payable)|total\s*(?:due|paid|payable"
-    r"|to\s*pay|incl\w*|inc\.?|sales|rounded|after|nett?|with|amt\w*|rm)|nett?\s*total|balance\s*due"
-    r"|rounded\s*total|total\s*rm|total\s*\(rm\)|importe\s*total|total\s*a\s*pagar"
-    r"|a\s*pagar|total\s*pagado|importe\s*pagado|monto\s*total|valor\s*total|valor\s*pago"
-    r"|total\s*geral|gesamtbetrag|gesamtsumme|zu\s*zahlen|endbetrag|summe\s*eur|bezahlt"
-    r"|montant\s*total|total\s*ttc|net\s*[àa]\s*payer|[àa]\s*payer|montant\s*pay[ée]"
-    r"|totale\s*complessivo|totale\s*euro|importo\s*pagato|da\s*pagare|totale\s*da\s*pagare"
-    r"|you\s*paid|paid|pagado|pagaste|payé|pago\s*realizado"
-)
-_PLAIN = r"total|totale|totaal|summe|gesamt|betrag|importe|monto|montant|importo|valor|amount"
-_NOT_TOTAL = (
-    r"sub[\s\-]*total|subtotale?|zwischensumme|sous[\s\-]*total|total\s*(?:items?|qty|quantity"
-    r"|disc\w*|saving\w*|excl\w*|item\(s\)|qt[yd]|dty|ttens)|items?|qty|quantity|discount"
-    r"|descuento|rabatt|remise|sconto|desconto|service|change|cambio|rückgeld|wechselgeld"
-    r"|rendu|monnaie|resto|troco|cash|efectivo|bar(?:geld)?|esp[eè]ces|contanti|dinheiro"
-    r"|tendered|entregado|rounding|redondeo|adj\w*|points?|saved|saving"
-)
-_CASH = r"cash|efectivo|bargeld|bar|esp[eè]ces|contanti|dinheiro|tendered|entregado|paid\s*cash"
-_CHANGE = r"change|cambio|rückgeld|wechselgeld|rendu|monnaie|resto|troco"
-_SUBTOTAL = r"sub[\s\-]*total|subtotale?|zwischensumme|sous[\s\-]*total|netto"
-_TAX = r"tax|gst|vat|iva|mwst|ust|tva|sst|imposto|impuesto|excl\w*|netto"
-
-GRAND = re.compile(r"(?<![a-z])(?:" + _GRAND + r")(?![a-z])", re.IGNORECASE)
-PLAIN = re.compile(r"(?<![a-z])(?:" + _PLAIN + r")(?![a-z])", re.IGNORECASE)
-NOT_TOTAL = re.compile(r"(?<![a-z])(?:" + _NOT_TOTAL + r")(?![a-z])", re.IGNORECASE)
-CASH = re.compile(r"(?<![a-z])(?:" + _CASH + r")(?![a-z])", re.IGNORECASE)
-CHANGE = re.compile(r"(?<![a-z])(?:" + _CHANGE + r")(?![a-z])", re.IGNORECASE)
-SUBTOTAL = re.compile(r"(?<![a-z])(?:" + _SUBTOTAL + r")(?![a-z])", re.IGNORECASE)
-TAX = re.compile(r"(?<![a-z])(?:" + _TAX + r")(?![a-z])", re.IGNORECASE)
 DATE_LABEL = re.compile(r"date|fecha|datum|data|fecha\s*de\s*compra|dated", re.IGNORECASE)
 OTHER_DATE = re.compile(r"exp|valid|due|vence|caduc|until|hasta|bis|best\s*before", re.IGNORECASE)
 
-# Money: two decimals, optional thousands, optional currency glued on ("RM15.00", "15,00€").
-MONEY = re.compile(
-    r"(?<![\d.,])(?:RM|€|\$|£|EUR|USD|GBP|R\$)?\s?"
-    r"(-?\d{1,3}(?:[.,  ]\d{3})*[.,]\d{2}|-?\d+ ?[.,] ?\d{2}"
-    # OCR reads a receipt's faint decimal point as a dash ("15-00"); not inside a date.
-    r"|(?<![\d\-/.])\d+-\d{2}(?![\d\-/:.]))(?![\d])",
-    re.IGNORECASE,
-)
 CURRENCIES = (
     (re.compile(r"\bRM\s?\d|\bRM\b|ringgit", re.IGNORECASE), "MYR"),
     (re.compile(r"€|\bEUR\b|\beuros?\b", re.IGNORECASE), "EUR"),
@@ -124,176 +85,6 @@ _HEADER_SKIP = re.compile(
 )
 
 
-@dataclass
-class _Row:
-    """Words on one printed row (by box geometry, not Tesseract's block/line ids)."""
-
-    text: str
-    top: float
-    bottom: float
-    words: list[Any]
-
-
-@dataclass
-class _Placed:
-    text: str
-    box: tuple[int, int, int, int]
-    word: Any  # the OCR word, with its box in the picture's own coordinates
-
-
-def _upright(words: Sequence[Any]) -> list[_Placed]:
-    """Word boxes in the page's reading frame, whichever way the page lay when it was read
-    (turned by us, or a sideways block Tesseract turned by itself): the direction from one
-    word to the next on a line is "right". Only order and overlap matter here, so offsets
-    are left out (coordinates may be negative)."""
-    steps = [
-        (b.box[0] - a.box[0], b.box[1] - a.box[1])
-        for a, b in itertools.pairwise(words)
-        if a.line == b.line
-    ]
-    across = sum(1 for dx, dy in steps if abs(dx) >= abs(dy) and dx > 0)
-    leftward = sum(1 for dx, dy in steps if abs(dx) >= abs(dy) and dx < 0)
-    down = sum(1 for dx, dy in steps if abs(dy) > abs(dx) and dy > 0)
-    up = sum(1 for dx, dy in steps if abs(dy) > abs(dx) and dy < 0)
-    direction = max(
-        ((1, 0), across), ((-1, 0), leftward), ((0, 1), down), ((0, -1), up), key=lambda d: d[1]
-    )[0]
-    placed = []
-    for word in words:
-        x, y, w, h = word.box
-        if direction == (1, 0):
-            box = (x, y, w, h)
-        elif direction == (-1, 0):
-            box = (-(x + w), -(y + h), w, h)
-        elif direction == (0, 1):  # reading downwards: the page lies turned clockwise
-            box = (y, -(x + w), h, w)
-        else:
-            box = (-(y + h), x, h, w)
-        placed.append(_Placed(word.text, box, word))
-    return placed
-
-
-def _rows(words: Sequence[Any]) -> list[_Row]:
-    ordered = sorted(words, key=lambda w: w.box[1] + w.box[3] / 2)
-    rows: list[list[Any]] = []
-    for word in ordered:
-        middle = word.box[1] + word.box[3] / 2
-        if rows:
-            last = rows[-1]
-            top = min(w.box[1] for w in last)
-            bottom = max(w.box[1] + w.box[3] for w in last)
-            height = max(bottom - top, 1)
-            if top - 0.15 * height <= middle <= bottom + 0.15 * height:
-                last.append(word)
-                continue
-        rows.append([word])
-    out = []
-    for row in rows:
-        row.sort(key=lambda w: w.box[0])
-        out.append(
-            _Row(
-                " ".join(w.text for w in row),
-                min(w.box[1] for w in row),
-                max(w.box[1] + w.box[3] for w in row),
-                row,
-            )
-        )
-    return out
-
-
-def _lines_from_text(text: str) -> list[_Row]:
-    return [_Row(line, float(i), float(i) + 1, []) for i, line in enumerate(text.splitlines())]
-
-
-@dataclass
-class _Candidate:
-    value: float
-    raw: str
-    row: int
-    score: float = 0.0
-
-
-def _money(row: _Row) -> list[tuple[float, str, str]]:
-    """(value, raw, label) of each amount on a row; the label is the text between the
-    previous amount and this one ("Total Saving 0.00 Total 77.20"), or the row's leading
-    words when the amounts stand in columns after it."""
-    found = []
-    previous_end = 0
-    leading = ""
-    for match in MONEY.finditer(row.text):
-        parsed = parse_number(re.sub(r" ?([.,\-]) ?(\d{2})$", r".\2", match.group(1).lstrip("-")))
-        label = row.text[previous_end : match.start()]
-        if not found:
-            leading = label
-        if not any(c.isalpha() for c in label):
-            label = leading
-        previous_end = match.end()
-        if parsed is not None:
-            found.append((float(parsed), match.group(0).strip(), label))
-    return found
-
-
-def find_total(rows: list[_Row]) -> _Candidate | None:
-    """The paid amount: see the module doc."""
-    candidates: list[_Candidate] = []
-    labelled: dict[str, list[float]] = {"cash": [], "change": [], "subtotal": [], "tax": []}
-    for index, row in enumerate(rows):
-        amounts = _money(row)
-        if not amounts:
-            continue
-        # A label alone on the row above ("TOTAL" then the amount below it) counts, less.
-        above = rows[index - 1].text if index and not _money(rows[index - 1]) else ""
-        for kind, pattern in (
-            ("cash", CASH),
-            ("change", CHANGE),
-            ("subtotal", SUBTOTAL),
-            ("tax", TAX),
-        ):
-            if pattern.search(amounts[0][2]):
-                labelled[kind].append(amounts[-1][0])
-        for position, (value, raw, label) in enumerate(amounts):
-            if value <= 0:
-                continue
-            candidate = _Candidate(value, raw, index)
-            if NOT_TOTAL.search(label):
-                candidate.score -= 3.0
-            elif GRAND.search(label):
-                candidate.score += 4.0
-            elif TAX.search(label):
-                candidate.score -= 2.0
-            elif PLAIN.search(label):
-                candidate.score += 3.0
-            elif not any(c.isalpha() for c in label) and above and not NOT_TOTAL.search(above):
-                if GRAND.search(above):
-                    candidate.score += 2.5
-                elif PLAIN.search(above) and not TAX.search(above):
-                    candidate.score += 2.0
-            if position == len(amounts) - 1:
-                candidate.score += 0.2  # the row's right-most amount is its value
-            candidates.append(candidate)
-    if not candidates:
-        return None
-    values = [c.value for c in candidates]
-    cash = max(labelled["cash"], default=None)
-    largest_not_cash = max((v for v in values if cash is None or v != cash), default=None)
-    for candidate in candidates:
-        value = candidate.value
-        if any(
-            abs(value - (c - ch)) < 0.006 for c in labelled["cash"] for ch in labelled["change"]
-        ):
-            candidate.score += 2.0  # cash handed over minus change
-        if any(abs(value - (s + t)) < 0.006 for s in labelled["subtotal"] for t in labelled["tax"]):
-            candidate.score += 2.0  # subtotal plus tax
-        if largest_not_cash is not None and abs(value - largest_not_cash) < 0.006:
-            candidate.score += 1.0
-        # The same amount printed again (total, then cash or card charged) confirms it.
-        if sum(abs(v - value) < 0.006 for v in values) >= 2:
-            candidate.score += 0.5
-        candidate.score += 0.5 * candidate.row / max(1, len(rows))  # totals sit low
-    best = max(candidates, key=lambda c: (c.score, c.value))
-    return best if best.score >= 1.0 else None
-
-
 def find_currency(text: str) -> str | None:
     for pattern, code in CURRENCIES:
         if pattern.search(text):
@@ -308,7 +99,7 @@ def find_status(text: str) -> str | None:
     return None
 
 
-def find_merchant(rows: list[_Row]) -> str | None:
+def find_merchant(rows: list[Row]) -> str | None:
     """The first header line that reads as a name: mostly letters, not an address."""
     for row in rows[:8]:
         text = row.text.strip(" .,:-*")
@@ -321,26 +112,59 @@ def find_merchant(rows: list[_Row]) -> str | None:
     return None
 
 
-def order_dates(fields: list[Field], rows: list[_Row], text: str) -> None:
-    """Put the transaction date first among the date fields (in place)."""
+def order_dates(
+    fields: list[Field], rows: list[Row], text: str, *, today: dt.date | None = None
+) -> None:
+    """Put the transaction date first among the date fields (in place): a date that is
+    not in the future before one that is (a receipt is not dated later than the day it is
+    sent; "valid until" and expiry dates are); then one labelled as the date ("Date:",
+    "Fecha", "Datum"), on its row or alone on the row above, before an unlabelled one;
+    an expiry or due date last; otherwise the first on the page."""
     dates = [f for f in fields if f.type == "date"]
     if len(dates) < 2:
         return
+    latest = (today or dt.date.today()) + dt.timedelta(days=1)  # the sender's time zone
     lines = text.splitlines()
 
-    def rank(found: Field) -> tuple[int, int]:
+    def rank(found: Field) -> tuple[bool, int, int]:
         line_index = int(found.where.get("line", 1)) - 1
         line = lines[line_index] if 0 <= line_index < len(lines) else ""
         before = line[: max(0, found.where.get("start", 0) - _line_start(text, line_index))]
+        before += " " + _before_on_row(found, rows)
+        try:
+            future = dt.date.fromisoformat(found.value) > latest
+        except ValueError:
+            future = False
         if OTHER_DATE.search(before):
-            return (2, line_index)
+            return (future, 2, line_index)
         if DATE_LABEL.search(before):
-            return (0, line_index)
-        return (1, line_index)
+            return (future, 0, line_index)
+        return (future, 1, line_index)
 
     ranked = sorted(dates, key=rank)
     others = [f for f in fields if f.type != "date"]
     fields[:] = ranked + others
+
+
+def _before_on_row(found: Field, rows: list[Row]) -> str:
+    """The words printed left of a date on its row (word boxes; Tesseract may have read the
+    label in another block), or the row above when it holds only words (a label)."""
+    start, end = found.where.get("start"), found.where.get("end")
+    if start is None or end is None:
+        return ""
+    for index, row in enumerate(rows):
+        hits = [
+            i
+            for i, p in enumerate(row.words)
+            if getattr(p.word, "start", 0) < end and getattr(p.word, "end", 0) > start
+        ]
+        if not hits:
+            continue
+        before = " ".join(p.text for p in row.words[: hits[0]])
+        if not before.strip() and index and not any(c.isdigit() for c in rows[index - 1].text):
+            before = rows[index - 1].text
+        return before
+    return ""
 
 
 _NUMERIC_DATE = re.compile(r"(\d{1,2})\s?[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\d{2,4})")
@@ -385,7 +209,7 @@ def read_receipt(
 ) -> list[Field]:
     """``fields`` with the receipt's own fields added (total, merchant, currency, status)
     and its transaction date first; ``rotation`` is how far OCR turned the picture."""
-    rows = _rows(_upright(words)) if words else _lines_from_text(text)
+    rows = layout.rows(words) if words else layout.rows_from_text(text)
     out = list(fields)
     currency = find_currency(text)
     _settle_day_month(out, day_first=currency != "USD")
