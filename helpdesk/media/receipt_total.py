@@ -175,7 +175,7 @@ def score(rows: list[Row]) -> list[Candidate]:
         if (value, candidate.row) in handed:
             candidate.score -= 2.0  # cash handed over or change given, found by arithmetic
         elif any(_same(value, p) for p in paid):
-            candidate.score += 2.0  # cash handed over minus change
+            candidate.score += 3.0  # cash handed over minus change: what was paid
         if any(_same(value, r) for r in rounded):
             candidate.score += 1.5  # the total after rounding is what was paid
         elif any(_same(value, u) for u in unrounded):

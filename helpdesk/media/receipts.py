@@ -3,21 +3,16 @@ to whom, in which currency, and whether the payment went through.
 
 Adds to the fields ``extract_fields`` found (analysis JSON keeps its shape):
 
-- ``total``: the amount the customer paid. Candidates are the amounts on the page; each is
-  scored by the words on its row (Tesseract's word boxes, so an amount printed in a column
-  to the right of "TOTAL" belongs to it even when Tesseract reads the column separately),
-  in English, Spanish, German, French, Portuguese and Italian; by whether the page's
-  arithmetic confirms it (subtotal + tax, cash − change); and by where it is (totals are
-  printed below the items and are the largest amount that is not cash handed over).
-- ``date``: the transaction date first (the one labelled "date"/"fecha"/"datum"…, else the
-  first on the page; an expiry or due date last).
+- ``total``: the amount the customer paid (helpdesk/media/receipt_total.py), on the
+  printed rows rebuilt from Tesseract's word boxes (helpdesk/media/receipt_layout.py).
+- ``date``: the transaction date first: not in the future, then the one labelled
+  "date"/"fecha"/"datum"… on its row (by word boxes) or on the row above, else the first
+  on the page; an expiry or due date last.
 - ``merchant``: the shop's name, the first line of the header that is not an address,
   a number or a greeting.
 - ``currency``: from symbols and codes on the page (RM, €, $, EUR…).
 - ``status``: paid / failed / pending, from payment-app wording.
 
-Totals are money: a value is kept only with two decimals, so quantities ("TOTAL QTY 1")
-are not mistaken for it.
 """
 
 from __future__ import annotations
