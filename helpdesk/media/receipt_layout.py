@@ -18,6 +18,7 @@ column the totals are printed in.
 from __future__ import annotations
 
 import itertools
+import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,16 @@ MAX_SLANT = 0.14
 SLANT_MIN_RUN = 2.0
 # A word joins a row when its middle is this many letter heights from the row's middle.
 ROW_TOLERANCE = 0.5
+# A page's figures stand "half a row below their labels" when at least this many of them
+# sit between two label rows, this far (in rows) below the label above, all alike.
+SHIFT_MIN_FIGURES = 3
+SHIFT_RANGE = (0.3, 0.75)
+# An amount, or a currency printed in the amounts' column ("RM", "€").
+FIGURE = re.compile(
+    r"[-(]?(?:RM|€|\$|£|EUR|USD|GBP|R\$)?-?\d{1,3}(?:[.,]\d{3})*[.,]\d{2}\)?€?"
+    r"|RM|EUR|USD|GBP|€|\$|£",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -83,10 +94,13 @@ def upright(words: Sequence[Any]) -> list[Placed]:
 
 def slant(placed: Sequence[Placed]) -> float:
     """How far a row drops per pixel to the right (0 for a straight page): the median slope
-    between neighbouring words of a line, over the page."""
+    between neighbouring words of a line, over the page. Only words, not figures: a label
+    and the amount Tesseract put on its line are what is in question (it joins a label with
+    the next row's amount when the amounts stand half a row low), the letters of a line
+    are not."""
     slopes = []
     for a, b in itertools.pairwise(placed):
-        if a.word.line != b.word.line:
+        if a.word.line != b.word.line or FIGURE.fullmatch(a.text) or FIGURE.fullmatch(b.text):
             continue
         height = max(1.0, min(a.box[3], b.box[3]))
         run = (b.box[0] + b.box[2] / 2) - (a.box[0] + a.box[2] / 2)
@@ -112,19 +126,7 @@ def rows(words: Sequence[Any]) -> list[Row]:
     letters = [p for p in straight if any(c.isalnum() for c in p.text)]
     marks = [p for p in straight if not any(c.isalnum() for c in p.text)]
     letter = statistics.median(p.box[3] for p in letters) if letters else 1.0
-    grouped: list[list[Placed]] = []
-    middles: list[float] = []
-    for word in sorted(letters, key=lambda p: p.box[1] + p.box[3] / 2):
-        middle = word.box[1] + word.box[3] / 2
-        tolerance = ROW_TOLERANCE * max(letter, min(word.box[3], 2 * letter))
-        if grouped and abs(middle - middles[-1]) <= tolerance:
-            grouped[-1].append(word)
-            # Against the row's middle, not its growing outline, so that a row cannot
-            # creep down into the next one word by word.
-            middles[-1] = statistics.median(w.box[1] + w.box[3] / 2 for w in grouped[-1])
-            continue
-        grouped.append([word])
-        middles.append(middle)
+    grouped = _shifted_column(letters, letter) or _group(letters, letter)
     for mark in marks:
         # A lone "." or ":" box sits on the baseline, not the middle: it belongs to the
         # row whose letters it overlaps ("105 . 00").
@@ -146,6 +148,60 @@ def rows(words: Sequence[Any]) -> list[Row]:
             )
         )
     return out
+
+
+def _group(words: Sequence[Placed], letter: float) -> list[list[Placed]]:
+    grouped: list[list[Placed]] = []
+    middles: list[float] = []
+    for word in sorted(words, key=_middle):
+        middle = _middle(word)
+        tolerance = ROW_TOLERANCE * max(letter, min(word.box[3], 2 * letter))
+        if grouped and abs(middle - middles[-1]) <= tolerance:
+            grouped[-1].append(word)
+            # Against the row's middle, not its growing outline, so that a row cannot
+            # creep down into the next one word by word.
+            middles[-1] = statistics.median(_middle(w) for w in grouped[-1])
+            continue
+        grouped.append([word])
+        middles.append(middle)
+    return grouped
+
+
+def _shifted_column(words: Sequence[Placed], letter: float) -> list[list[Placed]] | None:
+    """Rows of a page whose figures all stand about half a row below their labels (the
+    paper bent or pulled through the printer unevenly; Tesseract then joins each label with
+    the amount of the row above or below it), with each figure put back beside the label
+    above it; None when the page's figures are level with their labels."""
+    figures = [p for p in words if FIGURE.fullmatch(p.text)]
+    labels = _group([p for p in words if not FIGURE.fullmatch(p.text)], letter)
+    if len(figures) < SHIFT_MIN_FIGURES or len(labels) < 3:
+        return None
+    middles = [statistics.median(_middle(w) for w in row) for row in labels]
+    pitch = statistics.median(b - a for a, b in itertools.pairwise(middles))
+    if pitch <= 0:
+        return None
+    offsets: list[tuple[Placed, int, float]] = []
+    for figure in figures:
+        above = [i for i, m in enumerate(middles) if m <= _middle(figure)]
+        if above:
+            offsets.append((figure, above[-1], (_middle(figure) - middles[above[-1]]) / pitch))
+    between = [o for _, _, o in offsets if o < 1.0]
+    if len(between) < SHIFT_MIN_FIGURES:
+        return None
+    shift = statistics.median(between)
+    agreeing = sum(1 for o in between if abs(o - shift) <= 0.2)
+    if not SHIFT_RANGE[0] <= shift <= SHIFT_RANGE[1] or agreeing < 0.75 * len(between):
+        return None
+    placed = {id(f) for f, _, o in offsets if o < 1.0}
+    for figure, row, offset in offsets:
+        if offset < 1.0:
+            labels[row].append(figure)
+    labels.extend([f] for f in figures if id(f) not in placed)
+    return labels
+
+
+def _middle(word: Placed) -> float:
+    return word.box[1] + word.box[3] / 2
 
 
 def _overlap(mark: Placed, group: list[Placed]) -> float:

@@ -177,3 +177,21 @@ def test_the_date_beside_the_date_label_wins_when_read_in_another_block() -> Non
     date.line = 99  # its own block, read last
     text = _text(sorted(words, key=lambda w: (w.line, w.box[1])))
     assert _read(text, words)["date"] == "2025-03-12"
+
+
+def test_amounts_printed_half_a_row_below_their_labels_stay_with_their_labels() -> None:
+    # The paper ran unevenly through the printer: every amount stands more than half a row
+    # below its label, and Tesseract joined each amount with the label of the row below.
+    labels = ["Sub Total", "Discount", "Total", "Cash", "Change"]
+    amounts = ["15.00", "0.50", "14.50", "20.00", "5.50"]
+    words = [_Word("HASSAN", (10, 0, 72, 24), 0), _Word("BISTRO", (100, 0, 72, 24), 0)]
+    for index, (label, amount) in enumerate(zip(labels, amounts, strict=True)):
+        y = 40 * (index + 1)
+        words.append(_Word(label, (10, y, 12 * len(label), 24), index + 1))
+        words.append(_Word("RM", (330, y + 12, 24, 24), index + 2))
+        words.append(_Word(amount, (400, y + 24, 12 * len(amount), 24), index + 2))
+    words.sort(key=lambda w: (w.line, w.box[0]))
+    text = _text(words)
+    found = {f.type: f for f in read_receipt(text, words, extract_fields(text, words=words))}
+    assert found["total"].value == "14.50"
+    assert found["total"].where["box"][1] == 120  # the Total row, label included
