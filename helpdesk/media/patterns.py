@@ -100,6 +100,23 @@ MONTHS = {
     "october": 10, "oct": 10, "octubre": 10,
     "november": 11, "nov": 11, "noviembre": 11,
     "december": 12, "dec": 12, "diciembre": 12, "dic": 12,
+    # German, French, Italian and Portuguese (receipts of tourists and expats), with the
+    # accents OCR drops as well as the printed ones.
+    "januar": 1, "jänner": 1, "janvier": 1, "gennaio": 1, "gen": 1, "janeiro": 1,
+    "februar": 2, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "febbraio": 2,
+    "fevereiro": 2, "fev": 2,
+    "märz": 3, "marz": 3, "mrz": 3, "mär": 3, "mars": 3, "março": 3, "marco": 3,
+    "avril": 4, "avr": 4, "aprile": 4,
+    "mai": 5, "maggio": 5, "mag": 5, "maio": 5,
+    "juni": 6, "juin": 6, "giugno": 6, "giu": 6, "junho": 6,
+    "juli": 7, "juillet": 7, "juil": 7, "luglio": 7, "lug": 7, "julho": 7,
+    "août": 8, "aout": 8, "aoû": 8,
+    "septembre": 9, "settembre": 9, "sett": 9, "setembro": 9,
+    "oktober": 10, "okt": 10, "octobre": 10, "ottobre": 10, "ott": 10, "outubro": 10,
+    "out": 10,
+    "novembre": 11, "novembro": 11,
+    "dezember": 12, "dez": 12, "décembre": 12, "decembre": 12, "déc": 12, "dicembre": 12,
+    "dezembro": 12,
 }  # fmt: skip
 _MONTH = r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")"
 DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [

@@ -40,8 +40,14 @@ _NOT_TOTAL = (
     r"|descuento|rabatt|remise|sconto|desconto|service|change|cambio|rückgeld|wechselgeld"
     r"|rendu|monnaie|resto|troco|cash|efectivo|bar(?:geld)?|esp[eè]ces|contanti|dinheiro"
     r"|tendered|entregado|rounding|redondeo|adj\w*|points?|saved|saving"
+    # Before tax, and cash handed over, in German, French, Spanish, Italian, Portuguese.
+    r"|total\s*h\.?t\.?|hors\s*taxes?|base\s*imponible|imponibile|netto\w*|gegeben"
+    r"|contante|numerario|recebido"
 )
-_CASH = r"cash|efectivo|bargeld|bar|esp[eè]ces|contanti|dinheiro|tendered|entregado|paid\s*cash"
+_CASH = (
+    r"cash|efectivo|bargeld|bar|gegeben|esp[eè]ces|contanti|contante|dinheiro|numerario"
+    r"|recebido|tendered|entregado|paid\s*cash"
+)
 _CHANGE = r"change|cambio|rückgeld|wechselgeld|rendu|monnaie|resto|troco"
 _SUBTOTAL = r"sub[\s\-]*total|subtotale?|zwischensumme|sous[\s\-]*total|netto"
 _TAX = r"tax|gst|vat|iva|mwst|ust|tva|sst|imposto|impuesto|excl\w*|netto"

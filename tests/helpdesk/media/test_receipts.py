@@ -107,3 +107,37 @@ def test_the_bot_reads_back_what_it_saw_in_both_languages() -> None:
         "Veo un pago de 18,40 € en Café Sol el 12/03/2025. ¿Es ese el pago?"
     )
     assert payment_readback([], "en") is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "total"),
+    [
+        # The total's label did not read; the cash handed over is the largest amount.
+        (["Bäckerei Kraus", "Brot 3,20", "Kuchen 4,50", "7,70", "Gegeben 50,00"], "7.70"),
+        (["Bar Roma", "Caffè 2,50", "Panino 10,00", "12,50", "Contante 50,00"], "12.50"),
+        (["Padaria Central", "Pão 1,50", "Café 3,00", "4,50", "Recebido 20,00"], "4.50"),
+        # Before tax is not what was paid.
+        (["Le Petit Zinc", "Total HT 121,00", "TVA 12,10", "Net 133,10"], "133.10"),
+        (["Ferretería Sol", "Base imponible 100,00", "IVA 21,00", "121,00"], "121.00"),
+    ],
+)  # fmt: skip
+def test_cash_handed_over_and_pre_tax_sums_are_not_the_total_in_other_languages(
+    lines: list[str], total: str
+) -> None:
+    assert _receipt(lines)["total"] == total
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("Datum: 12. März 2025", "2025-03-12"),
+        ("Le 3 févr. 2025", "2025-02-03"),
+        ("Data: 5 maggio 2025", "2025-05-05"),
+        ("Data: 14 de outubro de 2024", "2024-10-14"),
+        ("Date : 25 DEZ 2024", "2024-12-25"),
+    ],
+)
+def test_dates_with_month_names_in_german_french_italian_and_portuguese(
+    line: str, date: str
+) -> None:
+    assert _receipt(["SHOP", line, "TOTAL 9,90 €"])["date"] == date
