@@ -70,6 +70,13 @@ STATUSES = (
         "paid",
     ),
 )
+# Company forms in the countries customers write from: what a shop's legal name ends with.
+COMPANY = re.compile(
+    r"(?<![a-z])(?:sdn\.?\s*bhd|bhd|s/b|ltd|limited|llc|inc|corp|plc|pty|gmbh|ag|kg|e\.?\s?k"
+    r"|s\.?\s?a\.?\s?s|sarl|s\.?\s?a|s\.?\s?l|s\.?\s?r\.?\s?l|s\.?\s?p\.?\s?a|lda|ltda|eireli"
+    r"|s\.?\s?a\.?\s?de\s?c\.?\s?v)\.?(?![a-z])",
+    re.IGNORECASE,
+)
 _HEADER_SKIP = re.compile(
     r"tax\s*invoice|invoice|receipt|recibo|factura|quittung|rechnung|re[cç]u|ricevuta"
     r"|ticket|welcome|bienvenid|thank|gracias|tel|fax|phone|gst|reg|no\.|www|http|@"
@@ -95,16 +102,27 @@ def find_status(text: str) -> str | None:
 
 
 def find_merchant(rows: list[Row]) -> str | None:
-    """The first header line that reads as a name: mostly letters, not an address."""
-    for row in rows[:8]:
+    """The header line that names the business (a company form such as "Sdn Bhd", "Ltd",
+    "GmbH", "S.L."), else the first header line that reads as a name: mostly letters, not
+    an address. A name stamped or written above the shop's own (a cashier, a customer)
+    is not the merchant; a trade name printed right above the company's is ("GHEE HIANG"
+    over "GH DISTRIBUTOR & MARKETING SDN BHD")."""
+    names: list[tuple[str, Row, int]] = []
+    for index, row in enumerate(rows[:8]):
         text = row.text.strip(" .,:-*")
+        if COMPANY.search(text) and not MONEY.search(text):
+            if names and names[-1][2] == index - 1:
+                above = names[-1][1]
+                if row.top - above.bottom < max(1.0, row.bottom - row.top):
+                    return names[-1][0]
+            return text
         letters = sum(c.isalpha() for c in text)
         if letters < 4 or letters < 0.6 * len(text.replace(" ", "")):
             continue
         if _HEADER_SKIP.search(text) or MONEY.search(text):
             continue
-        return text
-    return None
+        names.append((text, row, index))
+    return names[0][0] if names else None
 
 
 def order_dates(

@@ -195,3 +195,30 @@ def test_amounts_printed_half_a_row_below_their_labels_stay_with_their_labels() 
     found = {f.type: f for f in read_receipt(text, words, extract_fields(text, words=words))}
     assert found["total"].value == "14.50"
     assert found["total"].where["box"][1] == 120  # the Total row, label included
+
+
+def test_the_merchant_is_the_shop_not_a_name_stamped_above_it() -> None:
+    text, words = _page(
+        [
+            [("tan", 10), ("woon", 60), ("yann", 130)],
+            [],
+            [],
+            [("MR", 10), ("DIY", 50), ("(JOHOR)", 100), ("SDN", 200), ("BHD", 250)],
+            [("LOT", 10), ("1851-A,", 60), ("JALAN", 160), ("KPB", 240)],
+            [("TOTAL", 10), ("33.90", 400)],
+        ]
+    )
+    assert _read(text, words)["merchant"] == "MR DIY (JOHOR) SDN BHD"
+
+
+def test_a_trade_name_printed_right_above_the_company_is_the_merchant() -> None:
+    text, words = _page(
+        [
+            [("GHEE", 10), ("HIANG", 80)],
+            [("GH", 10), ("DISTRIBUTOR", 50), ("SDN", 200), ("BHD", 250)],
+            [("216,", 10), ("Macalister", 60), ("Road", 200)],
+            [("TOTAL", 10), ("85.20", 400)],
+        ],
+        pitch=30,
+    )
+    assert _read(text, words)["merchant"] == "GHEE HIANG"
