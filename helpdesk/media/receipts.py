@@ -183,10 +183,15 @@ def _before_on_row(found: Field, rows: list[Row]) -> str:
 _NUMERIC_DATE = re.compile(r"(\d{1,2})\s?[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\d{2,4})")
 
 
-def _settle_day_month(fields: list[Field], *, day_first: bool) -> None:
+def _settle_day_month(
+    fields: list[Field], *, day_first: bool, today: dt.date | None = None
+) -> None:
     """Dates like 02/12/2017 are either order; the text's language does not say which on a
     receipt (English is printed in Malaysia, India, the UK: day first). Day first unless the
-    page pays in US dollars or prints an unmistakable month-first date."""
+    page pays in US dollars or prints an unmistakable month-first date, or that order puts
+    the date in the future and the other does not (a receipt is not dated after the day
+    it is sent)."""
+    latest = (today or dt.date.today()) + dt.timedelta(days=1)
     dates = [f for f in fields if f.type == "date"]
     parsed = [(f, _NUMERIC_DATE.fullmatch(f.raw.strip())) for f in dates]
     if any(m and int(m.group(2)) > 12 for _, m in parsed):
@@ -203,9 +208,12 @@ def _settle_day_month(fields: list[Field], *, day_first: bool) -> None:
         year += 2000 if year < 70 else (1900 if year < 100 else 0)
         month, day = (second, first) if day_first else (first, second)
         try:
-            found.value = dt.date(year, month, day).isoformat()
+            value = dt.date(year, month, day)
+            if value > latest and dt.date(year, day, month) <= latest:
+                value = dt.date(year, day, month)
         except ValueError:
             continue
+        found.value = value.isoformat()
 
 
 def _line_start(text: str, line_index: int) -> int:
@@ -218,14 +226,20 @@ def _line_start(text: str, line_index: int) -> int:
 
 
 def read_receipt(
-    text: str, words: Sequence[Any], fields: list[Field], *, rotation: int = 0
+    text: str,
+    words: Sequence[Any],
+    fields: list[Field],
+    *,
+    rotation: int = 0,
+    today: dt.date | None = None,
 ) -> list[Field]:
     """``fields`` with the receipt's own fields added (total, merchant, currency, status)
-    and its transaction date first; ``rotation`` is how far OCR turned the picture."""
+    and its transaction date first; ``rotation`` is how far OCR turned the picture,
+    ``today`` the day it was sent (no receipt is dated after it)."""
     rows = layout.rows(words) if words else layout.rows_from_text(text)
     out = list(fields)
     currency = find_currency(text)
-    _settle_day_month(out, day_first=currency != "USD")
+    _settle_day_month(out, day_first=currency != "USD", today=today)
     total = find_total(rows)
     if total is not None:
         own = [p.word for p in rows[total.row].words]
@@ -251,7 +265,7 @@ def read_receipt(
     status = find_status(text)
     if status:
         out.append(Field("status", status, 0.7, status, {"source": "receipt"}))
-    order_dates(out, rows, text)
+    order_dates(out, rows, text, today=today)
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
@@ -141,3 +142,13 @@ def test_dates_with_month_names_in_german_french_italian_and_portuguese(
     line: str, date: str
 ) -> None:
     assert _receipt(["SHOP", line, "TOTAL 9,90 €"])["date"] == date
+
+
+def test_an_ambiguous_date_is_read_in_the_order_that_is_not_in_the_future() -> None:
+    # Sent on 20 March 2025: 03/12/2025 read day first would be December, still to come.
+    text = "SHOP SDN BHD\nDate: 03/12/2025\nTOTAL RM 10.00"
+    fields = read_receipt(text, [], extract_fields(text), today=dt.date(2025, 3, 20))
+    assert next(f.value for f in fields if f.type == "date") == "2025-03-12"
+    # Sent in January 2026, both orders are past: day first, as the page's currency says.
+    fields = read_receipt(text, [], extract_fields(text), today=dt.date(2026, 1, 5))
+    assert next(f.value for f in fields if f.type == "date") == "2025-12-03"
