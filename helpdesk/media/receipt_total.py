@@ -69,6 +69,7 @@ MONEY = re.compile(
     r"|(?<![\d\-/.])\d+-\d{2}(?![\d\-/:.]))(?![\d])",
     re.IGNORECASE,
 )
+_BARE_LABEL = re.compile(r"RM|EUR|USD|GBP|[€$£]|[^A-Za-z]", re.IGNORECASE)
 CENT = 0.006  # two amounts this close are the same amount
 ITEM_ROWS = 30  # rows above a candidate whose amounts may add up to it
 
@@ -80,6 +81,7 @@ class Candidate:
     row: int
     score: float = 0.0
     last_on_row: bool = False
+    bare: bool = False  # no words on its row: its label, if printed, was not read
     right: float | None = None  # right edge of its word, in the page's reading frame
 
 
@@ -163,6 +165,7 @@ def score(rows: list[Row]) -> list[Candidate]:
                 continue
             candidate = Candidate(value, raw, index, _label_score(label, above))
             candidate.last_on_row = position == len(amounts) - 1
+            candidate.bare = not _BARE_LABEL.sub("", label).strip(" .:=*-")
             candidate.right = right_edge(row, raw) if candidate.last_on_row else None
             candidates.append(candidate)
     if not candidates:
@@ -204,32 +207,28 @@ def _payment(
 ) -> tuple[list[float], set[tuple[float, int]]]:
     """What cash tendered minus change says was paid, and the (value, row) of the cash and
     change amounts themselves. Labelled cash and change both read: their difference. One
-    of the two labels not read: an amount above the labelled one (cash, then change below
-    it) such that cash - change is an amount printed above the cash."""
-    paid = [c - ch for c, _ in labelled["cash"] for ch, _ in labelled["change"]]
-    handed = {(c.value, c.row) for c in candidates if (c.value, c.row) in labelled["cash"]}
-    handed |= {(c.value, c.row) for c in candidates if (c.value, c.row) in labelled["change"]}
-    pairs = [(cash, change) for cash in labelled["cash"] for change in _after(candidates, cash)]
-    pairs += [
-        (cash, change) for change in labelled["change"] for cash in _before(candidates, change)
-    ]
-    for (cash, cash_row), (change, change_row) in pairs:
-        if change <= 0 or change >= cash:
+    of the two labels not read: an amount with no words on its row next to the labelled
+    one (cash, then the change below it) such that cash - change is an amount printed
+    above the cash."""
+    cash, change = labelled["cash"], labelled["change"]
+    paid = [c - ch for c, _ in cash for ch, _ in change]
+    handed = {(c.value, c.row) for c in candidates if (c.value, c.row) in cash + change}
+    if cash and change:
+        return paid, handed
+    bare = [c for c in candidates if c.bare]
+    if change:
+        pairs = [
+            ((c.value, c.row), ch) for ch in change for c in bare if ch[1] - 2 <= c.row < ch[1]
+        ]
+    else:
+        pairs = [(c, (b.value, b.row)) for c in cash for b in bare if c[1] < b.row <= c[1] + 2]
+    for (given, given_row), (back, back_row) in pairs:
+        if back <= 0 or back >= given:
             continue
-        if any(c.row < cash_row and _same(cash - change, c.value) for c in candidates):
-            paid.append(cash - change)
-            handed |= {(cash, cash_row), (change, change_row)}
+        if any(c.row < given_row and _same(given - back, c.value) for c in candidates):
+            paid.append(given - back)
+            handed |= {(given, given_row), (back, back_row)}
     return paid, handed
-
-
-def _after(candidates: list[Candidate], at: tuple[float, int]) -> list[tuple[float, int]]:
-    """Amounts on the next few rows below ``at`` (where the change is printed)."""
-    return [(c.value, c.row) for c in candidates if at[1] < c.row <= at[1] + 2]
-
-
-def _before(candidates: list[Candidate], at: tuple[float, int]) -> list[tuple[float, int]]:
-    """Amounts on the next few rows above ``at`` (where the cash tendered is printed)."""
-    return [(c.value, c.row) for c in candidates if at[1] - 2 <= c.row < at[1]]
 
 
 def _rounding(

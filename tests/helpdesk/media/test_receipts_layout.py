@@ -222,3 +222,17 @@ def test_a_trade_name_printed_right_above_the_company_is_the_merchant() -> None:
         pitch=30,
     )
     assert _read(text, words)["merchant"] == "GHEE HIANG"
+
+
+def test_a_labelled_total_is_never_taken_for_the_cash_handed_over() -> None:
+    # The cash row was not read at all; 15.00 - 5.00 is an item's price, by chance.
+    text, words = _page(
+        [
+            [("CORNER", 10), ("SHOP", 110)],
+            [("Lamp", 10), ("10.00", 400)],
+            [("Bulbs", 10), ("5.00", 412)],
+            [("TOTAL", 10), ("15.00", 400)],
+            [("CHANGE", 10), ("5.00", 412)],
+        ]
+    )
+    assert _read(text, words)["total"] == "15.00"
