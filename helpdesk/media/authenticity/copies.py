@@ -9,9 +9,10 @@ reuse at all when two figures were changed.
 Two pictures that match are an edited copy when:
 
 - a field read from both (the total or amount, the date, the transaction id) has
-  different values, and what the two say apart from those fields agrees (words and
-  figures, ``content.text_agrees`` on the rest): one screen with its amount changed, not
-  another payment on the same app's screen (that one differs in its payee's name too);
+  different values, another agrees (``field_differences``: two payments to one payee
+  differ in all of them), and what the two say apart from those fields agrees (words
+  and figures, ``content.text_agrees`` on the rest): one screen with its amount changed,
+  not another payment on the same app's screen (that one differs in its payee's name);
 - or every figure agrees (same amount, date and reference) but a line of words differs:
   the payee's name changed on one payment.
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from difflib import SequenceMatcher
 from typing import Any
 
 from helpdesk.media.authenticity.content import Content, figures, text_agrees, tokens
@@ -49,6 +51,8 @@ LABELS = {
 # and the words still mostly shared (the app's frame).
 SAME_FIGURES_MIN = 3
 PAYEE_WORDS_MIN = 0.4
+# The changed lines of the two texts this alike or more are one line misread, not renamed.
+PAYEE_SIMILAR = 0.5
 
 
 @dataclass(frozen=True)
@@ -116,21 +120,43 @@ def _placed(content: Content, types: tuple[str, ...]) -> list[tuple[dict[str, An
     return found
 
 
-def field_differences(query: Content, earlier: Content) -> list[Difference]:
-    """The fields read at the same place of both pictures whose values differ.
+def compare_fields(query: Content, earlier: Content) -> tuple[list[Difference], set[str]]:
+    """The fields read at the same place of both pictures whose values differ, and the
+    kinds that agree.
 
     Paired by place, not by type alone: OCR of a re-encoded receipt photo may take another
     row for the total (the cash line instead of the total's), which is no edit; the same
     printed field reading another value is."""
-    found = []
+    found, agreeing = [], set()
     for kind, types in KINDS.items():
         theirs = _placed(earlier, types)
         for here, region in _placed(query, types):
             there = next((t for t in theirs if _same_place(region, t[1])), None)
-            if there is None or _value(kind, here) == _value(kind, there[0]):
+            if there is None:
+                continue
+            if _value(kind, here) == _value(kind, there[0]):
+                agreeing.add(kind)
                 continue
             found.append(Difference(kind, _shown(here), _shown(there[0]), region, there[1]))
             break  # one per kind: the agent compares the two pictures anyway
+    agreeing -= {d.kind for d in found}
+    return found, agreeing
+
+
+def field_differences(query: Content, earlier: Content) -> list[Difference]:
+    """The differing fields when they make one payment edited rather than two payments.
+
+    Two honest payments to one payee (two customers paying this shop from the same bank
+    app, a monthly bill) share the screen's every word; what tells them apart is that
+    they differ in *every* figure that names a payment: the amount, the date and the
+    reference. An edit changes one or two and leaves the others: so at least one field
+    read on both must agree, and a changed transaction id must be the only change (a
+    payment is its id: another id with another amount is another payment)."""
+    found, agreeing = compare_fields(query, earlier)
+    if not found or not agreeing:
+        return []
+    if len(found) > 1 and any(d.kind == "transaction_id" for d in found):
+        return []
     return found
 
 
@@ -161,14 +187,16 @@ def edited_screen(query: Content, earlier: Content) -> list[Difference] | None:
             return differences
         return None
     a, b = tokens(query.text), tokens(earlier.text)
-    if a == b or text_agrees(query.text, earlier.text):
-        return None  # the same screen (a misread word or two aside)
-    same_figures = figures(a) == figures(b) and len(figures(a)) >= SAME_FIGURES_MIN
+    if a == b or not (figures(a) == figures(b) and len(figures(a)) >= SAME_FIGURES_MIN):
+        return None  # the same screen, or (figures differing, no field) not an edit
     words_a, words_b = a - figures(a), b - figures(b)
     shared = len(words_a & words_b) / max(1, len(words_a | words_b))
-    if same_figures and shared >= PAYEE_WORDS_MIN:
-        here, there = _changed_lines(query.text, earlier.text)
-        return [Difference("payee", here or "?", there or "?")]
+    here, there = _changed_lines(query.text, earlier.text)
+    # A misread word changes a letter or two of a line, and a line OCR missed on one side
+    # is missing, not replaced: a payee changed replaces a line's words with others.
+    replaced = bool(here and there) and SequenceMatcher(None, here, there).ratio() < PAYEE_SIMILAR
+    if shared >= PAYEE_WORDS_MIN and replaced:
+        return [Difference("payee", here, there)]
     return None
 
 

@@ -13,6 +13,8 @@ Two kinds, said apart in every figure printed:
   banking screenshots exist; the content is the real receipts'), drawn again with one
   field changed: the amount, the date, the reference or the payee. A perfect edit: the
   same font and place, what a careful fraudster's editor or a web page's inspector gives.
+  And a negative: ``another_payment_same_payee`` (another payment's amount, date and
+  reference to the same payee: two customers paying one shop).
 
 Halves by the receipt's name (``screenset.payments``'s hash), as everywhere here.
 """
@@ -97,10 +99,13 @@ def _cell(box: tuple[int, int, int, int], text: str, index: int) -> tuple[int, i
     return (round(x + w * index / len(text)), y, round(x + w * (index + 1) / len(text)), y + h)
 
 
-def paste_digit(image: Image.Image, target: str) -> Image.Image | None:
+def paste_digit(
+    image: Image.Image, target: str
+) -> tuple[Image.Image, tuple[int, int, int, int]] | None:
     """``image`` with the first digit of the word reading ``target`` (the last such word:
     a total is printed last) covered by a different digit cut from another word of the
-    same receipt; None when the word or a donor digit is not found."""
+    same receipt, and the covered cell (left, top, right, bottom); None when the word or
+    a donor digit is not found."""
     words = _words(image)
     hits = [(t, b) for t, b in words if target in t and len(t) <= len(target) + 3]
     if not hits:
@@ -117,7 +122,7 @@ def paste_digit(image: Image.Image, target: str) -> Image.Image | None:
                 left, top, right, bottom = _cell(box, text, index)
                 edited = image.copy()
                 edited.paste(source.resize((right - left, bottom - top)), (left, top))
-                return edited
+                return edited, (left, top, right, bottom)
     return None
 
 
@@ -130,9 +135,9 @@ def receipt_copies(split: str) -> Iterator[Copy]:
         total = key["total"].removeprefix("RM").strip()
         date = key["date"]
         for edit, target in (("amount", total), ("date", date)):
-            edited = paste_digit(image, target)
-            if edited is not None:
-                yield Copy(name, "receipt", edit, original, _jpeg(edited, 90), "receipt")
+            pasted = paste_digit(image, target)
+            if pasted is not None:
+                yield Copy(name, "receipt", edit, original, _jpeg(pasted[0], 90), "receipt")
 
 
 def _edited(payment: Payment, edit: str, other: Payment) -> Payment:
@@ -142,6 +147,8 @@ def _edited(payment: Payment, edit: str, other: Payment) -> Payment:
     if edit == "date":
         day, _, rest = payment.date.partition("/")
         return dataclasses.replace(payment, date=f"{(int(day) % 28) + 1:02d}/{rest}")
+    if edit == "another_payment_same_payee":  # not an edit: a negative
+        return dataclasses.replace(other, merchant=payment.merchant)
     if edit == "transaction_id":
         digits = payment.reference[3:]
         return dataclasses.replace(payment, reference="TRX" + digits[::-1])
@@ -155,6 +162,6 @@ def screen_copies(split: str) -> Iterator[Copy]:
         original = png_bytes(screen)
         yield Copy(payment.name, "screen", "none", original, resent(screen), "receipt")
         other = chosen[(number + 1) % len(chosen)]
-        for edit in ("amount", "date", "transaction_id", "payee"):
+        for edit in ("amount", "date", "transaction_id", "payee", "another_payment_same_payee"):
             changed = payment_screen(_edited(payment, edit, other))
             yield Copy(payment.name, "screen", edit, original, resent(changed), "receipt")

@@ -13,7 +13,7 @@ from helpdesk.db import session_scope
 from helpdesk.db.models import MediaFingerprint, MediaRecord
 from helpdesk.media import analyze
 from helpdesk.media.authenticity import index, reuse
-from helpdesk.media.authenticity.content import Content
+from helpdesk.media.authenticity.content import Content, same_content
 from helpdesk.media.records import save_media
 from tests.helpdesk.media.authenticity.copyset import Copy, receipt_copies, screen_copies
 from tests.helpdesk.media.authenticity.support import fingerprint_bytes
@@ -62,6 +62,8 @@ def _evaluate(split: str) -> tuple[dict[str, list[str]], dict[str, list[bool]], 
                 "missed",
             )  # fmt: skip
             outcome[f"{copy.kind}/{copy.edit}"].append(verdict)
+            before = _before(session, matches, own, found, content)
+            outcome[f"before/{copy.kind}/{copy.edit}"].append(before)
             for media_id in originals.values():
                 if media_id != own:
                     hit = next((d for m, d in judged if m.media_id == media_id), None)
@@ -74,12 +76,27 @@ def _evaluate(split: str) -> tuple[dict[str, list[str]], dict[str, list[bool]], 
     return outcome, others, said
 
 
+def _before(session, matches, own: int, found, content: Content) -> str:  # type: ignore[no-untyped-def]
+    """What the product said before edited copies were told apart: the content check
+    alone (``same_content``), reuse or nothing."""
+    match = next((m for m in matches if m.media_id == own), None)
+    if match is None:
+        return "missed"
+    known = Content.of(session.get(MediaRecord, own).analysis)
+    if content.digital and known.digital:
+        earlier = index.stored(session, media_id=own)
+        return "reuse" if same_content(content, known, found, earlier) else "missed"
+    return "reuse"
+
+
 def _report(split: str, outcome: dict[str, list[str]], others: dict[str, list[bool]]) -> None:
     print(f"\nedited copies on the {split} half (verdict against the copy's own original):")
     for key in sorted(outcome):
         got = outcome[key]
         counts = ", ".join(f"{v} {got.count(v)}" for v in ("edited", "reuse", "missed"))
         target = "plain copy: want reuse" if key.endswith("/none") else "want edited"
+        target = "want missed" if key.endswith("_same_payee") else target
+        target = "before this change" if key.startswith("before/") else target
         print(f"  {key:24s} {counts}  of {len(got)}  ({target})")
     for key in sorted(others):
         hits = others[key]
@@ -105,6 +122,8 @@ def test_edited_copies_are_told_from_plain_copies_and_from_other_payments(
     for edit in ("amount", "date", "transaction_id", "payee"):
         assert _rate(outcome[f"screen/{edit}"], "edited") >= 0.85, edit
     assert _rate(outcome["screen/none"], "reuse") >= 0.85
+    # Two payments to one payee on one bank app: neither reuse nor an edit.
+    assert _rate(outcome["screen/another_payment_same_payee"], "missed") >= 0.9
     # Real receipts: a digit pasted over the total or the date (OCR must read the pasted
     # digit for it to be told; the rest is still found as reuse, never lost).
     receipt_edits = outcome["receipt/amount"] + outcome["receipt/date"]
@@ -171,3 +190,44 @@ def test_another_customers_payment_screen_with_its_amount_changed_is_an_edited_c
         assert ticket.queue == "fraud_review"
         assert any(flag.startswith("authenticity: edited_copy [strong]") for flag in ticket.flags)
         assert "edited_copy" in ticket.summary
+
+
+def _screen(amount: str, date: str, reference: str, payee: str = "FUYI MINI MARKET") -> Content:
+    def field(kind: str, value: str, y: int) -> dict:
+        extra = {"amount": value} if kind == "total" else {}
+        return {"type": kind, "value": value, "raw": value,
+                "where": {"box": [90, y, 300, 40]}, **extra}  # fmt: skip
+
+    text = (
+        f"09:41\nMyBank\nPayment sent\nRM {amount}\nTo\n{payee}\nDate\n{date}\n"
+        f"Reference\n{reference}\nFrom\nCurrent account ****4821\nDone"
+    )
+    fields = (field("total", amount, 760), field("date", date, 1210),
+              field("transaction_id", reference, 1360))  # fmt: skip
+    return Content(True, text, fields, (1080, 2340))
+
+
+def test_one_payment_edited_is_told_from_two_payments_to_one_payee() -> None:
+    from helpdesk.media.authenticity.copies import describe, edited_screen
+
+    sent = _screen("12.00", "25/01/2018", "TRX458129781151")
+    assert edited_screen(sent, sent) is None  # the same screen
+    (amount,) = edited_screen(_screen("120.00", "25/01/2018", "TRX458129781151"), sent) or []
+    assert (amount.kind, amount.here, amount.there) == ("amount", "120.00", "12.00")
+    assert amount.here_region == (round(90 / 1080, 4), round(760 / 2340, 4),
+                                  round(390 / 1080, 4), round(800 / 2340, 4))  # fmt: skip
+    assert describe([amount]) == "the amount reads 120.00 here and 12.00 there"
+    both = edited_screen(_screen("120.00", "26/01/2018", "TRX458129781151"), sent) or []
+    assert [d.kind for d in both] == ["amount", "date"]  # the reference still agrees
+    (ref,) = edited_screen(_screen("12.00", "25/01/2018", "TRX999999999999"), sent) or []
+    assert ref.kind == "transaction_id"
+    # Another payment to the same payee: amount, date and reference all differ.
+    assert edited_screen(_screen("30.00", "02/02/2018", "TRX111122223333"), sent) is None
+    # Another id and another amount: another payment, not an edit of this one.
+    assert edited_screen(_screen("30.00", "25/01/2018", "TRX111122223333"), sent) is None
+    (payee,) = edited_screen(_screen("12.00", "25/01/2018", "TRX458129781151", "ACME"), sent) or []
+    assert payee.kind == "payee" and payee.here == "ACME" and payee.there == "FUYI MINI MARKET"
+    misread = Content(True, sent.text.replace("MINI", "M1NI"), sent.fields, sent.size)  # type: ignore[union-attr]
+    assert edited_screen(misread, sent) is None  # one word read differently: the same screen
+    dropped = Content(True, sent.text.replace("\nDone", ""), sent.fields, sent.size)  # type: ignore[union-attr]
+    assert edited_screen(dropped, sent) is None  # a line OCR missed is not a changed one
