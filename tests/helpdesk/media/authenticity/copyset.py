@@ -161,6 +161,10 @@ def screen_copies(split: str) -> Iterator[Copy]:
         screen = payment_screen(payment)
         original = png_bytes(screen)
         yield Copy(payment.name, "screen", "none", original, resent(screen), "receipt")
+        # Cropped by 15 % (the status and app bars cut off): item 3 of
+        # the issue, measured here (plain reuse wanted).
+        box = (0, round(screen.height * 0.11), screen.width, round(screen.height * 0.96))
+        yield Copy(payment.name, "screen", "cropped", original, resent(screen.crop(box)), "receipt")
         other = chosen[(number + 1) % len(chosen)]
         for edit in ("amount", "date", "transaction_id", "payee", "another_payment_same_payee"):
             changed = payment_screen(_edited(payment, edit, other))

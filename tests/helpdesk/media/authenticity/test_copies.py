@@ -94,7 +94,8 @@ def _report(split: str, outcome: dict[str, list[str]], others: dict[str, list[bo
     for key in sorted(outcome):
         got = outcome[key]
         counts = ", ".join(f"{v} {got.count(v)}" for v in ("edited", "reuse", "missed"))
-        target = "plain copy: want reuse" if key.endswith("/none") else "want edited"
+        plain = key.endswith(("/none", "/cropped"))
+        target = "plain copy: want reuse" if plain else "want edited"
         target = "want missed" if key.endswith("_same_payee") else target
         target = "before this change" if key.startswith("before/") else target
         print(f"  {key:24s} {counts}  of {len(got)}  ({target})")
