@@ -51,8 +51,13 @@ LABELS = {
 # and the words still mostly shared (the app's frame).
 SAME_FIGURES_MIN = 3
 PAYEE_WORDS_MIN = 0.4
+# Two fields' boxes (fractions) overlapping this much (intersection over union) are one
+# printed field: a resized or re-encoded copy moves a word's box by a pixel or two.
+SAME_PLACE = 0.5
 # The changed lines of the two texts this alike or more are one line misread, not renamed.
 PAYEE_SIMILAR = 0.5
+# A payee's name takes one line, two when it wraps; more changed lines: another screen.
+PAYEE_LINES = 2
 
 
 @dataclass(frozen=True)
@@ -102,12 +107,16 @@ def _region(item: dict[str, Any], size: tuple[int, int] | None) -> tuple[float, 
     )
 
 
-def _same_place(first: tuple[float, ...], second: tuple[float, ...]) -> bool:
-    """Two boxes (fractions) on one line and overlapping across: the same printed field."""
-    across = min(first[2], second[2]) - max(first[0], second[0])
-    down = min(first[3], second[3]) - max(first[1], second[1])
-    shorter = min(first[3] - first[1], second[3] - second[1])
-    return across > 0 and shorter > 0 and down >= 0.5 * shorter
+def _overlap(first: tuple[float, ...], second: tuple[float, ...]) -> float:
+    """Intersection over union of two boxes (fractions)."""
+    across = max(0.0, min(first[2], second[2]) - max(first[0], second[0]))
+    down = max(0.0, min(first[3], second[3]) - max(first[1], second[1]))
+    union = (
+        (first[2] - first[0]) * (first[3] - first[1])
+        + (second[2] - second[0]) * (second[3] - second[1])
+        - across * down
+    )
+    return across * down / union if union > 0 else 0.0
 
 
 def _placed(content: Content, types: tuple[str, ...]) -> list[tuple[dict[str, Any], tuple]]:
@@ -129,16 +138,21 @@ def compare_fields(query: Content, earlier: Content) -> tuple[list[Difference], 
     printed field reading another value is."""
     found, agreeing = [], set()
     for kind, types in KINDS.items():
-        theirs = _placed(earlier, types)
-        for here, region in _placed(query, types):
-            there = next((t for t in theirs if _same_place(region, t[1])), None)
-            if there is None:
-                continue
-            if _value(kind, here) == _value(kind, there[0]):
-                agreeing.add(kind)
-                continue
-            found.append(Difference(kind, _shown(here), _shown(there[0]), region, there[1]))
-            break  # one per kind: the agent compares the two pictures anyway
+        for field_type in types:
+            # Same type, same place: a total's box is its whole row, an amount's its word,
+            # and a row holds several amounts (the quantity, the price, the total).
+            theirs = _placed(earlier, (field_type,))
+            for here, region in _placed(query, (field_type,)):
+                best = max(theirs, key=lambda t: _overlap(region, t[1]), default=None)
+                if best is None or _overlap(region, best[1]) < SAME_PLACE:
+                    continue
+                if _value(kind, here) == _value(kind, best[0]):
+                    agreeing.add(kind)
+                    continue
+                found.append(Difference(kind, _shown(here), _shown(best[0]), region, best[1]))
+                break
+            if any(d.kind == kind for d in found):
+                break  # one per kind: the agent compares the two pictures anyway
     agreeing -= {d.kind for d in found}
     return found, agreeing
 
@@ -166,12 +180,18 @@ def _without(text: str, items: list[str]) -> str:
     return " ".join(t for t in sorted(tokens(text)) if t not in drop)
 
 
-def _changed_lines(first: str, second: str) -> tuple[str, str]:
-    a = [line.strip() for line in first.splitlines() if line.strip()]
-    b = [line.strip() for line in second.splitlines() if line.strip()]
-    only_a = [line for line in a if line not in b]
-    only_b = [line for line in b if line not in a]
-    return " / ".join(only_a)[:80], " / ".join(only_b)[:80]
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _changed_lines(first: str, second: str) -> tuple[list[str], list[str]]:
+    """The lines of each text that the other does not hold."""
+    a, b = _lines(first), _lines(second)
+    return [line for line in a if line not in b], [line for line in b if line not in a]
+
+
+def _lines_without(text: str, dropped: list[str]) -> str:
+    return "\n".join(line for line in _lines(text) if line not in dropped)
 
 
 def edited_screen(query: Content, earlier: Content) -> list[Difference] | None:
@@ -186,17 +206,26 @@ def edited_screen(query: Content, earlier: Content) -> list[Difference] | None:
         if text_agrees(_without(query.text, values), _without(earlier.text, values)):
             return differences
         return None
-    a, b = tokens(query.text), tokens(earlier.text)
-    if a == b or not (figures(a) == figures(b) and len(figures(a)) >= SAME_FIGURES_MIN):
-        return None  # the same screen, or (figures differing, no field) not an edit
-    words_a, words_b = a - figures(a), b - figures(b)
-    shared = len(words_a & words_b) / max(1, len(words_a | words_b))
+    if tokens(query.text) == tokens(earlier.text):
+        return None  # the same screen
     here, there = _changed_lines(query.text, earlier.text)
-    # A misread word changes a letter or two of a line, and a line OCR missed on one side
-    # is missing, not replaced: a payee changed replaces a line's words with others.
-    replaced = bool(here and there) and SequenceMatcher(None, here, there).ratio() < PAYEE_SIMILAR
-    if shared >= PAYEE_WORDS_MIN and replaced:
-        return [Difference("payee", here, there)]
+    if not here or not there or len(here) > PAYEE_LINES or len(there) > PAYEE_LINES:
+        return None  # a line OCR missed on one side, or several fields changed
+    # The rest of the two screens: every figure the same (the amount, the date, the id),
+    # the frame's words shared. A payee's name may hold digits ("ZEN AND COFFEE 28"), so
+    # the changed lines are left out of the figures.
+    rest_a = tokens(_lines_without(query.text, here))
+    rest_b = tokens(_lines_without(earlier.text, there))
+    if figures(rest_a) != figures(rest_b) or len(figures(rest_a)) < SAME_FIGURES_MIN:
+        return None
+    words_a, words_b = rest_a - figures(rest_a), rest_b - figures(rest_b)
+    shared = len(words_a & words_b) / max(1, len(words_a | words_b))
+    # A misread word changes a letter or two of a line; a payee changed replaces it.
+    said_here, said_there = " / ".join(here)[:80], " / ".join(there)[:80]
+    if shared >= PAYEE_WORDS_MIN and SequenceMatcher(None, said_here, said_there).ratio() < (
+        PAYEE_SIMILAR
+    ):
+        return [Difference("payee", said_here, said_there)]
     return None
 
 

@@ -39,7 +39,6 @@ class Code(str, enum.Enum):
     PDF_INCREMENTAL_UPDATE = "pdf_incremental_update"
     ERROR_LEVEL_REGION = "error_level_region"
     TEXT_INCONSISTENT = "text_inconsistent"
-    DIGIT_INCONSISTENT = "digit_inconsistent"
     NOT_FINGERPRINTED = "not_fingerprinted"
 
 

@@ -145,8 +145,12 @@ def _edited(payment: Payment, edit: str, other: Payment) -> Payment:
         whole, _, cents = payment.total.partition(".")
         return dataclasses.replace(payment, total=f"{int(whole or 0) * 10 + 1}.{cents or '00'}")
     if edit == "date":
-        day, _, rest = payment.date.partition("/")
-        return dataclasses.replace(payment, date=f"{(int(day) % 28) + 1:02d}/{rest}")
+        # A year earlier (the last digit, whatever the format): always a valid date.
+        last = payment.date.rstrip()[-1]
+        assert last.isdigit(), payment.date
+        return dataclasses.replace(
+            payment, date=payment.date.rstrip()[:-1] + str((int(last) - 1) % 10)
+        )
     if edit == "another_payment_same_payee":  # not an edit: a negative
         return dataclasses.replace(other, merchant=payment.merchant)
     if edit == "transaction_id":

@@ -1,11 +1,11 @@
-"""The evaluation set for a pasted digit inside one picture (``glyphs.py``).
+"""The evaluation set for a pasted digit inside one picture (``measure_glyphs.py``).
 
 Positives: the real SROIE receipts of tests/data/media-dev with one digit of the total or
 of the date covered by another digit of the same receipt (``copyset.paste_digit``: real
 pixels, saved again as JPEG), the covered cell known. Negatives: every untouched real
 picture of media-dev (receipts, signs, pages, scenes) as it is and as WhatsApp re-sends
 it. Halves by name (``copyset.half_of``). ``python -m tests.helpdesk.media.authenticity.
-glyphset`` prints the measures of both halves for calibration.
+measure_glyphs`` prints the measures of both halves.
 """
 
 from __future__ import annotations
