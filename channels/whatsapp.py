@@ -12,7 +12,9 @@ credentials.yml::
 Empty values fall back to ``helpdesk.settings``. The webhook is
 ``/webhooks/whatsapp/webhook``: GET answers Meta's handshake, POST stores the events in the
 durable inbox and answers 200 at once; the inbox worker (started with the server) feeds each
-message to Rasa as a ``UserMessage`` and replies go out through ``WhatsAppOutput``.
+message to Rasa as a ``UserMessage`` and replies go out through ``WhatsAppOutput``. With
+``HELPDESK_INBOX_WORKER=process`` the worker runs in ``helpdesk worker`` instead and feeds
+the turns through ``channels.whatsapp_turns``.
 """
 
 from __future__ import annotations
@@ -30,13 +32,12 @@ from sanic.response import HTTPResponse
 from channels.saved_turns import replies_of_message
 from helpdesk import retention
 from helpdesk.customer_seen import note_customer_turn
-from helpdesk.settings import get_settings
+from helpdesk.settings import InboxWorkerHost, get_settings
 from helpdesk.tickets.delivery import ticket_notifier
 from helpdesk.tickets.routing import route_to_agent
-from helpdesk.whatsapp import compose
-from helpdesk.whatsapp.compose import Part
 from helpdesk.whatsapp.inbound import Turn
 from helpdesk.whatsapp.outbound import Sender
+from helpdesk.whatsapp.replies import Replies
 from helpdesk.whatsapp.service import ChannelConfig, WhatsAppService
 
 logger = logging.getLogger(__name__)
@@ -48,94 +49,46 @@ class AgentNotReady(RuntimeError):
     retryable = True
 
 
-MAX_CAPTION = 1024  # Meta's limit for a media caption
-
-
 class WhatsAppOutput(OutputChannel):
-    """Sends Rasa's responses through ``helpdesk.whatsapp.outbound.Sender``."""
+    """Sends Rasa's responses through ``helpdesk.whatsapp.replies.Replies``."""
 
     def __init__(self, sender: Sender, *, batch: bool = False) -> None:
-        self.sender = sender
         # batch: collect one turn's replies and send them merged at ``flush`` (compose).
-        self.batch = batch
-        self.parts: dict[str, list[Part]] = {}
-
-    def _add(self, recipient_id: str, part: Part) -> None:
-        self.parts.setdefault(recipient_id, []).append(part)
-
-    async def flush(self) -> None:
-        parts, self.parts = self.parts, {}
-        for recipient_id, turn in parts.items():
-            await compose.send(self.sender, recipient_id, turn)
+        self.replies = Replies(sender, batch=batch)
 
     @classmethod
     def name(cls) -> str:
         return "whatsapp"
 
+    async def flush(self) -> None:
+        await self.replies.flush()
+
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        """A text with a picture goes as one image with a caption (WhatsApp's way to show
-        an example); with buttons, the picture goes first so the question comes last."""
-        image, text = message.get("image"), message.get("text")
-        if self.batch and image:
-            # The picture first: merging makes it the caption's or the question's header.
-            self._add(recipient_id, Part("media", media_kind="image", source=image))
-            rest = {key: value for key, value in message.items() if key != "image"}
-            await super().send_response(recipient_id, rest)
-            return
-        if image and text:
-            rest = {key: value for key, value in message.items() if key != "image"}
-            choices = message.get("buttons") or message.get("quick_replies")
-            if not choices and len(text) <= MAX_CAPTION:
-                await self.sender.media(recipient_id, "image", image, caption=text)
-                rest.pop("text")
-                if any(rest.get(key) for key in ("custom", "attachment", "elements")):
-                    await super().send_response(recipient_id, rest)
-                return
-            await self.sender.media(recipient_id, "image", image)
-            await super().send_response(recipient_id, rest)
-            return
-        await super().send_response(recipient_id, message)
+        await self.replies.send_response(recipient_id, message)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        if self.batch:
-            return self._add(recipient_id, Part("text", text=text))
-        await self.sender.text(recipient_id, text)
+        await self.replies.text(recipient_id, text)
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
-        if self.batch:
-            return self._add(recipient_id, Part("choices", text=text, buttons=buttons))
-        await self.sender.choices(recipient_id, text, buttons)
+        await self.replies.choices(recipient_id, text, buttons)
 
     async def send_quick_replies(
         self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
     ) -> None:
-        if self.batch:
-            return self._add(recipient_id, Part("choices", text=text, buttons=quick_replies))
-        await self.sender.choices(recipient_id, text, quick_replies)
+        await self.replies.choices(recipient_id, text, quick_replies)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        if self.batch:
-            return self._add(recipient_id, Part("media", media_kind="image", source=image))
-        await self.sender.media(recipient_id, "image", image)
+        await self.replies.image(recipient_id, image)
 
     async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
-        if self.batch:
-            await self.flush()  # attachments keep their own message, after what came before
-        if isinstance(attachment, dict):
-            kind = attachment.get("type") or "document"
-            source = attachment.get("url") or attachment.get("link") or attachment.get("path")
-            await self.sender.media(recipient_id, kind, source, caption=attachment.get("caption"))
-        else:
-            await self.sender.media(recipient_id, "document", str(attachment))
+        await self.replies.attachment(recipient_id, attachment)
 
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
-        if self.batch:
-            return self._add(recipient_id, Part("custom", data=json_message))
-        await self.sender.custom(recipient_id, json_message)
+        await self.replies.custom(recipient_id, json_message)
 
 
 class WhatsAppInput(InputChannel):
@@ -148,8 +101,13 @@ class WhatsAppInput(InputChannel):
         return cls(ChannelConfig.from_settings(credentials or {}))
 
     def __init__(self, config: ChannelConfig, **worker_options: Any) -> None:
+        settings = get_settings()
+        # HELPDESK_INBOX_WORKER=process: ``helpdesk worker`` runs the inbox (and the purge)
+        # and posts the turns to channels.whatsapp_turns; this server only stores webhooks
+        # (as the ingest process's backup) and sends what the HTTP API triggers.
+        self.runs_worker = settings.inbox_worker is InboxWorkerHost.RASA
         # Retention inside the running product: the purge runs once a day beside the inbox.
-        jobs = (retention.run_daily,) if get_settings().retention_daily_purge else ()
+        jobs = (retention.run_daily,) if settings.retention_daily_purge else ()
         self.service = WhatsAppService(
             config,
             background_jobs=jobs,
@@ -210,12 +168,9 @@ class WhatsAppInput(InputChannel):
         if replies is None:
             return False  # the previous attempt stopped before the turn was saved: run it
         logger.info("Message %s already had its dialogue turn: sending its replies", message_id)
-        output = WhatsAppOutput(self.service.sender, batch=self.service.config.merge_messages)
-        try:
-            for message in replies:
-                await output.send_response(sender_id, message)
-        finally:
-            await output.flush()
+        await Replies(self.service.sender, batch=self.service.config.merge_messages).send_all(
+            sender_id, replies
+        )
         return True
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -224,7 +179,8 @@ class WhatsAppInput(InputChannel):
 
         @hook.listener("after_server_start")
         async def start_worker(app: Any, _loop: Any) -> None:
-            service.start(self._deliver(app, on_new_message))
+            if self.runs_worker:
+                service.start(self._deliver(app, on_new_message))
 
         @hook.listener("before_server_stop")
         async def stop_worker(_app: Any, _loop: Any) -> None:
@@ -242,7 +198,7 @@ class WhatsAppInput(InputChannel):
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if service.worker is None:  # e.g. an app started without server listeners
+            if self.runs_worker and service.worker is None:  # an app without listeners
                 service.start(self._deliver(request.app, on_new_message))
             ack = await service.receive(request.body, request.headers.get("x-hub-signature-256"))
             return response.text(ack.text, status=ack.status)

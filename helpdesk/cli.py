@@ -27,6 +27,10 @@ COMMANDS = {
         "helpdesk.commands.ingest",
         "acknowledge WhatsApp webhooks on a process of their own",
     ),
+    "worker": (
+        "helpdesk.commands.worker",
+        "run the WhatsApp inbox worker on a process of its own",
+    ),
     "exec": (
         "helpdesk.commands.exec_",
         "run a command (e.g. rasa) with the product's settings exported",

@@ -147,6 +147,15 @@ class InboxPoison(WhatsAppError):
     retryable = False
 
 
+class DialogueUnavailable(HelpdeskError):
+    """The inbox worker process could not get a turn from any Rasa replica (stopped,
+    loading its model, or failing); the message stays in the inbox and is tried again.
+    If it lasts, check the replicas' logs and that HELPDESK_RASA_TOKEN is the same for
+    them and the worker."""
+
+    retryable = True
+
+
 class TicketingError(HelpdeskError):
     hint = "Check the ticketing backend's URL and credentials; the case stays in the local queue."
 

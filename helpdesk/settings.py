@@ -45,6 +45,13 @@ class Profile(str, enum.Enum):
     PRODUCTION = "production"
 
 
+class InboxWorkerHost(str, enum.Enum):
+    """Where the WhatsApp inbox worker (claims, media, Graph calls) runs."""
+
+    RASA = "rasa"  # inside the Rasa server, beside the dialogue (one process: development)
+    PROCESS = "process"  # in ``helpdesk worker``; Rasa runs only the turns (production)
+
+
 class Settings(BaseSettings):
     # development: the sandbox, the REST channel, generated local secrets and a first admin.
     # production: no REST channel, and ``helpdesk run`` refuses to start on unsafe settings.
@@ -106,6 +113,11 @@ class Settings(BaseSettings):
     actions_proxy_port: int = Field(5050, env="HELPDESK_ACTIONS_PROXY_PORT")
     # The webhook's own process (helpdesk ingest), behind nginx, with Rasa as its backup.
     ingest_port: int = Field(5090, env="HELPDESK_INGEST_PORT")
+    # The inbox worker: inside Rasa, or a process of its own (helpdesk worker) that posts
+    # each message to Rasa's internal turn endpoint, so Rasa's one core does only dialogue.
+    inbox_worker: InboxWorkerHost = Field(InboxWorkerHost.RASA, env="HELPDESK_INBOX_WORKER")
+    # The worker process's health route (its readiness for the supervisor and the tests).
+    worker_port: int = Field(5091, env="HELPDESK_WORKER_PORT")
     action_endpoint_url: str = Field(
         "http://localhost:5055/webhook", env="HELPDESK_ACTION_ENDPOINT_URL"
     )

@@ -22,7 +22,7 @@ for instance in rasa@5005 actions@5055; do
 done
 (cd "$work/units" && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no \
     helpdesk-rasa@5005.service helpdesk-actions@5055.service helpdesk-console.service \
-    helpdesk-migrate.service helpdesk-ingest.service helpdesk.target 2>&1 | grep -v "not found\|nginx.service\|postgresql.service\|redis-server.service" || true) \
+    helpdesk-migrate.service helpdesk-ingest.service helpdesk-worker.service helpdesk.target 2>&1 | grep -v "not found\|nginx.service\|postgresql.service\|redis-server.service" || true) \
     | tee "$work/systemd.out"
 [[ -s "$work/systemd.out" ]] && status=1
 

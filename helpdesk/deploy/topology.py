@@ -3,16 +3,19 @@
     layout = Topology.from_settings(settings)        # HELPDESK_REPLICAS, ports, engines
     layout.check()                                   # refuses SQLite, no Redis, local media
     layout.write_config(folder)                      # nginx.conf for this layout
-    for process in layout.processes(folder): ...     # rasa-1..N, actions-1..N, console, nginx
+    for process in layout.processes(folder): ...     # rasa-1..N, actions-1..N, worker, ingest,
+                                                     # console, nginx
 
 Replica i of Rasa listens on ``HELPDESK_RASA_PORT + i - 1`` and action server i on
 ``HELPDESK_ACTION_PORT + i - 1``, all on ``HELPDESK_INTERNAL_HOST`` (loopback by default,
 a private interface across machines). nginx is the only public listener
 (``HELPDESK_PUBLIC_PORT``): the WhatsApp webhook to the ingest process
 (``HELPDESK_INGEST_PORT``, ``helpdesk.ingest``: it acknowledges however busy Rasa is) with
-the replicas as backup, everything else to the console. Rasa reaches the action servers
-through nginx's internal upstream (``HELPDESK_ACTIONS_PROXY_PORT``), so one dead action
-server costs nothing but a retry.
+the replicas as backup, everything else to the console. The inbox worker runs in a process of
+its own (``helpdesk worker``, ``HELPDESK_WORKER_PORT``): it posts each message's turn to a
+replica and sends the replies, so the replicas' cores do only dialogue. Rasa reaches the
+action servers through nginx's internal upstream (``HELPDESK_ACTIONS_PROXY_PORT``), so one
+dead action server costs nothing but a retry.
 
 The dialogue's processes (replicas, action servers) drop to
 ``HELPDESK_DIALOGUE_NICENESS`` once they accept connections (``helpdesk.priority``), so
@@ -28,14 +31,14 @@ budget in Redis, media in S3.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from helpdesk.deploy.nginx import NginxLayout, render
 from helpdesk.errors import ConfigurationError
 from helpdesk.launcher import Process, _venv_bin, action_process, rasa_process
-from helpdesk.settings import PROJECT_ROOT, Settings
+from helpdesk.settings import PROJECT_ROOT, InboxWorkerHost, Settings
 
 ENDPOINTS = PROJECT_ROOT / "deploy" / "endpoints.production.yml"
 # A dead replica's conversation lock must expire before another replica can run that
@@ -149,6 +152,8 @@ class Topology:
             "HELPDESK_LOCK_STORE_DB": str(int((redis.path or "/0").strip("/") or 0) + 1),
             "HELPDESK_LOCK_STORE_PASSWORD": redis.password or "",
             "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_SECONDS),
+            # The inbox worker runs in its own process (``worker``), the replicas only turns.
+            "HELPDESK_INBOX_WORKER": InboxWorkerHost.PROCESS.value,
         }
 
     def rasa(self, replica: int) -> Service:
@@ -201,6 +206,17 @@ class Topology:
             description="WhatsApp webhook: verify, store, acknowledge (helpdesk.ingest)",
         )
 
+    def worker(self) -> Service:
+        service = self._helpdesk_command(
+            "worker",
+            port=self.settings.worker_port,
+            description="WhatsApp inbox worker: claims, media, replies (helpdesk.worker)",
+        )
+        replicas = [f"http://{self.internal_host}:{self.rasa_port(i)}" for i in self.indices]
+        argv = [*service.argv, *(arg for url in replicas for arg in ("--rasa", url))]
+        # On every turn's path like the replicas: below the acknowledgements once ready.
+        return replace(service, argv=argv, niceness=self.settings.dialogue_niceness)
+
     def console(self) -> Service:
         return self._helpdesk_command(
             "console", port=self.settings.console_port, description="agent console"
@@ -220,6 +236,7 @@ class Topology:
         return [
             *(self.actions(i) for i in self.indices),
             *(self.rasa(i) for i in self.indices),
+            self.worker(),
             self.ingest(),
             self.console(),
             self.nginx(folder),

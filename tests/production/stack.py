@@ -38,6 +38,8 @@ SECRETS = {
     "WHATSAPP_PHONE_NUMBER_ID": "100000000000001",
     # Rasa sends it with every action call; the action servers refuse calls without it.
     "HELPDESK_ACTION_TOKEN": "production-test-action-token",
+    # The inbox worker process sends it with every turn it posts to a replica.
+    "HELPDESK_RASA_TOKEN": "production-test-rasa-token",
     # A fixed media key: every replica must read what another one stored.
     "HELPDESK_MEDIA_KEY": "k1:" + base64.b64encode(bytes(range(32))).decode(),
 }
@@ -96,6 +98,7 @@ class ProductionStack:
             "console": p + 12,
             "sandbox": p + 13,
             "ingest": p + 14,
+            "worker": p + 15,
             "rasa": p + 20,
             "actions": p + 40,
         }
@@ -166,6 +169,7 @@ class ProductionStack:
                 "HELPDESK_PUBLIC_PORT": str(self.ports["public"]),
                 "HELPDESK_ACTIONS_PROXY_PORT": str(self.ports["actions_proxy"]),
                 "HELPDESK_INGEST_PORT": str(self.ports["ingest"]),
+                "HELPDESK_WORKER_PORT": str(self.ports["worker"]),
                 "HELPDESK_SESSION_SECRET": "production-test-session-secret",
                 "HELPDESK_LOG_LEVEL": "WARNING",
                 **self.extra_env,
@@ -230,7 +234,7 @@ class ProductionStack:
 
         order = [
             ["sandbox", "console"],
-            [n for n in self.processes if n.startswith(("rasa", "actions", "ingest"))],
+            [n for n in self.processes if n.startswith(("rasa", "actions", "ingest", "worker"))],
             ["nginx"],
         ]
         for group in order:

@@ -93,6 +93,20 @@ def test_two_workers_claiming_at_once_take_each_message_once_and_in_order(pg: st
     assert taken == [f"wamid.order.34600000001.{i}" for i in range(10)]
 
 
+def test_only_one_worker_at_a_time_looks_for_due_customers(pg: str) -> None:
+    """Every wake-up reaches every worker; one scans the inbox, the others look again."""
+    with db.session_scope(pg) as session:
+        service.store_events(
+            session, events=parse(_webhook("34600000002", 2), phone_number_id=PHONE)
+        )
+    with db.session_scope(pg) as first:
+        assert inbox.due_senders(first) == ["34600000002"]
+        with db.session_scope(pg) as second:  # another replica, while the first one looks
+            assert inbox.due_senders(second) is None
+    with db.session_scope(pg) as later:  # the first one's transaction is over
+        assert inbox.due_senders(later) == ["34600000002"]
+
+
 async def test_a_replayed_turn_does_not_send_its_replies_again(pg: str) -> None:
     """The first run of a turn died after its first reply; the replay sends only the rest."""
     from helpdesk.sandbox.app import SandboxConfig, create_app

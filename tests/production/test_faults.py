@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from helpdesk.worker import RasaTurns
 from tests.production.stack import ProductionStack
 
 GREETING = "hola, buenas"
@@ -163,23 +164,26 @@ def test_killing_a_rasa_replica_loses_and_repeats_nothing(
     stack: ProductionStack, replies_per_greeting: int
 ) -> None:
     """During a load, the replica that is running a customer's turn right now is killed
-    (found by the inbox row it holds). The other replica takes that message over when its
-    lease runs out and answers it: once."""
+    (the inbox worker sends each customer's turns to one replica: found from the inbox row
+    being processed that has no reply yet). The worker's request fails, the message is
+    tried again on the other replica and answered: once."""
     prefix = "3461003"
     state: dict[str, object] = {}
+    replicas = sorted(n for n in stack.processes if n.startswith("rasa-"))
+    turns = RasaTurns(None, urls=replicas, token="")  # type: ignore[arg-type]
 
     def kill_a_replica_mid_turn() -> None:
-        def holder() -> object:
+        def in_turn() -> object:
             rows = stack.sql(
-                "SELECT claimed_by FROM whatsapp_inbox WHERE status = 'processing' "
-                "AND sender_id LIKE :p",
+                "SELECT i.sender_id FROM whatsapp_inbox i WHERE i.status = 'processing' "
+                "AND i.sender_id LIKE :p AND NOT EXISTS "
+                "(SELECT 1 FROM whatsapp_outbound o WHERE o.reply_to = i.wamid)",
                 p=prefix + "%",
             )
             return rows and rows[0][0]
 
-        owner = _wait_for(holder, timeout=60, what="a turn in progress", every=0.02)
-        pid = int(str(owner).rsplit(":", 1)[1])
-        name = next(n for n, p in stack.processes.items() if p.popen and p.popen.pid == pid)
+        customer = _wait_for(in_turn, timeout=60, what="a turn in progress", every=0.02)
+        name = turns.replicas_for(str(customer))[0]  # the replica running that customer's turn
         state["killed"] = name
         stack.kill(name)
 
@@ -191,6 +195,17 @@ def test_killing_a_rasa_replica_loses_and_repeats_nothing(
         p=prefix + "%",
     )[0][0]
     assert taken_over >= 1, "no message was in the killed replica's hands"
+
+
+def test_killing_the_inbox_worker_loses_and_repeats_nothing(
+    stack: ProductionStack, replies_per_greeting: int
+) -> None:
+    """``kill -9`` of the inbox worker process in the middle of a load, restarted at once as
+    the supervisor or systemd does: the messages it held are taken again when their leases
+    run out (30 s) and every customer is answered once."""
+    _replicas_running(stack)
+    customers, when = _load_with_fault(stack, "3461007", lambda: _restart(stack, "worker"))
+    _check_everyone_answered_once(stack, customers, replies_per_greeting, when)
 
 
 def test_one_customer_is_served_in_order_across_replicas(stack: ProductionStack) -> None:
@@ -225,6 +240,12 @@ def test_one_customer_is_served_in_order_across_replicas(stack: ProductionStack)
     assert set(order) <= set(range(len(texts)))
 
 
+def _restart(stack: ProductionStack, name: str) -> None:
+    """``kill -9`` of ``name``, started again at once (the supervisor's part)."""
+    stack.kill(name)
+    stack.start(name)
+
+
 def _replicas_running(stack: ProductionStack) -> None:
     """Start again any Rasa replica an earlier test killed: the next fault needs a survivor."""
     for name in [n for n in stack.processes if n.startswith("rasa-")]:
@@ -234,7 +255,8 @@ def _replicas_running(stack: ProductionStack) -> None:
 
 def _kill_the_sender_of_a_held_reply(stack: ProductionStack, prefix: str) -> str:
     """Wait for a reply of this load that stays reserved without a wamid (the sandbox's
-    fault holds its request), then ``kill -9`` the replica whose worker is sending it."""
+    fault holds its request), then ``kill -9`` the process sending it (the inbox worker),
+    started again at once as the supervisor or systemd does."""
     first_seen: dict[int, float] = {}
 
     def held() -> object:
@@ -254,7 +276,7 @@ def _kill_the_sender_of_a_held_reply(stack: ProductionStack, prefix: str) -> str
     owner = _wait_for(held, timeout=60, what="a reply held by the sandbox", every=0.1)
     pid = int(str(owner).rsplit(":", 1)[1])
     name = next(n for n, p in stack.processes.items() if p.popen and p.popen.pid == pid)
-    stack.kill(name)
+    _restart(stack, name)
     return name
 
 
@@ -273,7 +295,8 @@ def _kill_a_sender_during_load(
         _check_everyone_answered_once(stack, customers, replies, when)
     finally:
         for name in killed:
-            stack.start(name)
+            if not stack.alive(name):
+                stack.start(name)
     return customers
 
 
@@ -281,7 +304,7 @@ def test_a_reply_meta_accepted_before_its_replica_died_is_not_sent_again(
     stack: ProductionStack, replies_to_a_greeting: int
 ) -> None:
     """Meta accepts a reply (the customer has it) but its answer, and its status webhooks,
-    come 45 s late; meanwhile the replica sending it is killed. The other replica takes the
+    come 45 s late; meanwhile the worker sending it is killed. The restarted worker takes the
     message over when the lease runs out (~30 s), finds the reply reserved but unconfirmed,
     and waits for the status naming it instead of sending it again."""
     _kill_a_sender_during_load(
@@ -292,10 +315,10 @@ def test_a_reply_meta_accepted_before_its_replica_died_is_not_sent_again(
 def test_a_turn_saved_before_its_replica_died_is_not_run_again(
     stack: ProductionStack, replies_to_a_greeting: int
 ) -> None:
-    """Rasa saved a customer's turn, then the replica died while sending the replies (the
-    sandbox holds the request; nothing reaches the customer). The replay on the other
-    replica sends that turn's replies — once — without putting the message into the
-    dialogue a second time."""
+    """Rasa saved a customer's turn, then the worker died while sending the replies (the
+    sandbox holds the request; nothing reaches the customer). The replay by the restarted
+    worker gets that turn's replies from Rasa and sends them — once — without putting the
+    message into the dialogue a second time."""
     prefix = "3461006"
     customers = _kill_a_sender_during_load(
         stack, prefix, "lost", delay=120, replies=replies_to_a_greeting

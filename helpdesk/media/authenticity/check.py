@@ -73,8 +73,10 @@ def on_stored(
         fingerprint=found,
         content=Content.of(analysis),
     )
+    # Signals of an earlier storing of this media are the index's to give again.
+    from_index = ("reused", Code.EDITED_COPY.value)
     kept = [
-        s for s in block.get("signals") or [] if not str(s.get("code", "")).startswith("reused")
+        s for s in block.get("signals") or [] if not str(s.get("code", "")).startswith(from_index)
     ]
     block["signals"] = kept + [s.to_dict() for s in signals]
     return {**analysis, "authenticity": block}

@@ -42,8 +42,8 @@ EMBEDDED = "e"  # views of a picture inside a screenshot (fingerprint.embedded_r
 # only the app's own (the clock, the account's last digits: overlap ~0.25), since the
 # amount, the date and the transaction id all differ. Figures must overlap by more than
 # 0.6: one figure misread (an "I" read as "1" makes a word a figure) among four or more
-# still agrees, and so does the same screen with only its amount changed (still reuse; the
-# edit checks look at the change).
+# still agrees, and so does the same screen with only its amount changed (reuse, which
+# ``copies.py`` then tells apart as an edited copy from the fields read).
 WORDS_MIN = 0.8
 FIGURES_MIN = 0.6
 # Two whole pictures this close (of 256 bits) are one file re-encoded: dev half, the same
@@ -62,6 +62,10 @@ class Content:
 
     digital: bool  # an app screen or rendering (quality's ``digital``)
     text: str | None  # the text read from it, None when nothing was read
+    # The fields read (the analysis' ``fields``: total, date, transaction id, with boxes)
+    # and the picture's size in pixels, for telling an edited copy (``copies.py``).
+    fields: tuple[dict[str, Any], ...] = ()
+    size: tuple[int, int] | None = None
 
     @classmethod
     def of(cls, analysis: dict[str, Any] | None) -> Content:
@@ -69,7 +73,16 @@ class Content:
         metrics = analysis.get("metrics") if isinstance(analysis.get("metrics"), dict) else {}
         ocr = analysis.get("ocr") if isinstance(analysis.get("ocr"), dict) else {}
         text = ocr.get("text") if isinstance(ocr.get("text"), str) else None
-        return cls(bool(metrics.get("digital")), text or None)
+        read = analysis.get("fields") if isinstance(analysis.get("fields"), list) else []
+        width, height = metrics.get("width"), metrics.get("height")
+        sized = isinstance(width, int) and isinstance(height, int)
+        size = (int(width), int(height)) if sized else None
+        return cls(
+            bool(metrics.get("digital")),
+            text or None,
+            tuple(f for f in read if isinstance(f, dict)),
+            size,
+        )
 
 
 def tokens(text: str) -> set[str]:
@@ -81,14 +94,17 @@ def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a | b else 1.0
 
 
+def figures(found: set[str]) -> set[str]:
+    """The tokens with a digit: amounts, dates, times, ids."""
+    return {t for t in found if any(c.isdigit() for c in t)}
+
+
 def text_agrees(first: str, second: str) -> bool:
     """Nearly the same words and the same figures (amounts, dates, ids)."""
     a, b = tokens(first), tokens(second)
     if len(a) < MIN_TOKENS or len(b) < MIN_TOKENS or _overlap(a, b) < WORDS_MIN:
         return False
-    figures_a = {t for t in a if any(c.isdigit() for c in t)}
-    figures_b = {t for t in b if any(c.isdigit() for c in t)}
-    return _overlap(figures_a, figures_b) > FIGURES_MIN
+    return _overlap(figures(a), figures(b)) > FIGURES_MIN
 
 
 def _whole(first: Fingerprint, second: Fingerprint) -> int:

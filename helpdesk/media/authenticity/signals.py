@@ -25,6 +25,8 @@ class Severity(str, enum.Enum):
 class Code(str, enum.Enum):
     REUSED_OTHER_CUSTOMER = "reused_other_customer"
     REUSED_EARLIER_CASE = "reused_earlier_case"
+    # The same picture as an earlier one, with its amount, date, id or payee changed.
+    EDITED_COPY = "edited_copy"
     AMOUNT_MISMATCH = "amount_mismatch"
     DATE_MISMATCH = "date_mismatch"
     FUTURE_DATE = "future_date"

@@ -89,6 +89,7 @@ def test_the_production_profile_runs_the_replicas_behind_nginx(
         "actions-2",
         "rasa-1",
         "rasa-2",
+        "worker",
         "ingest",
         "console",
         "nginx",
@@ -97,11 +98,18 @@ def test_the_production_profile_runs_the_replicas_behind_nginx(
     assert extra["HELPDESK_ACTION_ENDPOINT_URL"] == "http://127.0.0.1:5050/webhook"
     # Every internal process on the internal host, each with the port the supervisor
     # watches; only nginx listens publicly.
-    for name in ("actions-1", "actions-2", "rasa-1", "rasa-2", "ingest", "console"):
+    for name in ("actions-1", "actions-2", "rasa-1", "rasa-2", "worker", "ingest", "console"):
         assert by_name[name].host == "127.0.0.1" and by_name[name].port
     assert [by_name["rasa-1"].port, by_name["rasa-2"].port] == [5005, 5006]
     assert by_name["actions-2"].env["SANIC_HOST"] == "127.0.0.1"  # not rasa-sdk's 0.0.0.0
     assert by_name["nginx"].port == 8080
+    # The inbox worker feeds both replicas; they run only the turns.
+    worker = by_name["worker"].argv
+    assert [worker[i + 1] for i, arg in enumerate(worker) if arg == "--rasa"] == [
+        "http://127.0.0.1:5005",
+        "http://127.0.0.1:5006",
+    ]
+    assert extra["HELPDESK_INBOX_WORKER"] == "process"
 
 
 def test_replicas_are_built_like_the_development_processes(
@@ -117,7 +125,7 @@ def test_replicas_are_built_like_the_development_processes(
     # it starts at full priority (a lowered start took minutes on a busy machine).
     niceness = {p.name: p.niceness for p in processes}
     assert niceness == {
-        "actions-1": 10, "actions-2": 10, "rasa-1": 10, "rasa-2": 10,
+        "actions-1": 10, "actions-2": 10, "rasa-1": 10, "rasa-2": 10, "worker": 10,
         "ingest": 0, "console": 0, "nginx": 0,
     }  # fmt: skip
     assert "--enable-api" not in rasa.argv  # nginx does not route it; nothing calls it

@@ -65,3 +65,28 @@ def test_ticket_page_marks_the_region_of_an_edited_amount(stack: Stack) -> None:
     assert 'class="region"' in page and f'src="/media/{media}"' in page
     left = re.search(r'class="region"[^>]*left:([\d.]+)%', page)
     assert left and abs(float(left.group(1)) - copy.box[0] * 100) < 5  # on the new amount
+
+
+def test_ticket_page_shows_an_edited_copy_beside_the_earlier_picture_with_both_marked(
+    stack: Stack,
+) -> None:
+    import dataclasses
+
+    from tests.helpdesk.media.authenticity.copyset import png_bytes, resent
+    from tests.helpdesk.media.authenticity.screenset import payment_screen, payments
+
+    payment = payments("dev")[0]
+    earlier = store_customer_media(
+        stack.database_url, "34600000061", png_bytes(payment_screen(payment)), purpose="receipt"
+    )
+    edited = dataclasses.replace(payment, total="1" + payment.total)
+    media = store_customer_media(
+        stack.database_url, "34600000062", resent(payment_screen(edited)), purpose="receipt"
+    )
+    ticket = hand_off(stack.database_url, "34600000062", media_ids=[media])
+    stack.agent()
+    page = stack.sign_in().get(f"/tickets/{ticket}").text
+    assert "edited copy" in page
+    assert f'src="/media/{media}"' in page and f'src="/media/{earlier}"' in page
+    assert page.count('class="region"') == 2  # the amount, on each picture
+    assert f"<td>RM 1{payment.total}</td><td>RM {payment.total}</td>" in page

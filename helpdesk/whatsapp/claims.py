@@ -1,0 +1,284 @@
+"""The durable inbox's rows: storing, due customers, claims, leases, outcomes.
+
+Small data-access functions on the caller's session (``helpdesk.whatsapp.inbox`` runs them
+in its worker, ``service.store_events`` in the webhook's transaction). On PostgreSQL a
+claim locks the customer's oldest unfinished row with ``SKIP LOCKED``, and the due-senders
+query runs on one worker at a time (``due_senders``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from helpdesk.db.models import InboxMessage
+from helpdesk.db.models.base import utcnow
+from helpdesk.whatsapp.states import InboxStatus
+from helpdesk.whatsapp.webhook import Inbound
+
+# pg_try_advisory_xact_lock's key for the due-senders query (any fixed 64-bit number no
+# other part of the product uses; b"hdinbox1").
+DUE_SENDERS_LOCK = 0x6864696E626F7831
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: int
+    wamid: str
+    sender_id: str
+    type: str
+    timestamp: int
+    message: dict[str, Any]
+    profile_name: str | None
+    attempts: int
+    # The WhatsApp username the webhook gave (users without a shared phone number have one).
+    username: str | None = None
+    # Set by ``claim_next`` when the row's processor died ``max_attempts`` times: the row is
+    # already marked failed, only the customer is left to tell.
+    poisoned: bool = False
+
+    @classmethod
+    def from_row(cls, row: InboxMessage) -> InboxItem:
+        body = json.loads(row.body)
+        return cls(
+            id=row.id,
+            wamid=row.wamid,
+            sender_id=row.sender_id,
+            type=row.type,
+            timestamp=row.timestamp,
+            message=body.get("message") or {},
+            profile_name=body.get("profile_name"),
+            attempts=row.attempts,
+            username=body.get("username") if isinstance(body.get("username"), str) else None,
+        )
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT that supports ON CONFLICT DO NOTHING (SQLite, PostgreSQL)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(InboxMessage.__table__)
+
+
+def store_messages(session: Session, *, messages: list[Inbound]) -> tuple[int, int]:
+    """Insert the messages, duplicates dropped; returns ``(stored, duplicates)``."""
+    stored = 0
+    now = utcnow()
+    for message in messages:
+        statement = (
+            _insert(session)
+            .values(
+                wamid=message.wamid,
+                sender_id=message.sender_id,
+                phone_number_id=message.phone_number_id,
+                type=message.type[:32],
+                timestamp=message.timestamp,
+                body=message.body_json(),
+                status=InboxStatus.PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                received_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["wamid"])
+        )
+        stored += session.execute(statement).rowcount or 0
+    return stored, len(messages) - stored
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        and_(InboxMessage.status == InboxStatus.PENDING, InboxMessage.next_attempt_at <= now),
+        and_(InboxMessage.status == InboxStatus.PROCESSING, InboxMessage.lease_until < now),
+    )
+
+
+def due_senders(session: Session, *, limit: int = 100) -> list[str] | None:
+    """Customers with a message due, oldest first among at most ``limit``; ``None`` when
+    another worker runs this query right now (PostgreSQL): every wake-up reached every
+    worker, and all of them scanned the inbox at once for the same rows. The lock ends with
+    the transaction; the worker that was turned away looks again a moment later."""
+    now = utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        locked = session.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": DUE_SENDERS_LOCK}
+        ).scalar()
+        if not locked:
+            return None
+    rows = session.execute(
+        select(InboxMessage.sender_id).where(_claimable(now)).distinct().limit(limit)
+    )
+    return [row[0] for row in rows]
+
+
+def claim_next(
+    session: Session,
+    *,
+    sender_id: str,
+    lease: float,
+    max_attempts: int | None = None,
+    owner: str | None = None,
+) -> InboxItem | None:
+    """Take the customer's oldest unfinished message if it is due and nobody holds it.
+
+    Only the *oldest* is considered, so a message waiting for its retry blocks the later
+    ones: the dialogue sees the customer's messages in order. A row whose lease ran out
+    after ``max_attempts`` claims killed its processor each time (a native crash, an
+    out-of-memory kill) is not tried again: it is marked failed and returned with
+    ``poisoned`` set, so that the customer is told and their later messages go on.
+    """
+    now = utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        return _claim_on_postgresql(
+            session, sender_id=sender_id, lease=lease, max_attempts=max_attempts, owner=owner
+        )
+    oldest = (
+        select(InboxMessage)
+        .where(
+            InboxMessage.sender_id == sender_id,
+            InboxMessage.status.in_((InboxStatus.PENDING, InboxStatus.PROCESSING)),
+        )
+        .order_by(InboxMessage.timestamp, InboxMessage.id)
+        .limit(1)
+    )
+    row = session.execute(oldest).scalar_one_or_none()
+    if row is None:
+        return None
+    if row.status == InboxStatus.PROCESSING and row.lease_until and row.lease_until >= now:
+        return None  # someone else is working on this customer
+    if row.status == InboxStatus.PENDING and row.next_attempt_at > now:
+        return None
+    result = session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.id == row.id, InboxMessage.status == row.status)
+        .where(or_(InboxMessage.lease_until.is_(None), InboxMessage.lease_until == row.lease_until))
+        .values(
+            status=InboxStatus.PROCESSING,
+            lease_until=now + timedelta(seconds=lease),
+            attempts=InboxMessage.attempts + 1,
+            claimed_by=owner,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None  # another worker won the race
+    session.refresh(row)
+    item = InboxItem.from_row(row)
+    if max_attempts is not None and row.attempts > max_attempts:
+        error = f"the process handling it stopped {row.attempts - 1} times"
+        finish(session, item_id=row.id, status=InboxStatus.FAILED, error=error)
+        return replace(item, poisoned=True)
+    return item
+
+
+def _claim_on_postgresql(
+    session: Session,
+    *,
+    sender_id: str,
+    lease: float,
+    max_attempts: int | None,
+    owner: str | None,
+) -> InboxItem | None:
+    """``claim_next`` in one statement: several replicas claim at once, so it locks the
+    customer's oldest unfinished row, and if another replica holds that lock, leaves the
+    customer to it (SKIP LOCKED) rather than wait. Locking only that row (not "the first
+    unlocked one") keeps the order; under the lock PostgreSQL checks the row again against
+    the latest committed version, so a row another replica just claimed is not taken."""
+    now = utcnow()
+    oldest = (
+        select(InboxMessage.id)
+        .where(
+            InboxMessage.sender_id == sender_id,
+            InboxMessage.status.in_((InboxStatus.PENDING, InboxStatus.PROCESSING)),
+        )
+        .order_by(InboxMessage.timestamp, InboxMessage.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    locked = (
+        select(InboxMessage.id)
+        .where(InboxMessage.id == oldest, _claimable(now))
+        .with_for_update(skip_locked=True)
+        .cte("locked")
+    )
+    row = session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.id.in_(select(locked.c.id)))
+        .values(
+            status=InboxStatus.PROCESSING,
+            lease_until=now + timedelta(seconds=lease),
+            attempts=InboxMessage.attempts + 1,
+            claimed_by=owner,
+        )
+        .returning(
+            InboxMessage.id,
+            InboxMessage.wamid,
+            InboxMessage.sender_id,
+            InboxMessage.type,
+            InboxMessage.timestamp,
+            InboxMessage.body,
+            InboxMessage.attempts,
+        )
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if row is None:
+        return None
+    item = InboxItem.from_row(row)  # type: ignore[arg-type]
+    if max_attempts is not None and item.attempts > max_attempts:
+        error = f"the process handling it stopped {item.attempts - 1} times"
+        finish(session, item_id=item.id, status=InboxStatus.FAILED, error=error)
+        return replace(item, poisoned=True)
+    return item
+
+
+def finish_and_claim_next(session: Session, *, finished_id: int, **claim: Any) -> InboxItem | None:
+    """``finish`` the customer's message just handled and ``claim_next`` in one transaction
+    (one round of BEGIN/COMMIT less per message)."""
+    finish(session, item_id=finished_id)
+    return claim_next(session, **claim)
+
+
+def renew_lease(session: Session, *, item_id: int, lease: float) -> None:
+    session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.id == item_id, InboxMessage.status == InboxStatus.PROCESSING)
+        .values(lease_until=utcnow() + timedelta(seconds=lease))
+    )
+
+
+def finish(
+    session: Session,
+    *,
+    item_id: int,
+    status: InboxStatus = InboxStatus.DONE,
+    error: str | None = None,
+) -> None:
+    session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.id == item_id)
+        .values(status=status, lease_until=None, processed_at=utcnow(), last_error=error)
+    )
+
+
+def postpone(session: Session, *, item_id: int, delay: float, error: str) -> None:
+    session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.id == item_id)
+        .values(
+            status=InboxStatus.PENDING,
+            lease_until=None,
+            next_attempt_at=utcnow() + timedelta(seconds=delay),
+            last_error=error,
+        )
+    )
+
+
+def counts(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(InboxMessage.status, func.count()).group_by(InboxMessage.status)
+    ).all()
+    return {status: count for status, count in rows}
