@@ -30,15 +30,19 @@ from helpdesk.media.receipt_total import MONEY, find_total
 DATE_LABEL = re.compile(r"date|fecha|datum|data|fecha\s*de\s*compra|dated", re.IGNORECASE)
 OTHER_DATE = re.compile(r"exp|valid|due|vence|caduc|until|hasta|bis|best\s*before", re.IGNORECASE)
 
+# A bare "$" or "£" counts only beside an amount: receipts print "($)" in item names and
+# OCR reads "C1-0170778" as "£1-0170778"; a page taken for dollars would also read its
+# dates month first.
+_PRICE = r"\d[\d,]*(?:\.\d{2})?(?![\d\-/])"
 CURRENCIES = (
     (re.compile(r"\bRM\s?\d|\bRM\b|ringgit", re.IGNORECASE), "MYR"),
     (re.compile(r"€|\bEUR\b|\beuros?\b", re.IGNORECASE), "EUR"),
-    (re.compile(r"£|\bGBP\b"), "GBP"),
+    (re.compile(r"£\s?" + _PRICE + r"|\d[.,]\d{2}\s?£|\bGBP\b"), "GBP"),
     (re.compile(r"R\$|\bBRL\b|\breais\b", re.IGNORECASE), "BRL"),
     (re.compile(r"₹|\bINR\b|\bRs\.?\s?\d", re.IGNORECASE), "INR"),
     (re.compile(r"\bMXN\b|MX\$"), "MXN"),
     (re.compile(r"\bCHF\b"), "CHF"),
-    (re.compile(r"US\$|\bUSD\b|\$"), "USD"),
+    (re.compile(r"US\$|\bUSD\b|\$\s?" + _PRICE + r"|\d[.,]\d{2}\s?\$"), "USD"),
 )
 STATUSES = (
     (

@@ -152,3 +152,14 @@ def test_an_ambiguous_date_is_read_in_the_order_that_is_not_in_the_future() -> N
     # Sent in January 2026, both orders are past: day first, as the page's currency says.
     fields = read_receipt(text, [], extract_fields(text), today=dt.date(2026, 1, 5))
     assert next(f.value for f in fields if f.type == "date") == "2025-12-03"
+
+
+def test_a_dollar_sign_in_an_item_name_does_not_make_the_receipt_dollars() -> None:
+    # "PNEAH ($)" is a size on a Penang bakery's receipt; its dates are day first and the
+    # bot must not read back "$36.00".
+    text = "GHEE HIANG\nTAU SAR PNEAH ($) 16PCS 36.00\nDate: 02/03/2018\nNET TOTAL 36.00"
+    fields = [f.to_dict() for f in read_receipt(text, [], extract_fields(text))]
+    assert next(f["value"] for f in fields if f["type"] == "date") == "2018-03-02"
+    assert payment_readback(fields, "en") == (
+        "I can see 36.00 paid at GHEE HIANG on 02/03/2018 — is that the payment?"
+    )
