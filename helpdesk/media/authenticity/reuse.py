@@ -87,7 +87,13 @@ def record_and_check(
                     "same picture with a figure or a name changed is how a payment "
                     "screenshot or a receipt is edited: compare both pictures (the "
                     "differences are marked) and check the payment in your own records "
-                    "before granting anything.",
+                    "before granting anything."
+                    + (
+                        ""
+                        if digital
+                        else " On a photo the reading may be off by a digit: look at the "
+                        "marked field on both pictures."
+                    ),
                     evidence,
                     region=differences[0].here_region,
                 )
