@@ -262,12 +262,15 @@ def action_calls(stack: ProductionStack) -> dict:
     }
 
 
-def run_topology(replicas: int, rates: list[float], seconds: float, base_port: int) -> dict:
+def run_topology(
+    replicas: int, rates: list[float], seconds: float, base_port: int, inbox_worker: str = ""
+) -> dict:
     folder = Path(tempfile.mkdtemp(prefix=f"bench-throughput-{replicas}-"))
     print(f"\n=== {replicas} replica(s): starting the topology …", flush=True)
     result: dict = {"replicas": replicas, "rates": []}
+    env = {"HELPDESK_INBOX_WORKER": inbox_worker} if inbox_worker else None
     with ProductionStack(
-        folder, replicas=replicas, base_port=base_port, rest_channel=True
+        folder, replicas=replicas, base_port=base_port, rest_channel=True, env=env
     ) as stack:
         base = stack.topology.public_url
         # Warm up: the first turns of a fresh process load lazily.
@@ -336,9 +339,19 @@ def main() -> int:
     parser.add_argument(
         "--base-port", type=int, default=25300, help="ports from here up to +60 (default 25300)"
     )
+    parser.add_argument(
+        "--inbox-worker",
+        choices=["process", "rasa"],
+        default="",
+        help="where the inbox worker runs (default: the topology's, its own process); "
+        "rasa: inside each replica, the layout before helpdesk worker (a baseline)",
+    )
     args = parser.parse_args()
     load = os.getloadavg()
-    runs = [run_topology(n, args.rates, args.seconds, args.base_port) for n in args.replicas]
+    runs = [
+        run_topology(n, args.rates, args.seconds, args.base_port, args.inbox_worker)
+        for n in args.replicas
+    ]
     summary: dict = {
         "runs": runs,
         "goals": {},

@@ -105,7 +105,7 @@ class WhatsAppInput(InputChannel):
         # HELPDESK_INBOX_WORKER=process: ``helpdesk worker`` runs the inbox (and the purge)
         # and posts the turns to channels.whatsapp_turns; this server only stores webhooks
         # (as the ingest process's backup) and sends what the HTTP API triggers.
-        self.runs_worker = settings.inbox_worker is InboxWorkerHost.RASA
+        self.runs_worker = (settings.inbox_worker or InboxWorkerHost.RASA) is InboxWorkerHost.RASA
         # Retention inside the running product: the purge runs once a day beside the inbox.
         jobs = (retention.run_daily,) if settings.retention_daily_purge else ()
         self.service = WhatsAppService(

@@ -115,7 +115,8 @@ class Settings(BaseSettings):
     ingest_port: int = Field(5090, env="HELPDESK_INGEST_PORT")
     # The inbox worker: inside Rasa, or a process of its own (helpdesk worker) that posts
     # each message to Rasa's internal turn endpoint, so Rasa's one core does only dialogue.
-    inbox_worker: InboxWorkerHost = Field(InboxWorkerHost.RASA, env="HELPDESK_INBOX_WORKER")
+    # Unset: inside Rasa under `make run`, a process of its own in the production topology.
+    inbox_worker: InboxWorkerHost | None = Field(None, env="HELPDESK_INBOX_WORKER")
     # The worker process's health route (its readiness for the supervisor and the tests).
     worker_port: int = Field(5091, env="HELPDESK_WORKER_PORT")
     action_endpoint_url: str = Field(

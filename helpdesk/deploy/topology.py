@@ -152,8 +152,9 @@ class Topology:
             "HELPDESK_LOCK_STORE_DB": str(int((redis.path or "/0").strip("/") or 0) + 1),
             "HELPDESK_LOCK_STORE_PASSWORD": redis.password or "",
             "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_SECONDS),
-            # The inbox worker runs in its own process (``worker``), the replicas only turns.
-            "HELPDESK_INBOX_WORKER": InboxWorkerHost.PROCESS.value,
+            # The inbox worker runs in its own process (``worker``), the replicas only turns;
+            # HELPDESK_INBOX_WORKER=rasa keeps it inside each replica (no worker process).
+            "HELPDESK_INBOX_WORKER": self.inbox_worker.value,
         }
 
     def rasa(self, replica: int) -> Service:
@@ -206,6 +207,10 @@ class Topology:
             description="WhatsApp webhook: verify, store, acknowledge (helpdesk.ingest)",
         )
 
+    @property
+    def inbox_worker(self) -> InboxWorkerHost:
+        return self.settings.inbox_worker or InboxWorkerHost.PROCESS
+
     def worker(self) -> Service:
         service = self._helpdesk_command(
             "worker",
@@ -236,7 +241,7 @@ class Topology:
         return [
             *(self.actions(i) for i in self.indices),
             *(self.rasa(i) for i in self.indices),
-            self.worker(),
+            *([self.worker()] if self.inbox_worker is InboxWorkerHost.PROCESS else []),
             self.ingest(),
             self.console(),
             self.nginx(folder),

@@ -133,3 +133,13 @@ def test_replicas_are_built_like_the_development_processes(
     credentials = Path(rasa.argv[rasa.argv.index("--credentials") + 1])
     assert "rest:" not in credentials.read_text(encoding="utf-8")  # production: no REST
     assert rasa.argv[rasa.argv.index("--endpoints") + 1].endswith("endpoints.production.yml")
+
+
+def test_the_inbox_worker_can_stay_inside_the_replicas(
+    production_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HELPDESK_INBOX_WORKER=rasa: the layout before ``helpdesk worker`` (a baseline)."""
+    monkeypatch.setenv("HELPDESK_INBOX_WORKER", "rasa")
+    processes, extra = plan(Settings(_env_file=None))
+    assert "worker" not in {process.name for process in processes}
+    assert extra["HELPDESK_INBOX_WORKER"] == "rasa"
