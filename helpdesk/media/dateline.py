@@ -16,7 +16,8 @@ import re
 import numpy as np
 
 from helpdesk.media.patterns import DATE_PATTERNS
-from helpdesk.media.tesseract import Word, run, scale, score
+from helpdesk.media.reread import lines_of, reread_line
+from helpdesk.media.tesseract import Word, score
 
 LABEL = re.compile(r"date|fecha|datum|data|tarikh|tanggal|fec\b", re.IGNORECASE)
 # A piece of a date ("12/2018", "25/01", "01-03-"); a price's "9.00" is not one.
@@ -40,49 +41,18 @@ def _worth_rereading(line: list[Word]) -> bool:
 def reread_date_lines(page: np.ndarray, words: list[Word], timeout: float) -> list[Word]:
     """``words`` (read on ``page``, in its pixels) with each date line replaced by its
     closer reading where that reading holds a full date and is the more confident."""
-    lines: dict[int, list[Word]] = {}
-    for word in words:
-        lines.setdefault(word.line, []).append(word)
-    chosen = [line for line in lines.values() if _worth_rereading(line)]
+    chosen = [line for line in lines_of(words) if _worth_rereading(line)]
     # Lines that name the date first: "Date:" beats an address's "14/11".
     chosen.sort(key=lambda line: not LABEL.search(" ".join(w.text for w in line)))
     for line in chosen[:MAX_LINES]:
-        words = _reread(page, words, line, timeout)
+        words = reread_line(
+            page, words, line, timeout, combine=_dated, to_page_end=True, letter=READ_LETTER
+        )
     return words
 
 
-def _reread(page: np.ndarray, words: list[Word], line: list[Word], timeout: float) -> list[Word]:
-    height = float(np.median([w.box[3] for w in line]))
-    top = max(0, int(min(w.box[1] for w in line) - 0.4 * height))
-    bottom = min(page.shape[0], int(max(w.box[1] + w.box[3] for w in line) + 0.4 * height))
-    left = max(0, int(min(w.box[0] for w in line) - height))
-    if bottom - top < 4:
-        return words
-    factor = min(4.0, max(1.0, READ_LETTER / max(height, 1.0)))
-    import pytesseract
-
-    try:
-        again = run(scale(page[top:bottom, left:], factor), 7, timeout)
-    except (RuntimeError, pytesseract.TesseractError):
-        return words  # the closer look is a bonus; the page's own reading stands
-    if not _has_date(" ".join(w.text for w in again)):
-        return words
-    # Everything in the band was read again, words Tesseract had put on another line too.
-    inside = [w for w in words if top <= w.box[1] + w.box[3] / 2 <= bottom and w.box[0] >= left]
-    if score(again) <= score(inside):
-        return words
-    number = line[0].line
-    for word in again:
-        x, y, w, h = word.box
-        word.box = (
-            round(left + x / factor),
-            round(top + y / factor),
-            round(w / factor),
-            round(h / factor),
-        )
-        word.line = number
-    gone = {id(w) for w in inside}
-    at = next(i for i, w in enumerate(words) if id(w) in gone)
-    kept = [w for w in words if id(w) not in gone]
-    at = sum(1 for w in words[:at] if id(w) not in gone)
-    return kept[:at] + again + kept[at:]
+def _dated(again: list[Word], before: list[Word]) -> list[Word] | None:
+    """The closer reading, where it holds a full date and is the more confident."""
+    if _has_date(" ".join(w.text for w in again)) and score(again) > score(before):
+        return again
+    return None

@@ -20,6 +20,14 @@ the 2-core machine at load ~2 (36 min at load 19, where the printed page can hit
 Tesseract's 60-s timeout, which is why no per-page similarity floor is asserted). SROIE
 receipts score 0.4-0.9 even upright against their box transcripts: that is Tesseract's
 reading of thermal paper, not rotation.
+
+The SROIE truths are box files in the annotators' order, not in reading order: a
+perfect reading scores only 0.755 / 0.809 / 0.814 / 0.857 against them on four receipts
+(010, 022, 013, 170). The report therefore also prints the similarity against the truth
+put back into reading order from its own boxes (real_media.reading_order_truth);
+measured on branch ocr6: calibration 0.865/0.876/0.865/0.863, held-out
+0.817/0.819/0.815/0.817 at 0/90/180/270 (box order 0.798/0.821/0.797/0.805 and
+0.784/0.787/0.787/0.789). What is left is misread and lost words of thermal print.
 """
 
 from __future__ import annotations
