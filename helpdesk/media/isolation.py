@@ -33,13 +33,16 @@ DEFAULT_MEMORY_MB = 1536
 STARTUP_TIMEOUT = 180.0
 # Imported once in the fork server, so that every child starts with them loaded. "__main__"
 # too: otherwise each child re-runs the server's main script (Rasa's CLI) before its work.
-# helpdesk.media.preload loads the Tesseract engine there, so children inherit it warm.
+# helpdesk.media.preload loads the Tesseract engine there, so children inherit it warm;
+# scipy.spatial (text line directions) and pyzbar are imported on first use, ~0.1 s a child.
 PRELOAD = [
     "__main__",
     "numpy",
     "PIL.Image",
     "cv2",
     "pytesseract",
+    "scipy.spatial",
+    "pyzbar.pyzbar",
     "helpdesk.media.analysis",
     "helpdesk.media.preload",
 ]
