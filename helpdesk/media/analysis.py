@@ -16,8 +16,6 @@ Severities: ``error`` (the file is not usable for this purpose: ask again), ``wa
 from __future__ import annotations
 
 import logging
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,10 +25,11 @@ from typing import Any
 import numpy as np
 
 from helpdesk.errors import MediaRejected
-from helpdesk.media import limits, quality
+from helpdesk.media import audio, limits, quality
 from helpdesk.media.authenticity.check import inspect as inspect_authenticity
 from helpdesk.media.authenticity.edits import inconsistent_text
 from helpdesk.media.barcodes import Barcode, read_barcodes
+from helpdesk.media.beside import Pending
 from helpdesk.media.decode import check_polyglot, load_image
 from helpdesk.media.documents import read_pdf
 from helpdesk.media.fields import Field, extract_fields, redact_cards
@@ -39,7 +38,6 @@ from helpdesk.media.messages import message
 from helpdesk.media.ocr import OcrResult, from_text_layer, read_text
 from helpdesk.media.receipts import read_receipt
 from helpdesk.media.video import read_video
-from helpdesk.scratch import memory_file
 
 log = logging.getLogger(__name__)
 
@@ -166,30 +164,9 @@ def _analyze(data: bytes, rules: limits.Purpose, analysis: Analysis) -> None:
         # Voice notes are stored and attached; nothing to judge yet (transcription comes
         # later). Their length helps the agent decide to listen.
         with _timed(analysis, "decode"):
-            duration = _audio_duration(data)
+            duration = audio.duration(data)
         if duration is not None:
             analysis.metrics["duration_s"] = round(duration, 2)
-
-
-def _audio_duration(data: bytes) -> float | None:
-    """Length of an audio file in seconds from ffprobe, or None when it cannot tell. (A file,
-    not a pipe: Ogg keeps its length at the end, which ffprobe cannot seek to in a pipe.)"""
-    ffprobe = shutil.which("ffprobe")
-    if ffprobe is None:
-        return None
-    # In memory, not in the temp folder: a crash must not leave the voice note behind.
-    with memory_file(data, name="helpdesk-audio") as handle:
-        command = [
-            ffprobe, "-v", "error", "-show_entries", "format=duration",
-            "-of", "default=noprint_wrappers=1:nokey=1", handle.path,
-        ]  # fmt: skip
-        try:
-            result = subprocess.run(
-                command, capture_output=True, timeout=20, check=False, pass_fds=(handle.fd,)
-            )
-            return float(result.stdout.decode().strip())
-        except (OSError, subprocess.SubprocessError, ValueError):
-            return None
 
 
 def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) -> None:
@@ -197,16 +174,20 @@ def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) ->
         check_polyglot(data, mime)
         long_side = limits.OCR_LONG_SIDE if rules.ocr else limits.WORK_LONG_SIDE
         loaded = load_image(data, mime, long_side=long_side)
-    with _timed(analysis, "quality"):
-        work = _to_work(loaded.grey)
-        measures = quality.measure(work, width=loaded.width, height=loaded.height)
-        analysis.metrics.update(measures.as_metrics())
-        analysis.metrics.update(
-            frames=loaded.frames, source_mode=loaded.source_mode, orientation=loaded.orientation
-        )
-    with _timed(analysis, "authenticity"):
-        analysis.authenticity = inspect_authenticity(data, mime=mime, grey=loaded.grey)
-    _read(loaded.grey, rules, analysis, camera=not measures.digital)
+    # Authenticity and barcodes need the pixels only: they run beside the verdict and the
+    # OCR (helpdesk/media/beside.py), and are joined before the fields are read.
+    beside = Pending(_beside, data, mime, loaded.grey, rules, analysis)
+    try:
+        with _timed(analysis, "quality"):
+            work = _to_work(loaded.grey)
+            measures = quality.measure(work, width=loaded.width, height=loaded.height)
+            analysis.metrics.update(measures.as_metrics())
+            analysis.metrics.update(
+                frames=loaded.frames, source_mode=loaded.source_mode, orientation=loaded.orientation
+            )
+        _read(loaded.grey, rules, analysis, camera=not measures.digital, beside=beside)
+    finally:
+        beside.wait()  # never left writing into an analysis that has been answered
     if rules.name in TEXT_CHECKED and measures.digital and analysis.ocr is not None:
         with _timed(analysis, "authenticity"):
             height, width = loaded.grey.shape
@@ -242,9 +223,28 @@ def _to_work(grey: np.ndarray) -> np.ndarray:
     return cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
 
 
-def _read(grey: np.ndarray, rules: limits.Purpose, analysis: Analysis, *, camera: bool) -> None:
-    """OCR, barcodes and fields for purposes that read text."""
-    if rules.barcodes:
+def _beside(
+    data: bytes, mime: str, grey: np.ndarray, rules: limits.Purpose, analysis: Analysis
+) -> list[Barcode]:
+    with _timed(analysis, "authenticity"):
+        analysis.authenticity = inspect_authenticity(data, mime=mime, grey=grey)
+    if not rules.barcodes:
+        return []
+    with _timed(analysis, "barcodes"):
+        return read_barcodes(grey)
+
+
+def _read(
+    grey: np.ndarray,
+    rules: limits.Purpose,
+    analysis: Analysis,
+    *,
+    camera: bool,
+    beside: Pending | None = None,
+) -> None:
+    """OCR, barcodes and fields for purposes that read text (``beside``: the barcodes,
+    being read in another thread)."""
+    if rules.barcodes and beside is None:
         with _timed(analysis, "barcodes"):
             analysis.barcodes = read_barcodes(grey)
     if rules.ocr:
@@ -266,6 +266,8 @@ def _read(grey: np.ndarray, rules: limits.Purpose, analysis: Analysis, *, camera
             else:
                 analysis.metrics["ocr_words"] = analysis.ocr.good_words()
                 analysis.metrics["ocr_rotation"] = analysis.ocr.rotation
+    if beside is not None:
+        analysis.barcodes = beside.result()
     _fields(analysis)
 
 

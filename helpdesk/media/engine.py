@@ -36,7 +36,36 @@ _LIBRARY = "libtesseract.so.5"
 _LEPTONICA_QUIET = 6  # L_SEVERITY_NONE
 _lock = threading.Lock()
 _lib: Any = None
-_free: dict[tuple[int, str], list[Any]] = {}
+_free: dict[str, list[Any]] = {}  # idle engines per language set
+_lent = 0  # engines in use by a thread right now
+_made = 0  # engines this process initialised itself (not inherited through a fork)
+
+
+def _before_fork() -> None:
+    # Nothing may change the pool while the process is copied: the child must see it whole.
+    _lock.acquire()
+
+
+def _after_fork_in_parent() -> None:
+    _lock.release()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child keeps the idle engines only when none was in use at the fork: an
+    engine (or Tesseract's shared state) caught in the middle of a read in another thread is
+    a copy of a half-done read, so then the child starts afresh and loads its own."""
+    global _lock, _lent, _made
+    if _lent:
+        _free.clear()  # the copies are left alone (never deleted: the parent owns them)
+    _lent = _made = 0
+    _lock = threading.Lock()  # the parent's lock is held by the thread that forked
+
+
+os.register_at_fork(
+    before=_before_fork,
+    after_in_parent=_after_fork_in_parent,
+    after_in_child=_after_fork_in_child,
+)
 
 
 def _library() -> Any:
@@ -69,27 +98,52 @@ def _library() -> Any:
         return _lib
 
 
+def _new_engine(languages: str) -> Any:
+    global _made
+    lib = _library()
+    handle = lib.TessBaseAPICreate()
+    if lib.TessBaseAPIInit2(handle, None, languages.encode(), 1) != 0:  # --oem 1
+        lib.TessBaseAPIDelete(handle)
+        raise RuntimeError(f"Tesseract could not load the {languages} models")
+    # Its progress notes ("Estimating resolution as ...") are not ours to log.
+    lib.TessBaseAPISetVariable(handle, b"debug_file", os.devnull.encode())
+    with _lock:
+        _made += 1
+    return handle
+
+
 @contextmanager
 def _borrowed(languages: str) -> Iterator[Any]:
     """An initialised engine for ``languages``, for one read: engines are kept per process
-    (a forked child makes its own) and lent to one thread at a time."""
-    key = (os.getpid(), languages)
+    (a child forked while none was in use inherits the idle ones, see
+    ``_after_fork_in_child``) and lent to one thread at a time."""
+    global _lent
     with _lock:
-        free = _free.setdefault(key, [])
+        free = _free.setdefault(languages, [])
         handle = free.pop() if free else None
-    if handle is None:
-        lib = _library()
-        handle = lib.TessBaseAPICreate()
-        if lib.TessBaseAPIInit2(handle, None, languages.encode(), 1) != 0:  # --oem 1
-            lib.TessBaseAPIDelete(handle)
-            raise RuntimeError(f"Tesseract could not load the {languages} models")
-        # Its progress notes ("Estimating resolution as ...") are not ours to log.
-        lib.TessBaseAPISetVariable(handle, b"debug_file", os.devnull.encode())
+        _lent += 1
     try:
+        if handle is None:
+            handle = _new_engine(languages)
         yield handle
     finally:
         with _lock:
-            _free.setdefault(key, []).append(handle)
+            _lent -= 1
+            if handle is not None:
+                _free.setdefault(languages, []).append(handle)
+
+
+def warm(languages: str) -> None:
+    """Load an engine for ``languages`` now, idle, so that processes forked from this one
+    start with its models in memory (helpdesk/media/preload.py)."""
+    with _borrowed(languages):
+        pass
+
+
+def engines_made_here() -> int:
+    """How many engines this process loaded itself; a child forked from a warm fork server
+    that has only read with the one it inherited says 0."""
+    return _made
 
 
 _HEADER = (

@@ -100,8 +100,17 @@ GLARE_FRACTION = 0.01  # total glare area that hides part of a label or screen
 # phone photos measure 0.5-1.0 px at the working size; and a camera picture can look flat
 # where a smooth wall was averaged down to 960 px. So flatness only counts with edges
 # sharper than DIGITAL_MAX_BLUR_PX.
+# Apps paint near-white backgrounds (#FAFAFA is level 250, #F8F8F8 248) that the mid-tone
+# range above leaves out, and a text-only screen on one has few flat mid-tone pixels: its
+# text's anti-aliased edges, thinned by the averaging down to 960 px, are most of them (the
+# bench's 1080x2400 payment screen: 0 % flat). Its background stays exactly flat at any
+# scale, so the same share is also taken over every level up to DIGITAL_TOP; a camera's
+# highlights that flat are clipped, at 253-255. On the dev set's photos and scans the
+# share stays at or below 0.37 either way (0.37: a rendered road sign already judged
+# digital); it takes either share above DIGITAL_FLAT_FRACTION.
 DIGITAL_FLAT_FRACTION = 0.3
 DIGITAL_MAX_BLUR_PX = 0.4
+DIGITAL_TOP = 252
 
 
 @dataclass
@@ -381,5 +390,9 @@ def is_digital(grey: np.ndarray) -> bool:
         return black < 0.98
     low = cv2.erode(grey, np.ones((3, 3), np.uint8))
     high = cv2.dilate(grey, np.ones((3, 3), np.uint8))
-    flat = (high == low) & mid
-    return float(flat.sum()) / float(mid.sum()) > DIGITAL_FLAT_FRACTION
+    flat = high == low
+    if float((flat & mid).sum()) / float(mid.sum()) > DIGITAL_FLAT_FRACTION:
+        return True
+    unclipped = (grey >= 8) & (grey <= DIGITAL_TOP)
+    share = np.count_nonzero(flat & unclipped) / max(1, np.count_nonzero(unclipped))
+    return share > DIGITAL_FLAT_FRACTION

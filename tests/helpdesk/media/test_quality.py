@@ -132,6 +132,37 @@ def test_camera_checks_do_not_apply_to_a_dark_mode_screenshot(
     assert "Payment failed" in result.ocr.text
 
 
+@pytest.mark.parametrize("encoding", ["PNG", "JPEG"])
+def test_a_text_screen_on_an_off_white_background_is_read_as_a_screenshot(
+    make_text: Callable[..., Image.Image], encoding: str
+) -> None:
+    # Text only on #FAFAFA, at a phone's 1080x2400, as sent and as WhatsApp re-encodes it:
+    # no flat mid-tone area at all once shrunk to the working size, yet a screen. It is
+    # judged as one (no camera checks, no lighting flattening before OCR) and read.
+    lines = [
+        "Payment failed",
+        "Transaction ID: TXN8A23F90B12",
+        "Amount: $1,234.56",
+        "Date: March 5, 2024",
+        "Your bank declined the payment.",
+        "Please try again or use another card.",
+    ] * 5
+    screen = make_text(
+        lines,
+        size=(1080, 2400),
+        background=(250, 250, 250),
+        ink=(20, 20, 20),
+        font_name="DejaVuSans.ttf",
+        font_size=40,
+    )
+    buffer = io.BytesIO()
+    screen.save(buffer, encoding, **({"quality": 80} if encoding == "JPEG" else {}))
+    result = analyze(buffer.getvalue(), purpose="screenshot")
+    assert result.metrics["digital"] is True
+    assert result.accepted, result.problems
+    assert "TXN8A23F90B12" in result.ocr.text
+
+
 def test_a_12_megapixel_photo_is_judged_from_a_reduced_decode(
     scene_image: Image.Image, make_photo: Callable[..., bytes]
 ) -> None:
