@@ -49,6 +49,7 @@ def _inbox_session_factory():  # type: ignore[no-untyped-def]
 
 
 def webhook(data: bytes) -> None:
+    from helpdesk.db.models import InboxMessage
     from helpdesk.whatsapp import inbox, service
     from helpdesk.whatsapp.webhook import MalformedWebhook, parse
 
@@ -61,7 +62,7 @@ def webhook(data: bytes) -> None:
         service.store_events(session, events=events)
         for message in events.messages:
             item = inbox.InboxItem.from_row(
-                inbox.InboxMessage(
+                InboxMessage(
                     id=1, wamid=message.wamid, sender_id=message.sender_id, type=message.type,
                     timestamp=message.timestamp, body=message.body_json(), attempts=1,
                 )
