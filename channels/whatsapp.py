@@ -31,10 +31,9 @@ from sanic.response import HTTPResponse
 
 from channels.saved_turns import replies_of_message
 from helpdesk import retention
-from helpdesk.customer_seen import note_customer_turn
 from helpdesk.settings import InboxWorkerHost, get_settings
 from helpdesk.tickets.delivery import ticket_notifier
-from helpdesk.tickets.routing import route_to_agent
+from helpdesk.tickets.routing import dialogue_metadata
 from helpdesk.whatsapp.inbound import Turn
 from helpdesk.whatsapp.outbound import Sender
 from helpdesk.whatsapp.replies import Replies
@@ -129,16 +128,11 @@ class WhatsAppInput(InputChannel):
                 raise AgentNotReady("the Rasa model is not loaded yet")
             if turn.attempt > 1 and await self._finish_saved_turn(agent, sender_id, turn):
                 return
-            if await asyncio.to_thread(
-                route_to_agent, sender_id=sender_id, text=turn.text, metadata=turn.metadata
-            ):
-                return  # a person has the case: the message is on the ticket
-            metadata = dict(turn.metadata)
-            language = await asyncio.to_thread(
-                note_customer_turn, sender_id=sender_id, text=turn.text, metadata=metadata
+            metadata = await asyncio.to_thread(
+                dialogue_metadata, sender_id=sender_id, text=turn.text, metadata=turn.metadata
             )
-            if language:
-                metadata["language"] = language  # the slot follows it inside Rasa
+            if metadata is None:
+                return  # a person has the case: the message is on the ticket
             output = WhatsAppOutput(self.service.sender, batch=self.service.config.merge_messages)
             try:
                 await on_new_message(

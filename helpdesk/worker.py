@@ -35,11 +35,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from helpdesk import retention
-from helpdesk.customer_seen import note_customer_turn
 from helpdesk.errors import DialogueUnavailable
 from helpdesk.settings import get_settings
 from helpdesk.tickets.delivery import ticket_notifier
-from helpdesk.tickets.routing import route_to_agent
+from helpdesk.tickets.routing import dialogue_metadata
 from helpdesk.whatsapp.inbound import Turn
 from helpdesk.whatsapp.replies import Replies
 from helpdesk.whatsapp.service import ChannelConfig, WhatsAppService
@@ -133,16 +132,11 @@ class RasaTurns:
                 logger.info("Message %s already had its dialogue turn: sending it", message_id)
                 await self._send(sender_id, saved.get("messages") or [])
                 return
-        if await asyncio.to_thread(
-            route_to_agent, sender_id=sender_id, text=turn.text, metadata=turn.metadata
-        ):
-            return  # a person has the case: the message is on the ticket
-        metadata = dict(turn.metadata)
-        language = await asyncio.to_thread(
-            note_customer_turn, sender_id=sender_id, text=turn.text, metadata=metadata
+        metadata = await asyncio.to_thread(
+            dialogue_metadata, sender_id=sender_id, text=turn.text, metadata=turn.metadata
         )
-        if language:
-            metadata["language"] = language  # the slot follows it inside Rasa
+        if metadata is None:
+            return  # a person has the case: the message is on the ticket
         answer = await self._post(sender_id, {**body, "text": turn.text, "metadata": metadata})
         await self._send(sender_id, answer.get("messages") or [])
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from helpdesk.customer_seen import note_customer_turn
 from helpdesk.errors import DatabaseUnavailable, HelpdeskError
 from helpdesk.tickets.handoff import cancel, customer_message
 
@@ -46,3 +47,21 @@ def route_to_agent(*, sender_id: str, text: str, metadata: dict[str, Any]) -> bo
     except HelpdeskError as error:
         logger.error("Could not relay to the ticket, the bot answers instead: %s", error)
         return False
+
+
+def dialogue_metadata(
+    *, sender_id: str, text: str, metadata: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The metadata to run a customer's message through the dialogue with, the turn's
+    language in it; None when a person has the case (the message went to the ticket).
+
+    What every WhatsApp delivery does first, whether Rasa's channel or the worker process
+    runs the inbox; one thread hop for both steps (they are database work).
+    """
+    if route_to_agent(sender_id=sender_id, text=text, metadata=metadata):
+        return None
+    metadata = dict(metadata)
+    language = note_customer_turn(sender_id=sender_id, text=text, metadata=metadata)
+    if language:
+        metadata["language"] = language  # the slot follows it inside Rasa
+    return metadata
