@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from helpdesk.commands.serving import serve
 from helpdesk.ingest import create_app
 from helpdesk.settings import get_settings
 
@@ -22,15 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import uvicorn
-
     settings = get_settings()
-    uvicorn.run(
+    return serve(
         create_app(),
         host=args.host or settings.internal_host,
         port=args.port or settings.ingest_port,
-        log_level="warning",
         access_log=False,
-        ws="none",  # Rasa pins an old websockets that uvicorn cannot use; no route needs it
     )
-    return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 
+from helpdesk.commands.serving import serve
 from helpdesk.settings import get_settings
 from helpdesk.worker import create_app
 
@@ -32,15 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import uvicorn
-
     settings = get_settings()
-    uvicorn.run(
+    return serve(
         create_app(rasa_urls=args.rasa),
         host=args.host or settings.internal_host,
         port=args.port or settings.worker_port,
-        log_level="warning",
         access_log=False,
-        ws="none",  # Rasa pins an old websockets that uvicorn cannot use; no route needs it
     )
-    return 0
