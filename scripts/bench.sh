@@ -7,7 +7,7 @@ export OMP_THREAD_LIMIT=1
 mkdir -p var/bench
 # Wall-clock figures depend on who else runs: say so before any figure. With autogroup
 # scheduling on, every login session gets an equal CPU share whatever its nice value, so on a
-# shared machine a benchmark runs on a fraction of the cores (measured: 1 replica held 10
+# shared machine a benchmark runs on a fraction of the cores (measured: 1 replica held 8
 # turns/s with it on and other sessions busy, 22/s with it off and their work under nice).
 autogroup=$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo "n/a")
 echo "machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), autogroup scheduling: $autogroup"
