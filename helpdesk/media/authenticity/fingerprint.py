@@ -136,25 +136,30 @@ def fingerprint(grey: np.ndarray) -> Fingerprint | None:
         # may have cropped it to its bubble, and the region found may hold a margin.
         for name, view in SQUARE_VIEWS.items():
             boxes[f"e{index}{name}"] = _within(region, view)
-    views = []
+    # Every view's hashes at once, from one summed-area table of the working copy (see
+    # ``_hashes``); the two turned copies of the whole go through the same route.
+    names, regions = [], []
     for name, box in boxes.items():
-        region = _crop(small, box)
-        if min(region.shape) < 8 or _std(region) < 2.0:
+        bounds = _bounds(small.shape, box)
+        if min(bounds[1] - bounds[0], bounds[3] - bounds[2]) < 8:
             continue
-        views.append(ViewHash(name, box, _phash(region, 8), _phash_bytes(region, 16)))
+        names.append((name, box))
+        regions.append(bounds)
+    views = []
+    if regions:
+        keys, details = _hashes(small, regions, min_std=2.0)
+        for (name, box), key, detail in zip(names, keys, details, strict=True):
+            if key is not None and detail is not None:
+                views.append(ViewHash(name, box, key, detail))
     if not framed:
         # A photo turned a few degrees (re-photographed, straightened in a gallery app)
         # moves every DCT coefficient; two turned copies of the whole cover ±2-5°.
+        height, width = small.shape
         for angle in TURNS:
-            turned = _turn(small, angle)
-            views.append(
-                ViewHash(
-                    f"turn{angle:+g}",
-                    (0.0, 0.0, 1.0, 1.0),
-                    _phash(turned, 8),
-                    _phash_bytes(turned, 16),
-                )
-            )
+            keys, details = _hashes(_turn(small, angle), [(0, height, 0, width)], min_std=None)
+            key, detail = keys[0], details[0]
+            assert key is not None and detail is not None
+            views.append(ViewHash(f"turn{angle:+g}", (0.0, 0.0, 1.0, 1.0), key, detail))
     return Fingerprint(tuple(views)) if views else None
 
 
@@ -189,19 +194,120 @@ def _std(pixels: np.ndarray) -> float:
     return float(cv2.meanStdDev(np.ascontiguousarray(pixels))[1][0][0])
 
 
-def _crop(small: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
-    height, width = small.shape
+def _bounds(
+    shape: tuple[int, ...], box: tuple[float, float, float, float]
+) -> tuple[int, int, int, int]:
+    """A view's pixel rows and columns (top, bottom, left, right) in the working copy."""
+    height, width = shape[:2]
     left, top, right, bottom = box
-    return small[
-        round(top * height) : max(round(bottom * height), round(top * height) + 1),
-        round(left * width) : max(round(right * width), round(left * width) + 1),
-    ]
+    y0, x0 = round(top * height), round(left * width)
+    return y0, max(round(bottom * height), y0 + 1), x0, max(round(right * width), x0 + 1)
+
+
+# ImageHash's phash: the grey resized to 4x the hash size, a 2-D DCT, the hash_size² lowest
+# frequencies above their median. Key: 8x8 of a 32x32 copy; detail: 16x16 of a 64x64 one.
+KEY_SIZE, DETAIL_SIZE = 8, 16
+_GRID = DETAIL_SIZE * 4
+_dct_rows_cache: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _dct_rows(size: int, rows: int) -> np.ndarray:
+    """The first ``rows`` rows of the orthonormal DCT-II matrix of ``size`` (cv2.dct's)."""
+    cached = _dct_rows_cache.get((size, rows))
+    if cached is None:
+        k, n = np.arange(rows)[:, None], np.arange(size)[None, :]
+        cached = np.cos(np.pi * (2 * n + 1) * k / (2 * size)) * np.sqrt(2.0 / size)
+        cached[0] /= np.sqrt(2.0)
+        _dct_rows_cache[(size, rows)] = cached
+    return cached
+
+
+def _area_grids(
+    sums: np.ndarray, regions: list[tuple[int, int, int, int]], side: int
+) -> np.ndarray:
+    """Each region averaged down to ``side`` x ``side`` cells: what ``cv2.resize`` with
+    ``INTER_AREA`` computes when it shrinks (every pixel weighted by how much of it a cell
+    covers), read off one summed-area table for all the views instead of one resize per
+    view. The table of a picture that is constant within each pixel is bilinear within
+    each pixel, so interpolating it at a cell's fractional corners is exact."""
+    bounds = np.asarray(regions, dtype=np.float64)  # (views, 4): y0, y1, x0, x1
+    steps = np.arange(side + 1, dtype=np.float64) / side
+    ys = bounds[:, :1] + (bounds[:, 1:2] - bounds[:, :1]) * steps  # (views, side + 1)
+    xs = bounds[:, 2:3] + (bounds[:, 3:4] - bounds[:, 2:3]) * steps
+    height, width = sums.shape[0] - 1, sums.shape[1] - 1
+    # Columns first, once per distinct horizontal span (the crops share nine of them).
+    _, first, which = np.unique(bounds[:, 2:4], axis=0, return_index=True, return_inverse=True)
+    which = which.reshape(-1)
+    span_xs = xs[first]  # (spans, side + 1)
+    x_low = np.minimum(span_xs.astype(np.intp), width - 1)
+    x_frac = span_xs - x_low
+    columns = sums[:, x_low] * (1.0 - x_frac) + sums[:, x_low + 1] * x_frac  # (H+1, spans, s+1)
+    columns = np.moveaxis(columns, 1, 0)  # (spans, H + 1, side + 1)
+    y_low = np.minimum(ys.astype(np.intp), height - 1)
+    y_frac = (ys - y_low)[:, :, None]
+    picked = columns[which[:, None], y_low]  # (views, side + 1, side + 1)
+    below = columns[which[:, None], y_low + 1]
+    corners = picked * (1.0 - y_frac) + below * y_frac
+    cells = np.diff(np.diff(corners, axis=1), axis=2)
+    area = (bounds[:, 1] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 2]) / (side * side)
+    return cells / area[:, None, None]
+
+
+def _bits(grids: np.ndarray, hash_size: int) -> np.ndarray:
+    """phash bits of each grid (views, 4h, 4h) → (views, h²): the DCT of all views in two
+    matrix products, only the rows and columns of the lowest frequencies."""
+    rows = _dct_rows(grids.shape[1], hash_size)
+    low = (rows @ grids @ rows.T).reshape(len(grids), -1)
+    return low > np.median(low, axis=1, keepdims=True)
+
+
+def _hashes(
+    picture: np.ndarray, regions: list[tuple[int, int, int, int]], *, min_std: float | None
+) -> tuple[list[int | None], list[bytes | None]]:
+    """The key (64-bit) and detail (256-bit) phash of each region of ``picture``; None for
+    a region whose grey levels vary less than ``min_std`` (it would match anything).
+
+    Regions at least ``_GRID`` pixels on each side (every crop of a photo) are averaged
+    from one summed-area table and their DCTs taken together; the 32-pixel grid of the key
+    is the 64-pixel one averaged by 2x2, which is the same area average. A smaller region
+    (a small box in a screenshot) is enlarged, which ``cv2.resize`` does by interpolation:
+    those go through it one by one."""
+    import cv2
+
+    sums, squares = cv2.integral2(picture, sdepth=cv2.CV_64F, sqdepth=cv2.CV_64F)
+    keys: list[int | None] = [None] * len(regions)
+    details: list[bytes | None] = [None] * len(regions)
+    batched = []
+    for position, (y0, y1, x0, x1) in enumerate(regions):
+        if min_std is not None:
+            count = (y1 - y0) * (x1 - x0)
+            total = sums[y1, x1] - sums[y0, x1] - sums[y1, x0] + sums[y0, x0]
+            power = squares[y1, x1] - squares[y0, x1] - squares[y1, x0] + squares[y0, x0]
+            mean = total / count
+            if max(power / count - mean * mean, 0.0) < min_std * min_std:
+                continue
+        if min(y1 - y0, x1 - x0) >= _GRID:
+            batched.append(position)
+        else:
+            region = picture[y0:y1, x0:x1]
+            keys[position] = _phash(region, KEY_SIZE)
+            details[position] = _phash_bytes(region, DETAIL_SIZE)
+    if batched:
+        grids = _area_grids(sums, [regions[p] for p in batched], _GRID)
+        halves = grids.reshape(len(batched), _GRID // 2, 2, _GRID // 2, 2).mean(axis=(2, 4))
+        # Rounded to whole grey levels as cv2.resize's 8-bit output is: the same bits as
+        # one resize per view (fingerprints stored before stay comparable).
+        grids, halves = np.rint(grids), np.rint(halves)
+        key_bytes = np.packbits(_bits(halves, KEY_SIZE), axis=1)
+        detail_bytes = np.packbits(_bits(grids, DETAIL_SIZE), axis=1)
+        for index, position in enumerate(batched):
+            keys[position] = int.from_bytes(key_bytes[index].tobytes(), "big")
+            details[position] = detail_bytes[index].tobytes()
+    return keys, details
 
 
 def _dct_bits(region: np.ndarray, hash_size: int) -> np.ndarray:
-    # ImageHash's phash (grey resized to 4x the hash size, 2-D DCT, the hash_size² lowest
-    # frequencies above their median), on arrays with OpenCV: ImageHash goes through
-    # Pillow and SciPy, which is ten times slower for the 40 hashes of one picture.
+    # One view at a time with OpenCV (a region smaller than the grid, see ``_hashes``).
     import cv2
 
     side = hash_size * 4
