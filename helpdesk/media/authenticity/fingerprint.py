@@ -121,8 +121,9 @@ def fingerprint(grey: np.ndarray) -> Fingerprint | None:
     small = _shrink(grey)
     if _std(small) < 2.0:
         return None
-    rendered = is_rendered(small)
-    interface = rendered and is_interface(small)
+    deviation = _local_variance(small)
+    rendered = is_rendered(small, deviation)
+    interface = rendered and is_interface(small, deviation)
     embedded = embedded_regions(_detail_copy(grey)) if interface else []
     found = content_boxes(small)
     # A screenshot's frame (bars, bubbles) is what two screenshots of one app share, so
@@ -137,7 +138,7 @@ def fingerprint(grey: np.ndarray) -> Fingerprint | None:
         for name, view in SQUARE_VIEWS.items():
             boxes[f"e{index}{name}"] = _within(region, view)
     # Every view's hashes at once, from one summed-area table of the working copy (see
-    # ``_hashes``); the two turned copies of the whole go through the same route.
+    # ``_hashes``).
     names, regions = [], []
     for name, box in boxes.items():
         bounds = _bounds(small.shape, box)
@@ -154,12 +155,17 @@ def fingerprint(grey: np.ndarray) -> Fingerprint | None:
     if not framed:
         # A photo turned a few degrees (re-photographed, straightened in a gallery app)
         # moves every DCT coefficient; two turned copies of the whole cover ±2-5°.
-        height, width = small.shape
+        # One view each: two OpenCV resizes cost less than a summed-area table.
         for angle in TURNS:
-            keys, details = _hashes(_turn(small, angle), [(0, height, 0, width)], min_std=None)
-            key, detail = keys[0], details[0]
-            assert key is not None and detail is not None
-            views.append(ViewHash(f"turn{angle:+g}", (0.0, 0.0, 1.0, 1.0), key, detail))
+            turned = _turn(small, angle)
+            views.append(
+                ViewHash(
+                    f"turn{angle:+g}",
+                    (0.0, 0.0, 1.0, 1.0),
+                    _phash(turned, KEY_SIZE),
+                    _phash_bytes(turned, DETAIL_SIZE),
+                )
+            )
     return Fingerprint(tuple(views)) if views else None
 
 
@@ -262,7 +268,7 @@ def _bits(grids: np.ndarray, hash_size: int) -> np.ndarray:
 
 
 def _hashes(
-    picture: np.ndarray, regions: list[tuple[int, int, int, int]], *, min_std: float | None
+    picture: np.ndarray, regions: list[tuple[int, int, int, int]], *, min_std: float
 ) -> tuple[list[int | None], list[bytes | None]]:
     """The key (64-bit) and detail (256-bit) phash of each region of ``picture``; None for
     a region whose grey levels vary less than ``min_std`` (it would match anything).
@@ -277,15 +283,16 @@ def _hashes(
     sums, squares = cv2.integral2(picture, sdepth=cv2.CV_64F, sqdepth=cv2.CV_64F)
     keys: list[int | None] = [None] * len(regions)
     details: list[bytes | None] = [None] * len(regions)
+    bounds = np.asarray(regions, dtype=np.intp)
+    y0, y1, x0, x1 = bounds.T
+    count = (y1 - y0) * (x1 - x0)
+    mean = (sums[y1, x1] - sums[y0, x1] - sums[y1, x0] + sums[y0, x0]) / count
+    power = (squares[y1, x1] - squares[y0, x1] - squares[y1, x0] + squares[y0, x0]) / count
+    varied = power - mean * mean >= (min_std or 0.0) ** 2
     batched = []
     for position, (y0, y1, x0, x1) in enumerate(regions):
-        if min_std is not None:
-            count = (y1 - y0) * (x1 - x0)
-            total = sums[y1, x1] - sums[y0, x1] - sums[y1, x0] + sums[y0, x0]
-            power = squares[y1, x1] - squares[y0, x1] - squares[y1, x0] + squares[y0, x0]
-            mean = total / count
-            if max(power / count - mean * mean, 0.0) < min_std * min_std:
-                continue
+        if not varied[position]:
+            continue
         if min(y1 - y0, x1 - x0) >= _GRID:
             batched.append(position)
         else:
@@ -294,7 +301,12 @@ def _hashes(
             details[position] = _phash_bytes(region, DETAIL_SIZE)
     if batched:
         grids = _area_grids(sums, [regions[p] for p in batched], _GRID)
-        halves = grids.reshape(len(batched), _GRID // 2, 2, _GRID // 2, 2).mean(axis=(2, 4))
+        halves = (
+            grids[:, 0::2, 0::2]
+            + grids[:, 1::2, 0::2]
+            + grids[:, 0::2, 1::2]
+            + grids[:, 1::2, 1::2]
+        ) * 0.25
         # Rounded to whole grey levels as cv2.resize's 8-bit output is: the same bits as
         # one resize per view (fingerprints stored before stay comparable).
         grids, halves = np.rint(grids), np.rint(halves)
@@ -447,28 +459,33 @@ def _ratio(a: tuple[float, float, float, float], b: tuple[float, float, float, f
     return min(first, second) / max(first, second, 1e-9)
 
 
-def is_interface(small: np.ndarray) -> bool:
-    """An app's screen: flat areas in mid tones (backgrounds, bars, bubbles). A dark or
-    overexposed photo is flat too, but only where it is clipped to black or white."""
+def _local_variance(small: np.ndarray) -> np.ndarray:
+    """Variance of each pixel's 5x5 neighbourhood (what ``is_rendered`` and
+    ``is_interface`` both read)."""
     import cv2
 
     pixels = small.astype(np.float32)
     mean = cv2.blur(pixels, (5, 5))
+    return cv2.blur(pixels * pixels, (5, 5)) - mean * mean
+
+
+def is_interface(small: np.ndarray, deviation: np.ndarray | None = None) -> bool:
+    """An app's screen: flat areas in mid tones (backgrounds, bars, bubbles). A dark or
+    overexposed photo is flat too, but only where it is clipped to black or white."""
+    if deviation is None:
+        deviation = _local_variance(small)
     # Exactly one value, not merely smooth: a soft photo (a wall, a gradient) at this size
     # varies by a fraction of a level, an interface's fill by nothing.
-    flat = (cv2.blur(pixels * pixels, (5, 5)) - mean * mean) < 0.1
+    flat = deviation < 0.1
     mid = (small > 8) & (small < 247)
     return float((flat & mid).mean()) >= INTERFACE_FLAT
 
 
-def is_rendered(small: np.ndarray) -> bool:
+def is_rendered(small: np.ndarray, deviation: np.ndarray | None = None) -> bool:
     """A screenshot or a rendering: large areas of exactly one value, which a camera's
     noise never leaves."""
-    import cv2
-
-    pixels = small.astype(np.float32)
-    mean = cv2.blur(pixels, (5, 5))
-    deviation = cv2.blur(pixels * pixels, (5, 5)) - mean * mean
+    if deviation is None:
+        deviation = _local_variance(small)
     return float((deviation < 0.5).mean()) >= RENDERED_FLAT
 
 
