@@ -23,9 +23,11 @@ pasted into a screenshot (the frame is someone else's). So a fingerprint hashes 
 
 Each view has a 64-bit hash (``key``: what the index looks up, see ``index.py``) and a
 256-bit hash (``detail``: finer structure, what tells two receipts of the same shop or two
-photos of the same phone model apart), both ImageHash's ``phash`` algorithm computed with
-OpenCV, on a 500-pixel copy of the luminance: a 12-MP JPEG costs a DCT-scaled decode plus
-a few milliseconds.
+photos of the same phone model apart), both ImageHash's ``phash`` algorithm, on a 500-pixel
+copy of the luminance. The ~50 views of a photo are averaged down from one summed-area
+table of that copy and their DCTs taken as two matrix products for all of them (``_hashes``):
+the same bits as one OpenCV resize and DCT per view, about 11 ms for a 960-px picture
+instead of ~30 (the ~100 resizes were most of it).
 """
 
 from __future__ import annotations
