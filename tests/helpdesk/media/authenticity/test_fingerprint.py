@@ -1,7 +1,7 @@
 """The fingerprint's hashes are ImageHash's phash of each view, however they are computed.
 
 ``fingerprint`` averages every view down from one summed-area table and takes their DCTs
-together (fingerprint._hashes); until then each view was resized with OpenCV and hashed on
+together (``phash.hashes``); until then each view was resized with OpenCV and hashed on
 its own. Fingerprints stored by that route stay in the index, so the two must agree: a
 photo stored before and sent again must still be found (``index.KEY_MAX`` bits apart at
 most), and the views a picture gets (crops, boxes, the picture inside a screenshot) must
@@ -16,6 +16,7 @@ from PIL import Image
 
 from helpdesk.media import limits
 from helpdesk.media.authenticity import fingerprint as fp
+from helpdesk.media.authenticity import phash
 from helpdesk.media.authenticity.index import KEY_MAX
 from helpdesk.media.decode import load_image
 from tests.helpdesk.media.authenticity.evalset import chat_screenshot, jpeg_bytes, photos
@@ -32,7 +33,7 @@ def _one_by_one(grey: np.ndarray, found: fp.Fingerprint) -> dict[str, tuple[int,
         else:
             y0, y1, x0, x1 = fp._bounds(small.shape, view.box)
             region = small[y0:y1, x0:x1]
-        hashes[view.view] = (fp._phash(region, 8), fp._phash_bytes(region, 16))
+        hashes[view.view] = (phash.key(region), phash.detail(region))
     return hashes
 
 
