@@ -1,10 +1,11 @@
 """Authenticity benchmark (``make bench``): figures as ratios against baselines run here.
 
 1. Fingerprint of a 12-MP phone JPEG (4032x3024): ``fingerprint(grey)`` on the luminance
-   ``analyze`` has already decoded (what the product pays), on the full 12-MP luminance
-   (the goal: ≤ 30 ms), and bytes → DCT-scaled decode → fingerprint (what a stand-alone
-   caller pays; the decode dominates), against the naive route: Pillow's full decode and
-   ImageHash's ``phash`` on the whole 12-MP picture (one hash, one view).
+   ``analyze`` has already decoded (what the product pays), on the full 12-MP luminance,
+   and bytes → DCT-scaled decode → fingerprint (what a stand-alone caller pays; the decode
+   dominates), each judged against the goal (≤ 30 ms, wall clock and CPU), against the
+   naive route: Pillow's full decode and ImageHash's ``phash`` on the whole 12-MP picture
+   (one hash, one view).
 2. Reuse look-up among 1,000,000 stored view fingerprints in SQLite, and in PostgreSQL when
    ``BENCH_PG_URL`` is set (the ``media_fingerprints`` table, multi-index hashing on four
    16-bit chunks; first with the single-column chunk indexes, then with the covering
@@ -401,7 +402,7 @@ def main() -> int:
     naive = float(results["naive_full_decode_phash_ms"])  # type: ignore[arg-type]
     naive_cpu = float(results["naive_full_decode_phash_cpu_ms"])  # type: ignore[arg-type]
     for key, judged in (
-        ("fingerprint_from_analysis_grey", False),
+        ("fingerprint_from_analysis_grey", True),
         ("fingerprint_from_12mp_grey", True),
         ("fingerprint_from_jpeg_bytes", True),
         ("decode_only_eighth_scale", False),
@@ -417,6 +418,13 @@ def main() -> int:
             if judged and spent > 30:
                 print(f"  MISSED the goal: {key} <= 30 ms ({clock})")
                 ok = False
+    floor = float(results["decode_only_eighth_scale_cpu_ms"])  # type: ignore[arg-type]
+    if floor > 30:
+        print(
+            f"  (the bytes route cannot meet it here: libjpeg's 1/8-scale decode alone takes"
+            f" {floor:.0f} ms CPU, the fingerprint on top of it"
+            f" {float(results['fingerprint_from_jpeg_bytes_cpu_ms']) - floor:.0f} ms)"  # type: ignore[arg-type]
+        )
     print(
         f"reuse look-up among {results['stored_rows']:,} stored view fingerprints"
         f" (~{results['stored_media']:,} photos at {VIEWS_PER_MEDIA} views),"

@@ -257,7 +257,12 @@ def blur_score(grey: np.ndarray, *, noise: float) -> tuple[float, bool]:
 
 def _anisotropy(gx: np.ndarray, gy: np.ndarray) -> float:
     """Structure-tensor eigenvalue ratio of the fine (sigma 1) gradients."""
-    xx, yy, xy = float((gx * gx).sum()), float((gy * gy).sum()), float((gx * gy).sum())
+    import cv2
+
+    # OpenCV sums the squares in double precision without a temporary per product;
+    # 2 xy = |gx + gy|² - xx - yy.
+    xx, yy = cv2.norm(gx, cv2.NORM_L2SQR), cv2.norm(gy, cv2.NORM_L2SQR)
+    xy = (cv2.norm(cv2.add(gx, gy), cv2.NORM_L2SQR) - xx - yy) / 2
     spread = ((xx - yy) ** 2 + 4 * xy * xy) ** 0.5
     high, low = (xx + yy + spread) / 2, (xx + yy - spread) / 2
     return high / max(low, 1e-6)
