@@ -64,6 +64,10 @@ OSD_CONFIDENT = 2.0
 # letters are this tall, and stops at the first reading with this many confident words
 # of 3+ characters at this length-weighted mean confidence.
 PROBE_LETTER_SIZE = 28.0
+# Tesseract's word-box height per ink-blob size across a line (orientation.Lines): 1.04-1.77
+# on the dev receipts' calibration half, 1.2 their median; within Tesseract's 18-60 px a
+# page is read as it is, so the estimate only has to tell small print from large.
+WORD_PER_LETTER = 1.2
 PROBE_SURE_WORDS = 5
 PROBE_SURE_CONFIDENCE = 75.0
 
@@ -224,12 +228,19 @@ def _best_rotation(page: np.ndarray, psm: int, timeout: float, words: list[Word]
 
 
 def _read_page(
-    page: np.ndarray, psm: int, timeout: float, *, camera: bool, letter: float | None = None
+    page: np.ndarray,
+    psm: int,
+    timeout: float,
+    *,
+    camera: bool,
+    letter: float | None = None,
+    binarise: bool = True,
 ) -> tuple:
     """Read one (upright) page: re-scaled to Tesseract's letter size and, for photos,
-    binarised when that reads better. ``letter``: the page's word height (pixels) already
-    measured by a probe read; a page far from Tesseract's size is then scaled before its
-    one full read instead of read twice. Returns (page as read, words)."""
+    binarised when that reads better (``binarise``; else see ``_binarised``). ``letter``:
+    the page's word height (pixels) already measured by a probe read or estimated; a page
+    far from Tesseract's size is then scaled before its one full read instead of read
+    twice. Returns (page as read, words)."""
     if letter and not 18 <= letter <= 60:
         page = _scale(page, TARGET_CAP_HEIGHT / letter)
     words = _run(page, psm, timeout)
@@ -239,14 +250,21 @@ def _read_page(
         again = _run(rescaled, psm, timeout)
         if _score(again) > _score(words):
             page, words = rescaled, again
-    if camera and _mean_confidence(words) < BINARISE_BELOW:
-        # Faded thermal paper, shadows across a label: a local (adaptive) threshold can
-        # separate ink from paper where Tesseract's global Otsu cannot. Kept only if it
-        # reads better, since on clean pages it only adds speckle.
+    if camera and binarise:
+        return _binarised(page, words, psm, timeout)
+    return page, words
+
+
+def _binarised(page: np.ndarray, words: list[Word], psm: int, timeout: float) -> tuple:
+    """A photographed page read poorly is read again binarised, kept if that reads better:
+    faded thermal paper, shadows across a label: a local (adaptive) threshold can separate
+    ink from paper where Tesseract's global Otsu cannot. On clean pages it only adds
+    speckle, so it is not tried there. Returns (page as read, words)."""
+    if _mean_confidence(words) < BINARISE_BELOW:
         binary = _binarise(page, _cap_height(words))
         again = _run(binary, psm, timeout)
         if _score(again) > _score(words):
-            page, words = binary, again
+            return binary, again
     return page, words
 
 
@@ -304,13 +322,28 @@ def read_text(
     if max(page.shape) < 1000:  # small screenshots and crops: give Tesseract room
         page, zoom = _scale(page, 2.0), 2.0
     lines = orientation.find_lines(grey)
-    if lines is not None:
-        # Lines seen: their direction and one short probe decide the turn before the only
-        # full read, so a turned page costs about what an upright one does.
-        upright = level_is_upright and not lines.vertical
-        rotation, letter = 0, None
-        if not upright:
-            rotation, letter = _probe_rotation(page, lines, zoom, timeout)
+    if lines is not None and not lines.vertical:
+        # Lines across: the page is read as it lies, at the letter size its ink shows, and
+        # turned over only when that does not read well (most pages arrive upright: the
+        # read that would check is the read itself).
+        letter = WORD_PER_LETTER * lines.letter_size * zoom
+        read, words = _read_page(page, psm, timeout, camera=camera, letter=letter, binarise=False)
+        rotation = 0
+        if not level_is_upright and not _reads_well(words):
+            turned = prepare(_rotate(grey, 180), camera=camera)
+            if zoom != 1.0:
+                turned = _scale(turned, zoom)
+            turned, again = _read_page(
+                turned, psm, timeout, camera=camera, letter=letter, binarise=False
+            )
+            if _score(again) > _score(words):
+                read, words, rotation = turned, again, 180
+        if camera:  # only the way up that reads is worth binarising
+            read, words = _binarised(read, words, psm, timeout)
+    elif lines is not None:
+        # Lines down the page: their direction and one short probe decide the turn before
+        # the only full read, so a turned page costs about what an upright one does.
+        rotation, letter = _probe_rotation(page, lines, zoom, timeout)
         if rotation:
             # The picture itself is turned and then prepared and scaled as an upright one
             # is: a page turned by quarter turns is the same pixels and reads the same.
