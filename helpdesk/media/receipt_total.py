@@ -194,7 +194,7 @@ def score(rows: list[Row]) -> list[Candidate]:
             candidate.label = 0.0
     paid, handed = _payment(candidates, labelled)
     rounded, unrounded = _rounding(candidates, labelled["rounding"])
-    misread = _rounding_misread(candidates, labelled["rounding"], values)
+    misread = _rounding_misread(candidates, labelled["rounding"], values, rounded, unrounded)
     column = _column(rows, candidates)
     largest = max((c.value for c in candidates if (c.value, c.row) not in handed), default=None)
     for candidate in candidates:
@@ -273,13 +273,18 @@ def _rounding(
 
 
 def _rounding_misread(
-    candidates: list[Candidate], adjustments: list[tuple[float, int]], values: list[float]
+    candidates: list[Candidate],
+    adjustments: list[tuple[float, int]],
+    values: list[float],
+    after: list[float],
+    before: list[float],
 ) -> list[Candidate]:
     """Totals that rounding shows were misread: the labelled totals right above and right
     below a rounding row, or a total and the "Rounded Total" right below it ("TOTAL 9.00",
     "ROUNDING 0.00", "ROUNDED TOTAL 9.60"), differ by more than any rounding, so one of
     them lost a digit; the one whose amount is not printed anywhere else on the page, when
-    the other's is, is the misread one."""
+    the other's is, is the misread one. A "Rounded Total" within a rounding of the total
+    above it is what was paid: added to ``after``, the total to ``before``."""
     out: list[Candidate] = []
     pairs: list[tuple[list[Candidate], list[Candidate]]] = []
     for _, row in adjustments:
@@ -294,7 +299,12 @@ def _rounding_misread(
             continue
         first = max(above, key=lambda c: c.row)
         second = min(below, key=lambda c: c.row)
-        if first.rounded or abs(first.value - second.value) <= MAX_ROUNDING + CENT:
+        if first.rounded:
+            continue
+        if abs(first.value - second.value) <= MAX_ROUNDING + CENT:
+            if second.rounded and not _same(first.value, second.value):
+                after.append(second.value)
+                before.append(first.value)
             continue
         seen = {c.value: sum(_same(v, c.value) for v in values) for c in (first, second)}
         if seen[first.value] >= 2 and seen[second.value] < 2:
