@@ -5,8 +5,10 @@ page at the page's letter size and then loses a digit of ("Date 12/2018" for
 "25/12/2018", 28 for 25) or the whole date. Read alone, as one line (page segmentation
 mode 7) with its letters at READ_LETTER pixels, the same print reads right on the dev
 set's misses (tests/data/media-dev, calibration half). Only lines that name a date or
-hold a part of one and are not already read surely are read again, at most MAX_LINES of
-them, so a clean screenshot costs nothing more.
+hold a part of one and are not already read surely are read again, the labelled one
+first, and only until one holds a full date (at most MAX_LINES), so a clean screenshot
+costs nothing more. That date is read at two more letter sizes and the reading two of
+them agree on kept (see _vote).
 """
 
 from __future__ import annotations

@@ -10,11 +10,12 @@
 - Scale: Tesseract reads best when capital letters are about 30 px tall. A first pass
   measures the text height; when it is far from that, the page is re-scaled and read again.
 - Rotation: where the page has text lines, their direction is seen from the letters'
-  layout (helpdesk/media/orientation.py, milliseconds) and a short read of a band of a
-  few lines decides up from down, before the only full read: a turned page costs about
-  what an upright one does. Where no lines are seen (a sign, a label in a photo) a page
-  that does not read well is checked with Tesseract's orientation detection (OSD) and,
-  where OSD is not confident, quick reads turned by 180/90/270 degrees.
+  layout (helpdesk/media/orientation.py, milliseconds). Lines across: the page is read as
+  it lies and read turned over only when that does not read well (most pages arrive
+  upright). Lines down: a short read of a band of a few lines decides 90 from 270
+  degrees before the only full read. Where no lines are seen (a sign, a label in a photo)
+  a page that does not read well is checked with Tesseract's orientation detection (OSD)
+  and, where OSD is not confident, quick reads turned by 180/90/270 degrees.
 - Confidence gate: the text agents and summaries see holds only words Tesseract is sure
   of (or fairly sure of inside a confidently read line); letter-like fragments read from
   texture (foliage, a street scene) are dropped, not shown.
@@ -64,12 +65,12 @@ OSD_CONFIDENT = 2.0
 # letters are this tall, and stops at the first reading with this many confident words
 # of 3+ characters at this length-weighted mean confidence.
 PROBE_LETTER_SIZE = 28.0
+PROBE_SURE_WORDS = 5
+PROBE_SURE_CONFIDENCE = 75.0
 # Tesseract's word-box height per ink-blob size across a line (orientation.Lines): 1.04-1.77
 # on the dev receipts' calibration half, 1.2 their median; within Tesseract's 18-60 px a
 # page is read as it is, so the estimate only has to tell small print from large.
 WORD_PER_LETTER = 1.2
-PROBE_SURE_WORDS = 5
-PROBE_SURE_CONFIDENCE = 75.0
 
 _ROTATE = re.compile(r"Rotate:\s*(\d+)")
 _ORIENTATION_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
@@ -238,9 +239,9 @@ def _read_page(
 ) -> tuple:
     """Read one (upright) page: re-scaled to Tesseract's letter size and, for photos,
     binarised when that reads better (``binarise``; else see ``_binarised``). ``letter``:
-    the page's word height (pixels) already measured by a probe read or estimated; a page
-    far from Tesseract's size is then scaled before its one full read instead of read
-    twice. Returns (page as read, words)."""
+    the page's word height (pixels) as its ink shows it (WORD_PER_LETTER); a page far
+    from Tesseract's size is then scaled before its one full read instead of read twice.
+    Returns (page as read, words)."""
     if letter and not 18 <= letter <= 60:
         page = _scale(page, TARGET_CAP_HEIGHT / letter)
     words = _run(page, psm, timeout)
@@ -275,33 +276,23 @@ def _probe_is_sure(words: list[Word]) -> bool:
     return len(good) >= PROBE_SURE_WORDS and _mean_confidence(words) >= PROBE_SURE_CONFIDENCE
 
 
-def _probe_rotation(
-    page: np.ndarray, lines: orientation.Lines, zoom: float, timeout: float
-) -> tuple[int, float | None]:
+def _probe_rotation(page: np.ndarray, lines: orientation.Lines, zoom: float, timeout: float) -> int:
     """Up or down for a page whose line direction is known: a band of a few lines, at
     Tesseract's letter size, is read one way and, unless that reading is sure, the other
-    way; the more confident reading wins. A fraction of a full read. Returns the turn and
-    the word height the winning reading measured, in ``page``'s pixels (None: unknown)."""
+    way; the more confident reading wins. A fraction of a full read."""
     first, last = (round(v * zoom) for v in lines.band)
     crop = page[:, first:last] if lines.vertical else page[first:last, :]
-    factor = min(3.0, max(0.4, PROBE_LETTER_SIZE / (lines.letter_size * zoom)))
-    crop = _scale(crop, factor)
+    crop = _scale(crop, min(3.0, max(0.4, PROBE_LETTER_SIZE / (lines.letter_size * zoom))))
     candidates = (90, 270) if lines.vertical else (0, 180)
     if min(crop.shape) < 8:  # nothing to probe: keep the page as it lies
-        return candidates[0], None
-    if abs(factor - 1.0) < 0.05:
-        factor = 1.0  # _scale left the crop as it was
+        return candidates[0]
     scores: dict[int, float] = {}
-    heights: dict[int, float | None] = {}
     for degrees in candidates:
         words = _run(_rotate(crop, degrees), 6, timeout)
-        height = _cap_height(words)
-        heights[degrees] = height / factor if height else None
         if _probe_is_sure(words):
-            return degrees, heights[degrees]
+            return degrees
         scores[degrees] = _score(words)
-    best = max(candidates, key=lambda d: scores[d])
-    return best, heights[best]
+    return max(candidates, key=lambda d: scores[d])
 
 
 def read_text(
@@ -343,7 +334,8 @@ def read_text(
     elif lines is not None:
         # Lines down the page: their direction and one short probe decide the turn before
         # the only full read, so a turned page costs about what an upright one does.
-        rotation, letter = _probe_rotation(page, lines, zoom, timeout)
+        rotation = _probe_rotation(page, lines, zoom, timeout)
+        letter = WORD_PER_LETTER * lines.letter_size * zoom
         if rotation:
             # The picture itself is turned and then prepared and scaled as an upright one
             # is: a page turned by quarter turns is the same pixels and reads the same.
