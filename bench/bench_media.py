@@ -302,18 +302,21 @@ def bench_receipts() -> dict[str, float]:
                 )
                 best = max(best, sum(float(c) for c in words["conf"] if float(c) > 0))
 
-    ours_ms, naive_ms = [], []
+    analyze(files[0].read_bytes(), purpose="receipt")  # this process's engine, loaded once
+    ours_ms, ours_cpu_ms, naive_ms = [], [], []
     for path in files:
         data = path.read_bytes()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         analyze(data, purpose="receipt")
         ours_ms.append((time.perf_counter() - start) * 1000)
+        ours_cpu_ms.append((time.process_time() - cpu) * 1000)  # every thread of ours
         start = time.perf_counter()
-        naive(data)
+        naive(data)  # its CPU is in the tesseract child processes; wall time only
         naive_ms.append((time.perf_counter() - start) * 1000)
     return {
         "receipts": len(files),
         "receipt_ms_median": statistics.median(ours_ms),
+        "receipt_cpu_ms_median": statistics.median(ours_cpu_ms),
         "naive_four_orientations_ms_median": statistics.median(naive_ms),
         "ratio_vs_naive": statistics.median(ours_ms) / statistics.median(naive_ms),
     }
@@ -432,7 +435,8 @@ def main() -> int:
     results["receipts"] = bench_receipts()
     r = results["receipts"]
     print(
-        f"Real receipts ({r['receipts']}): {r['receipt_ms_median']:.0f} ms median; naive "
+        f"Real receipts ({r['receipts']}): {r['receipt_ms_median']:.0f} ms median "
+        f"({r['receipt_cpu_ms_median']:.0f} ms CPU); naive "
         f"four orientations {r['naive_four_orientations_ms_median']:.0f} ms -> ratio "
         f"{r['ratio_vs_naive']:.2f} (goal <= 1500 ms: {_goal(r['receipt_ms_median'], 1500)})"
     )

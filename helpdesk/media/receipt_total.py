@@ -60,6 +60,8 @@ def _words(alternatives: str) -> re.Pattern[str]:
 GRAND, PLAIN, NOT_TOTAL = _words(_GRAND), _words(_PLAIN), _words(_NOT_TOTAL)
 CASH, CHANGE, SUBTOTAL, TAX = _words(_CASH), _words(_CHANGE), _words(_SUBTOTAL), _words(_TAX)
 ROUNDING = _words(r"rounding|round\w*\s*adj\w*|redondeo|arrondi\w*|rundung|arrotondamento")
+# A total's label that says it is the total after rounding ("Rounded Total", "Round. Total").
+ROUNDED = re.compile(r"(?<![a-z])(?:round|redonde|arrondi|gerundet|arredond|arrotond)", re.I)
 
 # Money: two decimals, optional thousands, optional currency glued on ("RM15.00", "15,00€").
 MONEY = re.compile(
@@ -71,6 +73,11 @@ MONEY = re.compile(
 )
 _BARE_LABEL = re.compile(r"RM|EUR|USD|GBP|[€$£]|[^A-Za-z]", re.IGNORECASE)
 CENT = 0.006  # two amounts this close are the same amount
+# A rounding adjustment is less than the smallest coin (0.05 in Malaysia and Switzerland,
+# 0.10 at most): two totals either side of a rounding row further apart than this cannot
+# both have been read right.
+MAX_ROUNDING = 0.10
+ROUNDING_REACH = 3  # rows above and below a rounding row its totals are printed on
 ITEM_ROWS = 30  # rows above a candidate whose amounts may add up to it
 
 
@@ -80,6 +87,8 @@ class Candidate:
     raw: str
     row: int
     score: float = 0.0
+    label: float = 0.0  # what the words on its row (or above it) say, see _label_score
+    rounded: bool = False  # labelled as the total after rounding ("Rounded Total")
     last_on_row: bool = False
     bare: bool = False  # no words on its row: its label, if printed, was not read
     right: float | None = None  # right edge of its word, in the page's reading frame
@@ -111,7 +120,7 @@ def _label_score(label: str, above: str) -> float:
     if GRAND.search(label):
         return 4.0
     if TAX.search(label):
-        return -2.0
+        return TAX_SCORE
     if PLAIN.search(label):
         return 3.0
     if not any(c.isalpha() for c in label) and above and not NOT_TOTAL.search(above):
@@ -120,6 +129,9 @@ def _label_score(label: str, above: str) -> float:
         if PLAIN.search(above) and not TAX.search(above):
             return 2.0
     return 0.0
+
+
+TAX_SCORE = -2.0
 
 
 def _same(a: float, b: float) -> bool:
@@ -163,17 +175,27 @@ def score(rows: list[Row]) -> list[Candidate]:
         for position, (value, raw, label) in enumerate(amounts):
             if value <= 0:
                 continue
-            candidate = Candidate(value, raw, index, _label_score(label, above))
+            named = _label_score(label, above)
+            candidate = Candidate(value, raw, index, named, named)
+            candidate.rounded = named > 0 and bool(ROUNDED.search(label))
             candidate.last_on_row = position == len(amounts) - 1
             candidate.bare = not _BARE_LABEL.sub("", label).strip(" .:=*-")
             candidate.right = right_edge(row, raw) if candidate.last_on_row else None
             candidates.append(candidate)
     if not candidates:
         return []
+    values = [c.value for c in candidates]
+    for candidate in candidates:
+        others = [v for v in values if not _same(v, candidate.value)]
+        if candidate.label == TAX_SCORE and others and candidate.value > max(others):
+            # No tax is the largest amount on the page: the label is a neighbouring row's
+            # (amounts printed half a row below their labels), so it says nothing.
+            candidate.score -= candidate.label
+            candidate.label = 0.0
     paid, handed = _payment(candidates, labelled)
     rounded, unrounded = _rounding(candidates, labelled["rounding"])
+    misread = _rounding_misread(candidates, labelled["rounding"], values, rounded, unrounded)
     column = _column(rows, candidates)
-    values = [c.value for c in candidates]
     largest = max((c.value for c in candidates if (c.value, c.row) not in handed), default=None)
     for candidate in candidates:
         value = candidate.value
@@ -185,6 +207,8 @@ def score(rows: list[Row]) -> list[Candidate]:
             candidate.score -= 2.0  # cash handed over or change given, found by arithmetic
         elif any(_same(value, p) for p in paid):
             candidate.score += 3.0  # cash handed over minus change: what was paid
+        if any(candidate is m for m in misread):
+            candidate.score -= 3.0  # the rounding cannot explain it: a digit misread
         if any(_same(value, r) for r in rounded):
             candidate.score += 1.5  # the total after rounding is what was paid
         elif any(_same(value, u) for u in unrounded):
@@ -246,6 +270,48 @@ def _rounding(
                     after.append(second.value)
                     before.append(first.value)
     return after, before
+
+
+def _rounding_misread(
+    candidates: list[Candidate],
+    adjustments: list[tuple[float, int]],
+    values: list[float],
+    after: list[float],
+    before: list[float],
+) -> list[Candidate]:
+    """Totals that rounding shows were misread: the labelled totals right above and right
+    below a rounding row, or a total and the "Rounded Total" right below it ("TOTAL 9.00",
+    "ROUNDING 0.00", "ROUNDED TOTAL 9.60"), differ by more than any rounding, so one of
+    them lost a digit; the one whose amount is not printed anywhere else on the page, when
+    the other's is, is the misread one. A "Rounded Total" within a rounding of the total
+    above it is what was paid: added to ``after``, the total to ``before``."""
+    out: list[Candidate] = []
+    pairs: list[tuple[list[Candidate], list[Candidate]]] = []
+    for _, row in adjustments:
+        above = [c for c in candidates if row - ROUNDING_REACH <= c.row < row and c.label > 0]
+        below = [c for c in candidates if row < c.row <= row + ROUNDING_REACH and c.label > 0]
+        pairs.append((above, below))
+    for total in (c for c in candidates if c.rounded):
+        reach = range(total.row - ROUNDING_REACH, total.row)
+        pairs.append(([c for c in candidates if c.row in reach and c.label > 0], [total]))
+    for above, below in pairs:
+        if not above or not below:
+            continue
+        first = max(above, key=lambda c: c.row)
+        second = min(below, key=lambda c: c.row)
+        if first.rounded:
+            continue
+        if abs(first.value - second.value) <= MAX_ROUNDING + CENT:
+            if second.rounded and not _same(first.value, second.value):
+                after.append(second.value)
+                before.append(first.value)
+            continue
+        seen = {c.value: sum(_same(v, c.value) for v in values) for c in (first, second)}
+        if seen[first.value] >= 2 and seen[second.value] < 2:
+            out.append(second)
+        elif seen[second.value] >= 2 and seen[first.value] < 2:
+            out.append(first)
+    return out
 
 
 def _items_add_up(candidate: Candidate, by_row: dict[int, list[float]]) -> bool:

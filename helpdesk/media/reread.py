@@ -16,10 +16,11 @@ done (figures in the report of branch ocr6).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-from helpdesk.media.tesseract import Word, run, scale
+from helpdesk.media.tesseract import GOOD_WORD_CONFIDENCE, Word, run, scale
 
 
 def lines_of(words: list[Word]) -> list[list[Word]]:
@@ -27,6 +28,88 @@ def lines_of(words: list[Word]) -> list[list[Word]]:
     for word in words:
         lines.setdefault(word.line, []).append(word)
     return list(lines.values())
+
+
+@dataclass(frozen=True)
+class Band:
+    """The strip of a page one line was printed on, in the page's pixels."""
+
+    top: int
+    bottom: int
+    left: int
+    right: int
+    height: float  # the line's letter height (word-box height), pixels
+
+
+def band_of(page: np.ndarray, line: list[Word], *, to_page_end: bool = False) -> Band | None:
+    """The line's strip with a margin; ``to_page_end``: it runs to the page's right edge (a
+    date's time or a price may have been dropped). Its height is the line's own letters':
+    a box Tesseract drew over a smudge or two lines of print ("Date: An" with "An" as tall
+    as four lines) does not make the strip several lines tall, where a one-line read then
+    reads nothing."""
+    sure = [w for w in line if w.confidence >= GOOD_WORD_CONFIDENCE] or line
+    height = float(np.median([w.box[3] for w in sure]))
+    letters = [w for w in line if w.box[3] <= 1.5 * height] or line
+    top = max(0, int(min(w.box[1] for w in letters) - 0.4 * height))
+    bottom = min(page.shape[0], int(max(w.box[1] + w.box[3] for w in letters) + 0.4 * height))
+    left = max(0, int(min(w.box[0] for w in line) - height))
+    right = page.shape[1]
+    if not to_page_end:
+        right = min(right, int(max(w.box[0] + w.box[2] for w in line) + height))
+    if bottom - top < 4 or right - left < 4:
+        return None
+    return Band(top, bottom, left, right, height)
+
+
+def read_band(
+    page: np.ndarray, band: Band, timeout: float, *, letter: float, psm: int = 7
+) -> list[Word]:
+    """The band read alone as one line (``psm`` 6: as a block of lines), scaled so its
+    letters are ``letter`` pixels tall; word boxes in ``page``'s pixels. Nothing when
+    Tesseract fails (the closer look is a bonus; the page's own reading stands)."""
+    import pytesseract
+
+    factor = min(4.0, max(1.0, letter / max(band.height, 1.0)))
+    crop = page[band.top : band.bottom, band.left : band.right]
+    try:
+        again = run(scale(crop, factor), psm, timeout)
+    except (RuntimeError, pytesseract.TesseractError):
+        return []
+    for word in again:
+        x, y, w, h = word.box
+        word.box = (
+            round(band.left + x / factor),
+            round(band.top + y / factor),
+            round(w / factor),
+            round(h / factor),
+        )
+    return again
+
+
+def inside_band(words: list[Word], band: Band) -> list[Word]:
+    """The words of ``words`` whose boxes stand in the band (also words Tesseract had put
+    on another line)."""
+    return [
+        w
+        for w in words
+        if band.top <= w.box[1] + w.box[3] / 2 <= band.bottom
+        and band.left <= w.box[0] <= band.right - w.box[2] / 2
+    ]
+
+
+def replace_band(words: list[Word], band: Band, line_number: int, new: list[Word]) -> list[Word]:
+    """``words`` with everything in the band replaced by ``new`` (put on ``line_number``),
+    where the words stood; ``words`` as they were when nothing is in the band."""
+    inside = inside_band(words, band)
+    if not inside:
+        return words
+    for word in new:
+        word.line = line_number
+    gone = {id(w) for w in inside}
+    first = next(i for i, w in enumerate(words) if id(w) in gone)
+    kept = [w for w in words if id(w) not in gone]
+    at = sum(1 for w in words[:first] if id(w) not in gone)
+    return kept[:at] + new + kept[at:]
 
 
 def reread_line(
@@ -44,45 +127,14 @@ def reread_line(
     the words it read again; None keeps them as they were. ``to_page_end``: the band
     runs to the page's right edge (a date's time or a price may have been dropped);
     ``letter``: the word-box height, in pixels, the band is scaled to."""
-    height = float(np.median([w.box[3] for w in line]))
-    top = max(0, int(min(w.box[1] for w in line) - 0.4 * height))
-    bottom = min(page.shape[0], int(max(w.box[1] + w.box[3] for w in line) + 0.4 * height))
-    left = max(0, int(min(w.box[0] for w in line) - height))
-    right = page.shape[1]
-    if not to_page_end:
-        right = min(right, int(max(w.box[0] + w.box[2] for w in line) + height))
-    if bottom - top < 4 or right - left < 4:
+    band = band_of(page, line, to_page_end=to_page_end)
+    if band is None:
         return words
-    factor = min(4.0, max(1.0, letter / max(height, 1.0)))
-    import pytesseract
-
-    try:
-        again = run(scale(page[top:bottom, left:right], factor), 7, timeout)
-    except (RuntimeError, pytesseract.TesseractError):
-        return words  # the closer look is a bonus; the page's own reading stands
-    # Everything in the band is replaced, words Tesseract had put on another line too.
-    inside = [
-        w
-        for w in words
-        if top <= w.box[1] + w.box[3] / 2 <= bottom and left <= w.box[0] <= right - w.box[2] / 2
-    ]
-    if not again or not inside:
+    again = read_band(page, band, timeout, letter=letter)
+    before = inside_band(words, band)
+    if not again or not before:
         return words
-    number = line[0].line
-    for word in again:
-        x, y, w, h = word.box
-        word.box = (
-            round(left + x / factor),
-            round(top + y / factor),
-            round(w / factor),
-            round(h / factor),
-        )
-        word.line = number
-    combined = combine(again, inside)
+    combined = combine(again, before)
     if combined is None:
         return words
-    gone = {id(w) for w in inside}
-    first = next(i for i, w in enumerate(words) if id(w) in gone)
-    kept = [w for w in words if id(w) not in gone]
-    at = sum(1 for w in words[:first] if id(w) not in gone)
-    return kept[:at] + combined + kept[at:]
+    return replace_band(words, band, line[0].line, combined)

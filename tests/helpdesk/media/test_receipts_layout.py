@@ -236,3 +236,59 @@ def test_a_labelled_total_is_never_taken_for_the_cash_handed_over() -> None:
         ]
     )
     assert _read(text, words)["total"] == "15.00"
+
+
+def test_a_rounded_total_that_rounding_cannot_explain_was_misread() -> None:
+    # Tesseract read the faint "9.00" of the rounded total as "9.60" and lost the cash row's
+    # label: the total printed twice before the rounding is what was paid.
+    text, words = _page(
+        [
+            [("BOOK", 10), ("TA.K", 80), ("SDN", 180), ("BHD", 240)],
+            [("KF", 10), ("MODELLING", 60), ("CLAY", 220)],
+            [("1", 10), ("PC", 40), ("9.000", 200), ("0.00", 300), ("9.00", 400)],
+            [("Total", 10), (":", 90), ("9.00", 400)],
+            [("Rounding", 10), ("Adjustment", 140), ("0.00", 400)],
+            [("Rounded", 10), ("Total", 140), ("(RM):", 220), ("9.60", 400)],
+            [("Cash", 10), ("10.00", 400)],
+        ]
+    )
+    assert _read(text, words)["total"] == "9.00"
+
+
+def test_a_rounded_total_within_a_rounding_of_the_total_is_still_what_was_paid() -> None:
+    text, words = _page(
+        [
+            [("MR", 10), ("DIY", 60)],
+            [("TAPE", 10), ("33.92", 400)],
+            [("TOTAL", 10), ("33.92", 400)],
+            [("ROUNDED", 10), ("TOTAL", 140), ("33.90", 400)],
+        ]
+    )
+    assert _read(text, words)["total"] == "33.90"
+
+
+def test_no_tax_is_the_largest_amount_on_the_page() -> None:
+    # The amounts stand half a row below their labels and Tesseract lost most of the
+    # labels: the only total-sized amount sits beside "GST 6%", the row above its own.
+    text, words = _page(
+        [
+            [("RESTORAN", 10), ("HASSANBISTRO", 130)],
+            [("Total", 10), ("Qty", 80), ("1.00", 400)],
+            [("Total", 10)],
+            [("GST", 10), ("6%", 70), ("15.00", 400)],
+            [("Rounding", 10)],
+        ]
+    )
+    assert _read(text, words)["total"] == "15.00"
+
+
+def test_a_tax_smaller_than_the_total_is_still_not_the_total() -> None:
+    text, words = _page(
+        [
+            [("CORNER", 10), ("SHOP", 100)],
+            [("Tax", 10), ("0.73", 400)],
+            [("Total", 10), ("9.88", 400)],
+            [("GST", 10), ("Summary", 80), ("9.15", 300), ("0.73", 400)],
+        ]
+    )
+    assert _read(text, words)["total"] == "9.88"
