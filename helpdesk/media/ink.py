@@ -8,15 +8,15 @@ receipt as fragments (tests/data/media-dev receipt_sroie_train_022: "B R 01 A AY
 a stamp's ink is strongly coloured. Seen in its lightest colour channel, coloured ink is
 nearly as light as the paper, while black print stays dark, so the coloured pixels are
 replaced by that channel's value and the print under the stamp reads again (022: OCR
-similarity 0.71 -> 0.89).
+similarity to the reading-order truth 0.71 -> 0.89).
 
 Colour is judged after white balance on the paper (each channel divided by its paper
-level), so a receipt under warm light is not "coloured". Only a
-picture where a real share of pixels is clearly coloured is changed: on the dev receipts
-without a stamp the share is under 0.1 %, on the stamped one about 1 % (measured on a
-quarter-size decode, which costs a few milliseconds; the full-size colour decode, about
-0.1 s, is paid only by a stamped receipt). Changing the few coloured pixels of an
-unstamped receipt (JPEG colour fringes) only moves Tesseract's reading at random.
+level), so a receipt under warm light is not "coloured". Only a picture where a real
+share of pixels is clearly coloured is changed: on the dev receipts without a stamp the
+share is at most 0.2 %, on the stamped one 0.9 % (measured on a decode reduced to
+CHECK_LONG_SIDE: 4-13 ms of CPU per receipt; the full-size colour decode, about 0.1 s, is
+paid only by a stamped receipt). Changing the few coloured pixels of an unstamped receipt
+(JPEG colour fringes) would only move Tesseract's reading at random.
 Used for photographed receipts only (helpdesk/media/analysis.py): a label's serial number
 or a screenshot's text may well be printed in colour.
 """
@@ -27,7 +27,7 @@ import io
 
 import numpy as np
 
-CHECK_LONG_SIDE = 500  # pixels: the quick look that decides whether there is coloured ink
+CHECK_LONG_SIDE = 400  # pixels: the quick look that decides whether there is coloured ink
 INK_CHROMA = 60  # max - min channel (0..255), after white balance: clearly coloured
 INK_SHARE = 0.004  # share of the picture in coloured ink above which it is dropped
 REPLACE_CHROMA = 40  # pixels this coloured take their lightest channel (stamp edges too)
