@@ -33,6 +33,7 @@ from helpdesk.media.beside import Pending
 from helpdesk.media.decode import check_polyglot, load_image
 from helpdesk.media.documents import read_pdf
 from helpdesk.media.fields import Field, extract_fields, redact_cards
+from helpdesk.media.ink import without_coloured_ink
 from helpdesk.media.intake import sniff
 from helpdesk.media.messages import message
 from helpdesk.media.ocr import OcrResult, from_text_layer, read_text
@@ -185,7 +186,11 @@ def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) ->
             analysis.metrics.update(
                 frames=loaded.frames, source_mode=loaded.source_mode, orientation=loaded.orientation
             )
-        _read(loaded.grey, rules, analysis, camera=not measures.digital, beside=beside)
+        text_grey = loaded.grey
+        if rules.name == "receipt" and not measures.digital:
+            with _timed(analysis, "ink"):  # a stamp across the print (helpdesk/media/ink.py)
+                text_grey = without_coloured_ink(data, loaded.grey)
+        _read(text_grey, rules, analysis, camera=not measures.digital, beside=beside)
     finally:
         beside.wait()  # never left writing into an analysis that has been answered
     if rules.name in TEXT_CHECKED and measures.digital and analysis.ocr is not None:
