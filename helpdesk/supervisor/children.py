@@ -33,8 +33,9 @@ class Program:
     host: str = "127.0.0.1"
     # Keep a warm spare that takes over when this one exits (helpdesk.supervisor.standby).
     standby: bool = False
-    # Once it accepts connections, its CPU niceness drops to this (0: unchanged), on its
-    # tasks and its session's autogroup (helpdesk.priority).
+    # Once it accepts connections, its CPU niceness goes to this (0: unchanged; negative:
+    # raised, where the supervisor may), on its tasks and its session's autogroup
+    # (helpdesk.priority).
     niceness: int = 0
 
 
