@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from helpdesk.settings import InboxWorkerHost, get_settings
 from helpdesk.tickets.delivery import ticket_notifier
 from helpdesk.whatsapp.service import ChannelConfig, WhatsAppService
 
@@ -30,7 +31,14 @@ PREFIX = "/webhooks/whatsapp"
 def create_app(config: ChannelConfig | None = None) -> Starlette:
     """The webhook routes of the Rasa channel, same paths and answers, and no worker."""
     config = config or ChannelConfig.from_settings()
-    service = WhatsAppService(config, on_stop=ticket_notifier(config.database_url))
+    # With the worker in a process of its own, it reacts to failed statuses (resends,
+    # notes to agents): this process only acknowledges.
+    elsewhere = get_settings().inbox_worker is InboxWorkerHost.PROCESS
+    service = WhatsAppService(
+        config,
+        on_stop=ticket_notifier(config.database_url),
+        failures="hand over" if elsewhere else "here",
+    )
 
     async def health(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import logging
 import time
@@ -28,6 +29,7 @@ from helpdesk.whatsapp.inbound import Deliver, InboundProcessor
 from helpdesk.whatsapp.outbound import Sender, TellAgent
 from helpdesk.whatsapp.records import apply_status
 from helpdesk.whatsapp.states import OutboundStatus
+from helpdesk.whatsapp.webhook import Status
 from helpdesk.whatsapp.writes import ACK_EXECUTOR, write_session
 
 logger = logging.getLogger(__name__)
@@ -113,13 +115,17 @@ class WhatsAppService:
         *,
         background_jobs: Sequence[Callable[..., Awaitable[Any]]] = (),
         on_stop: TellAgent | None = None,
+        failures: str = "here",
         **worker_options: Any,
     ) -> None:
         """``background_jobs``: long-running coroutines started with the worker (each called
         with ``url=``), such as the daily retention purge; the caller chooses them because
         they belong to layers above the channel. ``on_stop`` tells agents when WhatsApp
-        cannot reach a customer."""
+        cannot reach a customer. ``failures``: who reacts to a failed status (a resend, a
+        note to the agent): ``here``; ``hand over`` (the ingest: the worker process does,
+        through Redis); ``taken`` (the worker process: also those handed over)."""
         self.config = config
+        self.failures = failures
         self.background_jobs = tuple(background_jobs)
         self._jobs_started = False
         self.on_stop = on_stop
@@ -129,6 +135,7 @@ class WhatsAppService:
         self._sender: Sender | None = None
         self._background: set[asyncio.Task] = set()
         self._wakeups: wakeup.WakeListener | None = None
+        self._failures: wakeup.FailureListener | None = None
 
     # --- outbound parts (created inside the running loop, httpx clients are loop-bound) ---
 
@@ -228,10 +235,19 @@ class WhatsAppService:
         }
         if stored and self.worker is not None:
             self.worker.wake(senders)
-        for status in events.statuses:
-            if status.status == OutboundStatus.FAILED:
-                self._spawn(self.sender.resend(status))
+        failed = [s for s in events.statuses if s.status == OutboundStatus.FAILED]
+        if failed and self.failures == "hand over" and self.config.redis_url:
+            # Reacting is the worker's work: the acknowledgements' loop stays free of it,
+            # and the 200 does not wait for Redis (refused: this process reacts after all).
+            refused = functools.partial(loop.call_soon_threadsafe, self._react, failed)
+            wakeup.hand_over_soon(self.config.redis_url, failed, on_refused=refused)
+            failed = []
+        self._react(failed)
         return Acknowledgement(200, stored=stored, duplicates=duplicates, timings=timings)
+
+    def _react(self, statuses: list[Status]) -> None:
+        for status in statuses:
+            self._spawn(self.sender.resend(status))
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
@@ -256,6 +272,9 @@ class WhatsAppService:
             if self.config.redis_url and self._wakeups is None:
                 self._wakeups = wakeup.WakeListener(self.config.redis_url, self._wake_worker)
                 self._wakeups.start()
+            if self.config.redis_url and self.failures == "taken" and self._failures is None:
+                self._failures = wakeup.FailureListener(self.config.redis_url, self._react)
+                self._failures.start()
             self._start_background_jobs()
         return self.worker
 
@@ -274,6 +293,9 @@ class WhatsAppService:
         if self._wakeups is not None:
             self._wakeups.stop()
             self._wakeups = None
+        if self._failures is not None:
+            self._failures.stop()
+            self._failures = None
         if self.worker is not None:
             await self.worker.stop()
         for task in list(self._background):
