@@ -23,7 +23,15 @@ p95 ≤ 1 s; ack p99 ≤ 50 ms with Rasa saturated; status webhooks cost no Rasa
 replicas the rate held at p95 ≤ 1 s ≥ 1.5 × one replica's. Writes var/bench/throughput.json.
 
     .venv/bin/python bench/bench_throughput.py [--replicas 1 2] [--rates 2 4 6 8] [--seconds 20]
-        [--base-port 25300]
+        [--base-port 25300] [--inbox-worker process|rasa] [--env NAME=VALUE ...]
+        [--nice PROCESS=N ...]
+
+Each phase also reports the CPU milliseconds per turn of every process (``/proc``, as
+``bench/profile_turn.py`` does) and where a reply's time goes, from the product's own
+timestamps and Rasa's tracker events: before Rasa takes the message in, the turn, and after
+it until the reply is reserved (WhatsApp) or received (REST). The saturated phase reads the
+ingest's ``Server-Timing`` header: its own time (``app``) and the store's (``queue`` until
+its thread ran, ``store``, ``resume`` until the event loop took it back).
 """
 
 from __future__ import annotations
