@@ -388,6 +388,7 @@ def run_topology(
     inbox_worker: str = "",
     extra_env: dict[str, str] | None = None,
     nice: dict[str, int] | None = None,
+    saturate_at: float | None = None,
 ) -> dict:
     from bench.cpu_meter import CpuMeter, per_turn
     from helpdesk.priority import yield_cpu
@@ -458,7 +459,9 @@ def run_topology(
         result["rest_rate_held"] = max(held, default=0)
         result["whatsapp_rate_held"] = max(held_wa, default=0)
         top = max(rates)
-        saturate = 2 * max(result["whatsapp_rate_held"], result["rest_rate_held"], top / 2)
+        saturate = saturate_at or 2 * max(
+            result["whatsapp_rate_held"], result["rest_rate_held"], top / 2
+        )
         # The ack goal's two phases post the webhooks themselves: the ack alone, exactly.
         sat = asyncio.run(
             whatsapp_phase(
@@ -511,12 +514,27 @@ def main() -> int:
         metavar="PROCESS=N",
         help="that process's CPU niceness once it answers, e.g. ingest=-5 (repeat)",
     )
+    parser.add_argument(
+        "--saturate",
+        type=float,
+        default=None,
+        help="the ack phases' rate (default: twice the highest rate held, at least the top rate)",
+    )
     args = parser.parse_args()
     extra = dict(item.split("=", 1) for item in args.env)
     nice = {name: int(n) for name, n in (item.split("=", 1) for item in args.nice)}
     load = os.getloadavg()
     runs = [
-        run_topology(n, args.rates, args.seconds, args.base_port, args.inbox_worker, extra, nice)
+        run_topology(
+            n,
+            args.rates,
+            args.seconds,
+            args.base_port,
+            args.inbox_worker,
+            extra,
+            nice,
+            args.saturate,
+        )
         for n in args.replicas
     ]
     summary: dict = {
