@@ -390,7 +390,7 @@ def run_topology(
     nice: dict[str, int] | None = None,
     saturate_at: float | None = None,
 ) -> dict:
-    from bench.cpu_meter import CpuMeter, per_turn
+    from bench.cpu_meter import CpuMeter, _postmaster, per_turn
     from helpdesk.priority import yield_cpu
 
     folder = Path(tempfile.mkdtemp(prefix=f"bench-throughput-{replicas}-"))
@@ -403,6 +403,9 @@ def run_topology(
         folder, replicas=replicas, base_port=base_port, rest_channel=True, env=env
     ) as stack:
         for name, niceness in (nice or {}).items():
+            if name == "postgresql":  # the engine's session: every backend with it
+                print(f"  {name}: {yield_cpu(_postmaster(stack), niceness)}", flush=True)
+                continue
             # As the supervisor does once a process is ready (and again after a restart).
             stack.niceness[name] = niceness
             popen = stack.processes[name].popen
@@ -512,7 +515,8 @@ def main() -> int:
         action="append",
         default=[],
         metavar="PROCESS=N",
-        help="that process's CPU niceness once it answers, e.g. ingest=-5 (repeat)",
+        help="that process's CPU niceness once it answers, e.g. ingest=-5 (repeat; "
+        "postgresql: the engine's every backend)",
     )
     parser.add_argument(
         "--saturate",

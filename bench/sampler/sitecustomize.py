@@ -3,7 +3,8 @@
 Put this folder on a process's ``PYTHONPATH`` and set ``HELPDESK_BENCH_SAMPLES=DIR``:
 ``helpdesk worker`` and ``helpdesk ingest`` then sample every thread's Python stack every
 5 ms, with whether the thread was on a CPU (``R`` in ``/proc``) or waiting, and write
-``DIR/<command>-<pid>.txt`` (``state count stack``, the most frequent first) at exit::
+``DIR/<command>-<pid>.txt`` (``state count stack``, the most frequent first) every two
+seconds and at exit::
 
     .venv/bin/python bench/bench_throughput.py ... \
         --env PYTHONPATH=bench/sampler --env HELPDESK_BENCH_SAMPLES=/tmp/samples
@@ -47,8 +48,12 @@ def _start(directory: str, command: str) -> None:
 
     def sample() -> None:
         me = threading.get_ident()
+        written = time.monotonic()
         while True:
             time.sleep(0.005)
+            if time.monotonic() - written > 2.0:  # a kill -9 at the end loses 2 s at most
+                dump()
+                written = time.monotonic()
             natives = {t.ident: t.native_id for t in threading.enumerate()}
             for ident, frame in sys._current_frames().items():
                 if ident == me:
