@@ -7,6 +7,13 @@ does only what the acknowledgement needs — Meta's handshake, the signature che
 the durable inbox write (``WhatsAppService.receive``) — and announces new rows on Redis
 (``helpdesk.whatsapp.wakeup``); the Rasa replicas' inbox workers run the turns.
 
+With the inbox worker in a process of its own (``HELPDESK_INBOX_WORKER=process``) this
+process does not react to failed statuses either (a resend, a note to the agent, each with
+its database work and Graph calls): it hands them to the worker through Redis
+(``wakeup.hand_over_failures``). Every answer carries a ``Server-Timing`` header with what
+the acknowledgement spent here (``app``) and in the store (``queue`` until its thread ran,
+``store``, ``resume``); the throughput benchmark reads it.
+
 The production topology runs it (``helpdesk ingest``) and nginx sends
 ``/webhooks/whatsapp/`` to it, with the Rasa replicas (which still mount the same webhook)
 as backup servers. Under ``make run`` Rasa keeps serving the webhook itself on :5005.
