@@ -488,6 +488,15 @@ def run_topology(
     return result
 
 
+def _autogroups() -> str:
+    """``/proc/sys/kernel/sched_autogroup_enabled``: on, off, or unknown."""
+    try:
+        value = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip()
+    except OSError:
+        return "unknown"
+    return {"1": "on", "0": "off"}.get(value, value)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
@@ -548,8 +557,11 @@ def main() -> int:
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "cpus": os.cpu_count(),
     }
+    summary["sched_autogroup_enabled"] = _autogroups()
     print(f"load average before {summary['load_average_before']}, after "
-          f"{summary['load_average_after']} on {os.cpu_count()} CPUs")  # fmt: skip
+          f"{summary['load_average_after']} on {os.cpu_count()} CPUs; kernel autogroups "
+          f"{summary['sched_autogroup_enabled']} (on: each session an equal CPU share, "
+          "whatever its nice)")  # fmt: skip
     for run in runs:
         held = run["rest_rate_held"]
         row = next((r for r in run["rates"] if r["rate"] == held), None)
