@@ -23,7 +23,15 @@ p95 ≤ 1 s; ack p99 ≤ 50 ms with Rasa saturated; status webhooks cost no Rasa
 replicas the rate held at p95 ≤ 1 s ≥ 1.5 × one replica's. Writes var/bench/throughput.json.
 
     .venv/bin/python bench/bench_throughput.py [--replicas 1 2] [--rates 2 4 6 8] [--seconds 20]
-        [--base-port 25300]
+        [--base-port 25300] [--inbox-worker process|rasa] [--env NAME=VALUE ...]
+        [--nice PROCESS=N ...]
+
+Each phase also reports the CPU milliseconds per turn of every process (``/proc``, as
+``bench/profile_turn.py`` does) and where a reply's time goes, from the product's own
+timestamps and Rasa's tracker events: before Rasa takes the message in, the turn, and after
+it until the reply is reserved (WhatsApp) or received (REST). The saturated phase reads the
+ingest's ``Server-Timing`` header: its own time (``app``) and the store's (``queue`` until
+its thread ran, ``store``, ``resume`` until the event loop took it back).
 """
 
 from __future__ import annotations
@@ -82,24 +90,30 @@ async def open_loop(rate: float, count: int, job) -> None:  # type: ignore[no-un
     await asyncio.gather(*tasks)
 
 
-async def rest_phase(base: str, rate: float, seconds: float, tag: str) -> dict:
+async def rest_phase(
+    base: str, rate: float, seconds: float, tag: str, spans: dict | None = None
+) -> dict:
+    """``spans``: filled with each answered sender's (start, end) in epoch seconds."""
     latencies: list[float] = []
     failures = 0
     async with httpx.AsyncClient(timeout=60.0) as client:
 
         async def one(i: int) -> None:
             nonlocal failures
-            start = time.perf_counter()
+            sender = f"rest-{tag}-{i}"
+            start, wall = time.perf_counter(), time.time()
             try:
                 answer = await client.post(
                     base + "/webhooks/rest/webhook",
-                    json={"sender": f"rest-{tag}-{i}", "message": TEXTS[i % len(TEXTS)]},
+                    json={"sender": sender, "message": TEXTS[i % len(TEXTS)]},
                 )
                 ok = answer.status_code == 200 and bool(answer.json())
             except httpx.HTTPError:
                 ok = False
             if ok:
                 latencies.append((time.perf_counter() - start) * 1000)
+                if spans is not None:
+                    spans[sender] = (wall, time.time())
             else:
                 failures += 1
 
@@ -129,6 +143,8 @@ async def whatsapp_phase(
     itself to ``base`` (the ack alone, exactly): numbers the sandbox never saw, so every
     reply ends in a failed status 131026 and the product runs its failure path."""
     acks: list[float] = []
+    # The ingest's own account of each acknowledgement (its Server-Timing header).
+    inside: dict[str, list[float]] = {}
     failures = 0
     count = int(rate * seconds)
     # A prefix of their own per phase: the replies are found by it.
@@ -159,6 +175,8 @@ async def whatsapp_phase(
                 ok = False
             if ok:
                 acks.append((time.perf_counter() - start) * 1000)
+                for name, ms in server_timing(answer.headers.get("server-timing")).items():
+                    inside.setdefault(name, []).append(ms)
             else:
                 failures += 1
 
@@ -171,6 +189,11 @@ async def whatsapp_phase(
     return {
         "ack_p50_ms": pct(acks, 50),
         "ack_p99_ms": pct(acks, 99),
+        "ack_inside_ms": {
+            name: {"p50": pct(values, 50), "p99": pct(values, 99)}
+            for name, values in sorted(inside.items())
+        },
+        "prefix": prefix,
         "ack_through_sandbox": through_sandbox,
         "reply_p50_ms": pct(latencies, 50),
         "reply_p95_ms": pct(latencies, 95),
@@ -203,6 +226,101 @@ def reply_latencies(
         p=pattern,
     )
     return [float(ms) for (ms,) in rows]
+
+
+def server_timing(header: str | None) -> dict[str, float]:
+    """``{"app": 3.1, "store": 2.2}`` from ``Server-Timing: app;dur=3.1, store;dur=2.2``."""
+    found: dict[str, float] = {}
+    for part in (header or "").split(","):
+        name, _, rest = part.strip().partition(";")
+        if rest.startswith("dur="):
+            try:
+                found[name] = float(rest[4:])
+            except ValueError:
+                continue
+    return found
+
+
+def _turn_events(stack: ProductionStack, pattern: str) -> dict[str, tuple[float, float]]:
+    """Each sender's first user message and the last event of that turn in Rasa's tracker
+    store (epoch seconds, Rasa's own clock): when the dialogue took the message in, and when
+    it was done with it."""
+    rows = stack.tracker_sql(
+        "SELECT sender_id, type_name, timestamp FROM events WHERE sender_id LIKE :p ORDER BY id",
+        p=pattern,
+    )
+    turns: dict[str, list[float]] = {}
+    for sender, kind, stamp in rows:
+        if kind == "user" and sender not in turns:
+            turns[sender] = [float(stamp), float(stamp)]
+        elif sender in turns and len(turns[sender]) == 2:
+            if kind == "user":  # a second message: the first turn ended before it
+                turns[sender].append(0.0)
+            else:
+                turns[sender][1] = float(stamp)
+    return {sender: (t[0], t[1]) for sender, t in turns.items()}
+
+
+def _spread(values: list[float]) -> dict:
+    return {"p50": pct(values, 50), "p95": pct(values, 95), "n": len(values)}
+
+
+def whatsapp_segments(stack: ProductionStack, prefix: str) -> dict:
+    """Where a WhatsApp reply's time goes, from the product's own timestamps: stored by the
+    ingest → taken in by Rasa (wake-up, claim, routing, the post to the replica, Rasa's lock
+    and tracker) → the turn in Rasa → the reply's outbound row (the tracker saved, the answer
+    back to the worker, the reply composed and reserved)."""
+    turns = _turn_events(stack, prefix + "%")
+    rows = stack.sql(
+        "SELECT i.sender_id, EXTRACT(EPOCH FROM i.received_at), EXTRACT(EPOCH FROM o.created_at) "
+        "FROM whatsapp_inbox i JOIN whatsapp_outbound o "
+        "ON o.reply_to = i.wamid AND o.reply_seq = 0 WHERE i.sender_id LIKE :p",
+        p=prefix + "%",
+    )
+    to_rasa, in_rasa, after = [], [], []
+    for sender, received, replied in rows:
+        if sender not in turns:
+            continue
+        took, done = turns[sender]
+        to_rasa.append((took - float(received)) * 1000)
+        in_rasa.append((done - took) * 1000)
+        after.append((float(replied) - done) * 1000)
+    return {
+        "to_rasa_ms": _spread(to_rasa),
+        "rasa_turn_ms": _spread(in_rasa),
+        "to_reply_ms": _spread(after),
+    }
+
+
+def rest_segments(stack: ProductionStack, tag: str, spans: dict) -> dict:
+    """The same split of a REST turn: request sent → taken in by Rasa → the turn → the
+    answer received (the tracker saved, the response through nginx)."""
+    turns = _turn_events(stack, f"rest-{tag}-%")
+    to_rasa, in_rasa, after = [], [], []
+    for sender, (start, end) in spans.items():
+        if sender not in turns:
+            continue
+        took, done = turns[sender]
+        to_rasa.append((took - start) * 1000)
+        in_rasa.append((done - took) * 1000)
+        after.append((end - done) * 1000)
+    return {
+        "to_rasa_ms": _spread(to_rasa),
+        "rasa_turn_ms": _spread(in_rasa),
+        "to_reply_ms": _spread(after),
+    }
+
+
+# Processes summed under one name in the CPU figures (replicas, action servers).
+def _cpu_groups(cpu: dict[str, float]) -> dict[str, float]:
+    groups: dict[str, float] = {}
+    for name, ms in cpu.items():
+        key = name.split("-")[0] if name.startswith(("rasa-", "actions-")) else name
+        groups[key] = round(groups.get(key, 0.0) + ms, 1)
+    # What runs on a deployment's machines (not Meta's stand-in nor the customers).
+    outside = ("sandbox", "load generator (this script)")
+    groups["product total"] = round(sum(v for k, v in groups.items() if k not in outside), 1)
+    return groups
 
 
 async def status_phase(stack: ProductionStack, base: str, count: int) -> dict:
@@ -263,32 +381,69 @@ def action_calls(stack: ProductionStack) -> dict:
 
 
 def run_topology(
-    replicas: int, rates: list[float], seconds: float, base_port: int, inbox_worker: str = ""
+    replicas: int,
+    rates: list[float],
+    seconds: float,
+    base_port: int,
+    inbox_worker: str = "",
+    extra_env: dict[str, str] | None = None,
+    nice: dict[str, int] | None = None,
+    saturate_at: float | None = None,
 ) -> dict:
+    from bench.cpu_meter import CpuMeter, _postmaster, per_turn
+    from helpdesk.priority import yield_cpu
+
     folder = Path(tempfile.mkdtemp(prefix=f"bench-throughput-{replicas}-"))
     print(f"\n=== {replicas} replica(s): starting the topology …", flush=True)
-    result: dict = {"replicas": replicas, "rates": []}
-    env = {"HELPDESK_INBOX_WORKER": inbox_worker} if inbox_worker else None
+    result: dict = {"replicas": replicas, "rates": [], "env": dict(extra_env or {})}
+    env = dict(extra_env or {})
+    if inbox_worker:
+        env["HELPDESK_INBOX_WORKER"] = inbox_worker
     with ProductionStack(
         folder, replicas=replicas, base_port=base_port, rest_channel=True, env=env
     ) as stack:
+        for name, niceness in (nice or {}).items():
+            if name == "postgresql":  # the engine's session: every backend with it
+                print(f"  {name}: {yield_cpu(_postmaster(stack), niceness)}", flush=True)
+                continue
+            # As the supervisor does once a process is ready (and again after a restart).
+            stack.niceness[name] = niceness
+            popen = stack.processes[name].popen
+            if popen is not None:
+                print(f"  {name}: {yield_cpu(popen.pid, niceness)}", flush=True)
+        result["nice"] = dict(nice or {})
         base = stack.topology.public_url
         # Warm up: the first turns of a fresh process load lazily.
         asyncio.run(rest_phase(base, 2.0, 4, f"warm{replicas}"))
         asyncio.run(whatsapp_phase(stack, base, 2.0, 4, f"warm{replicas}"))
         calls_before = action_calls(stack)["calls"]
+        meter = CpuMeter(stack)
         turns = 0
         for rate in rates:
             tag = f"r{replicas}x{rate:g}"
-            rest = asyncio.run(rest_phase(base, rate, seconds, tag))
-            turns += int(rate * seconds)
+            count = int(rate * seconds)
+            spans: dict = {}
+            before = meter.sample()
+            rest = asyncio.run(rest_phase(base, rate, seconds, tag, spans))
+            time.sleep(1)  # the last turns' tracker writes
+            rest["cpu_ms_per_turn"] = _cpu_groups(per_turn(before, meter.sample(), count))
+            rest["segments"] = rest_segments(stack, tag, spans)
+            turns += count
+            before = meter.sample()
             wa = asyncio.run(whatsapp_phase(stack, base, rate, seconds, tag))
-            turns += int(rate * seconds)
+            time.sleep(1)  # the last replies' status webhooks
+            wa["cpu_ms_per_turn"] = _cpu_groups(per_turn(before, meter.sample(), count))
+            wa["segments"] = whatsapp_segments(stack, wa["prefix"])
+            turns += count
             row = {"rate": rate, "rest": rest, "whatsapp": wa}
             print(f"  {rate:>5g}/s  REST p50 {rest['p50_ms']} p95 {rest['p95_ms']} ms | "
                   f"WhatsApp reply p50 {wa['reply_p50_ms']} p95 {wa['reply_p95_ms']} ms, "
                   f"ack p99 {wa['ack_p99_ms']} ms, answered {wa['answered']}/{wa['sent']}",
                   flush=True)  # fmt: skip
+            for label, run in (("REST", rest), ("WhatsApp", wa)):
+                parts = ", ".join(f"{k[:-3]} {v['p50']}" for k, v in run["segments"].items())
+                cpu = ", ".join(f"{k} {v}" for k, v in run["cpu_ms_per_turn"].items() if v >= 1)
+                print(f"      {label:<8} p50 ms: {parts}; CPU ms/turn: {cpu}", flush=True)
             result["rates"].append(row)
             if (rest["p95_ms"] or 1e9) > 2 * GOAL_P95_MS and (
                 wa["reply_p95_ms"] or 1e9
@@ -307,7 +462,9 @@ def run_topology(
         result["rest_rate_held"] = max(held, default=0)
         result["whatsapp_rate_held"] = max(held_wa, default=0)
         top = max(rates)
-        saturate = 2 * max(result["whatsapp_rate_held"], result["rest_rate_held"], top / 2)
+        saturate = saturate_at or 2 * max(
+            result["whatsapp_rate_held"], result["rest_rate_held"], top / 2
+        )
         # The ack goal's two phases post the webhooks themselves: the ack alone, exactly.
         sat = asyncio.run(
             whatsapp_phase(
@@ -325,10 +482,19 @@ def run_topology(
         )
         result["saturated_via_rasa"] = {"rate": saturate, **old}
         print(f"  saturated at {saturate:g}/s: ack p99 {sat['ack_p99_ms']} ms through the "
-              f"ingest process, {old['ack_p99_ms']} ms when Rasa acknowledges",
-              flush=True)  # fmt: skip
+              f"ingest process (inside it: {sat['ack_inside_ms']}), {old['ack_p99_ms']} ms "
+              "when Rasa acknowledges", flush=True)  # fmt: skip
         result["statuses"] = asyncio.run(status_phase(stack, base, 300))
     return result
+
+
+def _autogroups() -> str:
+    """``/proc/sys/kernel/sched_autogroup_enabled``: on, off, or unknown."""
+    try:
+        value = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip()
+    except OSError:
+        return "unknown"
+    return {"1": "on", "0": "off"}.get(value, value)
 
 
 def main() -> int:
@@ -346,10 +512,42 @@ def main() -> int:
         help="where the inbox worker runs (default: the topology's, its own process); "
         "rasa: inside each replica, the layout before helpdesk worker (a baseline)",
     )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for every process of the topology (repeat): compare two runs",
+    )
+    parser.add_argument(
+        "--nice",
+        action="append",
+        default=[],
+        metavar="PROCESS=N",
+        help="that process's CPU niceness once it answers, e.g. ingest=-5 (repeat; "
+        "postgresql: the engine's every backend)",
+    )
+    parser.add_argument(
+        "--saturate",
+        type=float,
+        default=None,
+        help="the ack phases' rate (default: twice the highest rate held, at least the top rate)",
+    )
     args = parser.parse_args()
+    extra = dict(item.split("=", 1) for item in args.env)
+    nice = {name: int(n) for name, n in (item.split("=", 1) for item in args.nice)}
     load = os.getloadavg()
     runs = [
-        run_topology(n, args.rates, args.seconds, args.base_port, args.inbox_worker)
+        run_topology(
+            n,
+            args.rates,
+            args.seconds,
+            args.base_port,
+            args.inbox_worker,
+            extra,
+            nice,
+            args.saturate,
+        )
         for n in args.replicas
     ]
     summary: dict = {
@@ -359,8 +557,11 @@ def main() -> int:
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "cpus": os.cpu_count(),
     }
+    summary["sched_autogroup_enabled"] = _autogroups()
     print(f"load average before {summary['load_average_before']}, after "
-          f"{summary['load_average_after']} on {os.cpu_count()} CPUs")  # fmt: skip
+          f"{summary['load_average_after']} on {os.cpu_count()} CPUs; kernel autogroups "
+          f"{summary['sched_autogroup_enabled']} (on: each session an equal CPU share, "
+          "whatever its nice)")  # fmt: skip
     for run in runs:
         held = run["rest_rate_held"]
         row = next((r for r in run["rates"] if r["rate"] == held), None)

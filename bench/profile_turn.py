@@ -45,80 +45,8 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bench.bench_throughput import TEXTS, action_calls, open_loop, rest_phase, whatsapp_phase  # noqa: E402
+from bench.cpu_meter import CpuMeter  # noqa: E402
 from tests.production.stack import ProductionStack  # noqa: E402
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _stat(pid: int) -> tuple[int, float] | None:
-    """(session id, CPU seconds of the process and of its reaped children)."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = raw[raw.rindex(")") + 2 :].split()
-    # After the command: state ppid pgrp session … utime(14) stime(15) cutime(16) cstime(17)
-    session = int(fields[3])
-    return session, sum(int(fields[i]) for i in (11, 12, 13, 14)) / TICKS
-
-
-def _all_stats() -> dict[int, tuple[int, float]]:
-    stats = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            found = _stat(int(entry))
-            if found is not None:
-                stats[int(entry)] = found
-    return stats
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                raw = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(raw[raw.rindex(")") + 2 :].split()[1]) == pid:
-                found.append(int(entry))
-    return found
-
-
-class CpuMeter:
-    """CPU seconds of each named group of processes, sampled at once."""
-
-    def __init__(self, stack: ProductionStack) -> None:
-        self.sessions = {
-            name: process.popen.pid
-            for name, process in stack.processes.items()
-            if process.popen is not None
-        }
-        services = stack.services_dir
-        self.single = {"postgresql": _postmaster(stack)}
-        for name, pidfile in (("redis", "redis/redis.pid"), ("s3", "s3/moto.pid")):
-            path = services / pidfile
-            if path.exists():
-                self.single[name] = int(path.read_text().split()[0])
-
-    def sample(self) -> dict[str, float]:
-        stats = _all_stats()
-        by_session: dict[int, float] = collections.defaultdict(float)
-        for session, seconds in stats.values():
-            by_session[session] += seconds
-        totals = {name: by_session.get(sid, 0.0) for name, sid in self.sessions.items()}
-        for name, pid in self.single.items():
-            # A daemon with its own children (PostgreSQL's backends): leader plus children.
-            pids = [pid, *_children(pid)]
-            totals[name] = sum(stats[p][1] for p in pids if p in stats)
-        own = os.times()
-        totals["load generator (this script)"] = own.user + own.system
-        return totals
-
-
-def _postmaster(stack: ProductionStack) -> int:
-    (directory,) = stack.sql("SHOW data_directory")[0]
-    return int(Path(directory, "postmaster.pid").read_text().split()[0])
 
 
 def _load_pg_stat_statements(stack: ProductionStack) -> None:

@@ -73,27 +73,33 @@ def _task_ids(pid: int) -> list[int]:
         return [pid]
 
 
+def _move(current: int, niceness: int) -> bool:
+    """Whether ``current`` goes to ``niceness``: a lower priority (positive) never raises a
+    task already lower; a higher one (negative) never lowers a task already higher."""
+    return current < niceness if niceness > 0 else current > niceness
+
+
 def _lower_tasks(pid: int, niceness: int) -> None:
     """Every thread of ``pid``'s process group (or of ``pid`` alone, if it leads none) at
-    ``niceness`` at least; a thread already lower is left alone."""
+    ``niceness`` (see ``_move``)."""
     if os.getpgid(pid) == pid and os.getpgid(0) != pid:
         # Every thread of every process in the group: Rasa's TensorFlow threads too.
-        if os.getpriority(os.PRIO_PGRP, pid) < niceness:
+        if _move(os.getpriority(os.PRIO_PGRP, pid), niceness):
             os.setpriority(os.PRIO_PGRP, pid, niceness)
         return
     for task in _task_ids(pid):
         with contextlib.suppress(ProcessLookupError):
-            if os.getpriority(os.PRIO_PROCESS, task) < niceness:
+            if _move(os.getpriority(os.PRIO_PROCESS, task), niceness):
                 os.setpriority(os.PRIO_PROCESS, task, niceness)
 
 
 def _lower_autogroup(pid: int, niceness: int) -> bool:
     """The autogroup of ``pid``'s session at ``niceness``, if ``pid`` leads a session of its
-    own (never the caller's: that would lower the supervisor and the terminal with it)."""
+    own (never the caller's: that would move the supervisor and the terminal with it)."""
     if os.getsid(pid) != pid or os.getsid(0) == pid:
         return False
     current = autogroup_nice(pid)
-    if current is None or current >= niceness:
+    if current is None or not _move(current, niceness):
         return current is not None
     path = Path(f"/proc/{pid}/autogroup")
     for _ in range(_AUTOGROUP_ATTEMPTS):
@@ -108,10 +114,12 @@ def _lower_autogroup(pid: int, niceness: int) -> bool:
 
 
 def yield_cpu(pid: int, niceness: int) -> str:
-    """Lower the CPU priority of the child ``pid`` (and whatever it started) to
-    ``niceness``; returns what was done, for the log. Blocks up to about two seconds (the
-    kernel's pace for autogroup changes)."""
-    if niceness <= 0:
+    """Set the CPU priority of the child ``pid`` (and whatever it started) to ``niceness``:
+    a positive one lowers it; a negative one raises it, which only a process allowed to
+    (``CAP_SYS_NICE``: root, or systemd's ``Nice=``) can do — otherwise it stays as it is.
+    Returns what was done, for the log. Blocks up to about two seconds (the kernel's pace
+    for autogroup changes)."""
+    if niceness == 0:
         return "priority unchanged"
     try:
         _lower_tasks(pid, niceness)
@@ -119,4 +127,5 @@ def yield_cpu(pid: int, niceness: int) -> str:
     except (ProcessLookupError, PermissionError) as error:
         return f"priority unchanged ({error})"
     where = "its session's autogroup and its tasks" if grouped else "its tasks"
-    return f"CPU priority lowered to nice {niceness} ({where})"
+    moved = "lowered" if niceness > 0 else "raised"
+    return f"CPU priority {moved} to nice {niceness} ({where})"

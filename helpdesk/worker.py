@@ -159,6 +159,7 @@ def create_app(
         config,
         background_jobs=jobs,
         on_stop=ticket_notifier(config.database_url),
+        failures="taken",  # also the failed statuses the ingest hands over
         **worker_options,
     )
     turns = RasaTurns(service, urls=urls, token=settings.rasa_token or "")

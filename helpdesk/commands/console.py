@@ -29,9 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from helpdesk import db
+    from helpdesk.commands.serving import serve
     from helpdesk.console.agents import count_agents
     from helpdesk.console.app import create_app
     from helpdesk.settings import (
@@ -52,8 +51,7 @@ def _run(args: argparse.Namespace) -> int:
     if agents == 0:
         print(FIRST_AGENT.format(url=url), flush=True)
     _check_ticketing(settings, url)
-    uvicorn.run(create_app(), host=args.host, port=port, log_level="warning", ws="none")
-    return 0
+    return serve(create_app(), host=args.host, port=port)
 
 
 def _check_ticketing(settings, url: str) -> None:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from helpdesk.commands.serving import serve
 from helpdesk.sandbox.app import create_app
 from helpdesk.settings import ensure_local_secrets, get_settings
 
@@ -23,13 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import uvicorn
-
     ensure_local_secrets()
     settings = get_settings()
     port = args.port or settings.sandbox_port
     print(f"WhatsApp sandbox: web chat at http://localhost:{port}/", flush=True)
     print(f"  delivering webhooks to {settings.sandbox_webhook_url}", flush=True)
-    # ws="none": Rasa pins an old websockets that uvicorn cannot use; no route needs it.
-    uvicorn.run(create_app(), host=args.host, port=port, log_level="warning", ws="none")
-    return 0
+    return serve(create_app(), host=args.host, port=port)

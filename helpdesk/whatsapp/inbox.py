@@ -22,7 +22,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from helpdesk.errors import InboxPoison
@@ -89,6 +89,8 @@ class InboxWorker:
         self.batch_delay = batch_delay
         self._wake = asyncio.Event()
         self._active: dict[str, asyncio.Task] = {}
+        # Customers woken while their drain ran: drained once more when it ends.
+        self._again: set[str] = set()
         self._task: asyncio.Task | None = None
         self._stopping = False
         # Which worker holds a row (host:pid), for operators looking at a stuck message.
@@ -103,9 +105,38 @@ class InboxWorker:
             self._stopping = False
             self._task = asyncio.get_running_loop().create_task(self._loop())
 
-    def wake(self) -> None:
-        """Tell the worker new rows arrived (saves waiting for the next poll)."""
-        self._wake.set()
+    def wake(self, senders: Iterable[str] = ()) -> None:
+        """Tell the worker new rows arrived (saves waiting for the next poll). Named
+        ``senders`` are claimed at once, without first asking the inbox which customers are
+        due (a query and a transaction fewer on every message's way to its reply)."""
+        if not senders or self._stopping or not self.running:
+            self._wake.set()
+            return
+        for sender in senders:
+            if not self._start_drain(sender, again=True):
+                self._wake.set()  # no room now: the loop takes it once there is
+
+    def _start_drain(self, sender: str, *, again: bool = False) -> bool:
+        """Process ``sender``'s rows in a task of its own; False when the worker is full.
+        ``again``: a drain already running for ``sender`` is followed by another, as the
+        new row may have been committed just after its last claim found nothing."""
+        if sender in self._active:
+            if again:
+                self._again.add(sender)
+            return True
+        if len(self._active) >= self.concurrency:
+            return False
+        task = asyncio.get_running_loop().create_task(self._drain(sender))
+        self._active[sender] = task
+        task.add_done_callback(lambda _t, s=sender: self._drained(s))
+        return True
+
+    def _drained(self, sender: str) -> None:
+        self._active.pop(sender, None)
+        if sender in self._again:
+            self._again.discard(sender)
+            if not self._stopping:
+                self._start_drain(sender)
 
     async def stop(self, grace: float = 5.0) -> None:
         """Stop taking rows; let turns in flight finish for up to ``grace`` seconds, then
@@ -122,6 +153,7 @@ class InboxWorker:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._active.clear()
+        self._again.clear()
 
     async def _db(self, function: Callable[..., Any], **kwargs: Any) -> Any:
         return await write_async(function, url=self.url, **kwargs)
@@ -140,10 +172,7 @@ class InboxWorker:
                 senders = []
                 self._wake.set()
             for sender in senders:
-                if sender not in self._active and len(self._active) < self.concurrency:
-                    task = asyncio.get_running_loop().create_task(self._drain(sender))
-                    self._active[sender] = task
-                    task.add_done_callback(lambda _t, s=sender: self._active.pop(s, None))
+                self._start_drain(sender)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
             # Under a burst every insert wakes us: look at most once per ``batch_delay``, not

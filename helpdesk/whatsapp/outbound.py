@@ -246,15 +246,18 @@ class Sender:
         ``header_image`` (a URL or a local file) tops reply buttons, or goes first as a
         picture of its own where Meta allows no header (lists, numbered text)."""
 
-        def ids(session: Session) -> list[str]:
-            return [
+        def ids(session: Session) -> tuple[list[str], str | None]:
+            # The buttons' ids and the customer's language in one transaction: each was a
+            # thread hop and a round trip on the way to every reply with buttons.
+            found = [
                 choice_id(session, payload=str(b.get("payload") or b.get("title") or ""))
                 for b in buttons
             ]
+            if language is not None:
+                return found, language
+            return found, _customer_language(session, sender_id=recipient_id)
 
-        choice_ids = await self._db(ids)
-        if language is None:
-            language = await self._db(_customer_language, sender_id=recipient_id)
+        choice_ids, language = await self._db(ids)
         choices = [
             Choice(id=cid, title=str(b.get("title") or b.get("payload") or "?"))
             for cid, b in zip(choice_ids, buttons, strict=True)

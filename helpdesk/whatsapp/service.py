@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,6 +29,7 @@ from helpdesk.whatsapp.inbound import Deliver, InboundProcessor
 from helpdesk.whatsapp.outbound import Sender, TellAgent
 from helpdesk.whatsapp.records import apply_status
 from helpdesk.whatsapp.states import OutboundStatus
+from helpdesk.whatsapp.webhook import Status
 from helpdesk.whatsapp.writes import ACK_EXECUTOR, write_session
 
 logger = logging.getLogger(__name__)
@@ -79,11 +82,15 @@ class ChannelConfig:
         return cls(**values)
 
 
-def store_events(session: Session, *, events: webhook.WebhookEvents) -> tuple[int, int]:
+def store_events(
+    session: Session, *, events: webhook.WebhookEvents, senders: list[str] | None = None
+) -> tuple[int, int]:
     """Store a webhook's messages in the inbox under each customer's identity and apply
     its statuses to the outbound records, in the caller's one transaction; returns
-    ``(stored, duplicates)``."""
+    ``(stored, duplicates)``. ``senders`` gets the customers' keys, each once."""
     messages = [identify(session, message=m) for m in events.messages]
+    if senders is not None:
+        senders.extend(dict.fromkeys(m.sender_id for m in messages))
     stored, duplicates = inbox.store_messages(session, messages=messages)
     for status in events.statuses:
         apply_status(session, status=status)
@@ -96,6 +103,9 @@ class Acknowledgement:
     stored: int = 0
     duplicates: int = 0
     text: str = "ok"
+    # Where the store's milliseconds went: ``queue`` (until its thread ran), ``store`` (the
+    # transaction), ``resume`` (until the event loop took the answer back).
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class WhatsAppService:
@@ -105,13 +115,17 @@ class WhatsAppService:
         *,
         background_jobs: Sequence[Callable[..., Awaitable[Any]]] = (),
         on_stop: TellAgent | None = None,
+        failures: str = "here",
         **worker_options: Any,
     ) -> None:
         """``background_jobs``: long-running coroutines started with the worker (each called
         with ``url=``), such as the daily retention purge; the caller chooses them because
         they belong to layers above the channel. ``on_stop`` tells agents when WhatsApp
-        cannot reach a customer."""
+        cannot reach a customer. ``failures``: who reacts to a failed status (a resend, a
+        note to the agent): ``here``; ``hand over`` (the ingest: the worker process does,
+        through Redis); ``taken`` (the worker process: also those handed over)."""
         self.config = config
+        self.failures = failures
         self.background_jobs = tuple(background_jobs)
         self._jobs_started = False
         self.on_stop = on_stop
@@ -121,6 +135,7 @@ class WhatsAppService:
         self._sender: Sender | None = None
         self._background: set[asyncio.Task] = set()
         self._wakeups: wakeup.WakeListener | None = None
+        self._failures: wakeup.FailureListener | None = None
 
     # --- outbound parts (created inside the running loop, httpx clients are loop-bound) ---
 
@@ -167,14 +182,16 @@ class WhatsAppService:
             return 200, params.get("hub.challenge") or ""
         return 403, "forbidden"
 
-    def _store(self, events: webhook.WebhookEvents) -> tuple[int, int]:
+    def _store(self, events: webhook.WebhookEvents) -> tuple[int, int, list[str]]:
+        senders: list[str] = []
         with write_session(self.config.database_url, urgent=True) as session:
-            stored, duplicates = store_events(session, events=events)
+            stored, duplicates = store_events(session, events=events, senders=senders)
         if stored and self.config.redis_url:
             # The worker may run in another process (helpdesk.ingest stored this one); the
-            # 200 does not wait for Redis.
-            wakeup.announce_soon(self.config.redis_url)
-        return stored, duplicates
+            # 200 does not wait for Redis. It names the customers: the worker claims theirs
+            # at once instead of first asking the inbox which customers are due.
+            wakeup.announce_soon(self.config.redis_url, senders)
+        return stored, duplicates, senders
 
     async def receive(self, raw: bytes, signature_header: str | None) -> Acknowledgement:
         """Verify, parse and store one webhook POST; the answer to give Meta."""
@@ -194,18 +211,43 @@ class WhatsAppService:
             return Acknowledgement(200)
         # A thread keeps the event loop (and Rasa's other requests) free during the commit.
         loop = asyncio.get_running_loop()
+        marks = [time.perf_counter()]
+
+        def store() -> tuple[int, int, list[str]]:
+            marks.append(time.perf_counter())
+            try:
+                return self._store(events)
+            finally:
+                marks.append(time.perf_counter())
+
         try:
-            stored, duplicates = await loop.run_in_executor(ACK_EXECUTOR, self._store, events)
+            stored, duplicates, senders = await loop.run_in_executor(ACK_EXECUTOR, store)
         except Exception:
             # Not stored, so not acknowledged: Meta retries the delivery for up to 7 days.
             logger.exception("Could not store a webhook in the inbox")
             return Acknowledgement(503, text="try again later")
+        marks.append(time.perf_counter())
+        timings = {
+            name: round((end - start) * 1000, 2)
+            for name, start, end in zip(
+                ("queue", "store", "resume"), marks[:-1], marks[1:], strict=True
+            )
+        }
         if stored and self.worker is not None:
-            self.worker.wake()
-        for status in events.statuses:
-            if status.status == OutboundStatus.FAILED:
-                self._spawn(self.sender.resend(status))
-        return Acknowledgement(200, stored=stored, duplicates=duplicates)
+            self.worker.wake(senders)
+        failed = [s for s in events.statuses if s.status == OutboundStatus.FAILED]
+        if failed and self.failures == "hand over" and self.config.redis_url:
+            # Reacting is the worker's work: the acknowledgements' loop stays free of it,
+            # and the 200 does not wait for Redis (refused: this process reacts after all).
+            refused = functools.partial(loop.call_soon_threadsafe, self._react, failed)
+            wakeup.hand_over_soon(self.config.redis_url, failed, on_refused=refused)
+            failed = []
+        self._react(failed)
+        return Acknowledgement(200, stored=stored, duplicates=duplicates, timings=timings)
+
+    def _react(self, statuses: list[Status]) -> None:
+        for status in statuses:
+            self._spawn(self.sender.resend(status))
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
@@ -230,12 +272,15 @@ class WhatsAppService:
             if self.config.redis_url and self._wakeups is None:
                 self._wakeups = wakeup.WakeListener(self.config.redis_url, self._wake_worker)
                 self._wakeups.start()
+            if self.config.redis_url and self.failures == "taken" and self._failures is None:
+                self._failures = wakeup.FailureListener(self.config.redis_url, self._react)
+                self._failures.start()
             self._start_background_jobs()
         return self.worker
 
-    def _wake_worker(self) -> None:
+    def _wake_worker(self, senders: list[str]) -> None:
         if self.worker is not None:
-            self.worker.wake()
+            self.worker.wake(senders)
 
     def _start_background_jobs(self) -> None:
         if self._jobs_started:
@@ -248,6 +293,9 @@ class WhatsAppService:
         if self._wakeups is not None:
             self._wakeups.stop()
             self._wakeups = None
+        if self._failures is not None:
+            self._failures.stop()
+            self._failures = None
         if self.worker is not None:
             await self.worker.stop()
         for task in list(self._background):

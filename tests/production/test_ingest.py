@@ -16,7 +16,7 @@ from helpdesk.whatsapp.inbound import Turn
 from helpdesk.whatsapp.service import ChannelConfig, WhatsAppService
 from tests.production.stack import migrated_services
 from tests.support.servers import free_port, serve_app
-from tests.support.webhooks import encode, signed_headers, text_webhook
+from tests.support.webhooks import encode, signed_headers, status_webhook, text_webhook
 
 PHONE, SECRET = "100000000000001", "ingest-secret"
 
@@ -91,3 +91,54 @@ async def test_a_message_acknowledged_by_the_ingest_process_is_taken_by_a_replic
         await replica.stop()
     assert [(s, t) for s, t, _ in delivered] == [("34600111222", "hola, mi pago falló")]
     assert delivered[0][2] - sent < 5  # well before the worker's next poll (30 s)
+
+
+async def test_a_failed_status_acknowledged_by_the_ingest_is_answered_by_the_worker(
+    engines: dict[str, str],
+) -> None:
+    """With the worker in a process of its own, reacting to a failed status (here: Meta
+    cannot deliver to the customer, so the agent is told) is the worker's work: the ingest
+    only stores and acknowledges, and the note reaches the agent from the worker."""
+    from helpdesk.db import session_scope
+    from helpdesk.whatsapp.records import mark_accepted, record_outbound
+
+    config = _config(engines)
+    customer, wamid = "34600111333", "wamid.ingest.failed.1"
+    with session_scope(config.database_url) as session:
+        sent = record_outbound(
+            session,
+            recipient_id=customer,
+            payload={"messaging_product": "whatsapp", "to": customer, "type": "text",
+                     "text": {"body": "hello"}},
+        )  # fmt: skip
+        session.flush()
+        mark_accepted(session, outbound_id=sent, wamid=wamid)
+    told: dict[str, list[str]] = {"ingest": [], "worker": []}
+
+    def teller(who: str):  # type: ignore[no-untyped-def]
+        async def tell(sender_id: str, note: str) -> None:
+            told[who].append(sender_id)
+
+        return tell
+
+    async def deliver(sender_id: str, turn: Turn) -> None:
+        return None
+
+    worker = WhatsAppService(config, on_stop=teller("worker"), failures="taken", poll_interval=30)
+    worker.start(deliver)
+    ingest = WhatsAppService(config, on_stop=teller("ingest"), failures="hand over")
+    body = status_webhook(wamid, customer, "failed", phone=PHONE)
+    body["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] = [
+        {"code": 131026, "title": "Message undeliverable"}
+    ]
+    raw = encode(body)
+    try:
+        ack = await ingest.receive(raw, signed_headers(SECRET, raw)["X-Hub-Signature-256"])
+        assert ack.status == 200
+        deadline = time.monotonic() + 10
+        while not told["worker"] and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+    finally:
+        await worker.stop()
+        await ingest.stop()
+    assert told == {"ingest": [], "worker": [customer]}

@@ -176,6 +176,51 @@ async def test_rows_left_by_a_crash_are_processed_after_restart(database_url: st
     assert set(_statuses(database_url).values()) == {"done"}
 
 
+async def test_a_wake_up_naming_the_customer_takes_the_message_without_scanning_the_inbox(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ingest names who wrote: the worker claims that customer's message at once, long
+    before its next poll, and without asking the inbox which customers are due."""
+    from helpdesk.whatsapp import inbox
+
+    scans: list[int] = []
+    real = inbox.due_senders
+
+    def counted(session, **kwargs):  # type: ignore[no-untyped-def]
+        scans.append(1)
+        return real(session, **kwargs)
+
+    monkeypatch.setattr(inbox, "due_senders", counted)
+    seen: list[str] = []
+
+    async def process(item: InboxItem) -> None:
+        seen.append(item.wamid)
+
+    worker = InboxWorker(process, url=database_url, poll_interval=3600)
+    worker.start()
+    await _until(lambda: len(scans) == 1)  # the start's look at the (empty) inbox
+    senders: list[str] = []
+    with session_scope(database_url) as session:
+        service.store_events(
+            session, events=parse(_body(("w1", "A", 10, "hi")), phone_number_id="P"),
+            senders=senders,
+        )  # fmt: skip
+    assert senders == ["A"]
+    worker.wake(senders)
+    await _until(lambda: _statuses(database_url) == {"w1": "done"})
+    await worker.stop()
+    assert seen == ["w1"]
+    assert len(scans) == 1
+
+
+def test_an_announcement_names_the_customers_and_an_old_one_names_none() -> None:
+    from helpdesk.whatsapp import wakeup
+
+    assert wakeup.decode(wakeup.encode(["34600000001", "US.1234"])) == ["34600000001", "US.1234"]
+    assert wakeup.decode(wakeup.encode([])) == []
+    assert wakeup.decode(b"1") == []  # from an ingest of the previous release: look in the inbox
+
+
 @pytest.mark.parametrize("status", ["sent", "delivered", "read"])
 def test_statuses_never_move_backwards(database_url: str, status: str) -> None:
     from helpdesk.whatsapp.records import (
