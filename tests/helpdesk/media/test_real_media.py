@@ -58,17 +58,19 @@ def test_quality_verdicts_match_what_a_person_says(report: Report, half: str) ->
 
 @pytest.mark.parametrize("half", ["calibration", "held_out"])
 def test_the_receipt_total_is_the_printed_total(report: Report, half: str) -> None:
-    # Target 85 %. Upright 100 % / 88 %; over all rotations the held-out half measured 73 %:
-    # two faint receipts read a digit differently from a PNG than from their JPEG.
+    # Target 85 %. Measured on branch rcpt7: calibration 100 % (upright 100 %), held-out
+    # 96 % (upright 88 %: 240 reads its "62.00" total as "62.06"); before it 100 % / 85 %.
     assert report.total_accuracy(half, upright=True) >= 0.85
-    assert report.total_accuracy(half) >= 0.70
+    assert report.total_accuracy(half) >= 0.85
 
 
 @pytest.mark.parametrize("half", ["calibration", "held_out"])
 def test_the_receipt_date_is_the_printed_date(report: Report, half: str) -> None:
-    # Target 90 %; measured upright 89 % / 88 %, over all rotations 85 % / 96 %.
-    assert report.date_accuracy(half, upright=True) >= 0.85
-    assert report.date_accuracy(half) >= 0.85
+    # Target 90 %. Measured on branch rcpt7 (the date read at three letter sizes, a line
+    # boxed over two printed lines read as a block): 100 % / 100 % over all rotations and
+    # upright; before it 85 % / 96 % (upright 89 % / 88 %).
+    assert report.date_accuracy(half, upright=True) >= 0.90
+    assert report.date_accuracy(half) >= 0.90
 
 
 @pytest.mark.parametrize("half", ["calibration", "held_out"])
