@@ -17,9 +17,8 @@
   a page that does not read well is checked with Tesseract's orientation detection (OSD)
   and, where OSD is not confident, quick reads turned by 180/90/270 degrees.
 - Confidence gate: the text agents and summaries see holds only words Tesseract is sure
-  of (or fairly sure of inside a confidently read line), and prices, which Tesseract often
-  reads right at low confidence; letter-like fragments read from texture (foliage, a
-  street scene) are dropped, not shown.
+  of (or fairly sure of inside a confidently read line); letter-like fragments read from
+  texture (foliage, a street scene) are dropped, not shown.
 - ``OMP_THREAD_LIMIT=1`` is set for the Tesseract child processes: on a 2-core machine
   Tesseract's OpenMP threading is several times *slower* (see bench/bench_media.py);
   parallelism comes from running several files in a process pool instead.
@@ -73,11 +72,6 @@ PROBE_SURE_CONFIDENCE = 75.0
 # page is read as it is, so the estimate only has to tell small print from large.
 WORD_PER_LETTER = 1.2
 
-# A price as printed ("4.30", "1,234.50", "RM8.00", "9.00SR"): Tesseract often scores such
-# words 0-40 on thermal print even when it reads them right (on the dev receipts every one
-# of the 8 it scored under the gate was right), and texture does not read as digits, a
-# separator and two decimals.
-_AMOUNT = re.compile(r"(?:RM|[$€£])?\d{1,3}(?:[.,]\d{3})*[.,]\d{2}(?:SR|ZR)?")
 _ROTATE = re.compile(r"Rotate:\s*(\d+)")
 _ORIENTATION_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
 
@@ -388,9 +382,8 @@ def _to_source(
 
 def _is_text(word: Word, line_confidence: float) -> bool:
     """Confidence gate: a word is shown when Tesseract is sure of it, or fairly sure
-    inside a line it reads confidently (digits on a receipt often score 40-60 alone), or
-    when it has an amount's shape whatever its confidence."""
-    if word.confidence >= GOOD_WORD_CONFIDENCE or _AMOUNT.fullmatch(word.text):
+    inside a line it reads confidently (digits on a receipt often score 40-60 alone)."""
+    if word.confidence >= GOOD_WORD_CONFIDENCE:
         return True
     return word.confidence >= KEEP_WORD_CONFIDENCE and line_confidence >= GOOD_LINE_CONFIDENCE
 
@@ -429,11 +422,8 @@ def _assemble(words: list[Word], rotation: int) -> OcrResult:
         word.end = position
         previous_line = word.line
     text = "".join(parts)
-    # How surely the page was read, from the words read with some confidence: an amount
-    # kept for its shape at 0 does not make a clean screenshot look unsure.
-    sure = [w for w in kept if w.confidence >= KEEP_WORD_CONFIDENCE] or kept
-    weight = sum(len(w.text) for w in sure)
-    confidence = sum(w.confidence * len(w.text) for w in sure) / weight / 100 if weight else 0.0
+    weight = sum(len(w.text) for w in kept)
+    confidence = sum(w.confidence * len(w.text) for w in kept) / weight / 100 if weight else 0.0
     return OcrResult(text, confidence, detect_language(text), kept, rotation)
 
 
