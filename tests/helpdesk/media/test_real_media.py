@@ -27,10 +27,12 @@ perfect reading scores only 0.755 / 0.809 / 0.814 / 0.857 against them on four r
 put back into reading order from its own boxes (real_media.reading_order_truth);
 measured on branch ocr6: calibration 0.865/0.876/0.865/0.863, held-out
 0.817/0.819/0.815/0.817 at 0/90/180/270 (box order 0.798/0.821/0.797/0.805 and
-0.784/0.787/0.787/0.789). Branch ocr7 (a coloured stamp turned to paper before OCR,
-helpdesk/media/ink.py; prices shown whatever their confidence): calibration
-0.896/0.904/0.899/0.892, held-out 0.820/0.823/0.818/0.820 in reading order (box order
-0.830/0.849/0.832/0.835 and 0.787/0.790/0.790/0.792); the held-out half has no stamped
+0.784/0.787/0.787/0.789). Merged in session 7 (a coloured stamp turned to paper before
+OCR, helpdesk/media/ink.py; receipts read once when upright; branch ocr7's "prices shown
+whatever their confidence" was left out: a misread low-confidence price became held-out
+receipt 013's total): calibration 0.894/0.899/0.891/0.881, held-out 0.815/0.813/0.812/0.812
+in reading order (box order 0.828/0.844/0.825/0.825 and 0.782/0.779/0.782/0.782); the
+held-out half has no stamped
 receipt. What is left is misread and lost words of thermal print (held-out receipt 013,
 0.49-0.52: rows that slope across the slip, Tesseract reads its right-hand amounts as
 fragments).
