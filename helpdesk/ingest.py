@@ -31,6 +31,7 @@ from starlette.routing import Route
 from helpdesk.settings import InboxWorkerHost, get_settings
 from helpdesk.tickets.delivery import ticket_notifier
 from helpdesk.whatsapp.service import ChannelConfig, WhatsAppService
+from helpdesk.whatsapp.states import FailureHandling
 
 PREFIX = "/webhooks/whatsapp"
 
@@ -44,7 +45,7 @@ def create_app(config: ChannelConfig | None = None) -> Starlette:
     service = WhatsAppService(
         config,
         on_stop=ticket_notifier(config.database_url),
-        failures="hand over" if elsewhere else "here",
+        failures=FailureHandling.HAND_OVER if elsewhere else FailureHandling.HERE,
     )
 
     async def health(_request: Request) -> Response:

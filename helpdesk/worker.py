@@ -42,6 +42,7 @@ from helpdesk.tickets.routing import dialogue_metadata
 from helpdesk.whatsapp.inbound import Turn
 from helpdesk.whatsapp.replies import Replies
 from helpdesk.whatsapp.service import ChannelConfig, WhatsAppService
+from helpdesk.whatsapp.states import FailureHandling
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +160,7 @@ def create_app(
         config,
         background_jobs=jobs,
         on_stop=ticket_notifier(config.database_url),
-        failures="taken",  # also the failed statuses the ingest hands over
+        failures=FailureHandling.TAKEN,  # also the failed statuses the ingest hands over
         **worker_options,
     )
     turns = RasaTurns(service, urls=urls, token=settings.rasa_token or "")

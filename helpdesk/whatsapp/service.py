@@ -28,7 +28,7 @@ from helpdesk.whatsapp.identity import identify
 from helpdesk.whatsapp.inbound import Deliver, InboundProcessor
 from helpdesk.whatsapp.outbound import Sender, TellAgent
 from helpdesk.whatsapp.records import apply_status
-from helpdesk.whatsapp.states import OutboundStatus
+from helpdesk.whatsapp.states import FailureHandling, OutboundStatus
 from helpdesk.whatsapp.webhook import Status
 from helpdesk.whatsapp.writes import ACK_EXECUTOR, write_session
 
@@ -115,15 +115,14 @@ class WhatsAppService:
         *,
         background_jobs: Sequence[Callable[..., Awaitable[Any]]] = (),
         on_stop: TellAgent | None = None,
-        failures: str = "here",
+        failures: FailureHandling = FailureHandling.HERE,
         **worker_options: Any,
     ) -> None:
         """``background_jobs``: long-running coroutines started with the worker (each called
         with ``url=``), such as the daily retention purge; the caller chooses them because
         they belong to layers above the channel. ``on_stop`` tells agents when WhatsApp
-        cannot reach a customer. ``failures``: who reacts to a failed status (a resend, a
-        note to the agent): ``here``; ``hand over`` (the ingest: the worker process does,
-        through Redis); ``taken`` (the worker process: also those handed over)."""
+        cannot reach a customer. ``failures``: who reacts to a failed status (see
+        ``FailureHandling``)."""
         self.config = config
         self.failures = failures
         self.background_jobs = tuple(background_jobs)
@@ -236,7 +235,7 @@ class WhatsAppService:
         if stored and self.worker is not None:
             self.worker.wake(senders)
         failed = [s for s in events.statuses if s.status == OutboundStatus.FAILED]
-        if failed and self.failures == "hand over" and self.config.redis_url:
+        if failed and self.failures is FailureHandling.HAND_OVER and self.config.redis_url:
             # Reacting is the worker's work: the acknowledgements' loop stays free of it,
             # and the 200 does not wait for Redis (refused: this process reacts after all).
             refused = functools.partial(loop.call_soon_threadsafe, self._react, failed)
@@ -272,7 +271,11 @@ class WhatsAppService:
             if self.config.redis_url and self._wakeups is None:
                 self._wakeups = wakeup.WakeListener(self.config.redis_url, self._wake_worker)
                 self._wakeups.start()
-            if self.config.redis_url and self.failures == "taken" and self._failures is None:
+            if (
+                self.config.redis_url
+                and self.failures is FailureHandling.TAKEN
+                and self._failures is None
+            ):
                 self._failures = wakeup.FailureListener(self.config.redis_url, self._react)
                 self._failures.start()
             self._start_background_jobs()

@@ -51,3 +51,11 @@ OUTBOUND_RANK: dict[str, int] = {
     OutboundStatus.READ: 4,
     OutboundStatus.PLAYED: 5,
 }
+
+
+class FailureHandling(str, Enum):
+    """Who reacts to a failed delivery status (a resend, a note to the agent)."""
+
+    HERE = "here"  # the process that received the status (one process runs the channel)
+    HAND_OVER = "hand over"  # the ingest: it only acknowledges; the worker reacts, via Redis
+    TAKEN = "taken"  # the worker process: its own failures and those handed over

@@ -14,6 +14,7 @@ import pytest
 from helpdesk.ingest import create_app
 from helpdesk.whatsapp.inbound import Turn
 from helpdesk.whatsapp.service import ChannelConfig, WhatsAppService
+from helpdesk.whatsapp.states import FailureHandling
 from tests.production.stack import migrated_services
 from tests.support.servers import free_port, serve_app
 from tests.support.webhooks import encode, signed_headers, status_webhook, text_webhook
@@ -124,9 +125,11 @@ async def test_a_failed_status_acknowledged_by_the_ingest_is_answered_by_the_wor
     async def deliver(sender_id: str, turn: Turn) -> None:
         return None
 
-    worker = WhatsAppService(config, on_stop=teller("worker"), failures="taken", poll_interval=30)
+    worker = WhatsAppService(
+        config, on_stop=teller("worker"), failures=FailureHandling.TAKEN, poll_interval=30
+    )
     worker.start(deliver)
-    ingest = WhatsAppService(config, on_stop=teller("ingest"), failures="hand over")
+    ingest = WhatsAppService(config, on_stop=teller("ingest"), failures=FailureHandling.HAND_OVER)
     body = status_webhook(wamid, customer, "failed", phone=PHONE)
     body["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"] = [
         {"code": 131026, "title": "Message undeliverable"}
