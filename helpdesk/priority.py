@@ -79,7 +79,7 @@ def _move(current: int, niceness: int) -> bool:
     return current < niceness if niceness > 0 else current > niceness
 
 
-def _lower_tasks(pid: int, niceness: int) -> None:
+def _set_task_priority(pid: int, niceness: int) -> None:
     """Every thread of ``pid``'s process group (or of ``pid`` alone, if it leads none) at
     ``niceness`` (see ``_move``)."""
     if os.getpgid(pid) == pid and os.getpgid(0) != pid:
@@ -93,7 +93,7 @@ def _lower_tasks(pid: int, niceness: int) -> None:
                 os.setpriority(os.PRIO_PROCESS, task, niceness)
 
 
-def _lower_autogroup(pid: int, niceness: int) -> bool:
+def _set_autogroup_priority(pid: int, niceness: int) -> bool:
     """The autogroup of ``pid``'s session at ``niceness``, if ``pid`` leads a session of its
     own (never the caller's: that would move the supervisor and the terminal with it)."""
     if os.getsid(pid) != pid or os.getsid(0) == pid:
@@ -122,8 +122,8 @@ def yield_cpu(pid: int, niceness: int) -> str:
     if niceness == 0:
         return "priority unchanged"
     try:
-        _lower_tasks(pid, niceness)
-        grouped = _lower_autogroup(pid, niceness)
+        _set_task_priority(pid, niceness)
+        grouped = _set_autogroup_priority(pid, niceness)
     except (ProcessLookupError, PermissionError) as error:
         return f"priority unchanged ({error})"
     where = "its session's autogroup and its tasks" if grouped else "its tasks"
