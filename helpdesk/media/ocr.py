@@ -72,6 +72,18 @@ PROBE_SURE_CONFIDENCE = 75.0
 # page is read as it is, so the estimate only has to tell small print from large.
 WORD_PER_LETTER = 1.2
 
+# An upscale to Tesseract's letter size stops where the page reaches this many pixels
+# (see _letter_scale). The letter size alone cannot say when an upscale pays: on the
+# calibration half it does for narrow thermal receipts (0.5-1 MP, word boxes 13-18 px:
+# 006, 455, 500 read +0.05-0.10 closer to their truth at 1.4-2x), whose largest upscaled
+# read is 2.4 MP. A whole page of small print is 1.7-2 MP at its own size, where 2x makes
+# 4x the pixels and Tesseract's time grows with them: the calibration book page (kraken)
+# went to 5 MP and was read twice (9.9 MP, 13.6 s), capped it reads once at 3 MP (3.9 s)
+# with the same confidence as at 1x and 2x. On the held-out half (measured, not tuned
+# to) the printed linn page, 2 MP with 13-px word boxes, went to 8.6 MP (5-23 s) and read
+# worse than at its own size (0.951 against 0.968; 0.961 at the cap).
+UPSCALE_MAX_PIXELS = 3_000_000
+
 _ROTATE = re.compile(r"Rotate:\s*(\d+)")
 _ORIENTATION_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
 
@@ -243,17 +255,26 @@ def _read_page(
     from Tesseract's size is then scaled before its one full read instead of read twice.
     Returns (page as read, words)."""
     if letter and not 18 <= letter <= 60:
-        page = _scale(page, TARGET_CAP_HEIGHT / letter)
+        page = _scale(page, _letter_scale(page, TARGET_CAP_HEIGHT / letter))
     words = _run(page, psm, timeout)
     height = _cap_height(words)
     if height and not 18 <= height <= 60:
-        rescaled = _scale(page, TARGET_CAP_HEIGHT / height)
-        again = _run(rescaled, psm, timeout)
-        if _score(again) > _score(words):
-            page, words = rescaled, again
+        rescaled = _scale(page, _letter_scale(page, TARGET_CAP_HEIGHT / height))
+        if rescaled is not page:  # at the pixel cap already: the same page, read once
+            again = _run(rescaled, psm, timeout)
+            if _score(again) > _score(words):
+                page, words = rescaled, again
     if camera and binarise:
         return _binarised(page, words, psm, timeout)
     return page, words
+
+
+def _letter_scale(page: np.ndarray, factor: float) -> float:
+    """``factor`` (towards Tesseract's letter size), an upscale stopped at
+    UPSCALE_MAX_PIXELS (never below the page's own size); reductions as they are."""
+    if factor <= 1.0:
+        return factor
+    return max(1.0, min(factor, (UPSCALE_MAX_PIXELS / page.size) ** 0.5))
 
 
 def _binarised(page: np.ndarray, words: list[Word], psm: int, timeout: float) -> tuple:
