@@ -38,6 +38,7 @@ from helpdesk.media.tesseract import (
     GOOD_WORD_CONFIDENCE,
     Word,
 )
+from helpdesk.media.tesseract import letter_scale as _letter_scale
 from helpdesk.media.tesseract import mean_confidence as _mean_confidence
 from helpdesk.media.tesseract import rotate as _rotate
 from helpdesk.media.tesseract import run as _run
@@ -71,18 +72,6 @@ PROBE_SURE_CONFIDENCE = 75.0
 # on the dev receipts' calibration half, 1.2 their median; within Tesseract's 18-60 px a
 # page is read as it is, so the estimate only has to tell small print from large.
 WORD_PER_LETTER = 1.2
-
-# An upscale to Tesseract's letter size stops where the page reaches this many pixels
-# (see _letter_scale). The letter size alone cannot say when an upscale pays: on the
-# calibration half it does for narrow thermal receipts (0.5-1 MP, word boxes 13-18 px:
-# 006, 455, 500 read +0.05-0.10 closer to their truth at 1.4-2x), whose largest upscaled
-# read is 2.4 MP. A whole page of small print is 1.7-2 MP at its own size, where 2x makes
-# 4x the pixels and Tesseract's time grows with them: the calibration book page (kraken)
-# went to 5 MP and was read twice (9.9 MP, 13.6 s), capped it reads once at 3 MP (3.9 s)
-# with the same confidence as at 1x and 2x. On the held-out half (measured, not tuned
-# to) the printed linn page, 2 MP with 13-px word boxes, went to 8.6 MP (5-23 s) and read
-# worse than at its own size (0.951 against 0.968; 0.961 at the cap).
-UPSCALE_MAX_PIXELS = 3_000_000
 
 _ROTATE = re.compile(r"Rotate:\s*(\d+)")
 _ORIENTATION_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
@@ -271,14 +260,6 @@ def _read_page(
     if camera and binarise:
         return _binarised(page, words, psm, timeout)
     return page, words
-
-
-def _letter_scale(page: np.ndarray, factor: float) -> float:
-    """``factor`` (towards Tesseract's letter size), an upscale stopped at
-    UPSCALE_MAX_PIXELS (never below the page's own size); reductions as they are."""
-    if factor <= 1.0:
-        return factor
-    return max(1.0, min(factor, (UPSCALE_MAX_PIXELS / page.size) ** 0.5))
 
 
 def _binarised(page: np.ndarray, words: list[Word], psm: int, timeout: float) -> tuple:
