@@ -174,7 +174,8 @@ def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) ->
     with _timed(analysis, "decode"):
         check_polyglot(data, mime)
         long_side = limits.OCR_LONG_SIDE if rules.ocr else limits.WORK_LONG_SIDE
-        loaded = load_image(data, mime, long_side=long_side)
+        # A receipt's colour is kept for the stamp check (helpdesk/media/ink.py).
+        loaded = load_image(data, mime, long_side=long_side, keep_colour=rules.name == "receipt")
     # Authenticity and barcodes need the pixels only: they run beside the verdict and the
     # OCR (helpdesk/media/beside.py), and are joined before the fields are read.
     beside = Pending(_beside, data, mime, loaded.grey, rules, analysis)
@@ -189,7 +190,7 @@ def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) ->
         text_grey = loaded.grey
         if rules.name == "receipt" and not measures.digital:
             with _timed(analysis, "ink"):  # a stamp across the print (helpdesk/media/ink.py)
-                text_grey = without_coloured_ink(data, loaded.grey)
+                text_grey = without_coloured_ink(data, loaded.grey, loaded.colour)
         _read(text_grey, rules, analysis, camera=not measures.digital, beside=beside)
     finally:
         beside.wait()  # never left writing into an analysis that has been answered

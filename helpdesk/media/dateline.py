@@ -19,7 +19,15 @@ import numpy as np
 
 from helpdesk.media.patterns import DATE_PATTERNS
 from helpdesk.media.receipts import OTHER_DATE
-from helpdesk.media.reread import Band, band_of, inside_band, lines_of, read_band, replace_band
+from helpdesk.media.reread import (
+    Band,
+    band_factor,
+    band_of,
+    inside_band,
+    lines_of,
+    read_band,
+    replace_band,
+)
 from helpdesk.media.tesseract import Word
 
 LABEL = re.compile(r"date|fecha|datum|data|tarikh|tanggal|fec\b", re.IGNORECASE)
@@ -79,25 +87,40 @@ def reread_date_lines(page: np.ndarray, words: list[Word], timeout: float) -> li
         if band is None:
             continue
         again = read_band(page, band, timeout, letter=READ_LETTER)
+        first_letter: float | None = READ_LETTER  # what ``again`` was read at, as one line
         tallest = max(w.box[3] for w in line)
         if _date_of(again) is None and letter and tallest > TALL_LINE * letter:
             again, band = _block_line(page, band, timeout)
+            first_letter = None
         before = inside_band(words, band)
         if before and _dated(again, before) is not None:
-            return replace_band(words, band, line[0].line, _vote(page, band, again, timeout))
+            voted = _vote(page, band, again, timeout, first_letter)
+            return replace_band(words, band, line[0].line, voted)
         if _has_date(_text(line)):
             return words  # the date was read on the page, and not worse than again
     return words
 
 
-def _vote(page: np.ndarray, band: Band, first: list[Word], timeout: float) -> list[Word]:
+def _vote(
+    page: np.ndarray, band: Band, first: list[Word], timeout: float, first_letter: float | None
+) -> list[Word]:
     """Of the band's readings at READ_LETTER and VOTE_LETTERS, one whose date most of them
     read: Tesseract misreads a thermal printer's 5 as a 6 at one letter size and not at
     the next (the dev set's 25/01/2018, read 26 at 32-40 px and 25 at 24-28 and 44-64),
-    so two readings that agree settle it and a third breaks a tie."""
+    so two readings that agree settle it and a third breaks a tie. ``first_letter``: the
+    letter size ``first`` was read at as one line (None: read otherwise). Where two letter
+    sizes come to the same scale (print taller than both is read at its own size,
+    reread.band_factor), the reading is taken again, not read again: the same picture
+    reads the same."""
     readings = [first]
+    done: dict[float, list[Word]] = {}
+    if first_letter is not None:
+        done[band_factor(band, first_letter)] = first
     for letter in VOTE_LETTERS:
-        again = read_band(page, band, timeout, letter=letter)
+        factor = band_factor(band, letter)
+        again = done.get(factor)
+        if again is None:
+            again = done[factor] = read_band(page, band, timeout, letter=letter)
         if _date_of(again) is not None:
             readings.append(again)
         dates = [_date_of(r) for r in readings]

@@ -64,11 +64,12 @@ def _balanced_chroma(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lightest, cv2.subtract(lightest, darkest)
 
 
-def coloured_share(data: bytes) -> float:
-    """Share of the picture in clearly coloured ink, from a quick reduced decode."""
+def coloured_share(data: bytes, colour: np.ndarray | None = None) -> float:
+    """Share of the picture in clearly coloured ink, from a quick reduced decode (or from
+    ``colour``, the picture already decoded in RGB)."""
     import cv2
 
-    rgb = _colour(data, CHECK_LONG_SIDE)
+    rgb = _colour(data, CHECK_LONG_SIDE) if colour is None else colour
     if rgb is None:
         return 0.0
     if max(rgb.shape[:2]) > CHECK_LONG_SIDE:
@@ -78,15 +79,19 @@ def coloured_share(data: bytes) -> float:
     return float(np.mean(chroma > INK_CHROMA))
 
 
-def without_coloured_ink(data: bytes, grey: np.ndarray) -> np.ndarray:
+def without_coloured_ink(
+    data: bytes, grey: np.ndarray, colour: np.ndarray | None = None
+) -> np.ndarray:
     """``grey`` (the decoded picture, any size) with coloured ink turned to paper, where the
-    picture has a stamp's worth of it; otherwise ``grey`` itself."""
+    picture has a stamp's worth of it; otherwise ``grey`` itself. ``colour``: the same
+    picture in RGB where the decode kept it (helpdesk/media/decode.py), so ``data`` is not
+    decoded again (a PNG receipt's colour decode cost more than its grey one)."""
     import cv2
 
     try:
-        if coloured_share(data) < INK_SHARE:
+        if coloured_share(data, colour) < INK_SHARE:
             return grey
-        rgb = _colour(data, None)
+        rgb = _colour(data, None) if colour is None else colour
     except (OSError, ValueError, SyntaxError):  # undecodable here: decode.py has judged it
         return grey
     if rgb is None:

@@ -61,6 +61,14 @@ def band_of(page: np.ndarray, line: list[Word], *, to_page_end: bool = False) ->
     return Band(top, bottom, left, right, height)
 
 
+def band_factor(band: Band, letter: float) -> float:
+    """The scale ``read_band`` reads ``band`` at for ``letter``: never down, at most 4x;
+    1.0 where scaling would not change the picture (helpdesk/media/tesseract.scale), so
+    two letter sizes with the same factor are the same read."""
+    factor = min(4.0, max(1.0, letter / max(band.height, 1.0)))
+    return 1.0 if abs(factor - 1.0) < 0.05 else factor
+
+
 def read_band(
     page: np.ndarray, band: Band, timeout: float, *, letter: float, psm: int = 7
 ) -> list[Word]:
@@ -69,7 +77,7 @@ def read_band(
     Tesseract fails (the closer look is a bonus; the page's own reading stands)."""
     import pytesseract
 
-    factor = min(4.0, max(1.0, letter / max(band.height, 1.0)))
+    factor = band_factor(band, letter)
     crop = page[band.top : band.bottom, band.left : band.right]
     try:
         again = run(scale(crop, factor), psm, timeout)

@@ -14,6 +14,17 @@ from helpdesk.media import engine
 LANGUAGES = "eng+spa"
 GOOD_WORD_CONFIDENCE = 60
 MAX_OCR_PIXELS = 12_000_000
+# An upscale to Tesseract's letter size stops where the page reaches this many pixels
+# (see letter_scale). The letter size alone cannot say when an upscale pays: on the
+# calibration half it does for narrow thermal receipts (0.5-1 MP, word boxes 13-18 px:
+# 006, 455, 500 read +0.05-0.10 closer to their truth at 1.4-2x), whose largest upscaled
+# read is 2.4 MP. A whole page of small print is 1.7-2 MP at its own size, where 2x makes
+# 4x the pixels and Tesseract's time grows with them: the calibration book page (kraken)
+# went to 5 MP, read twice (binarised too: 9.9 MP, 13.6 s); capped, it reads once at 3 MP
+# (3.9 s) at the confidence of 1x and 2x. On the held-out half (measured, not tuned
+# to) the printed linn page, 2 MP with 13-px word boxes, went to 8.6 MP (5-23 s) and read
+# worse than at its own size (0.951 against 0.968; 0.961 at the cap).
+UPSCALE_MAX_PIXELS = 3_000_000
 
 
 @dataclass
@@ -36,6 +47,14 @@ def scale(grey: np.ndarray, factor: float) -> np.ndarray:
     size = (max(1, round(width * factor)), max(1, round(height * factor)))
     method = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
     return cv2.resize(grey, size, interpolation=method)
+
+
+def letter_scale(page: np.ndarray, factor: float) -> float:
+    """``factor`` (towards Tesseract's letter size), an upscale stopped at
+    UPSCALE_MAX_PIXELS (never below the page's own size); reductions as they are."""
+    if factor <= 1.0:
+        return factor
+    return max(1.0, min(factor, (UPSCALE_MAX_PIXELS / page.size) ** 0.5))
 
 
 def run(grey: np.ndarray, psm: int, timeout: float) -> list[Word]:

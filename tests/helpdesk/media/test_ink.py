@@ -65,3 +65,15 @@ def test_a_receipt_under_warm_light_is_not_coloured_ink() -> None:
     tinted = buffer.getvalue()
     grey = _grey(tinted)
     assert without_coloured_ink(tinted, grey) is grey
+
+
+@pytest.mark.parametrize("file", [STAMPED, "receipt_sroie_train_010.jpg"])
+def test_the_colour_kept_by_the_decode_cleans_as_a_second_decode_did(file: str) -> None:
+    # A receipt sent as PNG (a turned copy): its colour comes from the one decode, and the
+    # stamp is dropped exactly as when the bytes were decoded again for it.
+    data = turned(DEV_SET / file, 90)
+    loaded = load_image(data, "image/png", long_side=2400, keep_colour=True)
+    assert loaded.colour is not None and loaded.colour.shape[:2] == loaded.grey.shape
+    kept = without_coloured_ink(data, loaded.grey, loaded.colour)
+    assert np.array_equal(kept, without_coloured_ink(data, loaded.grey))
+    assert (kept is loaded.grey) == (file != STAMPED)

@@ -192,3 +192,18 @@ def test_a_spanish_banking_screenshot(make_text: Callable[..., Image.Image]) -> 
     assert fields["amount"] == ["24.23 EUR"]
     assert fields["date"] == ["2025-01-14"]
     assert fields["card_number_masked"] == ["**** 4242"]
+
+
+def test_small_print_is_scaled_up_only_as_far_as_the_pixel_cap() -> None:
+    from helpdesk.media.tesseract import UPSCALE_MAX_PIXELS, letter_scale
+
+    # A narrow receipt (the dev set's 000, 463x1013) gets its whole upscale: it is cheap,
+    # and thermal print reads better for it.
+    assert letter_scale(np.zeros((1013, 463), np.uint8), 2.27) == 2.27
+    # A full page of small print (1236x1600) grows only to the cap, not to 4x its pixels.
+    page = np.zeros((1600, 1236), np.uint8)
+    factor = letter_scale(page, 2.08)
+    assert 1.0 < factor < 1.3 and page.size * factor**2 <= UPSCALE_MAX_PIXELS * 1.001
+    # Past the cap already: read as it is, never shrunk by an upscale; reductions stay.
+    assert letter_scale(np.zeros((3000, 4000), np.uint8), 2.0) == 1.0
+    assert letter_scale(page, 0.5) == 0.5
