@@ -50,7 +50,7 @@ model is not what keeps these receipts from 0.95. The fast model stays. Where th
 the calibration half go (upright, 1231 words of truth): 87 % read right, 3 % misread by a
 character or two (dot-matrix G/B, M/H, 5/9 on 010), 2 % merged or split ("1X" for "1 X"),
 at most 5 % read right but dropped by the confidence gate (right-hand prices at confidence
-0-40 on 455_rot90; showing every word instead scores 0.01-0.02 lower on 6 of 9 pages), 3 %
+0-40 on 455_rot90; showing every word instead scores 0.004-0.024 lower on 7 of 9 pages), 3 %
 never read (lines under a handwritten mark or in 8-px print on 000, 463 px wide).
 """
 
