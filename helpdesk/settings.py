@@ -171,6 +171,10 @@ class Settings(BaseSettings):
     # --- hardening: isolated analysis ---
     media_analysis_budget_seconds: float = Field(20.0, env="HELPDESK_MEDIA_ANALYSIS_BUDGET_SECONDS")
     media_analysis_memory_mb: int = Field(1536, env="HELPDESK_MEDIA_ANALYSIS_MEMORY_MB")
+    # The folder Tesseract reads its eng, spa and osd models from ("": the system's, where
+    # the Debian packages put them); relative to the project. The OCR is calibrated on one
+    # model set (README: OCR models), so a folder of other models reads differently.
+    tessdata_dir: str = Field("", env="HELPDESK_TESSDATA_DIR")
 
     # --- retention (days; helpdesk.retention, `helpdesk purge`) ---
     retention_media_days: int = Field(90, env="HELPDESK_RETENTION_MEDIA_DAYS")
@@ -227,6 +231,11 @@ class Settings(BaseSettings):
         if self.rasa_host:
             return self.rasa_host
         return "0.0.0.0" if self.profile is Profile.PRODUCTION else "127.0.0.1"
+
+    @property
+    def tessdata_path(self) -> Path | None:
+        """HELPDESK_TESSDATA_DIR as an absolute folder, None for the system's models."""
+        return PROJECT_ROOT / self.tessdata_dir if self.tessdata_dir.strip() else None
 
     @property
     def cors_origin_list(self) -> list[str]:

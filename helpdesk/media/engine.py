@@ -32,11 +32,13 @@ from typing import Any
 
 import numpy as np
 
+from helpdesk.settings import get_settings
+
 _LIBRARY = "libtesseract.so.5"
 _LEPTONICA_QUIET = 6  # L_SEVERITY_NONE
 _lock = threading.Lock()
 _lib: Any = None
-_free: dict[str, list[Any]] = {}  # idle engines per language set
+_free: dict[tuple[str, str], list[Any]] = {}  # idle engines per (models folder, languages)
 _lent = 0  # engines in use by a thread right now
 _made = 0  # engines this process initialised itself (not inherited through a fork)
 
@@ -98,13 +100,22 @@ def _library() -> Any:
         return _lib
 
 
-def _new_engine(languages: str) -> Any:
+def models_dir() -> str:
+    """The folder of Tesseract's models (HELPDESK_TESSDATA_DIR); "" for the system's."""
+    path = get_settings().tessdata_path
+    return str(path) if path else ""
+
+
+def _new_engine(languages: str, folder: str) -> Any:
     global _made
     lib = _library()
     handle = lib.TessBaseAPICreate()
-    if lib.TessBaseAPIInit2(handle, None, languages.encode(), 1) != 0:  # --oem 1
+    # --tessdata-dir: None is Tesseract's own default (TESSDATA_PREFIX or the system's).
+    datapath = folder.encode() if folder else None
+    if lib.TessBaseAPIInit2(handle, datapath, languages.encode(), 1) != 0:  # --oem 1
         lib.TessBaseAPIDelete(handle)
-        raise RuntimeError(f"Tesseract could not load the {languages} models")
+        where = folder or "the system's tessdata"
+        raise RuntimeError(f"Tesseract could not load the {languages} models from {where}")
     # Its progress notes ("Estimating resolution as ...") are not ours to log.
     lib.TessBaseAPISetVariable(handle, b"debug_file", os.devnull.encode())
     with _lock:
@@ -118,19 +129,20 @@ def _borrowed(languages: str) -> Iterator[Any]:
     (a child forked while none was in use inherits the idle ones, see
     ``_after_fork_in_child``) and lent to one thread at a time."""
     global _lent
+    key = (models_dir(), languages)
     with _lock:
-        free = _free.setdefault(languages, [])
+        free = _free.setdefault(key, [])
         handle = free.pop() if free else None
         _lent += 1
     try:
         if handle is None:
-            handle = _new_engine(languages)
+            handle = _new_engine(languages, key[0])
         yield handle
     finally:
         with _lock:
             _lent -= 1
             if handle is not None:
-                _free.setdefault(languages, []).append(handle)
+                _free.setdefault(key, []).append(handle)
 
 
 def warm(languages: str) -> None:

