@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from helpdesk.customer_seen import note_customer_turn
+from helpdesk.customer_seen import note_customer_turn, note_customer_turn_in
+from helpdesk.db import session_scope
 from helpdesk.errors import DatabaseUnavailable, HelpdeskError
+from helpdesk.tickets.core import has_active_ticket
 from helpdesk.tickets.handoff import cancel, customer_message
 
 logger = logging.getLogger(__name__)
@@ -50,18 +52,32 @@ def route_to_agent(*, sender_id: str, text: str, metadata: dict[str, Any]) -> bo
 
 
 def dialogue_metadata(
-    *, sender_id: str, text: str, metadata: dict[str, Any]
+    *, sender_id: str, text: str, metadata: dict[str, Any], url: str | None = None
 ) -> dict[str, Any] | None:
     """The metadata to run a customer's message through the dialogue with, the turn's
     language in it; None when a person has the case (the message went to the ticket).
 
     What every WhatsApp delivery does first, whether Rasa's channel or the worker process
-    runs the inbox; one thread hop for both steps (they are database work).
+    runs the inbox; one thread hop for both steps (they are database work). The usual
+    message — no ticket with a person, no withdrawal — is looked up and its customer
+    recorded in one transaction (two before, each with its session and round trips).
     """
-    if route_to_agent(sender_id=sender_id, text=text, metadata=metadata):
-        return None
+    language = None
+    routed = text == CANCEL_PAYLOAD
+    if not routed:
+        with session_scope(url) as session:
+            routed = has_active_ticket(session, sender_id=sender_id)
+            if not routed:
+                # A database that fails here fails the lookup too: the inbox tries again
+                # (as ``route_to_agent`` would have it), rather than the bot answering blind.
+                language = note_customer_turn_in(
+                    session, sender_id=sender_id, text=text, metadata=metadata
+                )
+    if routed:
+        if route_to_agent(sender_id=sender_id, text=text, metadata=metadata):
+            return None
+        language = note_customer_turn(sender_id=sender_id, text=text, metadata=metadata)
     metadata = dict(metadata)
-    language = note_customer_turn(sender_id=sender_id, text=text, metadata=metadata)
     if language:
         metadata["language"] = language  # the slot follows it inside Rasa
     return metadata
