@@ -8,7 +8,10 @@ console resumes it through Rasa's API (helpdesk.tickets.relay.resume_bot).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from helpdesk.customer_seen import note_customer_turn, note_customer_turn_in
 from helpdesk.db import session_scope
@@ -51,6 +54,36 @@ def route_to_agent(*, sender_id: str, text: str, metadata: dict[str, Any]) -> bo
         return False
 
 
+@dataclass(frozen=True)
+class BotTurn:
+    """The bot has the conversation: the message goes to the dialogue in ``language``."""
+
+    language: str | None
+
+
+def bot_turn(
+    session: Session, *, sender_id: str, text: str, metadata: dict[str, Any]
+) -> BotTurn | None:
+    """``dialogue_metadata``'s usual case in the caller's transaction: no person has the
+    case and it is no withdrawal, so the customer is recorded and the turn's language
+    returned; None when the message must go the long way (``dialogue_metadata``). Errors
+    are the caller's: the inbox tries the message again, rather than the bot answering
+    without knowing whether a person has the case."""
+    if text == CANCEL_PAYLOAD or has_active_ticket(session, sender_id=sender_id):
+        return None
+    return BotTurn(
+        note_customer_turn_in(session, sender_id=sender_id, text=text, metadata=metadata)
+    )
+
+
+def with_language(metadata: dict[str, Any], language: str | None) -> dict[str, Any]:
+    """The turn's metadata with its language (the slot follows it inside Rasa)."""
+    metadata = dict(metadata)
+    if language:
+        metadata["language"] = language
+    return metadata
+
+
 def dialogue_metadata(
     *, sender_id: str, text: str, metadata: dict[str, Any], url: str | None = None
 ) -> dict[str, Any] | None:
@@ -60,24 +93,14 @@ def dialogue_metadata(
     What every WhatsApp delivery does first, whether Rasa's channel or the worker process
     runs the inbox; one thread hop for both steps (they are database work). The usual
     message — no ticket with a person, no withdrawal — is looked up and its customer
-    recorded in one transaction (two before, each with its session and round trips).
+    recorded in one transaction (``bot_turn``; two before, each with its session).
     """
-    language = None
-    routed = text == CANCEL_PAYLOAD
-    if not routed:
+    if text != CANCEL_PAYLOAD:
         with session_scope(url) as session:
-            routed = has_active_ticket(session, sender_id=sender_id)
-            if not routed:
-                # A database that fails here fails the lookup too: the inbox tries again
-                # (as ``route_to_agent`` would have it), rather than the bot answering blind.
-                language = note_customer_turn_in(
-                    session, sender_id=sender_id, text=text, metadata=metadata
-                )
-    if routed:
-        if route_to_agent(sender_id=sender_id, text=text, metadata=metadata):
-            return None
-        language = note_customer_turn(sender_id=sender_id, text=text, metadata=metadata)
-    metadata = dict(metadata)
-    if language:
-        metadata["language"] = language  # the slot follows it inside Rasa
-    return metadata
+            found = bot_turn(session, sender_id=sender_id, text=text, metadata=metadata)
+        if found is not None:
+            return with_language(metadata, found.language)
+    if route_to_agent(sender_id=sender_id, text=text, metadata=metadata):
+        return None
+    language = note_customer_turn(sender_id=sender_id, text=text, metadata=metadata)
+    return with_language(metadata, language)

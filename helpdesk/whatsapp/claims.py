@@ -9,6 +9,7 @@ query runs on one worker at a time (``due_senders``).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,6 +42,8 @@ class InboxItem:
     # Set by ``claim_next`` when the row's processor died ``max_attempts`` times: the row is
     # already marked failed, only the customer is left to tell.
     poisoned: bool = False
+    # What the worker's ``prepare`` found in the claim's transaction (``claim_and_prepare``).
+    prepared: Any = None
 
     @classmethod
     def from_row(cls, row: InboxMessage) -> InboxItem:
@@ -236,6 +239,23 @@ def finish_and_claim_next(session: Session, *, finished_id: int, **claim: Any) -
     (one round of BEGIN/COMMIT less per message)."""
     finish(session, item_id=finished_id)
     return claim_next(session, **claim)
+
+
+def claim_and_prepare(
+    session: Session,
+    *,
+    claim: Callable[..., InboxItem | None],
+    prepare: Callable[[Session, InboxItem], Any],
+    **kwargs: Any,
+) -> InboxItem | None:
+    """``claim(session, **kwargs)`` (``claim_next`` or ``finish_and_claim_next``), then
+    ``prepare(session, item)`` in the same transaction, its result on ``item.prepared``:
+    what the turn needs from the database before the dialogue, without a transaction of
+    its own."""
+    item = claim(session, **kwargs)
+    if item is None or item.poisoned:
+        return item
+    return replace(item, prepared=prepare(session, item))
 
 
 def renew_lease(session: Session, *, item_id: int, lease: float) -> None:

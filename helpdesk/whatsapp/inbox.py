@@ -25,9 +25,12 @@ import socket
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from helpdesk.errors import InboxPoison
 from helpdesk.whatsapp.claims import (
     InboxItem,
+    claim_and_prepare,
     claim_next,
     counts,
     due_senders,
@@ -60,6 +63,8 @@ logger = logging.getLogger(__name__)
 
 Processor = Callable[[InboxItem], Awaitable[None]]
 PoisonHandler = Callable[[InboxItem, BaseException], Awaitable[None]]
+# Database work a claimed message's turn needs first, run in the claim's transaction.
+Prepare = Callable[[Session, InboxItem], Any]
 
 
 class InboxWorker:
@@ -77,8 +82,14 @@ class InboxWorker:
         poll_interval: float = 1.0,
         concurrency: int = 32,
         batch_delay: float = 0.02,
+        prepare: Prepare | None = None,
     ) -> None:
+        """``prepare(session, item)``: run in each claim's transaction, its result on
+        ``item.prepared`` (a transaction fewer per message); if it fails, the message is
+        claimed without it (``item.prepared`` is None) and its turn does that work itself,
+        so a failing ``prepare`` never holds a message back."""
         self.process = process
+        self.prepare = prepare
         self.on_poison = on_poison
         self.url = url
         self.max_attempts = max_attempts
@@ -193,11 +204,8 @@ class InboxWorker:
         try:
             while not self._stopping:
                 try:
-                    if done is None:
-                        item = await self._db(claim_next, **claim)
-                    else:
-                        item = await self._db(finish_and_claim_next, finished_id=done, **claim)
-                        done = None
+                    item = await self._claim(done, claim)
+                    done = None
                 except Exception:
                     logger.exception("Could not claim an inbox row")
                     return
@@ -214,6 +222,21 @@ class InboxWorker:
         finally:
             if done is not None:  # stopping between a turn and the next claim
                 await asyncio.shield(self._db(finish, item_id=done))
+
+    async def _claim(self, finished: int | None, claim: dict[str, Any]) -> InboxItem | None:
+        """The customer's next message (``finished``: the one just handled, marked done in
+        the same transaction), prepared when the worker has a ``prepare``."""
+        function = claim_next if finished is None else finish_and_claim_next
+        options = dict(claim) if finished is None else {**claim, "finished_id": finished}
+        if self.prepare is not None:
+            try:
+                return await self._db(
+                    claim_and_prepare, claim=function, prepare=self.prepare, **options
+                )
+            except Exception:
+                # Rolled back, the claim (and the done mark) with it: claimed without.
+                logger.exception("Could not prepare the next message of a customer")
+        return await self._db(function, **options)
 
     async def _handle(self, item: InboxItem) -> bool | None:
         """``None``: handled, for the caller to mark done; ``True``: finished otherwise
