@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, delete, select, text, true, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from helpdesk.db.models import ButtonId, InboxMessage, OutboundMessage, Reaction
@@ -264,6 +265,27 @@ def _advance_sql(billing: bool) -> Any:
     )
 
 
+def advance(connection: Session | Connection, *, status: Status) -> bool:
+    """``apply_status``'s usual case alone, on a session or a connection (the ingest runs
+    it on one that commits each statement: a status webhook is then one statement, no
+    BEGIN or COMMIT); ``False``: it takes ``apply_status`` (no row under the wamid yet,
+    nothing to change, or a failure)."""
+    if status.status == OutboundStatus.FAILED:
+        return False
+    billing = billing_of(status.pricing)
+    params: dict[str, Any] = {
+        "rank": OUTBOUND_RANK.get(status.status, 0),
+        "status": str(status.status),
+        "wamid": status.wamid,
+        "now": utcnow(),
+    }
+    if billing is not None:
+        params.update(
+            category=billing.category, billable=billing.billable, pricing_type=billing.type
+        )
+    return bool(connection.execute(_advance_sql(billing is not None), params).rowcount)
+
+
 def _advance(session: Session, *, status: Status) -> bool:
     """The common case in one UPDATE: the reply's row is known by its wamid, and the status
     moves it forward or brings its billing (three such webhooks per reply, each a SELECT
@@ -273,18 +295,7 @@ def _advance(session: Session, *, status: Status) -> bool:
     if not session.identity_map and not session.new:
         # No row of this session can go stale (a status-only webhook: the usual case), so
         # plain SQL, without the ORM's statement and its synchronisation.
-        billing = billing_of(status.pricing)
-        params: dict[str, Any] = {
-            "rank": rank,
-            "status": str(status.status),
-            "wamid": status.wamid,
-            "now": utcnow(),
-        }
-        if billing is not None:
-            params.update(
-                category=billing.category, billable=billing.billable, pricing_type=billing.type
-            )
-        return bool(session.execute(_advance_sql(billing is not None), params).rowcount)
+        return advance(session, status=status)
     ranks = {str(name): value for name, value in OUTBOUND_RANK.items()}
     row_rank = case(ranks, value=OutboundMessage.status, else_=0)
     values: dict[str, Any] = {
