@@ -9,7 +9,7 @@ query runs on one worker at a time (``due_senders``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +44,9 @@ class InboxItem:
     poisoned: bool = False
     # What the worker's ``prepare`` found in the claim's transaction (``claim_and_prepare``).
     prepared: Any = None
+    # Whether the customer had another unfinished message when this one was claimed (True
+    # when unknown): if not, the worker need not ask for one after this turn.
+    more: bool = True
 
     @classmethod
     def from_row(cls, row: InboxMessage) -> InboxItem:
@@ -178,8 +181,7 @@ def claim_next(
 # ``claim_next`` on PostgreSQL as plain SQL: the ORM statement (a CTE, a subquery, an
 # UPDATE ... RETURNING) cost more CPU to build and compile on every claim than the claim.
 _CLAIM_ON_POSTGRESQL = text(
-    """
-    UPDATE whatsapp_inbox
+    """UPDATE whatsapp_inbox
     SET status = :processing, lease_until = :lease_until, attempts = attempts + 1,
         claimed_by = :owner
     WHERE id IN (
@@ -194,7 +196,12 @@ _CLAIM_ON_POSTGRESQL = text(
              OR (status = :processing AND lease_until < :now))
         FOR UPDATE SKIP LOCKED
     )
-    RETURNING id, wamid, sender_id, type, timestamp, body, attempts
+    RETURNING id, wamid, sender_id, type, timestamp, body, attempts,
+        EXISTS (
+            SELECT 1 FROM whatsapp_inbox AS later
+            WHERE later.sender_id = :sender_id AND later.status IN (:pending, :processing)
+              AND later.id <> whatsapp_inbox.id
+        ) AS more
     """
 )
 
@@ -226,7 +233,7 @@ def _claim_on_postgresql(
     ).one_or_none()
     if row is None:
         return None
-    item = InboxItem.from_row(row)  # type: ignore[arg-type]
+    item = replace(InboxItem.from_row(row), more=bool(row.more))  # type: ignore[arg-type]
     if max_attempts is not None and item.attempts > max_attempts:
         error = f"the process handling it stopped {item.attempts - 1} times"
         finish(session, item_id=item.id, status=InboxStatus.FAILED, error=error)
@@ -234,11 +241,30 @@ def _claim_on_postgresql(
     return item
 
 
-def finish_and_claim_next(session: Session, *, finished_id: int, **claim: Any) -> InboxItem | None:
+def finish_and_claim_next(
+    session: Session,
+    *,
+    finished_id: int | None = None,
+    also_finished: Sequence[int] = (),
+    **claim: Any,
+) -> InboxItem | None:
     """``finish`` the customer's message just handled and ``claim_next`` in one transaction
-    (one round of BEGIN/COMMIT less per message)."""
-    finish(session, item_id=finished_id)
+    (one round of BEGIN/COMMIT less per message); ``also_finished``: other messages handled
+    (of any customer) whose done marks waited for a transaction to go with."""
+    ids = [*([finished_id] if finished_id is not None else []), *also_finished]
+    if ids:
+        finish_many(session, item_ids=ids)
     return claim_next(session, **claim)
+
+
+def finish_many(session: Session, *, item_ids: Sequence[int]) -> None:
+    """``finish`` (done) for several messages at once."""
+    session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.id.in_(list(item_ids)))
+        .values(status=InboxStatus.DONE, lease_until=None, processed_at=utcnow(), last_error=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def claim_and_prepare(

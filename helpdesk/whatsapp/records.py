@@ -178,15 +178,11 @@ def mark_accepted(session: Session, *, outbound_id: int, wamid: str) -> None:
 
 
 _ACCEPTED = text(
-    """
-    UPDATE whatsapp_outbound
-    SET wamid = :wamid,
-        status = CASE WHEN status IN (:queued, :error) THEN :accepted ELSE status END,
-        error_code = CASE WHEN status IN (:queued, :error) THEN NULL ELSE error_code END,
-        updated_at = :now
-    WHERE id = :id
-      AND NOT EXISTS (SELECT 1 FROM whatsapp_outbound AS early WHERE early.wamid = :wamid)
-    """
+    "UPDATE whatsapp_outbound SET wamid = :wamid, "
+    "status = CASE WHEN status IN (:queued, :error) THEN :accepted ELSE status END, "
+    "error_code = CASE WHEN status IN (:queued, :error) THEN NULL ELSE error_code END, "
+    "updated_at = :now WHERE id = :id "
+    "AND NOT EXISTS (SELECT 1 FROM whatsapp_outbound AS early WHERE early.wamid = :wamid)"
 )
 
 
