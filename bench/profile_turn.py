@@ -104,7 +104,7 @@ def sql_counts(stack: ProductionStack) -> dict[str, Any]:
     rows = _sql(
         stack,
         "helpdesk",
-        "SELECT d.datname, s.query, s.calls FROM pg_stat_statements s "
+        "SELECT d.datname, s.query, s.calls, s.total_exec_time FROM pg_stat_statements s "
         "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname IN ('helpdesk', 'tracker')",
     )
     xacts = _sql(
@@ -114,7 +114,8 @@ def sql_counts(stack: ProductionStack) -> dict[str, Any]:
         "WHERE datname IN ('helpdesk', 'tracker')",
     )
     return {
-        "statements": {(db, query): int(calls) for db, query, calls in rows},
+        "statements": {(db, query): int(calls) for db, query, calls, _ms in rows},
+        "exec_ms": {(db, query): float(ms) for db, query, _calls, ms in rows},
         "transactions": {db: int(n) for db, n in xacts},
     }
 
@@ -126,7 +127,8 @@ def sql_delta(before: dict[str, Any], after: dict[str, Any], turns: int) -> dict
         delta = calls - before["statements"].get(key, 0)
         if delta > 0:
             per_db[key[0]] += delta
-            top.append((delta / turns, key[0], " ".join(key[1].split())[:150]))
+            ms = after["exec_ms"][key] - before["exec_ms"].get(key, 0.0)
+            top.append((delta / turns, key[0], " ".join(key[1].split())[:150], ms / turns))
     top.sort(reverse=True)
     return {
         "statements_per_turn": {db: round(n / turns, 2) for db, n in per_db.items()},
@@ -134,7 +136,11 @@ def sql_delta(before: dict[str, Any], after: dict[str, Any], turns: int) -> dict
             db: round((n - before["transactions"].get(db, 0)) / turns, 2)
             for db, n in after["transactions"].items()
         },
-        "top": [{"per_turn": round(n, 2), "db": db, "query": query} for n, db, query in top[:25]],
+        # ``exec_ms_per_turn``: the server's execution time (pg_stat_statements), not its CPU.
+        "top": [
+            {"per_turn": round(n, 2), "db": db, "query": query, "exec_ms_per_turn": round(ms, 3)}
+            for n, db, query, ms in top[:25]
+        ],
     }
 
 
@@ -317,7 +323,8 @@ def _print(report: dict[str, Any]) -> None:
               f"transactions per turn {sql['transactions_per_turn']}, action calls per turn "
               f"{run['action_calls_per_turn']}; latency {run['latency']}")  # fmt: skip
         for row in sql["top"][:18]:
-            print(f"  {row['per_turn']:>6} {row['db']:<9} {row['query']}")
+            print(f"  {row['per_turn']:>6} {row['exec_ms_per_turn']:>7.3f} ms {row['db']:<9} "
+                  f"{row['query']}")  # fmt: skip
     for name, summary in (report.get("py_spy") or {}).items():
         if not isinstance(summary, dict) or not summary.get("samples"):
             continue

@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from helpdesk.customers import get_customer, record_customer_seen
+from sqlalchemy.orm import Session
+
+from helpdesk.customers import note_turn
 from helpdesk.db import session_scope
 from helpdesk.errors import HelpdeskError
 from helpdesk.language import turn_language
@@ -30,18 +32,27 @@ def note_customer_turn(
     ``None`` when the database cannot be reached: the conversation goes on (Rasa decides the
     language from the tracker alone) and the next message records the customer.
     """
-    caption = metadata.get("caption")
     try:
         with session_scope(url) as session:
-            customer = get_customer(session, sender_id=sender_id)
-            language = turn_language(
-                text,
-                caption=caption if isinstance(caption, str) else None,
-                current=customer.language if customer else None,
-                default=get_settings().default_language,
-            )
-            record_customer_seen(session, sender_id=sender_id, language=language, customer=customer)
+            return note_customer_turn_in(session, sender_id=sender_id, text=text, metadata=metadata)
     except HelpdeskError as error:
         logger.warning("Could not record the customer: %s", error)
         return None
-    return language
+
+
+def note_customer_turn_in(
+    session: Session, *, sender_id: str, text: str | None, metadata: dict[str, Any]
+) -> str | None:
+    """``note_customer_turn`` in the caller's transaction (errors are the caller's)."""
+    caption = metadata.get("caption")
+    default = get_settings().default_language
+
+    def decide(current: str | None) -> str | None:
+        return turn_language(
+            text,
+            caption=caption if isinstance(caption, str) else None,
+            current=current,
+            default=default,
+        )
+
+    return note_turn(session, sender_id=sender_id, decide=decide)

@@ -24,11 +24,13 @@ and the tests); the worker starts with it and stops with it.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import zlib
 from typing import Any
 
-import httpx
+import aiohttp
+from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -38,8 +40,9 @@ from helpdesk import retention
 from helpdesk.errors import DialogueUnavailable
 from helpdesk.settings import get_settings
 from helpdesk.tickets.delivery import ticket_notifier
-from helpdesk.tickets.routing import dialogue_metadata
+from helpdesk.tickets.routing import BotTurn, bot_turn, dialogue_metadata, with_language
 from helpdesk.whatsapp.inbound import Turn
+from helpdesk.whatsapp.inbox import InboxItem
 from helpdesk.whatsapp.replies import Replies
 from helpdesk.whatsapp.service import ChannelConfig, WhatsAppService
 from helpdesk.whatsapp.states import FailureHandling
@@ -50,6 +53,8 @@ TURN_PATH = "/webhooks/whatsapp_turns/webhook"
 # A turn under load takes seconds; the inbox lease is renewed meanwhile, so a long wait
 # costs nothing but this customer's next message.
 TURN_TIMEOUT = 120.0
+# Seconds an idle connection to a replica stays in the pool (Rasa's server closes at 5).
+KEEPALIVE_SECONDS = 4.0
 
 
 def replica_urls(*, host: str, first_port: int, replicas: int) -> list[str]:
@@ -75,21 +80,23 @@ class RasaTurns:
         self.urls = [url.rstrip("/") for url in urls]
         self.token = token
         self.timeout = timeout
-        self._client: httpx.AsyncClient | None = None
+        self._client: aiohttp.ClientSession | None = None
 
     @property
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:  # inside the running loop: httpx clients are loop-bound
-            self._client = httpx.AsyncClient(
-                timeout=httpx.Timeout(self.timeout, connect=5.0),
+    def client(self) -> aiohttp.ClientSession:
+        """aiohttp, not httpx: a turn's request cost ~0.4 ms of CPU against httpx's ~1.3."""
+        if self._client is None:  # inside the running loop: the session is loop-bound
+            self._client = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=5.0, sock_read=self.timeout),
                 headers={"Authorization": f"Bearer {self.token}"},
-                limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+                # Idle connections go before the replica's own 5 s keep-alive ends them.
+                connector=aiohttp.TCPConnector(limit=64, keepalive_timeout=KEEPALIVE_SECONDS),
             )
         return self._client
 
     async def aclose(self) -> None:
         if self._client is not None:
-            await self._client.aclose()
+            await self._client.close()
             self._client = None
 
     def replicas_for(self, sender_id: str) -> list[str]:
@@ -102,20 +109,23 @@ class RasaTurns:
         problems = []
         for url in self.replicas_for(sender_id):
             try:
-                answer = await self.client.post(url + TURN_PATH, json=body)
-            except httpx.ConnectError as error:  # never reached it: the turn did not run
+                async with self.client.post(url + TURN_PATH, json=body) as answer:
+                    status, raw = answer.status, await answer.read()
+            except aiohttp.ClientConnectorError as error:  # never reached: the turn did not run
                 problems.append(f"{url}: {error}")
                 continue
-            except httpx.HTTPError as error:
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
                 raise DialogueUnavailable(f"{url} did not answer the turn: {error!r}") from error
-            if answer.status_code == 503:  # loading its model: the turn did not run
+            if status == 503:  # loading its model: the turn did not run
                 problems.append(f"{url}: not ready")
                 continue
-            if answer.status_code != 200:
-                raise DialogueUnavailable(
-                    f"{url} answered the turn with {answer.status_code}: {answer.text[:200]}"
-                )
-            return answer.json()
+            if status != 200:
+                text = raw[:200].decode("utf-8", errors="replace")
+                raise DialogueUnavailable(f"{url} answered the turn with {status}: {text}")
+            try:
+                return json.loads(raw)
+            except ValueError as error:
+                raise DialogueUnavailable(f"{url} answered the turn with {raw[:200]!r}") from error
         raise DialogueUnavailable("no Rasa replica took the turn: " + "; ".join(problems))
 
     async def _send(self, sender_id: str, messages: list[dict[str, Any]]) -> None:
@@ -133,13 +143,26 @@ class RasaTurns:
                 logger.info("Message %s already had its dialogue turn: sending it", message_id)
                 await self._send(sender_id, saved.get("messages") or [])
                 return
-        metadata = await asyncio.to_thread(
-            dialogue_metadata, sender_id=sender_id, text=turn.text, metadata=turn.metadata
-        )
+        if isinstance(turn.prepared, BotTurn):  # looked up when the message was claimed
+            metadata: dict[str, Any] | None = with_language(turn.metadata, turn.prepared.language)
+        else:
+            metadata = await asyncio.to_thread(
+                dialogue_metadata, sender_id=sender_id, text=turn.text, metadata=turn.metadata
+            )
         if metadata is None:
             return  # a person has the case: the message is on the ticket
         answer = await self._post(sender_id, {**body, "text": turn.text, "metadata": metadata})
         await self._send(sender_id, answer.get("messages") or [])
+
+
+def prepare_turn(session: Session, item: InboxItem) -> BotTurn | None:
+    """The inbox worker's ``prepare``: for a text message, whether the bot has the
+    conversation and the turn's language, in the claim's transaction (``bot_turn``); other
+    messages (media, buttons) become their turn's text only later, and go the long way."""
+    if item.type != "text":
+        return None
+    text = (item.message.get("text") or {}).get("body") or ""
+    return bot_turn(session, sender_id=item.sender_id, text=text, metadata={})
 
 
 def create_app(
@@ -161,7 +184,7 @@ def create_app(
         background_jobs=jobs,
         on_stop=ticket_notifier(config.database_url),
         failures=FailureHandling.TAKEN,  # also the failed statuses the ingest hands over
-        **worker_options,
+        **{"prepare": prepare_turn, **worker_options},
     )
     turns = RasaTurns(service, urls=urls, token=settings.rasa_token or "")
 

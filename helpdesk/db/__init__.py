@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -69,15 +69,16 @@ def _check_alive(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-u
 
 
 @functools.lru_cache(maxsize=8)
-def get_engine(url: str) -> Engine:
-    """One engine per URL per process (engines own connection pools)."""
-    options: dict = {}
+def get_engine(url: str, *, autocommit: bool = False) -> Engine:
+    """One engine per URL per process (engines own connection pools); ``autocommit``: a
+    pool of its own whose connections commit each statement (``autocommit``)."""
+    options: dict = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     if url.startswith("sqlite:///") and not url.endswith(":memory:"):
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
         # SQLAlchemy 1.4 defaults to NullPool for SQLite files: every session then opens a
         # connection and its close checkpoints the WAL with an fsync (~20 ms per transaction
         # here, vs ~3 ms pooled). A pool (2.0's default) keeps the webhook inbox fast.
-        options = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
+        options.update(poolclass=QueuePool, connect_args={"check_same_thread": False})
     parsed = make_url(url)
     by_socket = parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg2"
     # A file does not drop connections (SQLite: no check); a driver whose socket we do not
@@ -119,6 +120,18 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextlib.contextmanager
+def autocommit(url: str | None = None) -> Iterator[Connection]:
+    """A connection on which every statement commits by itself: for one statement that
+    is its own transaction, without the BEGIN and COMMIT round trips around it (each a
+    statement for PostgreSQL to run). Errors as ``session_scope`` raises them."""
+    try:
+        with get_engine(url or default_url(), autocommit=True).connect() as connection:
+            yield connection
+    except OperationalError as error:
+        raise DatabaseUnavailable(f"The database could not be used: {error.orig}") from error
 
 
 def _alembic_config(url: str):  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from helpdesk import audit
@@ -215,6 +215,19 @@ def active_ticket_for(session: Session, *, sender_id: str) -> Ticket | None:
         .where(Ticket.sender_id == sender_id, Ticket.status.in_(ACTIVE))
         .order_by(Ticket.id.desc())
     ).scalar()
+
+
+def has_active_ticket(session: Session, *, sender_id: str) -> bool:
+    """Whether a person has the conversation (``active_ticket_for``, without loading it:
+    asked before every WhatsApp message reaches the bot)."""
+    return session.execute(_ACTIVE_TICKET, {"sender_id": sender_id}).first() is not None
+
+
+_ACTIVE_TICKET = text(
+    "SELECT 1 FROM tickets WHERE sender_id = :sender_id AND status IN ("
+    + ", ".join(f"'{status.value}'" for status in ACTIVE)
+    + ") LIMIT 1"
+)
 
 
 def list_tickets(

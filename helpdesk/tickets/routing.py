@@ -8,10 +8,15 @@ console resumes it through Rasa's API (helpdesk.tickets.relay.resume_bot).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
-from helpdesk.customer_seen import note_customer_turn
+from sqlalchemy.orm import Session
+
+from helpdesk.customer_seen import note_customer_turn, note_customer_turn_in
+from helpdesk.db import session_scope
 from helpdesk.errors import DatabaseUnavailable, HelpdeskError
+from helpdesk.tickets.core import has_active_ticket
 from helpdesk.tickets.handoff import cancel, customer_message
 
 logger = logging.getLogger(__name__)
@@ -49,19 +54,53 @@ def route_to_agent(*, sender_id: str, text: str, metadata: dict[str, Any]) -> bo
         return False
 
 
+@dataclass(frozen=True)
+class BotTurn:
+    """The bot has the conversation: the message goes to the dialogue in ``language``."""
+
+    language: str | None
+
+
+def bot_turn(
+    session: Session, *, sender_id: str, text: str, metadata: dict[str, Any]
+) -> BotTurn | None:
+    """``dialogue_metadata``'s usual case in the caller's transaction: no person has the
+    case and it is no withdrawal, so the customer is recorded and the turn's language
+    returned; None when the message must go the long way (``dialogue_metadata``). Errors
+    are the caller's: the inbox tries the message again, rather than the bot answering
+    without knowing whether a person has the case."""
+    if text == CANCEL_PAYLOAD or has_active_ticket(session, sender_id=sender_id):
+        return None
+    return BotTurn(
+        note_customer_turn_in(session, sender_id=sender_id, text=text, metadata=metadata)
+    )
+
+
+def with_language(metadata: dict[str, Any], language: str | None) -> dict[str, Any]:
+    """The turn's metadata with its language (the slot follows it inside Rasa)."""
+    metadata = dict(metadata)
+    if language:
+        metadata["language"] = language
+    return metadata
+
+
 def dialogue_metadata(
-    *, sender_id: str, text: str, metadata: dict[str, Any]
+    *, sender_id: str, text: str, metadata: dict[str, Any], url: str | None = None
 ) -> dict[str, Any] | None:
     """The metadata to run a customer's message through the dialogue with, the turn's
     language in it; None when a person has the case (the message went to the ticket).
 
     What every WhatsApp delivery does first, whether Rasa's channel or the worker process
-    runs the inbox; one thread hop for both steps (they are database work).
+    runs the inbox; one thread hop for both steps (they are database work). The usual
+    message — no ticket with a person, no withdrawal — is looked up and its customer
+    recorded in one transaction (``bot_turn``; two before, each with its session).
     """
+    if text != CANCEL_PAYLOAD:
+        with session_scope(url) as session:
+            found = bot_turn(session, sender_id=sender_id, text=text, metadata=metadata)
+        if found is not None:
+            return with_language(metadata, found.language)
     if route_to_agent(sender_id=sender_id, text=text, metadata=metadata):
         return None
-    metadata = dict(metadata)
     language = note_customer_turn(sender_id=sender_id, text=text, metadata=metadata)
-    if language:
-        metadata["language"] = language  # the slot follows it inside Rasa
-    return metadata
+    return with_language(metadata, language)

@@ -9,12 +9,12 @@ query runs on one worker at a time (``due_senders``).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from helpdesk.db.models import InboxMessage
@@ -42,6 +42,11 @@ class InboxItem:
     # Set by ``claim_next`` when the row's processor died ``max_attempts`` times: the row is
     # already marked failed, only the customer is left to tell.
     poisoned: bool = False
+    # What the worker's ``prepare`` found in the claim's transaction (``claim_and_prepare``).
+    prepared: Any = None
+    # Whether the customer had another unfinished message when this one was claimed (True
+    # when unknown): if not, the worker need not ask for one after this turn.
+    more: bool = True
 
     @classmethod
     def from_row(cls, row: InboxMessage) -> InboxItem:
@@ -59,10 +64,14 @@ class InboxItem:
         )
 
 
-def _insert(session: Session):  # type: ignore[no-untyped-def]
-    """The dialect's INSERT that supports ON CONFLICT DO NOTHING (SQLite, PostgreSQL)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(InboxMessage.__table__)
+# Every message webhook's insert, as plain SQL (PostgreSQL and SQLite both know ON
+# CONFLICT): the dialect's INSERT construct cost more CPU to build than to run.
+_STORE = text(
+    "INSERT INTO whatsapp_inbox (wamid, sender_id, phone_number_id, type, timestamp, body, "
+    "status, attempts, next_attempt_at, received_at) VALUES (:wamid, :sender_id, "
+    ":phone_number_id, :type, :timestamp, :body, :status, 0, :now, :now) "
+    "ON CONFLICT (wamid) DO NOTHING"
+)
 
 
 def store_messages(session: Session, *, messages: list[Inbound]) -> tuple[int, int]:
@@ -70,23 +79,17 @@ def store_messages(session: Session, *, messages: list[Inbound]) -> tuple[int, i
     stored = 0
     now = utcnow()
     for message in messages:
-        statement = (
-            _insert(session)
-            .values(
-                wamid=message.wamid,
-                sender_id=message.sender_id,
-                phone_number_id=message.phone_number_id,
-                type=message.type[:32],
-                timestamp=message.timestamp,
-                body=message.body_json(),
-                status=InboxStatus.PENDING,
-                attempts=0,
-                next_attempt_at=now,
-                received_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["wamid"])
-        )
-        stored += session.execute(statement).rowcount or 0
+        values = {
+            "wamid": message.wamid,
+            "sender_id": message.sender_id,
+            "phone_number_id": message.phone_number_id,
+            "type": message.type[:32],
+            "timestamp": message.timestamp,
+            "body": message.body_json(),
+            "status": InboxStatus.PENDING.value,
+            "now": now,
+        }
+        stored += session.execute(_STORE, values).rowcount or 0
     return stored, len(messages) - stored
 
 
@@ -175,6 +178,34 @@ def claim_next(
     return item
 
 
+# ``claim_next`` on PostgreSQL as plain SQL: the ORM statement (a CTE, a subquery, an
+# UPDATE ... RETURNING) cost more CPU to build and compile on every claim than the claim.
+_CLAIM_ON_POSTGRESQL = text(
+    """UPDATE whatsapp_inbox
+    SET status = :processing, lease_until = :lease_until, attempts = attempts + 1,
+        claimed_by = :owner
+    WHERE id IN (
+        SELECT id FROM whatsapp_inbox
+        WHERE id = (
+            SELECT id FROM whatsapp_inbox
+            WHERE sender_id = :sender_id AND status IN (:pending, :processing)
+            ORDER BY timestamp, id
+            LIMIT 1
+        )
+        AND ((status = :pending AND next_attempt_at <= :now)
+             OR (status = :processing AND lease_until < :now))
+        FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id, wamid, sender_id, type, timestamp, body, attempts,
+        EXISTS (
+            SELECT 1 FROM whatsapp_inbox AS later
+            WHERE later.sender_id = :sender_id AND later.status IN (:pending, :processing)
+              AND later.id <> whatsapp_inbox.id
+        ) AS more
+    """
+)
+
+
 def _claim_on_postgresql(
     session: Session,
     *,
@@ -189,45 +220,20 @@ def _claim_on_postgresql(
     unlocked one") keeps the order; under the lock PostgreSQL checks the row again against
     the latest committed version, so a row another replica just claimed is not taken."""
     now = utcnow()
-    oldest = (
-        select(InboxMessage.id)
-        .where(
-            InboxMessage.sender_id == sender_id,
-            InboxMessage.status.in_((InboxStatus.PENDING, InboxStatus.PROCESSING)),
-        )
-        .order_by(InboxMessage.timestamp, InboxMessage.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    locked = (
-        select(InboxMessage.id)
-        .where(InboxMessage.id == oldest, _claimable(now))
-        .with_for_update(skip_locked=True)
-        .cte("locked")
-    )
     row = session.execute(
-        update(InboxMessage)
-        .where(InboxMessage.id.in_(select(locked.c.id)))
-        .values(
-            status=InboxStatus.PROCESSING,
-            lease_until=now + timedelta(seconds=lease),
-            attempts=InboxMessage.attempts + 1,
-            claimed_by=owner,
-        )
-        .returning(
-            InboxMessage.id,
-            InboxMessage.wamid,
-            InboxMessage.sender_id,
-            InboxMessage.type,
-            InboxMessage.timestamp,
-            InboxMessage.body,
-            InboxMessage.attempts,
-        )
-        .execution_options(synchronize_session=False)
+        _CLAIM_ON_POSTGRESQL,
+        {
+            "processing": InboxStatus.PROCESSING.value,
+            "pending": InboxStatus.PENDING.value,
+            "lease_until": now + timedelta(seconds=lease),
+            "owner": owner,
+            "sender_id": sender_id,
+            "now": now,
+        },
     ).one_or_none()
     if row is None:
         return None
-    item = InboxItem.from_row(row)  # type: ignore[arg-type]
+    item = replace(InboxItem.from_row(row), more=bool(row.more))  # type: ignore[arg-type]
     if max_attempts is not None and item.attempts > max_attempts:
         error = f"the process handling it stopped {item.attempts - 1} times"
         finish(session, item_id=item.id, status=InboxStatus.FAILED, error=error)
@@ -235,11 +241,47 @@ def _claim_on_postgresql(
     return item
 
 
-def finish_and_claim_next(session: Session, *, finished_id: int, **claim: Any) -> InboxItem | None:
+def finish_and_claim_next(
+    session: Session,
+    *,
+    finished_id: int | None = None,
+    also_finished: Sequence[int] = (),
+    **claim: Any,
+) -> InboxItem | None:
     """``finish`` the customer's message just handled and ``claim_next`` in one transaction
-    (one round of BEGIN/COMMIT less per message)."""
-    finish(session, item_id=finished_id)
+    (one round of BEGIN/COMMIT less per message); ``also_finished``: other messages handled
+    (of any customer) whose done marks waited for a transaction to go with."""
+    ids = [*([finished_id] if finished_id is not None else []), *also_finished]
+    if ids:
+        finish_many(session, item_ids=ids)
     return claim_next(session, **claim)
+
+
+def finish_many(session: Session, *, item_ids: Sequence[int]) -> None:
+    """``finish`` (done) for several messages at once."""
+    session.execute(
+        update(InboxMessage)
+        .where(InboxMessage.id.in_(list(item_ids)))
+        .values(status=InboxStatus.DONE, lease_until=None, processed_at=utcnow(), last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def claim_and_prepare(
+    session: Session,
+    *,
+    claim: Callable[..., InboxItem | None],
+    prepare: Callable[[Session, InboxItem], Any],
+    **kwargs: Any,
+) -> InboxItem | None:
+    """``claim(session, **kwargs)`` (``claim_next`` or ``finish_and_claim_next``), then
+    ``prepare(session, item)`` in the same transaction, its result on ``item.prepared``:
+    what the turn needs from the database before the dialogue, without a transaction of
+    its own."""
+    item = claim(session, **kwargs)
+    if item is None or item.poisoned:
+        return item
+    return replace(item, prepared=prepare(session, item))
 
 
 def renew_lease(session: Session, *, item_id: int, lease: float) -> None:
@@ -258,10 +300,16 @@ def finish(
     error: str | None = None,
 ) -> None:
     session.execute(
-        update(InboxMessage)
-        .where(InboxMessage.id == item_id)
-        .values(status=status, lease_until=None, processed_at=utcnow(), last_error=error)
+        _FINISH,
+        {"id": item_id, "status": str(status), "processed_at": utcnow(), "error": error},
     )
+
+
+# ``finish`` runs once per message (plain SQL: the ORM's UPDATE cost more to build).
+_FINISH = text(
+    "UPDATE whatsapp_inbox SET status = :status, lease_until = NULL, "
+    "processed_at = :processed_at, last_error = :error WHERE id = :id"
+)
 
 
 def postpone(session: Session, *, item_id: int, delay: float, error: str) -> None:

@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, text
 from sqlalchemy.orm import Session
 
 from helpdesk.db.models import WhatsAppIdentity
+from helpdesk.db.models.base import utcnow
 from helpdesk.whatsapp.ids import is_bsuid, is_phone
 from helpdesk.whatsapp.webhook import Inbound
 
@@ -122,6 +123,12 @@ def observe(
     if not phone and not user_id:
         return None
     key = phone or str(user_id)
+    parent = parent_user_id if is_bsuid(parent_user_id) else None
+    username = str(username)[:MAX_USERNAME] if username else None
+    known = _observe_plainly(session, key=key, phone=phone, user_id=user_id, parent=parent,
+                             username=username)  # fmt: skip
+    if known is not None:
+        return known
     # One query for the three rows that may be this customer's: it runs in every webhook's
     # acknowledgement, where each round trip to the database counts.
     conditions = [WhatsAppIdentity.key == key]
@@ -151,12 +158,58 @@ def observe(
         row.phone = phone
     if user_id:
         row.user_id = user_id  # a new BSUID after a number change replaces the old one
-    if is_bsuid(parent_user_id):
-        row.parent_user_id = parent_user_id
+    if parent:
+        row.parent_user_id = parent
     if username:
-        row.username = str(username)[:MAX_USERNAME]
+        row.username = username
     session.flush()
     return row.key
+
+
+# ``observe`` runs in every message webhook's acknowledgement: its two usual cases (a
+# customer seen before, unchanged; a first contact) in plain SQL, without the ORM.
+_CANDIDATES = text(
+    'SELECT id, "key", phone, user_id, parent_user_id, username, merged_into '
+    'FROM whatsapp_identities WHERE "key" = :key OR phone = :phone OR user_id = :user_id'
+)
+_NEW_IDENTITY = text(
+    'INSERT INTO whatsapp_identities ("key", phone, user_id, parent_user_id, username, '
+    "created_at, updated_at) VALUES (:key, :phone, :user_id, :parent, :username, :now, :now)"
+)
+
+
+def _observe_plainly(
+    session: Session,
+    *,
+    key: str,
+    phone: str | None,
+    user_id: str | None,
+    parent: str | None,
+    username: str | None,
+) -> str | None:
+    """``observe`` when the customer is new or known exactly as the webhook says (the key);
+    None when something changes (a merge, a new number or BSUID): ``observe``'s ORM way."""
+    if session.new or session.dirty:
+        return None  # this transaction has identity rows of its own not yet written
+    params = {"key": key, "phone": phone, "user_id": user_id}
+    rows = session.execute(_CANDIDATES, params).all()
+    if not rows:
+        session.execute(
+            _NEW_IDENTITY, {**params, "parent": parent, "username": username, "now": utcnow()}
+        )
+        return key
+    if len(rows) != 1:
+        return None
+    row = rows[0]
+    unchanged = (
+        row.merged_into is None
+        and row.key == key
+        and (phone is None or row.phone == phone)
+        and (user_id is None or row.user_id == user_id)
+        and (parent is None or row.parent_user_id == parent)
+        and (username is None or row.username == username)
+    )
+    return key if unchanged else None
 
 
 def change_number(
@@ -228,13 +281,20 @@ def keys_for(session: Session, *, identifier: str) -> list[str]:
 
 
 def address(session: Session, *, key: str) -> Address:
-    row = _by(session, WhatsAppIdentity.key, key)
+    # Plain SQL: asked before every reply, where the ORM's select cost more to build.
+    row = session.execute(_ADDRESS, {"key": key}).first()
     if row is not None:
         return Address(key=key, phone=row.phone, user_id=row.user_id, username=row.username)
     # No identity yet (a customer from before identities, or a test): the key says it.
     if is_bsuid(key):
         return Address(key=key, user_id=key)
     return Address(key=key, phone=key)
+
+
+_ADDRESS = text(
+    "SELECT phone, user_id, username FROM whatsapp_identities "
+    'WHERE "key" = :key AND merged_into IS NULL'
+)
 
 
 def erase(session: Session, *, sender_id: str) -> int:

@@ -56,6 +56,8 @@ class Turn:
     # Which attempt at this inbox message (1: the first). A later one may find the dialogue
     # already took the message in before the previous attempt stopped.
     attempt: int = 1
+    # What the worker's ``prepare`` found when it claimed the message (``InboxItem``).
+    prepared: Any = None
 
 
 Deliver = Callable[[str, Turn], Awaitable[None]]
@@ -85,6 +87,7 @@ class InboundProcessor:
             turn = await self.to_turn(item)
             if turn is not None:
                 turn.attempt = item.attempts
+                turn.prepared = item.prepared
                 await self.deliver(item.sender_id, turn)
         finally:
             if receipt is not None:

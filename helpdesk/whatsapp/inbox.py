@@ -25,14 +25,18 @@ import socket
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from helpdesk.errors import InboxPoison
 from helpdesk.whatsapp.claims import (
     InboxItem,
+    claim_and_prepare,
     claim_next,
     counts,
     due_senders,
     finish,
     finish_and_claim_next,
+    finish_many,
     postpone,
     renew_lease,
     store_messages,
@@ -57,9 +61,14 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+# Seconds a handled message's done mark waits for another transaction to go with.
+DONE_MARK_WAIT = 0.2
+
 
 Processor = Callable[[InboxItem], Awaitable[None]]
 PoisonHandler = Callable[[InboxItem, BaseException], Awaitable[None]]
+# Database work a claimed message's turn needs first, run in the claim's transaction.
+Prepare = Callable[[Session, InboxItem], Any]
 
 
 class InboxWorker:
@@ -77,8 +86,14 @@ class InboxWorker:
         poll_interval: float = 1.0,
         concurrency: int = 32,
         batch_delay: float = 0.02,
+        prepare: Prepare | None = None,
     ) -> None:
+        """``prepare(session, item)``: run in each claim's transaction, its result on
+        ``item.prepared`` (a transaction fewer per message); if it fails, the message is
+        claimed without it (``item.prepared`` is None) and its turn does that work itself,
+        so a failing ``prepare`` never holds a message back."""
         self.process = process
+        self.prepare = prepare
         self.on_poison = on_poison
         self.url = url
         self.max_attempts = max_attempts
@@ -93,6 +108,10 @@ class InboxWorker:
         self._again: set[str] = set()
         self._task: asyncio.Task | None = None
         self._stopping = False
+        # Handled messages whose done marks wait for the next claim (``_finish_soon``).
+        self._done_marks: set[int] = set()
+        self._done_timer: asyncio.TimerHandle | None = None
+        self._background: set[asyncio.Task] = set()
         # Which worker holds a row (host:pid), for operators looking at a stuck message.
         self.owner = f"{socket.gethostname()}:{os.getpid()}"[:128]
 
@@ -154,6 +173,14 @@ class InboxWorker:
                 await task
         self._active.clear()
         self._again.clear()
+        if self._done_timer is not None:
+            self._done_timer.cancel()
+            self._done_timer = None
+        for task in list(self._background):
+            with contextlib.suppress(Exception):
+                await task
+        with contextlib.suppress(Exception):  # a failure leaves them to their leases
+            await self._write_done_marks()
 
     async def _db(self, function: Callable[..., Any], **kwargs: Any) -> Any:
         return await write_async(function, url=self.url, **kwargs)
@@ -193,11 +220,8 @@ class InboxWorker:
         try:
             while not self._stopping:
                 try:
-                    if done is None:
-                        item = await self._db(claim_next, **claim)
-                    else:
-                        item = await self._db(finish_and_claim_next, finished_id=done, **claim)
-                        done = None
+                    item = await self._claim(done, claim)
+                    done = None
                 except Exception:
                     logger.exception("Could not claim an inbox row")
                     return
@@ -207,6 +231,12 @@ class InboxWorker:
                     await self._poisoned(item)
                     continue
                 handled = await self._handle(item)
+                if handled is None and not item.more:
+                    # The customer's last message when it was claimed: no claim after it
+                    # (one that comes later wakes this customer again); its done mark goes
+                    # with the worker's next transaction (``_finish_soon``).
+                    self._finish_soon(item.id)
+                    return
                 if handled is None:
                     done = item.id
                 elif not handled:
@@ -214,6 +244,65 @@ class InboxWorker:
         finally:
             if done is not None:  # stopping between a turn and the next claim
                 await asyncio.shield(self._db(finish, item_id=done))
+
+    async def _claim(self, finished: int | None, claim: dict[str, Any]) -> InboxItem | None:
+        """The customer's next message (``finished``: the one just handled, marked done in
+        the same transaction, with every done mark waiting for one), prepared when the
+        worker has a ``prepare``."""
+        waiting = self._take_done_marks()
+        options = {**claim, "finished_id": finished, "also_finished": waiting}
+        try:
+            if self.prepare is not None:
+                try:
+                    return await self._db(
+                        claim_and_prepare, claim=finish_and_claim_next, prepare=self.prepare,
+                        **options,
+                    )  # fmt: skip
+                except Exception:
+                    # Rolled back, the claim (and the done marks) with it: claimed without.
+                    logger.exception("Could not prepare the next message of a customer")
+            return await self._db(finish_and_claim_next, **options)
+        except BaseException:
+            self._done_marks.update(waiting)  # not written: they wait for the next one
+            raise
+
+    def _finish_soon(self, item_id: int) -> None:
+        """Mark ``item_id`` done with the worker's next claim, or on its own after
+        ``DONE_MARK_WAIT`` seconds: under load a message's done mark and another customer's
+        claim share one transaction. Until then the row is held under its lease, as while
+        it was processed; a worker that dies meanwhile leaves it to be taken again when the
+        lease ends, which finds its turn saved and its replies sent (as for a crash between
+        a turn and its done mark), so nothing is answered twice."""
+        self._done_marks.add(item_id)
+        if self._done_timer is None:
+            self._done_timer = asyncio.get_running_loop().call_later(
+                DONE_MARK_WAIT, self._write_done_marks_soon
+            )
+
+    def _take_done_marks(self) -> list[int]:
+        waiting, self._done_marks = sorted(self._done_marks), set()
+        return waiting
+
+    def _write_done_marks_soon(self) -> None:
+        self._done_timer = None
+        if self._done_marks:
+            task = asyncio.get_running_loop().create_task(self._write_done_marks())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _write_done_marks(self) -> None:
+        waiting = self._take_done_marks()
+        if not waiting:
+            return
+        try:
+            await self._db(finish_many, item_ids=waiting)
+        except Exception:
+            logger.exception("Could not mark handled inbox messages done; again soon")
+            self._done_marks.update(waiting)
+            if not self._stopping and self._done_timer is None:
+                self._done_timer = asyncio.get_running_loop().call_later(
+                    DONE_MARK_WAIT * 10, self._write_done_marks_soon
+                )
 
     async def _handle(self, item: InboxItem) -> bool | None:
         """``None``: handled, for the caller to mark done; ``True``: finished otherwise

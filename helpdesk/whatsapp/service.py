@@ -15,11 +15,12 @@ import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from helpdesk.db import autocommit, default_url
 from helpdesk.errors import MalformedWebhook, SignatureError
 from helpdesk.settings import get_settings
 from helpdesk.whatsapp import inbox, signature, wakeup, webhook
@@ -27,7 +28,7 @@ from helpdesk.whatsapp.graph import GraphClient
 from helpdesk.whatsapp.identity import identify
 from helpdesk.whatsapp.inbound import Deliver, InboundProcessor
 from helpdesk.whatsapp.outbound import Sender, TellAgent
-from helpdesk.whatsapp.records import apply_status
+from helpdesk.whatsapp.records import advance, apply_status
 from helpdesk.whatsapp.states import FailureHandling, OutboundStatus
 from helpdesk.whatsapp.webhook import Status
 from helpdesk.whatsapp.writes import ACK_EXECUTOR, write_session
@@ -136,6 +137,10 @@ class WhatsAppService:
         self._wakeups: wakeup.WakeListener | None = None
         self._failures: wakeup.FailureListener | None = None
 
+    @functools.cached_property
+    def _postgresql(self) -> bool:
+        return (self.config.database_url or default_url()).startswith("postgresql")
+
     # --- outbound parts (created inside the running loop, httpx clients are loop-bound) ---
 
     @property
@@ -183,6 +188,15 @@ class WhatsAppService:
 
     def _store(self, events: webhook.WebhookEvents) -> tuple[int, int, list[str]]:
         senders: list[str] = []
+        if not events.messages and self._postgresql:
+            # Statuses only (two or three per reply): each the one UPDATE that moves its
+            # reply's row on, committed by itself; what that cannot apply (no row yet, a
+            # failure) goes the transaction's way below.
+            with autocommit(self.config.database_url) as connection:
+                left = [s for s in events.statuses if not advance(connection, status=s)]
+            if not left:
+                return 0, 0, senders
+            events = replace(events, statuses=left)
         with write_session(self.config.database_url, urgent=True) as session:
             stored, duplicates = store_events(session, events=events, senders=senders)
         if stored and self.config.redis_url:

@@ -27,7 +27,13 @@ from tests.production.stack import migrated_services
 from tests.support.servers import serve_app
 from tests.support.webhooks import encode, messages_webhook, text_message
 
-PORTS = {"SERVICES_PG_PORT": "25151", "SERVICES_REDIS_PORT": "25152", "SERVICES_S3_PORT": "25153"}
+# HELPDESK_TEST_BASE_PORT: where this machine's user's ports start (as for the stack).
+_BASE = int(os.environ.get("HELPDESK_TEST_BASE_PORT", "25100")) + 51
+PORTS = {
+    "SERVICES_PG_PORT": str(_BASE),
+    "SERVICES_REDIS_PORT": str(_BASE + 1),
+    "SERVICES_S3_PORT": str(_BASE + 2),
+}
 PHONE = "100000000000001"
 
 
@@ -91,6 +97,41 @@ def test_two_workers_claiming_at_once_take_each_message_once_and_in_order(pg: st
     for thread in threads:
         thread.join(timeout=60)
     assert taken == [f"wamid.order.34600000001.{i}" for i in range(10)]
+
+
+async def test_the_last_message_of_a_customer_is_marked_done_without_another_claim(
+    pg: str,
+) -> None:
+    """A customer's last message (as claimed) has its done mark written with the worker's
+    next transaction; a customer's burst is still taken in order at once, without waiting
+    for the inbox poll, and every row ends done."""
+    with db.session_scope(pg) as session:
+        events = parse(_webhook("34600000003", 3), phone_number_id=PHONE)
+        for sender in ("34600000004", "34600000005"):
+            events.messages += parse(_webhook(sender, 1), phone_number_id=PHONE).messages
+        service.store_events(session, events=events)
+    seen: list[tuple[str, bool]] = []
+
+    async def process(item: inbox.InboxItem) -> None:
+        seen.append((item.wamid, item.more))
+
+    # No poll during the test: only the wake-up and the drains' own claims take messages.
+    worker = inbox.InboxWorker(process, url=pg, poll_interval=60.0)
+    worker.start()
+    await asyncio.sleep(0.5)  # the first poll looks once, at start
+    worker.wake(["34600000003"])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with db.session_scope(pg) as session:
+            if inbox.counts(session) == {"done": 5}:
+                break
+        await asyncio.sleep(0.1)
+    await worker.stop()
+    with db.session_scope(pg) as session:
+        assert inbox.counts(session) == {"done": 5}
+    burst = [(w, more) for w, more in seen if "34600000003" in w]
+    assert burst == [(f"wamid.order.34600000003.{i}", i < 2) for i in range(3)]
+    assert ("wamid.order.34600000004.0", False) in seen
 
 
 def test_only_one_worker_at_a_time_looks_for_due_customers(pg: str) -> None:

@@ -52,6 +52,9 @@ class InboxMessage(Base):
         Index("ix_whatsapp_inbox_status_sender", "status", "sender_id"),
         # The dashboard counts conversations (customers who wrote) per day.
         Index("ix_whatsapp_inbox_received_sender", "received_at", "sender_id"),
+        # A customer's messages in order: the claim, the 24-hour window, a first contact's
+        # days (migration 0014).
+        Index("ix_whatsapp_inbox_sender_timestamp", "sender_id", "timestamp"),
     )
 
 

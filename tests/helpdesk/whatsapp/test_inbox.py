@@ -107,6 +107,32 @@ async def test_one_customer_in_timestamp_order_customers_in_parallel(database_ur
     assert set(_statuses(database_url).values()) == {"done"}
 
 
+async def test_a_claim_prepares_each_message_and_a_failing_prepare_holds_none_back(
+    database_url: str,
+) -> None:
+    """What a turn needs from the database first (the worker's ticket check and customer
+    record) comes with the claim; when that work fails the message is claimed without it
+    and still answered, in order."""
+    _store(
+        database_url, _body(("w1", "A", 10, "hi"), ("w2", "A", 11, "fail"), ("w3", "A", 12, "x"))
+    )
+    seen: list[tuple[str, object]] = []
+
+    def prepare(session, item: InboxItem) -> str:  # type: ignore[no-untyped-def]
+        if item.message["text"]["body"] == "fail":
+            raise RuntimeError("no ticket lookup today")
+        return f"prepared {item.wamid}"
+
+    async def process(item: InboxItem) -> None:
+        seen.append((item.wamid, item.prepared))
+
+    worker = InboxWorker(process, url=database_url, poll_interval=0.05, prepare=prepare)
+    worker.start()
+    await _until(lambda: set(_statuses(database_url).values()) == {"done"})
+    await worker.stop()
+    assert seen == [("w1", "prepared w1"), ("w2", None), ("w3", "prepared w3")]
+
+
 async def test_transient_failures_are_retried_then_succeed(database_url: str) -> None:
     _store(database_url, _body(("w1", "A", 10, "hi"), ("w2", "A", 11, "later")))
     attempts: list[str] = []
