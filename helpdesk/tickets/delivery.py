@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from helpdesk.db import session_scope
-from helpdesk.tickets.core import active_ticket_for, add_note
+from helpdesk.tickets.lines import add_note
+from helpdesk.tickets.queries import active_ticket_for
 
 
 def note_on_ticket(sender_id: str, note: str, *, url: str | None = None) -> bool:

@@ -31,9 +31,12 @@ from helpdesk.db.models import MediaRecord, Ticket
 from helpdesk.db.models.status import TicketStatus
 from helpdesk.errors import HelpdeskError, TicketingError
 from helpdesk.store import get_media_store
-from helpdesk.tickets import core
 from helpdesk.tickets.backends import Attachment, External, TicketData, get_backend
 from helpdesk.tickets.hours import handoff_notice
+from helpdesk.tickets.lines import add_system_line, record_customer_message
+from helpdesk.tickets.opening import open_ticket
+from helpdesk.tickets.queries import queue_position, require_ticket, typical_wait_minutes
+from helpdesk.tickets.transitions import cancel_ticket
 
 logger = logging.getLogger(__name__)
 
@@ -52,18 +55,18 @@ class HandoffResult:
 
 
 def hand_off(*, url: str | None = None, backend: Any = None, **ticket: Any) -> HandoffResult:
-    """``core.open_ticket(**ticket)`` committed, mirrored externally, plus the notice text."""
+    """``open_ticket(**ticket)`` committed, mirrored externally, plus the notice text."""
     with session_scope(url) as session:
-        opened = core.open_ticket(session, **ticket)
+        opened = open_ticket(session, **ticket)
         ticket_id, language = opened.id, opened.language
-        position = core.queue_position(session, ticket=opened)
-        wait = core.typical_wait_minutes(session, queue=opened.queue)
+        position = queue_position(session, ticket=opened)
+        wait = typical_wait_minutes(session, queue=opened.queue)
         needs_push = opened.external_id is None
     external_id = error = None
     if needs_push:
         external_id, error = push_new_ticket(ticket_id=ticket_id, url=url, backend=backend)
     with session_scope(url) as session:
-        status = TicketStatus(core.require_ticket(session, ticket_id=ticket_id).status)
+        status = TicketStatus(require_ticket(session, ticket_id=ticket_id).status)
     return HandoffResult(
         ticket_id=ticket_id,
         status=status,
@@ -87,12 +90,12 @@ def customer_message(
 ) -> bool:
     """Relay what the customer sent to the ticket an agent has; False if none is active."""
     with session_scope(url) as session:
-        line = core.record_customer_message(
+        line = record_customer_message(
             session, sender_id=sender_id, text=text, media_id=media_id, when=when
         )
         if line is None:
             return False
-        ticket = core.require_ticket(session, ticket_id=line.ticket_id)
+        ticket = require_ticket(session, ticket_id=line.ticket_id)
         external = _external(ticket)
         ticket_id = ticket.id
     if external is not None:
@@ -108,7 +111,7 @@ def customer_message(
 def cancel(*, sender_id: str, url: str | None = None, backend: Any = None) -> int | None:
     """The customer withdrew the request: the ticket id that was closed, or None."""
     with session_scope(url) as session:
-        ticket = core.cancel_ticket(session, sender_id=sender_id)
+        ticket = cancel_ticket(session, sender_id=sender_id)
         if ticket is None:
             return None
         ticket_id = ticket.id
@@ -138,7 +141,7 @@ def _mirror(
 ) -> bool:
     """Apply ``call(backend, external)`` to the mirrored ticket, recording any failure."""
     with session_scope(url) as session:
-        external = _external(core.require_ticket(session, ticket_id=ticket_id))
+        external = _external(require_ticket(session, ticket_id=ticket_id))
     if external is None:
         return False
     try:
@@ -189,7 +192,7 @@ def push_new_ticket(
     if chosen is None:
         return None, None
     with session_scope(url) as session:
-        ticket = core.require_ticket(session, ticket_id=ticket_id)
+        ticket = require_ticket(session, ticket_id=ticket_id)
         data = TicketData(
             id=ticket.id,
             sender_id=ticket.sender_id,
@@ -207,21 +210,21 @@ def push_new_ticket(
         _note_error(url, ticket_id, error)
         return None, str(error)
     with session_scope(url) as session:
-        ticket = core.require_ticket(session, ticket_id=ticket_id)
+        ticket = require_ticket(session, ticket_id=ticket_id)
         ticket.backend = chosen.name.lower()
         ticket.external_id = external.ticket_id
         ticket.external_requester_id = external.requester_id
         ticket.external_error = None
-        core._system(session, ticket, f"Created in {chosen.name} as #{external.ticket_id}.")
+        add_system_line(session, ticket, f"Created in {chosen.name} as #{external.ticket_id}.")
     return external.ticket_id, None
 
 
 def _note_error(url: str | None, ticket_id: int, error: Exception) -> None:
     logger.error("Ticket #%s: external ticketing failed: %s", ticket_id, error)
     with session_scope(url) as session:
-        ticket = core.require_ticket(session, ticket_id=ticket_id)
+        ticket = require_ticket(session, ticket_id=ticket_id)
         ticket.external_error = str(error)[:2000]
-        core._system(session, ticket, f"External ticketing failed: {error}")
+        add_system_line(session, ticket, f"External ticketing failed: {error}")
 
 
 def erase_external(session: Any, *, sender_id: str, backend: Any = None) -> int:

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from helpdesk.customer_seen import note_customer_turn, note_customer_turn_in
 from helpdesk.db import session_scope
 from helpdesk.errors import DatabaseUnavailable, HelpdeskError
-from helpdesk.tickets.core import has_active_ticket
 from helpdesk.tickets.handoff import cancel, customer_message
+from helpdesk.tickets.queries import has_active_ticket
 
 logger = logging.getLogger(__name__)
 
