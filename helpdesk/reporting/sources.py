@@ -17,7 +17,7 @@ from sqlalchemy.sql import ColumnElement
 from helpdesk.db.models import CaseOutcome, OutboundMessage, ReportCount, ReportTicketTime
 from helpdesk.reporting import cases, media, signals
 from helpdesk.reporting.filters import Filters
-from helpdesk.reporting.rollup import Part
+from helpdesk.reporting.rollup_rows import Part
 from helpdesk.reporting.times import BusinessClock, quantile
 from helpdesk.whatsapp.pricing import CostSummary, Prices, cost_summary, price
 

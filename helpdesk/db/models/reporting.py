@@ -16,7 +16,7 @@ from helpdesk.db.models.whatsapp import OutboundMessage, WhatsAppIdentity
 class ReportCount(Base):
     """``n`` facts of ``part`` on ``day`` (cases, conversations, ratings, files, refusals,
     signals, billable messages) for one combination of use case, language, queue and the
-    part's own keys ``a``/``b``/``c`` (see ``helpdesk.reporting.rollup.PARTS``)."""
+    part's own keys ``a``/``b``/``c`` (see ``helpdesk.reporting.rollup_rows.Part``)."""
 
     __tablename__ = "report_counts"
     # Covering: a view reads the index only.
