@@ -40,7 +40,7 @@ from bench.authenticity_data import VIEWS_PER_MEDIA  # noqa: E402
 from bench.authenticity_lookup import bench_lookup  # noqa: E402
 from bench.bench_media import phone_photo  # noqa: E402
 
-ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+DEFAULT_ROWS = 1_000_000
 
 
 def _timed(call, repeat: int, cpu: list[float] | None = None) -> list[float]:  # type: ignore[no-untyped-def]
@@ -96,7 +96,8 @@ def bench_fingerprint() -> dict[str, float]:
 def main() -> int:
 
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
-    results: dict[str, object] = {**bench_fingerprint(), **bench_lookup(ROWS)}
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_ROWS
+    results: dict[str, object] = {**bench_fingerprint(), **bench_lookup(rows)}
     ok = True
     load = os.getloadavg()[0]
     print(f"fingerprint of a 12-MP photo (load average {load:.1f} on {os.cpu_count()} cores):")
