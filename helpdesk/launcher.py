@@ -125,39 +125,33 @@ def action_process(
     )
 
 
-def sandbox_process(settings: Settings) -> Process:
+def _helpdesk_app(name: str, *, host: str, port: int, description: str) -> Process:
+    """One of the ``helpdesk`` web sub-commands (``helpdesk NAME --port --host``)."""
     return Process(
-        name="sandbox",
-        argv=[
-            _venv_bin("helpdesk"),
-            "sandbox",
-            "--port",
-            str(settings.sandbox_port),
-            "--host",
-            settings.sandbox_host,
-        ],
-        url=_url(settings.sandbox_host, settings.sandbox_port),
-        description="WhatsApp sandbox (web chat; Graph API look-alike)",
-        port=settings.sandbox_port,
+        name=name,
+        argv=[_venv_bin("helpdesk"), name, "--port", str(port), "--host", host],
+        url=_url(host, port),
+        description=description,
+        port=port,
+        host=host,
+    )
+
+
+def sandbox_process(settings: Settings) -> Process:
+    return _helpdesk_app(
+        "sandbox",
         host=settings.sandbox_host,
+        port=settings.sandbox_port,
+        description="WhatsApp sandbox (web chat; Graph API look-alike)",
     )
 
 
 def console_process(settings: Settings) -> Process:
-    return Process(
-        name="console",
-        argv=[
-            _venv_bin("helpdesk"),
-            "console",
-            "--port",
-            str(settings.console_port),
-            "--host",
-            settings.console_host,
-        ],
-        url=_url(settings.console_host, settings.console_port),
-        description="agent console (web UI, JSON API under /api/, /metrics)",
-        port=settings.console_port,
+    return _helpdesk_app(
+        "console",
         host=settings.console_host,
+        port=settings.console_port,
+        description="agent console (web UI, JSON API under /api/, /metrics)",
     )
 
 

@@ -66,19 +66,17 @@ def _sign_in(session: Session, *, username: str, password: str, ip: str) -> tupl
     return agent.id, agent.username, fingerprint(agent.password_hash)
 
 
+def _login_refused(request: Request, next_url: str, status: int, error: str) -> Response:
+    """The sign-in page again, saying why the sign-in was refused."""
+    return render(request, "login.html", None, status, next=next_url, error=error)
+
+
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await request.form()
     next_url = safe_next(str(form.get("next") or "/"))
     if not check_csrf(request, form.get("csrf")):
-        return render(
-            request,
-            "login.html",
-            None,
-            403,
-            next=next_url,
-            error="The sign-in form expired; please try again.",
-        )
+        return _login_refused(request, next_url, 403, "The sign-in form expired; please try again.")
     username, password = str(form.get("username") or ""), str(form.get("password") or "")
     ip = client_ip(request)
     metrics = request.app.state.metrics
@@ -93,24 +91,11 @@ async def login(request: Request) -> Response:
         )
     except LockedOut as error:
         metrics.logins.labels(outcome="locked").inc()
-        return render(
-            request,
-            "login.html",
-            None,
-            http_status(error),
-            next=next_url,
-            error="Too many failed sign-ins. Wait a while and try again.",
-        )
+        message = "Too many failed sign-ins. Wait a while and try again."
+        return _login_refused(request, next_url, http_status(error), message)
     except AuthError as error:
         metrics.logins.labels(outcome="failed").inc()
-        return render(
-            request,
-            "login.html",
-            None,
-            http_status(error),
-            next=next_url,
-            error="Wrong username or password.",
-        )
+        return _login_refused(request, next_url, http_status(error), "Wrong username or password.")
     metrics.logins.labels(outcome="ok").inc()
     request.session.clear()  # a new session: no fixation
     request.session["agent_id"] = agent_id

@@ -10,15 +10,7 @@ import yaml
 from helpdesk.errors import UnsafeSettings
 from helpdesk.perimeter import check_profile, credentials_file, production_problems, token_matches
 from helpdesk.settings import PRODUCTION_SECRETS, PROJECT_ROOT, ensure_local_secrets, get_settings
-
-SAFE_PRODUCTION = {
-    "HELPDESK_PROFILE": "production",
-    **{name: f"{name.lower()}-chosen-by-the-operator-0123456789" for name in PRODUCTION_SECRETS},
-    "WHATSAPP_GRAPH_URL": "https://graph.facebook.com",
-    "HELPDESK_SECURE_COOKIES": "true",
-    "HELPDESK_MEDIA_KEY": "key1:" + "A" * 43 + "=",
-    "HELPDESK_SANDBOX_ENABLED": "false",
-}
+from tests.support.profiles import SAFE_PRODUCTION
 
 
 @pytest.fixture

@@ -19,15 +19,21 @@ in Freshdesk and the automation rule's webhook (with the shared-secret header).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hmac
 import itertools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+
+from helpdesk.settings import get_settings
+from tests.support.servers import serve_app
 
 MAX_ATTACHMENTS_BYTES = 20 * 1024 * 1024
 STATUS_NAMES = {2: "Open", 3: "Pending", 4: "Resolved", 5: "Closed"}
@@ -295,3 +301,15 @@ def agent_replies(
         content=json.dumps(body).encode(),
         headers={"Content-Type": "application/json", "X-Helpdesk-Webhook-Secret": secret},
     )
+
+
+@contextlib.contextmanager
+def serving(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, FreshdeskState]]:
+    """This fake Freshdesk served locally and made the ticketing backend."""
+    state = FreshdeskState(api_key="fd-key")
+    with serve_app(create_app(state), path="/api/v2/tickets") as url:
+        monkeypatch.setenv("HELPDESK_TICKETING", "freshdesk")
+        monkeypatch.setenv("FRESHDESK_URL", url)
+        monkeypatch.setenv("FRESHDESK_API_KEY", "fd-key")
+        get_settings.cache_clear()
+        yield url, state

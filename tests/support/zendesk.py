@@ -22,17 +22,23 @@ POSTed to the console.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import itertools
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from helpdesk.settings import get_settings
+from tests.support.servers import serve_app
 
 PRIORITIES = {"low", "normal", "high", "urgent"}
 
@@ -282,3 +288,19 @@ def agent_replies(
             "X-Zendesk-Webhook-Signature-Timestamp": timestamp,
         },
     )
+
+
+@contextlib.contextmanager
+def serving(
+    monkeypatch: pytest.MonkeyPatch, *, api_token: str = "zd-token"
+) -> Iterator[tuple[str, ZendeskState]]:
+    """This fake Zendesk served locally and made the ticketing backend (``api_token`` is
+    what the settings say; the fake accepts ``zd-token``)."""
+    state = ZendeskState(email="bot@example.com", token="zd-token")
+    with serve_app(create_app(state), path="/api/v2/tickets") as url:
+        monkeypatch.setenv("HELPDESK_TICKETING", "zendesk")
+        monkeypatch.setenv("ZENDESK_URL", url)
+        monkeypatch.setenv("ZENDESK_EMAIL", "bot@example.com")
+        monkeypatch.setenv("ZENDESK_API_TOKEN", api_token)
+        get_settings.cache_clear()
+        yield url, state

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.capture import Turn, flow_for_form, handle_turn
 from helpdesk.capture.casefile import gather
 from helpdesk.capture.deadends import (
     HUSH_SLOT,
@@ -14,16 +13,7 @@ from helpdesk.capture.deadends import (
 )
 from helpdesk.capture.engine import FAILURES_SLOT, FIX_PENDING_SLOT
 from helpdesk.capture.flows import SKIPPED
-from helpdesk.capture.media import analyse_stored_media
-
-
-def _run(form: str, requested: str | None, intent: str, **kwargs):
-    turn = Turn(form=form, requested_slot=requested, intent=intent, **kwargs)
-    return handle_turn(flow_for_form(form), turn, max_tries=3, analyse=analyse_stored_media)
-
-
-def _said(outcome) -> list[str]:
-    return [reply.response for reply in outcome.replies]
+from tests.helpdesk.capture.turns import responses, run_turn
 
 
 @pytest.mark.parametrize(
@@ -36,51 +26,51 @@ def _said(outcome) -> list[str]:
 )
 def test_cannot_send_now_gets_the_ways_on_once_and_no_re_ask(form, slot, text, language) -> None:
     # Whatever the NLU made of it (here: no special intent), the words say "not at hand".
-    outcome = _run(form, slot, "inform", text=text, language=language)
+    outcome = run_turn(form, slot, "inform", text=text, language=language)
     assert outcome.handled is True
-    assert _said(outcome) == ["utter_media_ways_on"]
+    assert responses(outcome) == ["utter_media_ways_on"]
     assert outcome.slots[slot] is None
     assert outcome.slots[HUSH_SLOT] == slot  # the form's re-ask is left out this turn
 
 
 def test_no_photo_inside_a_return_stays_in_the_return() -> None:
     # The NLU hears a damaged delivery in "photo … box"; the return in progress wins.
-    outcome = _run(
+    outcome = run_turn(
         "return_form",
         "item_photo",
         "report_damaged_product",
         text="I don't have a photo, they're in the box",
     )
     assert outcome.handled is True
-    assert _said(outcome) == ["utter_media_ways_on"]
+    assert responses(outcome) == ["utter_media_ways_on"]
 
 
 def test_a_clear_new_request_is_asked_about_and_a_tapped_one_leaves_the_flow() -> None:
-    typed = _run(
+    typed = run_turn(
         "return_form", "item_photo", "report_damaged_product", text="the parcel arrived crushed"
     )
-    assert _said(typed) == ["utter_confirm_switch"]  # tests/helpdesk/capture/test_switch.py
-    tapped = _run(
+    assert responses(typed) == ["utter_confirm_switch"]  # tests/helpdesk/capture/test_switch.py
+    tapped = run_turn(
         "return_form", "item_photo", "report_damaged_product", text="/report_damaged_product"
     )
     assert tapped.handled is False
 
 
 def test_go_on_without_it_skips_a_required_step() -> None:
-    outcome = _run("software_error_form", "error_screenshot", "continue_without_media")
+    outcome = run_turn("software_error_form", "error_screenshot", "continue_without_media")
     assert outcome.slots["error_screenshot"] == SKIPPED
-    assert _said(outcome) == ["utter_step_skipped"]
+    assert responses(outcome) == ["utter_step_skipped"]
 
 
 def test_send_it_later_is_left_to_the_dialogue_to_pause() -> None:
-    outcome = _run("return_form", "item_photo", "send_media_later", text="I'll send it later")
+    outcome = run_turn("return_form", "item_photo", "send_media_later", text="I'll send it later")
     assert outcome.handled is False
 
 
 def test_later_heard_as_goodbye_waits_in_the_flow_instead_of_leaving() -> None:
-    outcome = _run("return_form", "item_photo", "goodbye", text="later")
+    outcome = run_turn("return_form", "item_photo", "goodbye", text="later")
     assert outcome.handled is True
-    assert _said(outcome) == ["utter_capture_waiting"]
+    assert responses(outcome) == ["utter_capture_waiting"]
     assert outcome.slots[HUSH_SLOT] == "item_photo"  # no re-ask under "I'll wait"
 
 
@@ -88,38 +78,40 @@ def test_later_heard_as_goodbye_waits_in_the_flow_instead_of_leaving() -> None:
     ("intent", "text"), [("cannot_send_now", "no tengo video ahora"), ("skip", "skip")]
 )
 def test_the_ways_on_are_offered_once_then_the_step_is_skipped(intent, text) -> None:
-    first = _run("appliance_fault_form", "appliance_media", "cannot_send_now", text=text)
-    assert _said(first) == ["utter_media_ways_on"]
-    again = _run(
+    first = run_turn("appliance_fault_form", "appliance_media", "cannot_send_now", text=text)
+    assert responses(first) == ["utter_media_ways_on"]
+    again = run_turn(
         "appliance_fault_form", "appliance_media", intent, text=text,
         slots={FAILURES_SLOT: first.slots[FAILURES_SLOT]},
     )  # fmt: skip
-    assert _said(again) == ["utter_step_skipped"]  # not the same three options again
+    assert responses(again) == ["utter_step_skipped"]  # not the same three options again
     assert again.slots["appliance_media"] == SKIPPED
 
 
 def test_other_text_twice_gets_the_ways_on_the_second_time() -> None:
-    first = _run("software_error_form", "error_screenshot", "inform", text="it's windows update")
-    assert _said(first) == ["utter_need_media"]
-    second = _run(
+    first = run_turn(
+        "software_error_form", "error_screenshot", "inform", text="it's windows update"
+    )
+    assert responses(first) == ["utter_need_media"]
+    second = run_turn(
         "software_error_form",
         "error_screenshot",
         "inform",
         text="windows 11",
         slots={FAILURES_SLOT: first.slots[FAILURES_SLOT]},
     )
-    assert _said(second) == ["utter_media_ways_on"]
+    assert responses(second) == ["utter_media_ways_on"]
 
 
 def test_voice_note_is_answered_plainly_and_fills_nothing() -> None:
     note = {"id": 41, "kind": "audio", "wa_type": "audio"}
-    outcome = _run(
+    outcome = run_turn(
         "damaged_product_form",
         "damage_photo",
         "media_shared",
         metadata={"media": [note], "voice": True},
     )
-    assert _said(outcome) == ["utter_voice_note"]
+    assert responses(outcome) == ["utter_voice_note"]
     assert outcome.slots["damage_photo"] is None
     assert outcome.slots[HUSH_SLOT] == "damage_photo"
 
@@ -150,11 +142,11 @@ def test_example_picture_goes_once_per_step() -> None:
 
 def test_fix_from_the_words_that_failed_asks_for_the_media_now() -> None:
     slots = {FIX_PENDING_SLOT: True}
-    worked = _run("software_error_form", "error_screenshot", "affirm", slots=slots)
+    worked = run_turn("software_error_form", "error_screenshot", "affirm", slots=slots)
     assert worked.handled is False  # the dialogue closes the case as solved
-    failed = _run("software_error_form", "error_screenshot", "deny", slots=slots)
+    failed = run_turn("software_error_form", "error_screenshot", "deny", slots=slots)
     assert failed.slots[FIX_PENDING_SLOT] is False
-    assert _said(failed) == ["utter_fix_did_not_help_send_media"]
+    assert responses(failed) == ["utter_fix_did_not_help_send_media"]
 
 
 @pytest.mark.parametrize(
@@ -175,7 +167,7 @@ def test_more_text_alternates_pointer_and_ways_on_never_three_alike() -> None:
     failures: dict = {}
     said = []
     for words in ("just fix it", "hello??", "come on", "???"):
-        outcome = _run(
+        outcome = run_turn(
             "payment_problem_form",
             "payment_evidence",
             "inform",
@@ -183,7 +175,7 @@ def test_more_text_alternates_pointer_and_ways_on_never_three_alike() -> None:
             slots={FAILURES_SLOT: failures},
         )
         failures = outcome.slots[FAILURES_SLOT]
-        said += _said(outcome)
+        said += responses(outcome)
     assert said == ["utter_need_media", "utter_media_ways_on"] * 2
 
 
@@ -192,11 +184,11 @@ def test_cannot_screenshot_is_read_as_no_media() -> None:
 
 
 def test_two_words_heard_as_another_use_case_do_not_switch_flows() -> None:
-    outcome = _run(
+    outcome = run_turn(
         "payment_problem_form", "transaction_id", "report_appliance_fault", text="come on"
     )
     assert outcome.handled is True
-    assert _said(outcome) == ["utter_fact_not_understood"]
+    assert responses(outcome) == ["utter_fact_not_understood"]
 
 
 def test_the_case_stays_a_return_after_an_ambiguous_sentence_inside_it() -> None:
@@ -218,14 +210,14 @@ def test_the_case_stays_a_return_after_an_ambiguous_sentence_inside_it() -> None
 
 
 def test_a_number_typed_wrong_twice_gets_the_ways_on() -> None:
-    first = _run("return_form", "order_number", "inform", text="no idea")
-    assert _said(first) == ["utter_fact_not_understood"]
-    second = _run(
+    first = run_turn("return_form", "order_number", "inform", text="no idea")
+    assert responses(first) == ["utter_fact_not_understood"]
+    second = run_turn(
         "return_form",
         "order_number",
         "inform",
         text="hello??",
         slots={FAILURES_SLOT: first.slots[FAILURES_SLOT]},
     )
-    assert _said(second) == ["utter_media_ways_on"]
+    assert responses(second) == ["utter_media_ways_on"]
     assert second.slots[HUSH_SLOT] == "order_number"

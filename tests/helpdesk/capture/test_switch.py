@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.capture import Turn, flow_for_form, handle_turn
 from helpdesk.capture.deadends import HUSH_SLOT
 from helpdesk.capture.engine import FIELDS_SLOT, FIX_PENDING_SLOT
-from helpdesk.capture.media import analyse_stored_media
 from helpdesk.capture.switch import SWITCH_SLOT, offer_params
-
-
-def _run(form: str, requested: str | None, intent: str, **kwargs):
-    turn = Turn(form=form, requested_slot=requested, intent=intent, **kwargs)
-    return handle_turn(flow_for_form(form), turn, max_tries=3, analyse=analyse_stored_media)
-
-
-def _said(outcome) -> list[str]:
-    return [reply.response for reply in outcome.replies]
+from tests.helpdesk.capture.turns import responses, run_turn
 
 
 @pytest.mark.parametrize(
@@ -36,7 +26,7 @@ def _said(outcome) -> list[str]:
     ],
 )
 def test_a_typed_other_use_case_is_asked_about_not_switched(language, text, question) -> None:
-    outcome = _run(
+    outcome = run_turn(
         "return_form", "item_photo", "report_damaged_product", text=text, language=language
     )
     assert outcome.handled is True  # the return form keeps the customer
@@ -55,7 +45,9 @@ def test_a_typed_other_use_case_is_asked_about_not_switched(language, text, ques
 
 def test_yes_switches_and_stops_the_old_form_without_a_re_ask() -> None:
     offer = {"to": "report_damaged_product", "text": "they arrived broken"}
-    outcome = _run("return_form", "item_photo", "affirm", text="yes", slots={SWITCH_SLOT: offer})
+    outcome = run_turn(
+        "return_form", "item_photo", "affirm", text="yes", slots={SWITCH_SLOT: offer}
+    )
     assert outcome.followup == "damaged_product_form"
     assert outcome.slots["requested_slot"] is None  # the return form ends here, silently
     assert outcome.slots[SWITCH_SLOT] is None
@@ -64,11 +56,11 @@ def test_yes_switches_and_stops_the_old_form_without_a_re_ask() -> None:
 
 def test_no_stays_in_the_flow_and_asks_its_step_again() -> None:
     offer = {"to": "report_damaged_product", "text": "they arrived broken"}
-    outcome = _run(
+    outcome = run_turn(
         "return_form", "item_photo", "deny", text="no", language="es", slots={SWITCH_SLOT: offer}
     )
     assert outcome.followup is None
-    assert _said(outcome) == ["utter_switch_declined"]
+    assert responses(outcome) == ["utter_switch_declined"]
     assert outcome.slots[SWITCH_SLOT] is None
     assert "item_photo" in outcome.slots and outcome.slots["item_photo"] is None  # re-asked
     assert HUSH_SLOT not in outcome.slots
@@ -77,31 +69,31 @@ def test_no_stays_in_the_flow_and_asks_its_step_again() -> None:
 def test_no_to_the_switch_is_not_read_as_no_to_a_fix() -> None:
     # A fix from the first words awaits "did it work?"; the later question was the switch.
     offer = {"to": "report_payment_problem", "text": "and they charged me twice"}
-    outcome = _run(
+    outcome = run_turn(
         "software_error_form",
         "error_screenshot",
         "deny",
         text="no",
         slots={SWITCH_SLOT: offer, FIX_PENDING_SLOT: True},
     )
-    assert _said(outcome) == ["utter_switch_declined"]
+    assert responses(outcome) == ["utter_switch_declined"]
     assert FIX_PENDING_SLOT not in outcome.slots
 
 
 def test_a_question_not_answered_lapses() -> None:
     offer = {"to": "report_damaged_product", "text": "they arrived broken"}
-    outcome = _run(
+    outcome = run_turn(
         "return_form", "order_number", "inform", text="118734", slots={SWITCH_SLOT: offer}
     )
     assert outcome.slots["order_number"] == "118734"
     assert outcome.slots[SWITCH_SLOT] is None
     # …so a later "yes" (to some other question) can never switch.
-    later = _run("return_form", "order_number", "affirm", text="yes", slots={SWITCH_SLOT: None})
+    later = run_turn("return_form", "order_number", "affirm", text="yes", slots={SWITCH_SLOT: None})
     assert later.followup is None
 
 
 def test_a_tapped_use_case_button_switches_without_a_question() -> None:
-    outcome = _run(
+    outcome = run_turn(
         "return_form", "item_photo", "report_damaged_product", text="/report_damaged_product"
     )
     assert outcome.handled is False  # the dialogue's switch rules take over
@@ -109,33 +101,33 @@ def test_a_tapped_use_case_button_switches_without_a_question() -> None:
 
 def test_words_that_answer_the_step_are_not_a_switch() -> None:
     # The order step, answered with a reason the NLU reads as damage.
-    outcome = _run(
+    outcome = run_turn(
         "return_form",
         "order_number",
         "report_damaged_product",
         text="order 118734, two of them arrived broken",
     )
-    assert _said(outcome) == []
+    assert responses(outcome) == []
     assert outcome.slots["order_number"] == "118734"
 
 
 def test_yes_carries_what_the_customer_wrote_into_the_new_flow() -> None:
     # In a damage report the order number had no step; the switch to the return fills it.
     offer = {"to": "request_return", "text": "I'd rather send them back, order ORD-2024-118734"}
-    outcome = _run(
+    outcome = run_turn(
         "damaged_product_form", "damage_photo", "affirm", text="sí", language="es",
         slots={SWITCH_SLOT: offer},
     )  # fmt: skip
     assert outcome.followup == "return_form"
     assert outcome.slots["order_number"] == "ORD-2024-118734"
-    assert _said(outcome) == ["utter_noted_from_message"]
+    assert responses(outcome) == ["utter_noted_from_message"]
     assert outcome.replies[0].params == {"noted": "número de pedido ORD-2024-118734"}
     assert outcome.slots[FIELDS_SLOT][0]["source"] == "customer"
 
 
 def test_the_new_flow_started_by_the_button_reads_the_words_of_the_question() -> None:
     offer = {"to": "request_return", "text": "I'd rather send it back, order 118734"}
-    outcome = _run(
+    outcome = run_turn(
         "return_form", None, "request_return", text="/request_return", slots={SWITCH_SLOT: offer}
     )
     assert outcome.slots["order_number"] == "118734"
@@ -154,12 +146,12 @@ def test_offer_words_exist_for_every_pair_of_flows() -> None:
 
 def test_naming_the_flow_answers_the_question() -> None:
     offer = {"to": "report_damaged_product", "text": "they arrived broken"}
-    stay = _run(
+    stay = run_turn(
         "return_form", "item_photo", "request_return", text="no, sigo con la devolución",
         language="es", slots={SWITCH_SLOT: offer},
     )  # fmt: skip
-    assert _said(stay) == ["utter_switch_declined"]
-    go = _run(
+    assert responses(stay) == ["utter_switch_declined"]
+    go = run_turn(
         "return_form", "item_photo", "report_damaged_product", text="yes, it's the damage",
         slots={SWITCH_SLOT: offer},
     )  # fmt: skip

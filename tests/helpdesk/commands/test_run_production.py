@@ -13,17 +13,10 @@ from pathlib import Path
 import pytest
 
 from helpdesk.commands.run import plan
-from helpdesk.settings import PRODUCTION_SECRETS, Settings
+from helpdesk.settings import Settings
+from tests.support.profiles import SAFE_PRODUCTION
 from tests.support.servers import PROJECT_ROOT
 
-SAFE_PRODUCTION = {
-    "HELPDESK_PROFILE": "production",
-    **{name: f"{name.lower()}-chosen-by-the-operator-0123456789" for name in PRODUCTION_SECRETS},
-    "WHATSAPP_GRAPH_URL": "https://graph.facebook.com",
-    "HELPDESK_SECURE_COOKIES": "true",
-    "HELPDESK_MEDIA_KEY": "key1:" + "A" * 43 + "=",
-    "HELPDESK_SANDBOX_ENABLED": "false",
-}
 ENGINES = {
     "HELPDESK_DATABASE_URL": "postgresql://helpdesk@127.0.0.1:5432/helpdesk",
     "HELPDESK_TRACKER_STORE_URL": "postgresql://helpdesk@127.0.0.1:5432/tracker",

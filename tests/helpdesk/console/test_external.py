@@ -21,7 +21,6 @@ from tests.helpdesk.console.conftest import (
     store_customer_media,
 )
 from tests.support import freshdesk, zendesk
-from tests.support.servers import serve_app
 
 CUSTOMER = "15553334444"
 
@@ -32,13 +31,7 @@ def status_of(stack: Stack, ticket: int) -> str:
 
 
 def test_zendesk_round_trip(stack: Stack, monkeypatch: pytest.MonkeyPatch, wait_for) -> None:
-    state = zendesk.ZendeskState(email="bot@example.com", token="zd-token")
-    with serve_app(zendesk.create_app(state), path="/api/v2/tickets") as url:
-        monkeypatch.setenv("HELPDESK_TICKETING", "zendesk")
-        monkeypatch.setenv("ZENDESK_URL", url)
-        monkeypatch.setenv("ZENDESK_EMAIL", "bot@example.com")
-        monkeypatch.setenv("ZENDESK_API_TOKEN", "zd-token")
-        get_settings.cache_clear()
+    with zendesk.serving(monkeypatch) as (_, state):
         stack.say(CUSTOMER, "the label photo is attached")
         photo = store_customer_media(stack.database_url, CUSTOMER, label_photo())
         ticket = hand_off(stack.database_url, CUSTOMER, media_ids=[photo])
@@ -93,12 +86,7 @@ def test_zendesk_round_trip(stack: Stack, monkeypatch: pytest.MonkeyPatch, wait_
 
 
 def test_freshdesk_round_trip(stack: Stack, monkeypatch: pytest.MonkeyPatch, wait_for) -> None:
-    state = freshdesk.FreshdeskState(api_key="fd-key")
-    with serve_app(freshdesk.create_app(state), path="/api/v2/tickets") as url:
-        monkeypatch.setenv("HELPDESK_TICKETING", "freshdesk")
-        monkeypatch.setenv("FRESHDESK_URL", url)
-        monkeypatch.setenv("FRESHDESK_API_KEY", "fd-key")
-        get_settings.cache_clear()
+    with freshdesk.serving(monkeypatch) as (_, state):
         stack.say(CUSTOMER, "hello")
         photo = store_customer_media(stack.database_url, CUSTOMER, label_photo())
         ticket = hand_off(stack.database_url, CUSTOMER, media_ids=[photo])
@@ -144,13 +132,7 @@ def test_webhook_for_a_ticket_that_is_not_ours_is_acknowledged_and_ignored(stack
 def test_a_failed_push_can_be_retried_from_the_ticket_page(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    state = zendesk.ZendeskState(email="bot@example.com", token="zd-token")
-    with serve_app(zendesk.create_app(state), path="/api/v2/tickets") as url:
-        monkeypatch.setenv("HELPDESK_TICKETING", "zendesk")
-        monkeypatch.setenv("ZENDESK_URL", url)
-        monkeypatch.setenv("ZENDESK_EMAIL", "bot@example.com")
-        monkeypatch.setenv("ZENDESK_API_TOKEN", "expired-token")
-        get_settings.cache_clear()
+    with zendesk.serving(monkeypatch, api_token="expired-token") as (_, state):
         ticket = hand_off(stack.database_url, CUSTOMER)
         assert state.tickets == {}
         stack.agent()
@@ -168,13 +150,7 @@ def test_a_failed_push_can_be_retried_from_the_ticket_page(
 def test_console_replies_and_closing_are_mirrored_to_zendesk(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    state = zendesk.ZendeskState(email="bot@example.com", token="zd-token")
-    with serve_app(zendesk.create_app(state), path="/api/v2/tickets") as url:
-        monkeypatch.setenv("HELPDESK_TICKETING", "zendesk")
-        monkeypatch.setenv("ZENDESK_URL", url)
-        monkeypatch.setenv("ZENDESK_EMAIL", "bot@example.com")
-        monkeypatch.setenv("ZENDESK_API_TOKEN", "zd-token")
-        get_settings.cache_clear()
+    with zendesk.serving(monkeypatch) as (_, state):
         ticket = hand_off(stack.database_url, CUSTOMER)
         (external,) = state.tickets.values()
         stack.agent()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
@@ -17,19 +16,8 @@ from helpdesk.reporting import report
 from helpdesk.reporting.filters import Filters, from_query
 from helpdesk.settings import get_settings
 from tests.helpdesk.reporting.dataset import build
-from tests.production.stack import migrated_services
-from tests.support.servers import free_port
 
-SERVICE_PORTS = ("SERVICES_PG_PORT", "SERVICES_REDIS_PORT", "SERVICES_S3_PORT")
 NOV = Filters(since=date(2026, 11, 1), until=date(2026, 11, 4))
-
-
-@pytest.fixture(scope="module")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("services")
-    ports = {name: str(free_port()) for name in SERVICE_PORTS}
-    with migrated_services(folder, ports, start_timeout=180) as values:
-        yield values["HELPDESK_DATABASE_URL"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -6,7 +6,6 @@ purge."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -32,10 +31,7 @@ from helpdesk.reporting.filters import Filters
 from helpdesk.reporting.times import BusinessClock
 from helpdesk.settings import get_settings
 from helpdesk.tickets.hours import parse as parse_hours
-from tests.production.stack import migrated_services
-from tests.support.servers import free_port
 
-SERVICE_PORTS = ("SERVICES_PG_PORT", "SERVICES_REDIS_PORT", "SERVICES_S3_PORT")
 USE_CASES = ("damaged_product", "payment_issue", "software_error")
 QUEUES = ("returns", "payments", "fraud_review")
 TRIGGERS = ("customer_request", "triage", "capture_failed")
@@ -47,14 +43,6 @@ SIGNALS = (
     "a note that is no signal",
 )
 PROBLEMS = ("too_dark", "blurry", "no_text")
-
-
-@pytest.fixture(scope="module")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("services")
-    ports = {name: str(free_port()) for name in SERVICE_PORTS}
-    with migrated_services(folder, ports, start_timeout=180) as values:
-        yield values["HELPDESK_DATABASE_URL"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

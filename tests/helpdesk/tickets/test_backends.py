@@ -19,7 +19,6 @@ from helpdesk.tickets.backends.freshdesk import FreshdeskBackend
 from helpdesk.tickets.backends.zendesk import ZendeskBackend
 from helpdesk.tickets.handoff import customer_message, hand_off
 from tests.support import freshdesk, zendesk
-from tests.support.servers import serve_app
 
 CUSTOMER = "15551112222"
 
@@ -28,34 +27,16 @@ CUSTOMER = "15551112222"
 def zendesk_fake(
     monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> Iterator[tuple[str, zendesk.ZendeskState]]:
-    from helpdesk.settings import get_settings
-
-    state = zendesk.ZendeskState(email="bot@example.com", token="zd-token")
-    with serve_app(zendesk.create_app(state), path="/api/v2/tickets") as url:
-        for name, value in {
-            "HELPDESK_TICKETING": "zendesk",
-            "ZENDESK_URL": url,
-            "ZENDESK_EMAIL": "bot@example.com",
-            "ZENDESK_API_TOKEN": "zd-token",
-        }.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-        yield url, state
+    with zendesk.serving(monkeypatch) as served:
+        yield served
 
 
 @pytest.fixture
 def freshdesk_fake(
     monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> Iterator[tuple[str, freshdesk.FreshdeskState]]:
-    from helpdesk.settings import get_settings
-
-    state = freshdesk.FreshdeskState(api_key="fd-key")
-    with serve_app(freshdesk.create_app(state), path="/api/v2/tickets") as url:
-        monkeypatch.setenv("HELPDESK_TICKETING", "freshdesk")
-        monkeypatch.setenv("FRESHDESK_URL", url)
-        monkeypatch.setenv("FRESHDESK_API_KEY", "fd-key")
-        get_settings.cache_clear()
-        yield url, state
+    with freshdesk.serving(monkeypatch) as served:
+        yield served
 
 
 def photo(database_url: str) -> tuple[int, bytes]:
