@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from helpdesk.customers import get_customer
+from helpdesk.db import autocommit, default_url
 from helpdesk.db.models.base import utcnow
 from helpdesk.errors import GraphAPIError
 from helpdesk.whatsapp import identity, payloads
@@ -29,6 +30,7 @@ from helpdesk.whatsapp.graph import GraphClient
 from helpdesk.whatsapp.payloads import Choice
 from helpdesk.whatsapp.records import (
     Reservation,
+    accept,
     choice_id,
     claim_resend,
     last_inbound_timestamp,
@@ -128,16 +130,34 @@ class Sender:
             await self._tell(recipient_id, reaction.tell_agent)
             if reaction.step == NextStep.TEMPLATE and payload.get("type") != "template":
                 return await self._window_template(recipient_id)
-            fallback = _plain_fallback(payload)
+            fallback = payloads.plain_fallback(payload)
             if fallback and not error.retryable and reaction.step == NextStep.NOTHING:
                 return await self.send(recipient_id, fallback)
             return None
         # Meta has the message now: its wamid must reach the database, or a replay of this
         # turn would send it again. Keep trying (the worker renews the lease meanwhile).
-        await self._db(
-            mark_accepted, outbound_id=outbound_id, wamid=wamid, patience=ACCEPTED_PATIENCE
-        )
+        if not await self._accepted_at_once(outbound_id, wamid):
+            await self._db(
+                mark_accepted, outbound_id=outbound_id, wamid=wamid, patience=ACCEPTED_PATIENCE
+            )
         return wamid
+
+    async def _accepted_at_once(self, outbound_id: int, wamid: str) -> bool:
+        """The wamid recorded by one UPDATE committed by itself (PostgreSQL: no BEGIN or
+        COMMIT, no session, on every reply); False when ``mark_accepted`` must settle it
+        (a status came first, or the database failed: it keeps trying)."""
+        if not (self.url or default_url()).startswith("postgresql"):
+            return False
+
+        def at_once() -> bool:
+            with autocommit(self.url) as connection:
+                return accept(connection, outbound_id=outbound_id, wamid=wamid)
+
+        try:
+            return await asyncio.to_thread(at_once)
+        except Exception as error:  # the patient way below tries again
+            logger.warning("Recording wamid %s at once failed: %s", wamid, error)
+            return False
 
     def _prepare(
         self,
@@ -371,24 +391,6 @@ class Sender:
                 await self.on_stop(recipient_id, note)
             except Exception:
                 logger.exception("Could not tell the agent about %s", _mask(recipient_id))
-
-
-def _plain_fallback(payload: dict[str, Any]) -> dict[str, Any] | None:
-    """A text version of a rich message Meta refused, so the customer still reads it."""
-    kind = payload.get("type")
-    to = payload.get("to") or payload.get("recipient") or ""
-    if kind == "interactive":
-        interactive = payload.get("interactive") or {}
-        text = (interactive.get("body") or {}).get("text") or ""
-        action = interactive.get("action") or {}
-        titles = [b.get("reply", {}).get("title", "") for b in action.get("buttons") or []]
-        for section in action.get("sections") or []:
-            titles += [row.get("title", "") for row in section.get("rows") or []]
-        lines = [text, ""] + [f"{i}. {t}" for i, t in enumerate(titles, start=1)]
-        return payloads.text_messages(to, "\n".join(lines))[0]
-    if kind in ("image", "document", "video") and (payload.get(kind) or {}).get("caption"):
-        return payloads.text_messages(to, payload[kind]["caption"])[0]
-    return None
 
 
 def _customer_language(session: Session, *, sender_id: str) -> str | None:
