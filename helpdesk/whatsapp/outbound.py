@@ -21,16 +21,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from helpdesk.customers import get_customer
-from helpdesk.db import autocommit, default_url
 from helpdesk.db.models.base import utcnow
 from helpdesk.errors import GraphAPIError
-from helpdesk.whatsapp import identity, payloads
+from helpdesk.whatsapp import at_once, identity, payloads
 from helpdesk.whatsapp.errors_map import NextStep, reaction_for
 from helpdesk.whatsapp.graph import GraphClient
 from helpdesk.whatsapp.payloads import Choice
 from helpdesk.whatsapp.records import (
     Reservation,
-    accept,
     choice_id,
     claim_resend,
     last_inbound_timestamp,
@@ -107,9 +105,17 @@ class Sender:
         key = next_reply_key()
         # One transaction before the call to Meta (window, address, the reply's record):
         # each one was a thread hop and a round trip or four, on every reply of every turn.
-        prepared = await self._db(
-            self._prepare, recipient_id=recipient_id, payload=payload, key=key, resends=resends
-        )
+        prepared = None
+        if key is not None and not resends:  # the usual reply: one statement (``at_once``)
+            prepared = await at_once.reserve(
+                self.url, recipient_id=recipient_id, payload=payload, key=key,
+                in_window=self._in_window,
+            )  # fmt: skip
+        if prepared is None:
+            prepared = await self._db(
+                self._prepare, recipient_id=recipient_id, payload=payload, key=key,
+                resends=resends,
+            )  # fmt: skip
         if prepared is None:
             return None
         payload, found = prepared
@@ -136,28 +142,11 @@ class Sender:
             return None
         # Meta has the message now: its wamid must reach the database, or a replay of this
         # turn would send it again. Keep trying (the worker renews the lease meanwhile).
-        if not await self._accepted_at_once(outbound_id, wamid):
+        if not await at_once.accepted(self.url, outbound_id=outbound_id, wamid=wamid):
             await self._db(
                 mark_accepted, outbound_id=outbound_id, wamid=wamid, patience=ACCEPTED_PATIENCE
             )
         return wamid
-
-    async def _accepted_at_once(self, outbound_id: int, wamid: str) -> bool:
-        """The wamid recorded by one UPDATE committed by itself (PostgreSQL: no BEGIN or
-        COMMIT, no session, on every reply); False when ``mark_accepted`` must settle it
-        (a status came first, or the database failed: it keeps trying)."""
-        if not (self.url or default_url()).startswith("postgresql"):
-            return False
-
-        def at_once() -> bool:
-            with autocommit(self.url) as connection:
-                return accept(connection, outbound_id=outbound_id, wamid=wamid)
-
-        try:
-            return await asyncio.to_thread(at_once)
-        except Exception as error:  # the patient way below tries again
-            logger.warning("Recording wamid %s at once failed: %s", wamid, error)
-            return False
 
     def _prepare(
         self,

@@ -60,3 +60,12 @@ def advance_sql(billing: bool) -> Any:
 
 # Asked before every reply.
 LAST_INBOUND = text("SELECT max(timestamp) FROM whatsapp_inbox WHERE sender_id = :sender_id")
+
+# A reply's first reservation, when no run of the turn reserved it before (``at_once``);
+# nothing comes back when one did, for ``records.reserve_reply`` to read it.
+RESERVE_FIRST = text(
+    "INSERT INTO whatsapp_outbound (recipient_id, type, payload, status, resends, reply_to, "
+    "reply_seq, created_at, updated_at) VALUES (:recipient_id, :type, :payload, :status, 0, "
+    ":reply_to, :reply_seq, :now, :now) ON CONFLICT (reply_to, reply_seq) DO NOTHING "
+    "RETURNING id"
+)
