@@ -14,11 +14,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, or_, select, text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from helpdesk.db.models import InboxMessage
 from helpdesk.db.models.base import utcnow
+from helpdesk.whatsapp.ids import is_bsuid
 from helpdesk.whatsapp.states import InboxStatus
 from helpdesk.whatsapp.webhook import Inbound
 
@@ -47,6 +49,10 @@ class InboxItem:
     # Whether the customer had another unfinished message when this one was claimed (True
     # when unknown): if not, the worker need not ask for one after this turn.
     more: bool = True
+    # Where the customer's replies go, ``(phone, user_id)``, as the claim found it
+    # (PostgreSQL's claim reads it in the same statement; None: not read): the turn's
+    # replies need not ask (``identity.address`` the way they would).
+    address: tuple[str | None, str | None] | None = None
 
     @classmethod
     def from_row(cls, row: InboxMessage) -> InboxItem:
@@ -201,7 +207,11 @@ _CLAIM_ON_POSTGRESQL = text(
             SELECT 1 FROM whatsapp_inbox AS later
             WHERE later.sender_id = :sender_id AND later.status IN (:pending, :processing)
               AND later.id <> whatsapp_inbox.id
-        ) AS more
+        ) AS more,
+        (
+            SELECT json_build_array(phone, user_id) FROM whatsapp_identities
+            WHERE "key" = :sender_id AND merged_into IS NULL
+        ) AS address
     """
 )
 
@@ -233,12 +243,24 @@ def _claim_on_postgresql(
     ).one_or_none()
     if row is None:
         return None
-    item = replace(InboxItem.from_row(row), more=bool(row.more))  # type: ignore[arg-type]
+    item = replace(
+        InboxItem.from_row(row),  # type: ignore[arg-type]
+        more=bool(row.more),
+        address=_address(sender_id, row.address),
+    )
     if max_attempts is not None and item.attempts > max_attempts:
         error = f"the process handling it stopped {item.attempts - 1} times"
         finish(session, item_id=item.id, status=InboxStatus.FAILED, error=error)
         return replace(item, poisoned=True)
     return item
+
+
+def _address(key: str, found: list[str | None] | None) -> tuple[str | None, str | None]:
+    """``identity.address``'s answer from the claim's column: the identity's phone and
+    BSUID, or what the key says when there is no identity yet."""
+    if found is not None:
+        return found[0], found[1]
+    return (None, key) if is_bsuid(key) else (key, None)
 
 
 def finish_and_claim_next(
@@ -257,14 +279,20 @@ def finish_and_claim_next(
     return claim_next(session, **claim)
 
 
-def finish_many(session: Session, *, item_ids: Sequence[int]) -> None:
-    """``finish`` (done) for several messages at once."""
-    session.execute(
-        update(InboxMessage)
-        .where(InboxMessage.id.in_(list(item_ids)))
-        .values(status=InboxStatus.DONE, lease_until=None, processed_at=utcnow(), last_error=None)
-        .execution_options(synchronize_session=False)
+def finish_many(connection: Session | Connection, *, item_ids: Sequence[int]) -> None:
+    """``finish`` (done) for several messages at once, on a session or on a connection
+    that commits each statement (the worker's lone done marks: no BEGIN or COMMIT)."""
+    connection.execute(
+        _FINISH_MANY,
+        {"ids": list(item_ids), "done": InboxStatus.DONE.value, "now": utcnow()},
     )
+
+
+# Plain SQL: once per handled message (the ORM's UPDATE cost more to build than to run).
+_FINISH_MANY = text(
+    "UPDATE whatsapp_inbox SET status = :done, lease_until = NULL, processed_at = :now, "
+    "last_error = NULL WHERE id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
 
 
 def claim_and_prepare(

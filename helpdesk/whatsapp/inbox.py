@@ -41,9 +41,9 @@ from helpdesk.whatsapp.claims import (
     renew_lease,
     store_messages,
 )
-from helpdesk.whatsapp.replay import reply_scope
+from helpdesk.whatsapp.replay import Answering, reply_scope
 from helpdesk.whatsapp.states import InboxStatus
-from helpdesk.whatsapp.writes import write_async
+from helpdesk.whatsapp.writes import statement_async, write_async
 
 # The rows' functions, used from here by the service, the tests and the fuzz targets.
 __all__ = [
@@ -295,7 +295,8 @@ class InboxWorker:
         if not waiting:
             return
         try:
-            await self._db(finish_many, item_ids=waiting)
+            # Alone (nothing else to share a transaction with): one statement by itself.
+            await statement_async(finish_many, url=self.url, item_ids=waiting)
         except Exception:
             logger.exception("Could not mark handled inbox messages done; again soon")
             self._done_marks.update(waiting)
@@ -309,7 +310,7 @@ class InboxWorker:
         (failed for good); ``False``: postponed for a retry."""
         heartbeat = asyncio.get_running_loop().create_task(self._heartbeat(item.id))
         try:
-            with reply_scope(item.wamid):
+            with reply_scope(item.wamid, _answering(item)):
                 await self.process(item)
         except asyncio.CancelledError:
             raise
@@ -361,3 +362,9 @@ class InboxWorker:
             await asyncio.sleep(self.lease / 3)
             with contextlib.suppress(Exception):
                 await self._db(renew_lease, item_id=item_id, lease=self.lease)
+
+
+def _answering(item: InboxItem) -> Answering | None:
+    if item.address is None:
+        return None
+    return Answering(item.sender_id, item.timestamp, phone=item.address[0], user_id=item.address[1])

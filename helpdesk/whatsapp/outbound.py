@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from helpdesk.customers import get_customer
 from helpdesk.db.models.base import utcnow
 from helpdesk.errors import GraphAPIError
-from helpdesk.whatsapp import identity, payloads
+from helpdesk.whatsapp import at_once, identity, payloads
 from helpdesk.whatsapp.errors_map import NextStep, reaction_for
 from helpdesk.whatsapp.graph import GraphClient
 from helpdesk.whatsapp.payloads import Choice
@@ -105,9 +105,17 @@ class Sender:
         key = next_reply_key()
         # One transaction before the call to Meta (window, address, the reply's record):
         # each one was a thread hop and a round trip or four, on every reply of every turn.
-        prepared = await self._db(
-            self._prepare, recipient_id=recipient_id, payload=payload, key=key, resends=resends
-        )
+        prepared = None
+        if key is not None and not resends:  # the usual reply: one statement (``at_once``)
+            prepared = await at_once.reserve(
+                self.url, recipient_id=recipient_id, payload=payload, key=key,
+                in_window=self._in_window,
+            )  # fmt: skip
+        if prepared is None:
+            prepared = await self._db(
+                self._prepare, recipient_id=recipient_id, payload=payload, key=key,
+                resends=resends,
+            )  # fmt: skip
         if prepared is None:
             return None
         payload, found = prepared
@@ -128,15 +136,16 @@ class Sender:
             await self._tell(recipient_id, reaction.tell_agent)
             if reaction.step == NextStep.TEMPLATE and payload.get("type") != "template":
                 return await self._window_template(recipient_id)
-            fallback = _plain_fallback(payload)
+            fallback = payloads.plain_fallback(payload)
             if fallback and not error.retryable and reaction.step == NextStep.NOTHING:
                 return await self.send(recipient_id, fallback)
             return None
         # Meta has the message now: its wamid must reach the database, or a replay of this
         # turn would send it again. Keep trying (the worker renews the lease meanwhile).
-        await self._db(
-            mark_accepted, outbound_id=outbound_id, wamid=wamid, patience=ACCEPTED_PATIENCE
-        )
+        if not await at_once.accepted(self.url, outbound_id=outbound_id, wamid=wamid):
+            await self._db(
+                mark_accepted, outbound_id=outbound_id, wamid=wamid, patience=ACCEPTED_PATIENCE
+            )
         return wamid
 
     def _prepare(
@@ -371,24 +380,6 @@ class Sender:
                 await self.on_stop(recipient_id, note)
             except Exception:
                 logger.exception("Could not tell the agent about %s", _mask(recipient_id))
-
-
-def _plain_fallback(payload: dict[str, Any]) -> dict[str, Any] | None:
-    """A text version of a rich message Meta refused, so the customer still reads it."""
-    kind = payload.get("type")
-    to = payload.get("to") or payload.get("recipient") or ""
-    if kind == "interactive":
-        interactive = payload.get("interactive") or {}
-        text = (interactive.get("body") or {}).get("text") or ""
-        action = interactive.get("action") or {}
-        titles = [b.get("reply", {}).get("title", "") for b in action.get("buttons") or []]
-        for section in action.get("sections") or []:
-            titles += [row.get("title", "") for row in section.get("rows") or []]
-        lines = [text, ""] + [f"{i}. {t}" for i, t in enumerate(titles, start=1)]
-        return payloads.text_messages(to, "\n".join(lines))[0]
-    if kind in ("image", "document", "video") and (payload.get(kind) or {}).get("caption"):
-        return payloads.text_messages(to, payload[kind]["caption"])[0]
-    return None
 
 
 def _customer_language(session: Session, *, sender_id: str) -> str | None:

@@ -255,3 +255,21 @@ def custom(to: str, data: dict[str, Any]) -> dict[str, Any]:
                 body["type"] = kind
                 break
     return body
+
+
+def plain_fallback(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """A text version of a rich message Meta refused, so the customer still reads it."""
+    kind = payload.get("type")
+    to = payload.get("to") or payload.get("recipient") or ""
+    if kind == "interactive":
+        interactive = payload.get("interactive") or {}
+        text = (interactive.get("body") or {}).get("text") or ""
+        action = interactive.get("action") or {}
+        titles = [b.get("reply", {}).get("title", "") for b in action.get("buttons") or []]
+        for section in action.get("sections") or []:
+            titles += [row.get("title", "") for row in section.get("rows") or []]
+        lines = [text, ""] + [f"{i}. {t}" for i, t in enumerate(titles, start=1)]
+        return text_messages(to, "\n".join(lines))[0]
+    if kind in ("image", "document", "video") and (payload.get(kind) or {}).get("caption"):
+        return text_messages(to, payload[kind]["caption"])[0]
+    return None

@@ -10,7 +10,6 @@ the same one that stores the messages).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, select, text, true, update
+from sqlalchemy import case, delete, select, true, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -26,7 +25,7 @@ from helpdesk.db.models import ButtonId, InboxMessage, OutboundMessage, Reaction
 from helpdesk.db.models.base import utcnow
 from helpdesk.db.models.whatsapp import ERASED_TYPE
 from helpdesk.errors import GraphAPIError
-from helpdesk.whatsapp import identity, payloads
+from helpdesk.whatsapp import identity, payloads, statements
 from helpdesk.whatsapp.pricing import billing_of, record_billing
 from helpdesk.whatsapp.replay import key_from_callback
 from helpdesk.whatsapp.states import OUTBOUND_RANK, InboxStatus, OutboundStatus
@@ -81,7 +80,7 @@ def reserve_reply(
     Plain SQL: one per reply of every turn, where the ORM's select, object and flush cost
     more CPU than the statements."""
     key = {"reply_to": reply_to, "reply_seq": reply_seq}
-    row = session.execute(_RESERVED, key).first()
+    row = session.execute(statements.RESERVED, key).first()
     if row is not None and row.wamid:
         return Reservation(row.id, wamid=row.wamid)
     if row is not None and row.status == OutboundStatus.QUEUED and not resend_unconfirmed:
@@ -98,28 +97,11 @@ def reserve_reply(
     }
     if row is None:
         outbound_id = session.execute(
-            _RESERVE_NEW, {**values, "recipient_id": recipient_id}
+            statements.RESERVE_NEW, {**values, "recipient_id": recipient_id}
         ).scalar_one()
         return Reservation(outbound_id)
-    session.execute(_RESERVE_AGAIN, {**values, "id": row.id})
+    session.execute(statements.RESERVE_AGAIN, {**values, "id": row.id})
     return Reservation(row.id)
-
-
-_RESERVED = text(
-    "SELECT id, wamid, status, updated_at FROM whatsapp_outbound "
-    "WHERE reply_to = :reply_to AND reply_seq = :reply_seq"
-).columns(
-    OutboundMessage.id, OutboundMessage.wamid, OutboundMessage.status, OutboundMessage.updated_at
-)
-_RESERVE_NEW = text(
-    "INSERT INTO whatsapp_outbound (recipient_id, type, payload, status, resends, reply_to, "
-    "reply_seq, created_at, updated_at) VALUES (:recipient_id, :type, :payload, :status, 0, "
-    ":reply_to, :reply_seq, :now, :now) RETURNING id"
-)
-_RESERVE_AGAIN = text(
-    "UPDATE whatsapp_outbound SET type = :type, payload = :payload, status = :status, "
-    "updated_at = :now WHERE id = :id"
-)
 
 
 def reply_wamid(session: Session, *, outbound_id: int) -> str | None:
@@ -135,28 +117,17 @@ def mark_accepted(session: Session, *, outbound_id: int, wamid: str) -> None:
     A status can overtake this call (it comes on another connection); ``apply_status``
     then left a placeholder row under the wamid, which is folded in here.
     """
+    # The usual case (no status came first) in one plain UPDATE; the ORM's way below when
+    # the row is already in this session or a status left a placeholder. Not on SQLite:
+    # the UPDATE would take its one write lock before the wamid is known to be free, where
+    # the ORM's way only reads until the commit.
     if (
         not session.identity_map
         and not session.new
         and session.get_bind().dialect.name == "postgresql"
+        and accept(session, outbound_id=outbound_id, wamid=wamid)
     ):
-        # The usual case (no status came first) in one plain UPDATE; the ORM's way below
-        # when the row is already in this session or a status left a placeholder. Not on
-        # SQLite: the UPDATE would take its one write lock before the wamid is known to be
-        # free, where the ORM's way only reads until the commit.
-        done = session.execute(
-            _ACCEPTED,
-            {
-                "id": outbound_id,
-                "wamid": wamid,
-                "accepted": OutboundStatus.ACCEPTED.value,
-                "queued": OutboundStatus.QUEUED.value,
-                "error": OutboundStatus.ERROR.value,
-                "now": utcnow(),
-            },
-        ).rowcount
-        if done:
-            return
+        return
     row = session.get(OutboundMessage, outbound_id)
     if row is None:
         return
@@ -177,13 +148,19 @@ def mark_accepted(session: Session, *, outbound_id: int, wamid: str) -> None:
     row.wamid = wamid
 
 
-_ACCEPTED = text(
-    "UPDATE whatsapp_outbound SET wamid = :wamid, "
-    "status = CASE WHEN status IN (:queued, :error) THEN :accepted ELSE status END, "
-    "error_code = CASE WHEN status IN (:queued, :error) THEN NULL ELSE error_code END, "
-    "updated_at = :now WHERE id = :id "
-    "AND NOT EXISTS (SELECT 1 FROM whatsapp_outbound AS early WHERE early.wamid = :wamid)"
-)
+def accept(connection: Session | Connection, *, outbound_id: int, wamid: str) -> bool:
+    """``mark_accepted``'s usual case alone (PostgreSQL), on a session or a connection
+    that commits each statement; ``False``: a status came first (its placeholder row holds
+    the wamid) or there is no such row, for ``mark_accepted`` to settle."""
+    params = {
+        "id": outbound_id,
+        "wamid": wamid,
+        "accepted": OutboundStatus.ACCEPTED.value,
+        "queued": OutboundStatus.QUEUED.value,
+        "error": OutboundStatus.ERROR.value,
+        "now": utcnow(),
+    }
+    return bool(connection.execute(statements.ACCEPTED, params).rowcount)
 
 
 def mark_error(session: Session, *, outbound_id: int, error: GraphAPIError) -> None:
@@ -244,23 +221,6 @@ def apply_status(session: Session, *, status: Status) -> None:
     record_billing(row, status.pricing)
 
 
-@functools.cache
-def _advance_sql(billing: bool) -> Any:
-    """``_advance``'s UPDATE as plain SQL (built once): the ORM statement cost ~0.5 ms of
-    CPU to build, key and compile on every status webhook, three per reply."""
-    ranks = " ".join(f"WHEN '{name}' THEN {value}" for name, value in OUTBOUND_RANK.items())
-    row_rank = f"(CASE status {ranks} ELSE 0 END)"
-    sets = [f"status = CASE WHEN {row_rank} < :rank THEN :status ELSE status END"]
-    changes = f"{row_rank} < :rank"
-    if billing:
-        sets.append("category = :category, billable = :billable, pricing_type = :pricing_type")
-        changes = "1 = 1"
-    sets.append("updated_at = :now")
-    return text(
-        f"UPDATE whatsapp_outbound SET {', '.join(sets)} WHERE wamid = :wamid AND {changes}"
-    )
-
-
 def advance(connection: Session | Connection, *, status: Status) -> bool:
     """``apply_status``'s usual case alone, on a session or a connection (the ingest runs
     it on one that commits each statement: a status webhook is then one statement, no
@@ -279,7 +239,7 @@ def advance(connection: Session | Connection, *, status: Status) -> bool:
         params.update(
             category=billing.category, billable=billing.billable, pricing_type=billing.type
         )
-    return bool(connection.execute(_advance_sql(billing is not None), params).rowcount)
+    return bool(connection.execute(statements.advance_sql(billing is not None), params).rowcount)
 
 
 def _advance(session: Session, *, status: Status) -> bool:
@@ -376,11 +336,7 @@ def record_reaction(
 
 def last_inbound_timestamp(session: Session, *, sender_id: str) -> int | None:
     """When the customer last wrote (epoch seconds): opens the 24-hour service window."""
-    return session.execute(_LAST_INBOUND, {"sender_id": sender_id}).scalar_one_or_none()
-
-
-# Asked before every reply (plain SQL: cheaper to run than the ORM's select to build).
-_LAST_INBOUND = text("SELECT max(timestamp) FROM whatsapp_inbox WHERE sender_id = :sender_id")
+    return session.execute(statements.LAST_INBOUND, {"sender_id": sender_id}).scalar_one_or_none()
 
 
 def erase_all(session: Session, *, sender_id: str) -> int:

@@ -36,9 +36,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
+@dataclass(frozen=True)
+class Answering:
+    """What the worker knew, when it claimed the message, of the customer it answers: the
+    turn's replies to them need not ask the database again (``Sender``)."""
+
+    sender_id: str
+    # The message's time (epoch seconds): the 24-hour window is open at least from then.
+    timestamp: int
+    # Where replies go (``identity.address``'s phone and BSUID) as the claim read it.
+    phone: str | None
+    user_id: str | None
+
+
 @dataclass
 class _Scope:
     wamid: str
+    answering: Answering | None = None
     counter: itertools.count = field(default_factory=itertools.count)
 
 
@@ -48,9 +62,10 @@ _current: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar(
 
 
 @contextlib.contextmanager
-def reply_scope(wamid: str) -> Iterator[None]:
-    """Replies sent in this block (this task and what it awaits) answer ``wamid``."""
-    token = _current.set(_Scope(wamid))
+def reply_scope(wamid: str, answering: Answering | None = None) -> Iterator[None]:
+    """Replies sent in this block (this task and what it awaits) answer ``wamid``
+    (``answering``: what the claim knew of its customer)."""
+    token = _current.set(_Scope(wamid, answering))
     try:
         yield
     finally:
@@ -81,3 +96,10 @@ def next_reply_key() -> tuple[str, int] | None:
     if scope is None:
         return None
     return scope.wamid, next(scope.counter)
+
+
+def answering(recipient_id: str) -> Answering | None:
+    """What the claim knew of ``recipient_id`` when the current turn answers them."""
+    scope = _current.get()
+    found = scope.answering if scope is not None else None
+    return found if found is not None and found.sender_id == recipient_id else None

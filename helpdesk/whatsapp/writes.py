@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from helpdesk.db import default_url, session_scope
+from helpdesk.db import autocommit, default_url, session_scope
 from helpdesk.errors import DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
@@ -129,3 +129,23 @@ async def write_async(
 ) -> T:
     """``write`` in a thread, so the event loop keeps serving meanwhile."""
     return await asyncio.to_thread(write, function, url=url, patience=patience, **kwargs)
+
+
+def postgresql(url: str | None) -> bool:
+    return (url or default_url()).startswith("postgresql")
+
+
+async def statement_async(
+    function: Callable[..., T], *, url: str | None = None, **kwargs: Any
+) -> T:
+    """``function(connection, **kwargs)``, one statement, in a thread: on PostgreSQL on a
+    connection that commits it by itself (no BEGIN and COMMIT round trips), elsewhere in a
+    transaction of its own (``write``)."""
+    if not postgresql(url):
+        return await write_async(function, url=url, **kwargs)
+
+    def run() -> T:
+        with autocommit(url) as connection:
+            return function(connection, **kwargs)
+
+    return await asyncio.to_thread(run)

@@ -21,7 +21,7 @@ from helpdesk import db
 from helpdesk.whatsapp import inbox, service
 from helpdesk.whatsapp.graph import GraphClient
 from helpdesk.whatsapp.outbound import Sender
-from helpdesk.whatsapp.replay import reply_scope
+from helpdesk.whatsapp.replay import Answering, reply_scope
 from helpdesk.whatsapp.webhook import parse
 from tests.production.stack import migrated_services
 from tests.support.servers import serve_app
@@ -148,8 +148,10 @@ def test_only_one_worker_at_a_time_looks_for_due_customers(pg: str) -> None:
         assert inbox.due_senders(later) == ["34600000002"]
 
 
-async def test_a_replayed_turn_does_not_send_its_replies_again(pg: str) -> None:
-    """The first run of a turn died after its first reply; the replay sends only the rest."""
+@pytest.mark.parametrize("claimed", [True, False])
+async def test_a_replayed_turn_does_not_send_its_replies_again(pg: str, claimed: bool) -> None:
+    """The first run of a turn died after its first reply; the replay sends only the rest
+    (``claimed``: the worker's claim knew the customer, the replies are reserved at once)."""
     from helpdesk.sandbox.app import SandboxConfig, create_app
 
     config = SandboxConfig(
@@ -163,9 +165,10 @@ async def test_a_replayed_turn_does_not_send_its_replies_again(pg: str) -> None:
         client = GraphClient(base_url=url, access_token="t", phone_number_id=PHONE, retries=0)
         sender = Sender(client, url=pg)
         wamid = "wamid.order.34600000002.0"
-        with reply_scope(wamid):  # the first run: one reply out, then the replica died
+        known = Answering("34600000002", int(time.time()), "34600000002", None) if claimed else None
+        with reply_scope(wamid, known):  # the first run: one reply out, then the replica died
             await sender.text("34600000002", "first")
-        with reply_scope(wamid):  # the replay: the same two replies
+        with reply_scope(wamid, known):  # the replay: the same two replies
             await sender.text("34600000002", "first (another variation)")
             await sender.text("34600000002", "second")
         await client.aclose()
@@ -204,8 +207,11 @@ async def test_a_connection_dropped_as_meta_accepts_a_reply_does_not_send_it_twi
         access_token="t", app_secret="s", phone_number_id=PHONE, webhook_url="http://127.0.0.1:9"
     )
     app = create_app(config)
-    engine = db.get_engine(pg)
-    event.listen(engine, "before_cursor_execute", drop_at_the_wamid)
+    # Whichever connection records the wamid: the one that commits it by itself
+    # (``at_once``), or the patient transaction's when that one failed.
+    engines = [db.get_engine(pg), db.get_engine(pg, autocommit=True)]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", drop_at_the_wamid)
     try:
         with serve_app(app, path="/sandbox/health") as url:
             client = GraphClient(base_url=url, access_token="t", phone_number_id=PHONE, retries=0)
@@ -227,7 +233,8 @@ async def test_a_connection_dropped_as_meta_accepts_a_reply_does_not_send_it_twi
             await client.aclose()
             seen = app.state.sandbox.customer(customer).items
     finally:
-        event.remove(engine, "before_cursor_execute", drop_at_the_wamid)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", drop_at_the_wamid)
         outside.dispose()
     assert dropped, "the connection was never dropped: the test did not test anything"
     sent = [i for i in seen if i["direction"] == "outbound"]
@@ -239,8 +246,9 @@ async def test_a_connection_dropped_as_meta_accepts_a_reply_does_not_send_it_twi
     assert wamids == [sent[0]["id"]]  # the reply's record kept what Meta called it
 
 
+@pytest.mark.parametrize("claimed", [True, False])
 async def test_a_reply_sent_by_a_worker_that_died_before_recording_it_is_not_sent_again(
-    pg: str,
+    pg: str, claimed: bool
 ) -> None:
     """``kill -9`` right after Meta accepted a reply: the wamid never reached the database.
     Meta's status webhooks name the reply (the key we sent as biz_opaque_callback_data),
@@ -277,7 +285,8 @@ async def test_a_reply_sent_by_a_worker_that_died_before_recording_it_is_not_sen
             service.store_events(
                 session, events=parse(json.dumps(status).encode(), phone_number_id=PHONE)
             )
-        with reply_scope(wamid):  # the replay
+        known = Answering(customer, int(time.time()), customer, None) if claimed else None
+        with reply_scope(wamid, known):  # the replay
             again = await sender.text(customer, "hello (another variation)")
         await client.aclose()
         seen = app.state.sandbox.customer(customer).items
