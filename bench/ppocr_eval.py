@@ -28,13 +28,14 @@ calibration then held-out at 0/90/180/270):
   worst 0.503. Totals 100 % / 96 %, dates 100 % / 100 %. CPU median 1.2 / 1.3 s a receipt.
 - PP-OCR: 0.908/0.912/0.907/0.890, worst 0.692 (000); 0.861/0.864/0.867/0.873, worst 0.695
   (the printed linn page, Tesseract 0.961). Totals 100 % / 100 %, dates 78 % / 100 %. CPU
-  median 2.4 / 2.5 s a receipt, 9.8 s the linn page (Tesseract 4.1).
+  median 2.4-2.7 / 2.5-2.6 s a receipt (2.0-2.1x Tesseract's), 8-10 s the linn page
+  (Tesseract 3.5-4.1).
 - The better of the two per page and rotation (an oracle): 0.924 / 0.902: no per-page
   choice between them reaches 0.95.
 - Spanish: the ch dictionary has no ñ, Ñ, ¿, ¡, Á, Í, Ú, €; it reads "Año" "Ano",
-  "falló" "fallo", "número" "numero" even with ó, ú in it. Tesseract reads them all.
-- Phone screenshot 1080x2400: Tesseract CPU 0.5-1.0 s, PP-OCR 2.2-3.7 s, with words split
-  at wide letter gaps ("fai led").
+  "falló" "fall6", "número" "numero" even with ó, ú in it. Tesseract reads them all.
+- Phone screenshot 1080x2400: Tesseract CPU 0.4-1.0 s, PP-OCR 2.2-3.7 s (about 6x), and
+  wide letter gaps split words ("T XN8A23F90B12", "#1 1 2-3456789").
 """
 
 from __future__ import annotations
