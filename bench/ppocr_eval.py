@@ -47,6 +47,34 @@ calibration then held-out at 0/90/180/270):
   "falló" "fall6", "número" "numero" even with ó, ú in it. Tesseract reads them all.
 - Phone screenshot 1080x2400: Tesseract CPU 0.4-1.0 s, PP-OCR 2.2-3.7 s (about 6x), and
   wide letter gaps split words ("T XN8A23F90B12", "#1 1 2-3456789").
+
+Measured on branch ocr9b (runs A: v5, en-v4, en-v4:own, v6-tiny; B: v6-small, v6-tiny:own,
+v5:own; each with Tesseract in the same run, identical in both; load 1-4). Similarity
+calibration | held-out at 0/90/180/270 (worst page); totals, dates cal/held; CPU s a receipt
+median cal/held (ratio to Tesseract's in the same run); phone screenshot CPU s:
+  tesseract  .894 .899 .891 .883 (.804) | .817 .814 .813 .813 (.503)  100/96 100/100
+             1.33/1.43 (B 1.09/1.27); screenshot 0.41-0.59
+  v6-small   .944 .947 .944 .932 (.810) | .905 .905 .913 .913 (.734)  100/100 100/100
+             2.41/2.54 (2.2x/2.0x); screenshot 2.46 (4x)
+  v6-tiny    .916 .927 .916 .899 (.756) | .876 .876 .886 .876 (.708)  100/100 100/100
+             1.02/1.00 (0.8x/0.7x); screenshot 0.86
+  v6-tiny:own .939 .944 .938 .906 (.710) | .876 .876 .882 .876 (.708) 100/100 96/100
+             0.87/0.83 (0.8x/0.7x); screenshot 0.94 ("ID:TXN8A...": no space)
+  v5         .907 .916 .908 .904 (.746) | .874 .875 .887 .882 (.668)  100/100 85/100
+             2.65/2.85 (2.0x); screenshot 2.36;  v5:own .858-.865 | .785-.804
+  en-v4      .891 .899 .891 .874 (.682) | .836 .839 .846 .850 (.704)  100/100 78/100
+             2.36/2.59 (1.8x); screenshot 2.38, its ink-gap spaces split "T XN8A23F90B1 2"
+  en-v4:own  .785 .800 .785 .780 (.686) | .760 .763 .784 .774 (.685)  100/100 67/81
+The worst PP-OCR page is always the printed book page text_ocrmypdf_linn.jpg (Tesseract .961;
+v6-small .734, CPU 8-10 s vs 3.2-4.0 s). en-v4's own spaces do not fix the lost spaces: with
+them alone it falls to .78 (receipts' words run together as with ch-v4). Oracle (the better of
+Tesseract and the model per page and rotation): v6-small .943 / .940 (min .810 / .802);
+v6-tiny .924 / .912; v5 .920 / .919; en-v4 .918 / .897. None reaches .95 mean / .90 every page.
+Spanish page: v6-small and v6-tiny read every line exactly as Tesseract ("¿Cuál", "falló",
+"Año", "España", "Muñoz", "45,90 €", "AÑO ÚNICO ÍNDICE"); v5 "iCuál", "ANO úNICO INDICE"
+(its dictionary has no ¿, Ñ, Ú); en-v4 no accents, no € ("Cual", "Ano", "45,90"). The
+dictionaries: v6 and v6-tiny have ñ Ñ á é Á Í Ú ¿ €, v5 lacks Ñ Ú ¿, none ¡, none a space in
+the file (rapidocr appends one, as the models' output widths, dictionary + 2, expect).
 """
 
 from __future__ import annotations
