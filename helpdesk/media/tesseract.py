@@ -19,11 +19,12 @@ MAX_OCR_PIXELS = 12_000_000
 # calibration half it does for narrow thermal receipts (0.5-1 MP, word boxes 13-18 px:
 # 006, 455, 500 read +0.05-0.10 closer to their truth at 1.4-2x), whose largest upscaled
 # read is 2.4 MP. A whole page of small print is 1.7-2 MP at its own size, where 2x makes
-# 4x the pixels and Tesseract's time grows with them: the calibration book page (kraken)
-# went to 5 MP, read twice (binarised too: 9.9 MP, 13.6 s); capped, it reads once at 3 MP
-# (3.9 s) at the confidence of 1x and 2x. On the held-out half (measured, not tuned
-# to) the printed linn page, 2 MP with 13-px word boxes, went to 8.6 MP (5-23 s) and read
-# worse than at its own size (0.951 against 0.968; 0.961 at the cap).
+# 4x the pixels and Tesseract's CPU time grows with them: the calibration book page
+# (kraken) went to 5 MP, read twice (binarised too), about 5 s of CPU; capped, it reads once
+# at 3 MP in about 2 s at the confidence of 1x and 2x. On the held-out half (measured, not
+# tuned to) the printed linn page, 2 MP with 13-px word boxes, went to 8.6 MP (CPU 6.2-6.5 s
+# per analysis, 5.4 s with the cap; one read 3.8 s at scale 1, 4.6 s at the cap, 5.9 s at
+# 2.08x) and read worse than at its own size (0.951 against 0.968; 0.961 at the cap).
 UPSCALE_MAX_PIXELS = 3_000_000
 
 

@@ -52,6 +52,14 @@ character or two (dot-matrix G/B, M/H, 5/9 on 010), 2 % merged or split ("1X" fo
 at most 5 % read right but dropped by the confidence gate (right-hand prices at confidence
 0-40 on 455_rot90; showing every word instead scores 0.004-0.024 lower on 7 of 9 pages), 3 %
 never read (lines under a handwritten mark or in 8-px print on 000, 463 px wide).
+
+Another recogniser (branch ocr9, bench/ppocr_eval.py, same pages and similarity): PaddleOCR's
+ch_PP-OCRv4 mobile models (rapidocr-onnxruntime 1.4.4) read the receipts' thermal print
+better, 0.908/0.912/0.907/0.890 and 0.861/0.864/0.867/0.873 (Tesseract 0.894/0.899/0.891/
+0.883 and 0.817/0.814/0.813/0.813 in the same run; held-out 013 0.77 against 0.50), but the
+printed linn page 0.695 against 0.961, calibration dates 78 %, twice Tesseract's CPU per
+receipt (median 2.4 s against 1.2 s), and its dictionary has no ñ, ¿, ¡ or €; the better of
+the two readings per page would score 0.924 / 0.902. Not integrated.
 """
 
 from __future__ import annotations
