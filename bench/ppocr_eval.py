@@ -224,7 +224,7 @@ def _spaced(
 
 def ppocr_read(grey: np.ndarray, model: str = "ch-v4", **_: object):  # type: ignore[no-untyped-def]
     from helpdesk.media import orientation
-    from helpdesk.media.ocr import _assemble
+    from helpdesk.media.ocr_text import assemble
     from helpdesk.media.tesseract import Word, rotate
 
     # "MODEL:own": the recogniser's own spaces only, no spaces put back from ink gaps
@@ -236,7 +236,7 @@ def ppocr_read(grey: np.ndarray, model: str = "ch-v4", **_: object):  # type: ig
     bgr = np.ascontiguousarray(np.dstack([page] * 3))
     boxes, _ = eng.text_det(bgr)
     if boxes is None or not len(boxes):
-        return _assemble([], rotation)
+        return assemble([], rotation)
     crops = eng.get_crop_img_list(bgr, boxes)
     _, cls_res, _ = eng.text_cls([c.copy() for c in crops])
     flipped = sum(s for label, s in cls_res if label == "180")
@@ -247,7 +247,7 @@ def ppocr_read(grey: np.ndarray, model: str = "ch-v4", **_: object):  # type: ig
         bgr = np.ascontiguousarray(np.dstack([page] * 3))
         boxes, _ = eng.text_det(bgr)
         if boxes is None or not len(boxes):
-            return _assemble([], rotation)
+            return assemble([], rotation)
         crops = eng.get_crop_img_list(bgr, boxes)
     rec, _ = eng.text_rec(crops, True)
     # rows: boxes whose middle lies within a row's first box, left to right
@@ -287,12 +287,12 @@ def ppocr_read(grey: np.ndarray, model: str = "ch-v4", **_: object):  # type: ig
                 box = (round(left + x0), round(top), max(1, round(x1 - x0)), round(bottom - top))
                 words.append(Word(word, 100 * score, box, number))
     # boxes back on the unturned picture
-    from helpdesk.media.ocr import _to_source
+    from helpdesk.media.page_rotation import to_source
 
     shape = page.shape if rotation in (0, 180) else (page.shape[1], page.shape[0])
     for word in words:
-        word.box = _to_source(word.box, rotation, shape, 1.0)
-    return _assemble(words, rotation)
+        word.box = to_source(word.box, rotation, shape, 1.0)
+    return assemble(words, rotation)
 
 
 def _reader(route: str, original):  # type: ignore[no-untyped-def]

@@ -36,7 +36,8 @@ from helpdesk.media.fields import Field, extract_fields, redact_cards
 from helpdesk.media.ink import without_coloured_ink
 from helpdesk.media.intake import sniff
 from helpdesk.media.messages import message
-from helpdesk.media.ocr import OcrResult, from_text_layer, read_text
+from helpdesk.media.ocr import read_text
+from helpdesk.media.ocr_text import OcrResult, from_text_layer
 from helpdesk.media.receipts import read_receipt
 from helpdesk.media.video import read_video
 

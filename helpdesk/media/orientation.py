@@ -7,7 +7,7 @@ blobs of ink, and a letter's nearest neighbours sit beside it on its line (lette
 closer to each other than lines are), so the directions to nearest neighbours vote for
 horizontal or vertical lines (the "docstrum" idea, O'Gorman 1993). This takes 5-40 ms on
 a page; whether the page is upside down is then decided by a short OCR probe on a band
-of lines (helpdesk/media/ocr.py), not by a full read.
+of lines (helpdesk/media/page_rotation.py), not by a full read.
 
 On the dev set (tests/data/media-dev, calibration half) the vote is 0.56-0.94 on every
 page and receipt at every quarter turn and under 0.40 on photos without text, so a page

@@ -11,7 +11,7 @@ Tried for every line Tesseract is unsure of (each word keeping the surer of its 
 readings): on tests/data/media-dev it moved OCR similarity by +0.00 on the calibration
 half and +0.004 on the held-out half for about 0.3 s more CPU per receipt, so it is not
 done (figures in the report of branch ocr6). Nor is keeping a word the confidence gate drops
-(helpdesk/media/ocr.py) when the closer read of its line reads the same text at the same
+(helpdesk/media/ocr_text.py) when the closer read of its line reads the same text at the same
 place: +0.000/+0.005/+0.000/+0.001 at 0/90/180/270 degrees on the calibration half (one
 page, whose right-hand prices Tesseract reads right at confidence 0-40), +0.005-0.007 held
 out, totals and dates unchanged, for about 0.14 s more CPU per receipt (branch ocr8).

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from helpdesk.media import engine
-from helpdesk.media.ocr import _osd_rotation
+from helpdesk.media.page_rotation import osd_rotation
 from helpdesk.settings import get_settings
 from tests.helpdesk.media.conftest import draw_text
 
@@ -76,7 +76,7 @@ def test_the_models_are_read_from_the_configured_folder(
     # page and for the orientation check (osd).
     default = engine.image_to_data(_page(RECEIPT), lang="eng+spa", psm=6, timeout=60)
     turned = np.ascontiguousarray(np.rot90(_page(ERROR * 4)))
-    default_osd = _osd_rotation(turned, 60)
+    default_osd = osd_rotation(turned, 60)
     folder = tmp_path / "tessdata"
     folder.mkdir()
     for name in ("eng", "spa", "osd"):
@@ -85,7 +85,7 @@ def test_the_models_are_read_from_the_configured_folder(
     get_settings.cache_clear()
     assert engine.models_dir() == str(folder)
     assert engine.image_to_data(_page(RECEIPT), lang="eng+spa", psm=6, timeout=60) == default
-    assert _osd_rotation(turned, 60) == default_osd
+    assert osd_rotation(turned, 60) == default_osd
     assert default_osd[0] in (90, 270)
 
 
@@ -95,9 +95,9 @@ def test_a_models_folder_without_the_models_fails_naming_the_folder(
     # A wrong HELPDESK_TESSDATA_DIR must not read with other models than configured: the
     # read fails (the analysis then reports no text) and the orientation check finds none.
     turned = np.ascontiguousarray(np.rot90(_page(ERROR * 4)))
-    assert _osd_rotation(turned, 60)[0] in (90, 270)
+    assert osd_rotation(turned, 60)[0] in (90, 270)
     monkeypatch.setenv("HELPDESK_TESSDATA_DIR", str(tmp_path))
     get_settings.cache_clear()
     with pytest.raises(RuntimeError, match=str(tmp_path)):
         engine.image_to_data(_page(RECEIPT), lang="eng+spa", psm=6, timeout=60)
-    assert _osd_rotation(turned, 60) == (0, 0.0)
+    assert osd_rotation(turned, 60) == (0, 0.0)
