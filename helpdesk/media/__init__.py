@@ -12,7 +12,8 @@
 
 from __future__ import annotations
 
-from helpdesk.media.analysis import Analysis, analyze
+from helpdesk.media.analysis import analyze
+from helpdesk.media.analysis_result import Analysis
 from helpdesk.media.isolation import analyze_isolated
 
 __all__ = ["PURPOSES", "Analysis", "analyze", "analyze_isolated"]

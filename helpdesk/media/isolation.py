@@ -24,7 +24,8 @@ from collections.abc import Callable
 from typing import Any
 
 from helpdesk.media import limits
-from helpdesk.media.analysis import ERROR, Analysis, analyze
+from helpdesk.media.analysis import analyze
+from helpdesk.media.analysis_result import ERROR, Analysis
 
 log = logging.getLogger(__name__)
 
