@@ -3,7 +3,7 @@ into problems for the purpose it was sent for (limits in helpdesk/media/limits.p
 
 from __future__ import annotations
 
-from helpdesk.media import limits, quality
+from helpdesk.media import limits, quality, sharpness
 from helpdesk.media.analysis_result import ERROR, INFO, WARNING, Analysis
 from helpdesk.media.ocr_text import OcrResult
 
@@ -30,7 +30,8 @@ def _readable(ocr: OcrResult | None) -> bool:
 
 
 def judge(measures: quality.Measures, rules: limits.Purpose, analysis: Analysis) -> None:
-    """Turn measures into problems for this purpose (limits explained in quality.py)."""
+    """Turn measures into problems for this purpose (limits explained in quality.py, the
+    blur limits in sharpness.py)."""
     ocr = analysis.ocr
     readable = _readable(ocr)
     soft = WARNING if readable else ERROR
@@ -69,10 +70,10 @@ def judge(measures: quality.Measures, rules: limits.Purpose, analysis: Analysis)
         if flat and not dark_or_bright and not white_page:
             # A plain surface with a faint scratch is a fair damage photo: warn only there.
             analysis.problem("low_contrast", soft if rules.text_expected else WARNING)
-        blurred = measures.blur >= quality.BLUR_ERROR_PX or measures.motion_blurred
+        blurred = measures.blur >= sharpness.BLUR_ERROR_PX or measures.motion_blurred
         if blurred and not dark:
             analysis.problem("blurry", soft)
-        elif measures.blur >= quality.BLUR_WARNING_PX and not dark:
+        elif measures.blur >= sharpness.BLUR_WARNING_PX and not dark:
             analysis.problem("blurry", WARNING)
         if measures.glare_fraction >= quality.GLARE_FRACTION:
             # Not softened by OCR: what is read may be beside the reflection, what it hides

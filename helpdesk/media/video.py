@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpdesk.media import limits, quality
+from helpdesk.media import limits, sharpness
 from helpdesk.media.decode import reject
 from helpdesk.scratch import memory_file
 
@@ -69,7 +69,7 @@ def _sample(capture, count: int, fps: float, width: int, height: int, duration: 
         seen += 1
         grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
         work = _work(grey)
-        blur, _ = quality.blur_score(work, noise=quality.estimate_noise(work))
+        blur, _ = sharpness.blur_score(work, noise=sharpness.estimate_noise(work))
         if best is None or blur < best[0]:
             best = (blur, position, grey)
     if best is None:
