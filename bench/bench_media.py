@@ -27,14 +27,14 @@
    (``analyze_isolated``): children that inherit the Tesseract engine the fork server
    loaded, against children that load the models themselves.
 
-Each line says ``MISSES GOAL`` when a goal is missed.
+Each line says ``MISSES GOAL`` when a goal is missed. The benchmarks that read text (2, 4,
+5, 6) are in bench/media_reading.py, the synthetic pictures in bench/media_fixtures.py.
 
 Run: ``.venv/bin/python bench/bench_media.py`` (writes var/bench/media.json).
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -45,78 +45,18 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-
-
-def _font(size: int) -> ImageFont.ImageFont:
-    if os.path.exists(FONT):
-        return ImageFont.truetype(FONT, size)
-    return ImageFont.load_default(size=size)
-
-
-def phone_photo(width: int = 4032, height: int = 3024, seed: int = 1) -> bytes:
-    """A 12-MP 'phone photo': shaded scene, objects, a printed label, sensor noise, q=90."""
-    import cv2
-
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
-    base = 110 + 50 * np.sin(x / 900) * np.cos(y / 700) + 20 * np.sin(x / 37) * np.sin(y / 41)
-    image = Image.fromarray(
-        np.dstack([base, base * 0.92 + 10, base * 0.8 + 20]).clip(0, 255).astype(np.uint8)
-    )
-    draw = ImageDraw.Draw(image)
-    draw.rounded_rectangle((800, 600, 3200, 2400), 60, fill=(215, 215, 220))
-    face = _font(110)
-    for index, line in enumerate(["MODEL NO: WM-8000X", "S/N: SN12345-ABC", "220-240V 50Hz"]):
-        draw.text((1000, 800 + index * 200), line, fill=(20, 20, 25), font=face)
-    pixels = cv2.GaussianBlur(np.asarray(image).astype(np.float32), (0, 0), 1.0)
-    # Sensor grain and fine texture at the level that makes real 12-MP phone JPEGs 3-5 MB.
-    pixels += rng.normal(0, 6.0, pixels.shape)
-    buffer = io.BytesIO()
-    Image.fromarray(pixels.clip(0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=92)
-    return buffer.getvalue()
-
-
-def screenshot(width: int = 1080, height: int = 2400) -> Image.Image:
-    image = Image.new("L", (width, height), 250)
-    draw = ImageDraw.Draw(image)
-    face = _font(40)
-    lines = [
-        "Payment failed",
-        "Transaction ID: TXN8A23F90B12",
-        "Amount: $1,234.56",
-        "Date: March 5, 2024",
-        "Your bank declined the payment.",
-        "Please try again or use another card.",
-        "Order #112-3456789-1234567",
-        "Reference: 00AB12CD34",
-    ] * 3
-    for index, line in enumerate(lines):
-        draw.text((60, 120 + index * 90), line, fill=20, font=face)
-    return image
-
-
-def _tesseract_config(options: str = "") -> str:
-    """The naive baselines read with the product's models (HELPDESK_TESSDATA_DIR) too, so a
-    ratio compares the ways of reading, not two models."""
-    from helpdesk.media import engine
-
-    folder = engine.models_dir()
-    return f"{options} --tessdata-dir {folder}".strip() if folder else options
-
-
-def timed(function, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+from bench.media_fixtures import phone_photo, screenshot, timed  # noqa: E402
+from bench.media_reading import (  # noqa: E402
+    bench_ocr_threads,
+    bench_receipts,
+    bench_rotation,
+    bench_screenshot_read,
+)
 
 
 def bench_verdict() -> dict[str, float]:
@@ -190,36 +130,6 @@ def bench_verdict() -> dict[str, float]:
     return result
 
 
-def bench_ocr_threads() -> dict[str, float]:
-    import pytesseract
-
-    image = screenshot()
-
-    def run(limit: str | None) -> float:
-        saved = os.environ.pop("OMP_THREAD_LIMIT", None)
-        if limit is not None:
-            os.environ["OMP_THREAD_LIMIT"] = limit
-        try:
-            start = time.perf_counter()
-            pytesseract.image_to_data(
-                image, lang="eng+spa", config=_tesseract_config("--oem 1 --psm 3")
-            )
-            return (time.perf_counter() - start) * 1000
-        finally:
-            os.environ.pop("OMP_THREAD_LIMIT", None)
-            if saved is not None:
-                os.environ["OMP_THREAD_LIMIT"] = saved
-
-    run("1")
-    single = [run("1") for _ in range(3)]
-    default = [run(None) for _ in range(3)]
-    return {
-        "ocr_single_thread_ms_min": min(single),
-        "ocr_default_threads_ms_min": min(default),
-        "speedup_single_vs_default": min(default) / min(single),
-    }
-
-
 def bench_throughput() -> dict[str, float]:
     from helpdesk.commands.analyze import _analyze_all
 
@@ -258,83 +168,6 @@ def _goal(value: float, limit: float) -> str:
     return "meets goal" if value <= limit else "MISSES GOAL"
 
 
-def bench_screenshot_read() -> dict[str, float]:
-    import pytesseract
-
-    from helpdesk.media import analyze
-
-    buffer = io.BytesIO()
-    screenshot().save(buffer, "PNG")
-    data = buffer.getvalue()
-
-    def ours() -> None:
-        assert analyze(data, purpose="screenshot").ocr is not None
-
-    def naive() -> None:
-        saved = os.environ.pop("OMP_THREAD_LIMIT", None)
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                with contextlib.suppress(pytesseract.TesseractError):
-                    pytesseract.image_to_osd(image, config=_tesseract_config())
-                pytesseract.image_to_data(
-                    image, lang="eng+spa", config=_tesseract_config("--oem 1 --psm 3")
-                )
-        finally:
-            if saved is not None:
-                os.environ["OMP_THREAD_LIMIT"] = saved
-
-    ours()
-    ours_ms = timed(ours, 3)
-    naive_ms = timed(naive, 3)
-    return {
-        "screenshot_read_ms_median": statistics.median(ours_ms),
-        "naive_osd_then_read_ms_median": statistics.median(naive_ms),
-        "ratio_vs_naive": statistics.median(ours_ms) / statistics.median(naive_ms),
-    }
-
-
-def bench_receipts() -> dict[str, float]:
-    import pytesseract
-
-    from helpdesk.media import analyze
-
-    folder = ROOT / "tests" / "data" / "media-dev"
-    files = sorted(folder.glob("receipt_*.jpg"))[:4] + sorted(folder.glob("rot_*.jpg"))[:2]
-
-    def naive(data: bytes) -> None:
-        with Image.open(io.BytesIO(data)) as image:
-            grey = image.convert("L")
-            best = -1.0
-            for degrees in (0, 90, 180, 270):
-                words = pytesseract.image_to_data(
-                    grey.rotate(degrees, expand=True),
-                    lang="eng+spa",
-                    config=_tesseract_config("--oem 1 --psm 3"),
-                    output_type=pytesseract.Output.DICT,
-                )
-                best = max(best, sum(float(c) for c in words["conf"] if float(c) > 0))
-
-    analyze(files[0].read_bytes(), purpose="receipt")  # this process's engine, loaded once
-    ours_ms, ours_cpu_ms, naive_ms = [], [], []
-    for path in files:
-        data = path.read_bytes()
-        start, cpu = time.perf_counter(), time.process_time()
-        analyze(data, purpose="receipt")
-        ours_ms.append((time.perf_counter() - start) * 1000)
-        ours_cpu_ms.append((time.process_time() - cpu) * 1000)  # every thread of ours
-        start = time.perf_counter()
-        naive(data)  # its CPU is in the tesseract child processes; wall time only
-        naive_ms.append((time.perf_counter() - start) * 1000)
-    return {
-        "receipts": len(files),
-        "receipt_ms_median": statistics.median(ours_ms),
-        "receipt_cpu_ms_median": statistics.median(ours_cpu_ms),
-        "naive_four_orientations_ms_median": statistics.median(naive_ms),
-        "ratio_vs_naive": statistics.median(ours_ms) / statistics.median(naive_ms),
-    }
-
-
 def _analyse_cold(data: bytes, purpose: str) -> float:
     """In a child: the analysis after dropping the engine inherited from the fork server,
     so the child loads the models itself (what every child did before it was inherited)."""
@@ -371,39 +204,6 @@ def bench_isolated() -> dict[str, float]:
         "isolated_receipt_ms_median": statistics.median(warm_ms),
         "isolated_cold_engine_ms_median": statistics.median(cold_ms),
         "ratio_vs_cold_engine": statistics.median(warm_ms) / statistics.median(cold_ms),
-    }
-
-
-def bench_rotation() -> dict[str, float]:
-    """Pages turned by a quarter or half turn against the same pages upright, in the same
-    run: what reading text at any rotation costs on top of reading it. Goal: <= 2x."""
-    from helpdesk.media import analyze
-    from tests.helpdesk.media.real_media import DEV_SET, load_items, similarity, turned
-
-    items = [i for i in load_items() if i.category == "receipt"][:4]
-    upright_ms: list[float] = []
-    turned_ms: list[float] = []
-    agreement: list[float] = []
-    for item in items:
-        start = time.perf_counter()
-        upright = analyze(turned(DEV_SET / item.file, 0), purpose="receipt")
-        upright_ms.append((time.perf_counter() - start) * 1000)
-        for degrees in (90, 180, 270):
-            data = turned(DEV_SET / item.file, degrees)
-            start = time.perf_counter()
-            result = analyze(data, purpose="receipt")
-            turned_ms.append((time.perf_counter() - start) * 1000)
-            agreement.append(
-                similarity(
-                    result.ocr.text if result.ocr else "", upright.ocr.text if upright.ocr else ""
-                )
-            )
-    return {
-        "pages": len(items),
-        "upright_ms_median": statistics.median(upright_ms),
-        "turned_ms_median": statistics.median(turned_ms),
-        "ratio_turned_vs_upright": statistics.median(turned_ms) / statistics.median(upright_ms),
-        "turned_text_same_as_upright_min": min(agreement),
     }
 
 

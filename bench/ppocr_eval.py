@@ -405,7 +405,7 @@ def extras(models: tuple[str, ...]) -> None:
 
     from PIL import Image, ImageDraw, ImageFont
 
-    from bench.bench_media import FONT, screenshot
+    from bench.media_fixtures import FONT, screenshot
     from helpdesk.media import analysis as product
     from helpdesk.media import analyze
 
