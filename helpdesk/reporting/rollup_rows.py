@@ -10,15 +10,15 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from helpdesk.db.models import OutboundMessage, Ticket, WhatsAppIdentity
+from helpdesk.db.models import OutboundMessage, Ticket
 from helpdesk.db.rollup_marks import day
 from helpdesk.reporting import cases, media, signals
 from helpdesk.reporting.filters import Filters
 from helpdesk.reporting.times import BusinessClock
-from helpdesk.whatsapp.pricing import market_of
+from helpdesk.whatsapp.pricing import billable_counts, recipient_market
 
 
 class Part:
@@ -92,33 +92,10 @@ def _bills(session: Session, f: Filters) -> Iterator[dict]:
     """Billable messages per day, category and market (the market as ``cost_summary``
     reads it: the identity's phone, else the recipient id)."""
     when = day(session, OutboundMessage.created_at)
-    rows = session.execute(
-        select(
-            when,
-            OutboundMessage.recipient_id,
-            OutboundMessage.category,
-            func.count(OutboundMessage.id),
-            WhatsAppIdentity.phone,
-            WhatsAppIdentity.user_id,
-        )
-        .outerjoin(WhatsAppIdentity, WhatsAppIdentity.key == OutboundMessage.recipient_id)
-        .where(
-            OutboundMessage.billable.is_(True),
-            OutboundMessage.created_at >= f.start,
-            OutboundMessage.created_at < f.end,
-        )
-        .group_by(
-            when,
-            OutboundMessage.recipient_id,
-            OutboundMessage.category,
-            WhatsAppIdentity.phone,
-            WhatsAppIdentity.user_id,
-        )
-    )
+    rows = session.execute(billable_counts(day=when, since=f.start, until=f.end))
     found: dict[tuple[str, str | None, str], int] = defaultdict(int)
     for d, key, category, n, phone, user_id in rows:
-        market = market_of(phone=phone or (None if user_id else key), user_id=user_id or key)
-        found[str(d), category, market] += int(n)
+        found[str(d), category, recipient_market(key, phone, user_id)] += int(n)
     for (d, category, market), n in found.items():
         yield _count(Part.BILL, d, None, None, None, n, category, market)
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement, Select
 
 from helpdesk.db.models import CaseOutcome, OutboundMessage, WhatsAppIdentity
 from helpdesk.errors import ConfigurationError
@@ -141,6 +142,55 @@ class CostSummary:
         return self.cost / self.resolved_cases if self.resolved_cases else 0.0
 
 
+def recipient_market(key: str, phone: str | None, user_id: str | None) -> str:
+    """The market of a ``billable_counts`` row: the identity's BSUID or phone, else the
+    recipient id itself (a BSUID or a phone number)."""
+    return market_of(phone=phone or (None if user_id else key), user_id=user_id or key)
+
+
+def _between(column: Any, since: datetime | None, until: datetime | None) -> list[Any]:
+    return [
+        column >= since if since else true(),
+        column < until if until else true(),
+    ]
+
+
+def billable_counts(
+    *,
+    day: ColumnElement | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Select:
+    """Billable messages sent from ``since`` up to (not including) ``until`` (either end
+    open when None), counted per recipient and category, and per ``day`` (then the first
+    column) when given: ``[day,] recipient_id, category, count, phone, user_id``, the last
+    two the recipient's identity if it has one (for ``recipient_market``). One query for
+    the live cost figures and the dashboard's daily rollup, so the two count alike."""
+    by_day = [] if day is None else [day]
+    keys = (
+        OutboundMessage.recipient_id,
+        OutboundMessage.category,
+        WhatsAppIdentity.phone,
+        WhatsAppIdentity.user_id,
+    )
+    return (
+        select(
+            *by_day,
+            OutboundMessage.recipient_id,
+            OutboundMessage.category,
+            func.count(OutboundMessage.id),
+            WhatsAppIdentity.phone,
+            WhatsAppIdentity.user_id,
+        )
+        .outerjoin(WhatsAppIdentity, WhatsAppIdentity.key == OutboundMessage.recipient_id)
+        .where(
+            OutboundMessage.billable.is_(True),
+            *_between(OutboundMessage.created_at, since, until),
+        )
+        .group_by(*by_day, *keys)
+    )
+
+
 def cost_summary(
     session: Session,
     *,
@@ -150,39 +200,17 @@ def cost_summary(
 ) -> CostSummary:
     """Billable messages and their cost over everything the channel keeps, or over the
     messages sent and cases resolved from ``since`` up to (not including) ``until``."""
-    sent = [
-        OutboundMessage.created_at >= since if since else true(),
-        OutboundMessage.created_at < until if until else true(),
-    ]
-    solved = [
-        CaseOutcome.resolved_at >= since if since else true(),
-        CaseOutcome.resolved_at < until if until else true(),
-    ]
-    rows = session.execute(
-        select(
-            OutboundMessage.recipient_id,
-            OutboundMessage.category,
-            func.count(OutboundMessage.id),
-            WhatsAppIdentity.phone,
-            WhatsAppIdentity.user_id,
-        )
-        .outerjoin(WhatsAppIdentity, WhatsAppIdentity.key == OutboundMessage.recipient_id)
-        .where(OutboundMessage.billable.is_(True), *sent)
-        .group_by(
-            OutboundMessage.recipient_id,
-            OutboundMessage.category,
-            WhatsAppIdentity.phone,
-            WhatsAppIdentity.user_id,
-        )
-    ).all()
+    rows = session.execute(billable_counts(since=since, until=until)).all()
     counts: dict[str, int] = {}
     cost = 0.0
     for key, category, count, phone, user_id in rows:
         counts[category or "unknown"] = counts.get(category or "unknown", 0) + count
-        market = market_of(phone=phone or (None if user_id else key), user_id=user_id or key)
+        market = recipient_market(key, phone, user_id)
         cost += count * price(prices, market=market, category=category)
+    sent = _between(OutboundMessage.created_at, since, until)
     cases = session.execute(
         select(func.count(func.distinct(OutboundMessage.recipient_id))).where(*sent)
     ).scalar_one()
+    solved = _between(CaseOutcome.resolved_at, since, until)
     resolved = session.execute(select(func.count(CaseOutcome.id)).where(*solved)).scalar_one()
     return CostSummary(counts, round(cost, 6), int(cases or 0), int(resolved or 0))
