@@ -159,7 +159,7 @@ GAP_PER_SPACING = float(os.environ.get("PPOCR_GAP_SPACING", "2.0"))
 
 
 def parse_route(route: str) -> tuple[str, bool, dict[str, str]]:
-    """ "MODEL[:own][@opt,opt...]" into the model, own-spaces flag and options: minN / maxN
+    """ "MODEL[:own][@opt+opt...]" into the model, own-spaces flag and options: minN / maxN
     (det input: shorter side raised to N / longer side cut to N; rapidocr's default min736),
     bN (rec batch), clsN (angle vote from the N widest lines only; cls0: no vote),
     tX / btX (det pixel / box thresholds, default 0.3 / 0.5), casX (v6-tiny's recogniser
@@ -167,7 +167,7 @@ def parse_route(route: str) -> tuple[str, bool, dict[str, str]]:
     head, _, tail = route.partition("@")
     model, own = head.split(":")[0], head.endswith(":own")
     options: dict[str, str] = {}
-    for opt in filter(None, tail.split(",")):
+    for opt in filter(None, tail.split("+")):
         for key in ("min", "max", "cls", "cas", "bt", "b", "t"):
             if opt.startswith(key):
                 options[key] = opt[len(key) :]
