@@ -1,0 +1,103 @@
+"""Which pages should go to Tesseract instead of PP-OCR: features the product has before OCR
+against the per-page similarity of both engines, from ``bench/ppocr_eval.py --dump``.
+
+    PYTHONPATH=. OMP_THREAD_LIMIT=1 nice -n 10 .venv/bin/python bench/ppocr_eval.py \\
+        --no-extras --dump /tmp/ppbench10/all.json --models ROUTE
+    PYTHONPATH=. .venv/bin/python bench/ppocr_route.py /tmp/ppbench10/all.json ROUTE
+
+Features per page and rotation (all before any OCR, on the picture read_text gets:
+decode.load_image at limits.OCR_LONG_SIDE): the quality metrics analyze records (width,
+height, blur_px, contrast_range, digital...), orientation.find_lines (vote, letter_size),
+and from orientation._ink (the black-hat ink mask find_lines itself uses) the ink share
+and the number of letter-sized blobs per megapixel. A rule is chosen on the calibration
+half and only measured on the held-out half.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from statistics import mean
+
+import numpy as np
+
+from tests.helpdesk.media import real_media as rm
+
+
+def features(file: str, degrees: int) -> dict[str, float]:
+    """Cheap pre-OCR features of one page as the product would see it."""
+    import cv2
+
+    from helpdesk.media import limits, orientation
+    from helpdesk.media.decode import load_image
+
+    data = rm.turned(rm.DEV_SET / file, degrees)
+    mime = "image/png" if data[:4] == b"\x89PNG" else "image/jpeg"
+    grey = load_image(data, mime, long_side=limits.OCR_LONG_SIDE).grey
+    lines = orientation.find_lines(grey)
+    ink = orientation._ink(grey) > 0
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    letter = lines.letter_size if lines else 0.0
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    letters = int(((heights >= 0.5 * letter) & (heights <= 2 * letter)).sum()) if letter else 0
+    short = min(grey.shape)
+    return {
+        "short": short,
+        "long": max(grey.shape),
+        "ink": float(ink.mean()),
+        "letter": letter,
+        "letter_per_short": letter / short,
+        "letters_per_mp": letters / (grey.size / 1e6),
+        "letters": letters,
+        "vote": lines.vote if lines else 0.0,
+    }
+
+
+# The rules looked at: page -> True where it goes to Tesseract. Thresholds are set on the
+# calibration half only (see main's printout of each feature's calibration range).
+RULES: dict[str, Callable[[dict], bool]] = {
+    "all-ppocr": lambda f: False,
+    "all-tesseract": lambda f: True,
+    # receipts are narrow slips: many small letters across a wide page are a document
+    "letters>=600": lambda f: f["letters"] >= 600,
+    "letters_per_mp>=400": lambda f: f["letters_per_mp"] >= 400,
+}
+
+
+def main(dump: str, route: str) -> None:
+    results = json.loads(open(dump).read())
+    rows = []
+    for r in results:
+        f = features(r["file"], r["degrees"])
+        f.update({k: r["tesseract"]["metrics"].get(k, 0) for k in ("blur_px", "contrast_range")})
+        f["digital"] = float(bool(r["tesseract"]["metrics"].get("digital", 0)))
+        rows.append((r, f))
+    keys = list(rows[0][1])
+    print("file deg half  tess  pp   " + " ".join(keys))
+    for r, f in sorted(rows, key=lambda x: (x[0]["half"], x[0]["file"], x[0]["degrees"])):
+        print(
+            f"{r['file'][:28]:28} {r['degrees']:3} {r['half'][:4]} "
+            f"{r['tesseract']['similarity']:.3f} {r[route]['similarity']:.3f} "
+            + " ".join(f"{f[k]:.4g}" for k in keys)
+        )
+    for half in ("calibration", "held_out"):
+        part = [(r, f) for r, f in rows if r["half"] == half]
+        if not part:
+            continue
+        for k in keys:
+            values = [f[k] for _, f in part]
+            print(f"{half} {k}: {min(values):.4g} .. {max(values):.4g}")
+        for name, rule in RULES.items():
+            sims = [r["tesseract" if rule(f) else route]["similarity"] for r, f in part]
+            sent = sum(rule(f) for _, f in part)
+            print(
+                f"{half} {name}: mean {mean(sims):.3f} min {min(sims):.3f} "
+                f"({sent}/{len(part)} to Tesseract)"
+            )
+        best = [max(r["tesseract"]["similarity"], r[route]["similarity"]) for r, _ in part]
+        print(f"{half} oracle: mean {mean(best):.3f} min {min(best):.3f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
