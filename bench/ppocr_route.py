@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from statistics import mean
 
 import numpy as np
@@ -37,7 +38,7 @@ def features(file: str, degrees: int) -> dict[str, float]:
     grey = load_image(data, mime, long_side=limits.OCR_LONG_SIDE).grey
     lines = orientation.find_lines(grey)
     ink = orientation._ink(grey) > 0
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     letter = lines.letter_size if lines else 0.0
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     letters = int(((heights >= 0.5 * letter) & (heights <= 2 * letter)).sum()) if letter else 0
@@ -54,24 +55,36 @@ def features(file: str, degrees: int) -> dict[str, float]:
     }
 
 
+LETTERS_LIMIT = 1300
+
 # The rules looked at: page -> True where it goes to Tesseract. Thresholds are set on the
 # calibration half only (see main's printout of each feature's calibration range).
 RULES: dict[str, Callable[[dict], bool]] = {
     "all-ppocr": lambda f: False,
     "all-tesseract": lambda f: True,
-    # receipts are narrow slips: many small letters across a wide page are a document
-    "letters>=600": lambda f: f["letters"] >= 600,
-    "letters_per_mp>=400": lambda f: f["letters_per_mp"] >= 400,
+    # No calibration page reads better with Tesseract (at any rotation), so the calibration
+    # half only bounds a rule from below: it must send none of its pages. LETTERS_LIMIT is
+    # twice the most letter-sized blobs on a calibration page (641, receipt 500 at 0/180):
+    # a page with that much text costs PP-OCR's recogniser about twice a receipt's CPU.
+    "letters>=1300": lambda f: f["letters"] >= LETTERS_LIMIT,
+    # twice the calibration maximum, as above: a first PP-OCR detection pass (~0.3 s)
+    "boxes>=200": lambda f: f["boxes"] >= 200,  # calibration max 96
+    # a PP-OCR first pass read: the share of lines scored below 0.9
+    "unsure>=0.2": lambda f: f["unsure"] >= 0.2,  # calibration max 0.087
 }
 
 
 def main(dump: str, route: str) -> None:
-    results = json.loads(open(dump).read())
+    results = json.loads(Path(dump).read_text())
     rows = []
     for r in results:
         f = features(r["file"], r["degrees"])
         f.update({k: r["tesseract"]["metrics"].get(k, 0) for k in ("blur_px", "contrast_range")})
         f["digital"] = float(bool(r["tesseract"]["metrics"].get("digital", 0)))
+        seen = r[route]["features"]
+        f["boxes"] = seen.get("boxes", 0)
+        scores = seen.get("scores") or [0.0]
+        f["unsure"] = sum(s < 0.9 for s in scores) / len(scores)
         rows.append((r, f))
     keys = list(rows[0][1])
     print("file deg half  tess  pp   " + " ".join(keys))
