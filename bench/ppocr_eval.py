@@ -163,12 +163,13 @@ def parse_route(route: str) -> tuple[str, bool, dict[str, str]]:
     (det input: shorter side raised to N / longer side cut to N; rapidocr's default min736),
     bN (rec batch), clsN (angle vote from the N widest lines only; cls0: no vote),
     tX / btX (det pixel / box thresholds, default 0.3 / 0.5), casX (v6-tiny's recogniser
-    reads every line first, the model's re-reads those it scores below X)."""
+    reads every line first, the model's re-reads those it scores below X), wN (the
+    recogniser's least input width, rapidocr's 320: a short line is padded to it)."""
     head, _, tail = route.partition("@")
     model, own = head.split(":")[0], head.endswith(":own")
     options: dict[str, str] = {}
     for opt in filter(None, tail.split("+")):
-        for key in ("min", "max", "cls", "cas", "bt", "b", "t"):
+        for key in ("min", "max", "cls", "cas", "bt", "b", "t", "w"):
             if opt.startswith(key):
                 options[key] = opt[len(key) :]
                 break
@@ -196,6 +197,8 @@ def _engine(route: str = "ch-v4"):  # type: ignore[no-untyped-def]
                 paths["cls_model_path"] = str(MODEL_DIR / cls)
         if "b" in options:
             paths["rec_batch_num"] = int(options["b"])
+        if "w" in options:
+            paths["rec_img_shape"] = [3, 48, int(options["w"])]
         if "t" in options:
             paths["det_thresh"] = float(options["t"])
         if "bt" in options:
