@@ -204,8 +204,10 @@ def main(models: tuple[str, ...], halves: tuple[str, ...], dump: str = "") -> No
     # oracles: the better of Tesseract and one model, and of Tesseract and the model that
     # is best on the calibration half (mean over its pages and rotations)
     calibration = [r for r in results if by_file[r["file"]].half == "calibration"]
-    best_model = max(models, key=lambda m: mean(_sim(r, m, by_file) for r in calibration))
-    for model in (*models, "best"):
+    best_model = models[0]
+    if calibration:
+        best_model = max(models, key=lambda m: mean(_sim(r, m, by_file) for r in calibration))
+    for model in (*models, "best") if calibration else models:
         pair = ("tesseract", best_model if model == "best" else model)
         label = "+".join(pair) + (" (best on calibration)" if model == "best" else "")
         for half in halves:
