@@ -5,6 +5,7 @@ ppocr_eval's module doc for the figures."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from pathlib import Path
@@ -78,12 +79,13 @@ def parse_route(route: str) -> tuple[str, bool, dict[str, str]]:
     bN (rec batch), clsN (angle vote from the N widest lines only; cls0: no vote),
     tX / btX (det pixel / box thresholds, default 0.3 / 0.5), casX (v6-tiny's recogniser
     reads every line first, the model's re-reads those it scores below X), wN (the
-    recogniser's least input width, rapidocr's 320: a short line is padded to it)."""
+    recogniser's least input width, rapidocr's 320: a short line is padded to it), col
+    (two text columns read one after the other, see _columns)."""
     head, _, tail = route.partition("@")
     model, own = head.split(":")[0], head.endswith(":own")
     options: dict[str, str] = {}
     for opt in filter(None, tail.split("+")):
-        for key in ("min", "max", "cls", "cas", "bt", "b", "t", "w"):
+        for key in ("min", "max", "cls", "cas", "col", "bt", "b", "t", "w"):
             if opt.startswith(key):
                 options[key] = opt[len(key) :]
                 break
@@ -190,6 +192,34 @@ def _spaced(
     ]
 
 
+def _columns(items: list, width: int) -> list[list]:
+    """Boxes in reading order groups for a two-column page: where a gutter (an x in the
+    middle of the page few boxes cross) has many boxes wholly on each side, the boxes
+    between two full-width boxes are read left column first, then the right one. One group
+    (all boxes) elsewhere. Items are (top, bottom, left, right, ...)."""
+    if len(items) < 10:
+        return [items]
+    best = min(
+        range(width // 4, 3 * width // 4, max(1, width // 100)),
+        key=lambda x: sum(i[2] < x < i[3] for i in items),
+    )
+    crossing = [i for i in items if i[2] < best < i[3]]
+    left = [i for i in items if i[3] <= best]
+    right = [i for i in items if i[2] >= best]
+    if len(crossing) > 0.4 * len(items) or min(len(left), len(right)) < 0.25 * len(items):
+        return [items]
+    groups: list[list] = []
+    cuts = sorted(crossing, key=lambda i: i[0])
+    edges = [-1.0, *[(c[0] + c[1]) / 2 for c in cuts], float("inf")]
+    for number, (a, b) in enumerate(itertools.pairwise(edges)):
+        inside = [i for i in left + right if a < (i[0] + i[1]) / 2 <= b]
+        groups.append([i for i in inside if i[3] <= best])
+        groups.append([i for i in inside if i[2] >= best])
+        if number < len(cuts):
+            groups.append([cuts[number]])
+    return [g for g in groups if g]
+
+
 def ppocr_read(grey: np.ndarray, model: str = "ch-v4", **_: object):  # type: ignore[no-untyped-def]
     from helpdesk.media import orientation
     from helpdesk.media.ocr_text import assemble
@@ -262,10 +292,12 @@ def ppocr_read(grey: np.ndarray, model: str = "ch-v4", **_: object):  # type: ig
             )
         )
     rows: list[list] = []
-    for item in sorted(items, key=lambda i: (i[0] + i[1]) / 2):
-        middle = (item[0] + item[1]) / 2
-        row = next((r for r in rows if r[0][0] <= middle <= r[0][1]), None)
-        (rows.append([item]) if row is None else row.append(item))
+    for group in _columns(items, page.shape[1]) if "col" in options else [items]:
+        start = len(rows)
+        for item in sorted(group, key=lambda i: (i[0] + i[1]) / 2):
+            middle = (item[0] + item[1]) / 2
+            row = next((r for r in rows[start:] if r[0][0] <= middle <= r[0][1]), None)
+            (rows.append([item]) if row is None else row.append(item))
     words: list[Word] = []
     for number, row in enumerate(rows):
         for top, bottom, left, _right, crop, text, score, info in sorted(row, key=lambda i: i[2]):
