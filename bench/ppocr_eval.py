@@ -83,6 +83,29 @@ Spanish page: v6-small and v6-tiny read every line exactly as Tesseract ("¿Cuá
 (its dictionary has no ¿, Ñ, Ú); en-v4 no accents, no € ("Cual", "Ano", "45,90"). The
 dictionaries: v6 and v6-tiny have ñ Ñ á é Á Í Ú ¿ €, v5 lacks Ñ Ú ¿, none ¡, none a space in
 the file (rapidocr appends one, as the models' output widths, dictionary + 2, expect).
+
+Measured on branch ppbench10 (onnxruntime 1.26.0, 2-core machine at load 2-5, so process
+CPU is inflated against the unloaded ocr9b runs: compare with Tesseract in the same run).
+Calibration at 0/90/180/270 (worst page); totals, dates; CPU s a receipt median (Tesseract's
+median in the same run). "C" is v6-small:own@max736+cls12+t0.2+bt0.4+w96+b1.
+  v6-small:own (min736)     .970 .972 .970 .955 (.868) 100/96  3.18 (1.81): det 1.19 rec 1.73
+  @max960                   .968 .974 .970 .958 (.885)  96/96  2.38 (1.81): det 0.38 rec 1.70
+  @max960+cls12             same text                           2.36: cls 0.08 -> 0.02
+  @max960+cas0.95           .951 .955 .953 .926 (.764) 100/81  1.53 (1.81): tiny .36 rec .46
+  @max960+cls12+t0.2+bt0.4  .966 .970 .966 .957 (.900)  96/96  2.41 (1.62)
+  @max960+..+cas0.98        .957 .961 .957 .938 (.826) 100/81  1.90 (1.62)
+  @max736+cls12+t0.2+bt0.4  .977 .977 .977 .962 (.874) 100/96  2.12 (1.62): det 0.26 rec 1.71
+  ... +w160                 .976 .979 .976 .963 (.885)  96/96  1.58 (1.54): rec 1.05
+  ... +w96                  .974 .977 .974 .963 (.900) 100/96  1.51 (1.54): rec 0.99
+  C (... +w96+b1)           .971 .975 .971 .965 (.929) 100/100 1.38 (1.54): det .22 rec .87
+  @max640+..+w160           .969 .973 .969 .955 (.870) 100/96  1.46 (1.54)
+Rec batches of 3/12/24 at w320 cost more than 6 (padding); b1 with w96 pads nothing. The
+tiny-first cascade (casX) loses .02-.04 and the 270 worst page. Rest of analyze (quality,
+barcodes, fields) 0.10-0.11 s, find_lines 0.03, crop 0.02. Held-out, C only: .926 .926
+.929 .930 (worst .738, linn), totals 100 %, dates 100 %, CPU median 1.51 (Tesseract 1.93
+in the same run), linn 5.7 s (Tesseract 4.6-5.6). C+col (two columns read one after the
+other, limit set after looking at linn, the only two-column page): linn .962 (Tesseract
+.961), receipts 000/500/022 unchanged. Routing: bench/ppocr_route.py.
 """
 
 from __future__ import annotations
