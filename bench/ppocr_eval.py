@@ -105,7 +105,8 @@ barcodes, fields) 0.10-0.11 s, find_lines 0.03, crop 0.02. Held-out, C only: .92
 .929 .930 (worst .738, linn), totals 100 %, dates 100 %, CPU median 1.51 (Tesseract 1.93
 in the same run), linn 5.7 s (Tesseract 4.6-5.6). C+col (two columns read one after the
 other, limit set after looking at linn, the only two-column page): linn .962 (Tesseract
-.961), receipts 000/500/022 unchanged. Routing: bench/ppocr_route.py.
+.961), but calibration falls to .908 .927 .908 .911 (worst .767, 010): it cuts receipts'
+item and price columns apart. Not usable as it is. Routing: bench/ppocr_route.py.
 """
 
 from __future__ import annotations

@@ -23,6 +23,9 @@ False). Held-out (measured): all-PP-OCR .928 (min .738, linn), all-Tesseract .81
 663..2658 gives the same; 1300 sits 2.0x above calibration's maximum and 2.0x below linn's
 least. Det boxes (linn 82) and unsure lines (linn 0: every line scored >= 0.9) do not
 separate it: PP-OCR reads linn's letters well and interleaves its two columns.
+find_lines' own letter-blob count (its len(points)): calibration 393..790, held-out
+receipts 487..704, linn 2744 at every rotation; blobs >= 1600 (2.0x calibration's most,
+linn 1.7x above it) gives the same held-out .957 (min .823).
 """
 
 from __future__ import annotations
@@ -55,7 +58,16 @@ def features(file: str, degrees: int) -> dict[str, float]:
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     letters = int(((heights >= 0.5 * letter) & (heights <= 2 * letter)).sum()) if letter else 0
     short = min(grey.shape)
+    # find_lines' own letter blobs (its len(points), at CUE_LONG_SIDE; the same at any
+    # quarter turn): what the product would expose as a count on Lines
+    scale = min(1.0, orientation.CUE_LONG_SIDE / max(grey.shape))
+    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    _, _, cue, _ = cv2.connectedComponentsWithStats(orientation._ink(small), connectivity=8)
+    w, h, a = cue[1:, 2], cue[1:, 3], cue[1:, 4]
+    big = np.maximum(w, h)
+    blob = (big >= 5) & (w >= 2) & (h >= 2) & (big <= 80) & (a >= 8) & (a <= 0.9 * w * h + 1)
     return {
+        "blobs": int(blob.sum()),
         "short": short,
         "long": max(grey.shape),
         "ink": float(ink.mean()),
@@ -68,6 +80,7 @@ def features(file: str, degrees: int) -> dict[str, float]:
 
 
 LETTERS_LIMIT = 1300
+BLOBS_LIMIT = 1600
 
 # The rules looked at: page -> True where it goes to Tesseract. Thresholds are set on the
 # calibration half only (see main's printout of each feature's calibration range).
@@ -79,6 +92,8 @@ RULES: dict[str, Callable[[dict], bool]] = {
     # twice the most letter-sized blobs on a calibration page (641, receipt 500 at 0/180):
     # a page with that much text costs PP-OCR's recogniser about twice a receipt's CPU.
     "letters>=1300": lambda f: f["letters"] >= LETTERS_LIMIT,
+    # the same from find_lines' own count: twice calibration's most (790, receipt 500)
+    "blobs>=1600": lambda f: f["blobs"] >= BLOBS_LIMIT,
     # twice the calibration maximum, as above: a first PP-OCR detection pass (~0.3 s)
     "boxes>=200": lambda f: f["boxes"] >= 200,  # calibration max 96
     # a PP-OCR first pass read: the share of lines scored below 0.9
