@@ -163,7 +163,7 @@ def _read(
         import pytesseract
 
         with timed(analysis, "ocr"):
-            engine = engine_for(grey, camera=camera)
+            engine = engine_for(grey, camera=camera, purpose=rules.name)
             analysis.metrics["ocr_engine"] = engine
             try:
                 if engine == PPOCR:

@@ -22,7 +22,8 @@
   from stop words (helpdesk/media/ocr_language.py).
 - Engine: camera pictures (photos, labels, receipts, video frames) are read by PaddleOCR's
   PP-OCRv6 models instead (helpdesk/media/ppocr.py) unless HELPDESK_OCR_ENGINE is
-  ``tesseract``; screenshots and scanned PDFs stay here. ``engine_for`` is the rule.
+  ``tesseract``; screenshots, rendered pictures and scanned PDFs stay here.
+  ``engine_for`` is the rule.
 - ``OMP_THREAD_LIMIT=1`` is set for the Tesseract child processes: on a 2-core machine
   Tesseract's OpenMP threading is several times *slower* (see bench/bench_media.py);
   parallelism comes from running several files in a process pool instead.
@@ -56,12 +57,13 @@ PPOCR = "ppocr"
 TESSERACT = "tesseract"
 
 
-def engine_for(grey: np.ndarray, *, camera: bool) -> str:
+def engine_for(grey: np.ndarray, *, camera: bool, purpose: str = "any") -> str:
     """Which engine reads this picture: PP-OCR for camera pictures (it reads thermal
     receipts and photographed labels far better: bench/ppocr_eval.py), Tesseract for
-    rendered ones (screenshots, scanned PDF pages) and whenever HELPDESK_OCR_ENGINE is
-    ``tesseract`` or PP-OCR's models are not installed."""
-    if not camera or get_settings().ocr_engine == TESSERACT:
+    rendered ones and for what the customer sent as a screenshot (a screen's small UI
+    text and long identifiers read as well by Tesseract at a fifth of PP-OCR's CPU), and
+    whenever HELPDESK_OCR_ENGINE is ``tesseract`` or PP-OCR's models are not installed."""
+    if not camera or purpose == "screenshot" or get_settings().ocr_engine == TESSERACT:
         return TESSERACT
     return PPOCR if ppocr_models.available() else TESSERACT
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpdesk.media import orientation
+from helpdesk.media import dateline, orientation
 from helpdesk.media.ocr_text import OcrResult, assemble
 from helpdesk.media.page_rotation import to_source
 from helpdesk.media.ppocr_detect import TALL_CROP, crop, detect
@@ -34,6 +34,7 @@ from helpdesk.media.tesseract import Word, rotate
 
 SOURCE = "ppocr"
 MIN_LINE_SCORE = 0.5  # a line read with less (mean character probability) is dropped
+REREAD_DATES = True  # Tesseract's closer read of date lines (helpdesk/media/dateline.py)
 _CJK = ("\u2e80", "\uffef")
 
 
@@ -55,6 +56,8 @@ def read_text(grey: np.ndarray) -> OcrResult:
         boxes = detect(page)
         crops = [crop(page, box) for box in boxes]
     words = _words(boxes, crops, recognise(crops))
+    if REREAD_DATES:
+        words = dateline.reread_date_lines(page, words, 60.0)
     # boxes back on the unturned picture
     shape = page.shape if rotation in (0, 180) else (page.shape[1], page.shape[0])
     for word in words:

@@ -18,10 +18,15 @@ from helpdesk.media import ppocr_models
 
 # The page is scaled so that its short side is at least LIMIT_SIDE pixels ("min": a
 # smaller page is enlarged, a larger one is read as it is), then to multiples of 32 (the
-# network's stride). MAX_SIDE, when not 0, caps the long side before that.
+# network's stride). MAX_SIDE, when not 0, caps the long side before that; MAX_PIXELS caps
+# the area whatever the rest says: the network's memory grows with it (about 0.35 GB a
+# megapixel, see ppocr_models._register_arena), and an analysis child has 1.5 GB in all.
+# Every page of the dev set is within it (receipts 1.0-1.6 MP once enlarged, the printed
+# page 1.98), so it changes only bigger photos (a 2400x1800 label: 4.3 MP, read at 2).
 LIMIT_SIDE = 736
 LIMIT_TYPE = "min"  # or "max": the long side at most LIMIT_SIDE
 MAX_SIDE = 0
+MAX_PIXELS = 2_000_000
 # Normalisation of the page's pixels (0-1): rapidocr's 0.5/0.5, with which the figures were
 # measured; the model's own inference.yml gives ImageNet's mean and deviation.
 MEAN = (0.5, 0.5, 0.5)
@@ -48,6 +53,8 @@ def _input(grey: np.ndarray) -> np.ndarray:
             ratio = LIMIT_SIDE / min(height, width)
     elif max(height, width) * ratio > LIMIT_SIDE:
         ratio = LIMIT_SIDE / max(height, width)
+    if height * width * ratio * ratio > MAX_PIXELS:
+        ratio = (MAX_PIXELS / (height * width)) ** 0.5
     size = (
         max(32, round(int(width * ratio) / 32) * 32),
         max(32, round(int(height * ratio) / 32) * 32),

@@ -33,6 +33,7 @@ FILES = (DETECTOR, RECOGNISER, CHARACTERS, CLASSIFIER)
 
 _lock = threading.Lock()
 _sessions: dict[str, Any] = {}
+_arena: list[bool] = []  # the shared allocator is registered (once per process tree)
 
 
 def _after_fork_in_child() -> None:
@@ -78,16 +79,35 @@ def session(name: str) -> Any:
         if loaded is None:
             import onnxruntime
 
+            _register_arena(onnxruntime)
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = 1
             options.inter_op_num_threads = 1
             options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
             options.log_severity_level = 3  # errors only: its notes are not ours to log
+            options.add_session_config_entry("session.use_env_allocators", "1")
             loaded = onnxruntime.InferenceSession(
                 str(models_dir() / name), options, providers=["CPUExecutionProvider"]
             )
             _sessions[name] = loaded
         return loaded
+
+
+def _register_arena(onnxruntime: Any) -> None:
+    """One CPU memory arena for all three sessions that grows by what is asked, not by
+    doubling (onnxruntime's default): a 2-megapixel page's detection then peaks about
+    0.7 GB above the process instead of 1.1 GB (measured on the 2-core machine), which an
+    analysis child's address-space limit (isolation.DEFAULT_MEMORY_MB, 1.5 GB, of which
+    the loaded libraries and models take about 0.6) leaves room for. No arena at all
+    peaks lower still, 0.5 GB, but costs a third more CPU on each new picture size."""
+    if _arena:
+        return
+    memory = onnxruntime.OrtMemoryInfo(
+        "Cpu", onnxruntime.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, onnxruntime.OrtMemType.DEFAULT
+    )
+    # no cap, kSameAsRequested (1), default first chunk, default dead bytes per chunk
+    onnxruntime.create_and_register_allocator(memory, onnxruntime.OrtArenaCfg(0, 1, -1, -1))
+    _arena.append(True)
 
 
 def run(name: str, batch: Any) -> Any:
