@@ -17,11 +17,16 @@ weak page is a printed book page, which Tesseract reads better: the route betwee
   characters' columns, mapped along the slant of its line's box.
 - Lines: a line box joins the row of the first box whose height spans its middle, rows
   read top to bottom and left to right (as real_media.reading_order_truth orders truth).
+- A zero between letters in a word with no other digit is read as the letter O ("ERR0R"
+  on a monospaced label, whose "0R" then looked like an error code): PP-OCR's confusion,
+  which Tesseract's dictionary avoids.
 - Characters of Chinese, Japanese and Korean scripts are dropped: the customers write
   English and Spanish, and on Latin print they are misreadings.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -36,6 +41,7 @@ SOURCE = "ppocr"
 MIN_LINE_SCORE = 0.5  # a line read with less (mean character probability) is dropped
 REREAD_DATES = True  # Tesseract's closer read of date lines (helpdesk/media/dateline.py)
 _CJK = ("\u2e80", "\uffef")
+_LETTERS_AND_ZEROS = re.compile(r"[^\W\d_]+(?:0+[^\W\d_]+)+")
 
 
 def read_text(grey: np.ndarray) -> OcrResult:
@@ -114,6 +120,8 @@ def _spans(reading: Reading, line: np.ndarray) -> list[tuple[str, float, float]]
             continue
         if word:
             text = "".join(c for c, _ in word)
+            if _LETTERS_AND_ZEROS.fullmatch(text):
+                text = text.replace("0", "O" if text.isupper() else "o")
             spans.append((text, max(0.0, word[0][1] - half), min(width, word[-1][1] + half)))
             word = []
     return spans
