@@ -1,6 +1,7 @@
 """The media benchmarks that read text (bench/bench_media.py runs them and reports): OCR
 threading on a phone screenshot, the screenshot read end to end, real receipts against
-reading all four orientations, and turned receipts against upright ones."""
+reading all four orientations and against Tesseract alone (HELPDESK_OCR_ENGINE=tesseract,
+the route before PP-OCR read camera pictures), and turned receipts against upright ones."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import io
 import os
 import statistics
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from PIL import Image
@@ -105,14 +107,21 @@ def bench_receipts() -> dict[str, float]:
                 )
                 best = max(best, sum(float(c) for c in words["conf"] if float(c) > 0))
 
-    analyze(files[0].read_bytes(), purpose="receipt")  # this process's engine, loaded once
-    ours_ms, ours_cpu_ms, naive_ms = [], [], []
+    # each engine's models loaded in this process once, before any file is timed
+    for engine in ("auto", "tesseract"):
+        with ocr_engine(engine):
+            analyze(files[0].read_bytes(), purpose="receipt")
+    ours_ms, ours_cpu_ms, tess_ms, tess_cpu_ms, naive_ms = [], [], [], [], []
     for path in files:
         data = path.read_bytes()
-        start, cpu = time.perf_counter(), time.process_time()
-        analyze(data, purpose="receipt")
-        ours_ms.append((time.perf_counter() - start) * 1000)
-        ours_cpu_ms.append((time.process_time() - cpu) * 1000)  # every thread of ours
+        # the product's route (camera pictures to PP-OCR), then Tesseract alone, same file
+        routes = (("auto", ours_ms, ours_cpu_ms), ("tesseract", tess_ms, tess_cpu_ms))
+        for engine, wall, cpu_ms in routes:
+            with ocr_engine(engine):
+                start, cpu = time.perf_counter(), time.process_time()
+                analyze(data, purpose="receipt")
+                wall.append((time.perf_counter() - start) * 1000)
+                cpu_ms.append((time.process_time() - cpu) * 1000)  # every thread of ours
         start = time.perf_counter()
         naive(data)  # its CPU is in the tesseract child processes; wall time only
         naive_ms.append((time.perf_counter() - start) * 1000)
@@ -120,9 +129,34 @@ def bench_receipts() -> dict[str, float]:
         "receipts": len(files),
         "receipt_ms_median": statistics.median(ours_ms),
         "receipt_cpu_ms_median": statistics.median(ours_cpu_ms),
+        "tesseract_only_ms_median": statistics.median(tess_ms),
+        "tesseract_only_cpu_ms_median": statistics.median(tess_cpu_ms),
+        "ratio_vs_tesseract_only": statistics.median(ours_ms) / statistics.median(tess_ms),
+        "cpu_ratio_vs_tesseract_only": (
+            statistics.median(ours_cpu_ms) / statistics.median(tess_cpu_ms)
+        ),
         "naive_four_orientations_ms_median": statistics.median(naive_ms),
         "ratio_vs_naive": statistics.median(ours_ms) / statistics.median(naive_ms),
     }
+
+
+@contextlib.contextmanager
+def ocr_engine(name: str) -> Iterator[None]:
+    """HELPDESK_OCR_ENGINE set to ``name`` (auto: the product's route; tesseract: the old
+    one) for the analyses inside."""
+    from helpdesk.settings import get_settings
+
+    before = os.environ.get("HELPDESK_OCR_ENGINE")
+    os.environ["HELPDESK_OCR_ENGINE"] = name
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("HELPDESK_OCR_ENGINE", None)
+        else:
+            os.environ["HELPDESK_OCR_ENGINE"] = before
+        get_settings.cache_clear()
 
 
 def bench_rotation() -> dict[str, float]:

@@ -175,6 +175,10 @@ class Settings(BaseSettings):
     # the Debian packages put them); relative to the project. The OCR is calibrated on one
     # model set (README: OCR models), so a folder of other models reads differently.
     tessdata_dir: str = Field("", env="HELPDESK_TESSDATA_DIR")
+    # Which OCR engine reads pictures: "auto" (camera pictures, i.e. photos, labels and
+    # receipts, by PaddleOCR's PP-OCRv6 models, the rest by Tesseract; README: OCR models)
+    # or "tesseract" (every picture by Tesseract, as before PP-OCR).
+    ocr_engine: str = Field("auto", env="HELPDESK_OCR_ENGINE")
 
     # --- retention (days; helpdesk.retention, `helpdesk purge`) ---
     retention_media_days: int = Field(90, env="HELPDESK_RETENTION_MEDIA_DAYS")
@@ -204,6 +208,13 @@ class Settings(BaseSettings):
     def _known_language(cls, value: str) -> str:  # noqa: N805 (pydantic validator)
         if value not in ("en", "es"):
             raise ValueError("HELPDESK_DEFAULT_LANGUAGE must be 'en' or 'es'")
+        return value
+
+    @validator("ocr_engine")
+    def _known_ocr_engine(cls, value: str) -> str:  # noqa: N805
+        value = value.strip().lower()
+        if value not in ("auto", "tesseract"):
+            raise ValueError("HELPDESK_OCR_ENGINE must be 'auto' or 'tesseract'")
         return value
 
     @validator("ticketing")

@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from helpdesk.errors import MediaRejected
-from helpdesk.media import audio, limits, quality
+from helpdesk.media import audio, limits, ppocr, quality
 from helpdesk.media.analysis_result import ERROR, Analysis, timed
 from helpdesk.media.authenticity.check import inspect as inspect_authenticity
 from helpdesk.media.authenticity.edits import inconsistent_text
@@ -34,7 +34,7 @@ from helpdesk.media.fields import Field, extract_fields, redact_cards
 from helpdesk.media.ink import without_coloured_ink
 from helpdesk.media.intake import sniff
 from helpdesk.media.judgement import judge, require_identifier
-from helpdesk.media.ocr import read_text
+from helpdesk.media.ocr import PPOCR, engine_for, read_text
 from helpdesk.media.ocr_text import OcrResult, from_text_layer
 from helpdesk.media.receipts import read_receipt
 from helpdesk.media.video import read_video
@@ -163,15 +163,20 @@ def _read(
         import pytesseract
 
         with timed(analysis, "ocr"):
+            engine = engine_for(grey, camera=camera, purpose=rules.name)
+            analysis.metrics["ocr_engine"] = engine
             try:
-                analysis.ocr = read_text(
-                    grey,
-                    camera=camera,
-                    sparse=rules.name in ("label", "video"),
-                    level_is_upright=rules.name == "screenshot",
-                )
+                if engine == PPOCR:
+                    analysis.ocr = ppocr.read_text(grey)
+                else:
+                    analysis.ocr = read_text(
+                        grey,
+                        camera=camera,
+                        sparse=rules.name in ("label", "video"),
+                        level_is_upright=rules.name == "screenshot",
+                    )
             except (RuntimeError, pytesseract.TesseractError) as error:
-                # A Tesseract timeout or failure says nothing about the picture: keep the
+                # An OCR timeout or failure says nothing about the picture: keep the
                 # quality verdict, report no text (ocr null) and do not blame the customer.
                 log.warning("OCR failed: %s", error)
                 analysis.metrics["ocr_error"] = str(error)[:200]

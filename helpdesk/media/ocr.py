@@ -20,6 +20,10 @@
 - Confidence gate: the text agents and summaries see holds only words Tesseract is sure
   of (helpdesk/media/ocr_text.py, which also holds ``OcrResult``); its language is guessed
   from stop words (helpdesk/media/ocr_language.py).
+- Engine: camera pictures (photos, labels, receipts, video frames) are read by PaddleOCR's
+  PP-OCRv6 models instead (helpdesk/media/ppocr.py) unless HELPDESK_OCR_ENGINE is
+  ``tesseract``; screenshots, rendered pictures and scanned PDFs stay here.
+  ``engine_for`` is the rule.
 - ``OMP_THREAD_LIMIT=1`` is set for the Tesseract child processes: on a 2-core machine
   Tesseract's OpenMP threading is several times *slower* (see bench/bench_media.py);
   parallelism comes from running several files in a process pool instead.
@@ -29,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpdesk.media import dateline, orientation
+from helpdesk.media import dateline, orientation, ppocr_models
 from helpdesk.media.ocr_text import OcrResult, assemble
 from helpdesk.media.page_rotation import best_rotation, probe_rotation, reads_well, to_source
 from helpdesk.media.tesseract import Word
@@ -39,6 +43,7 @@ from helpdesk.media.tesseract import rotate as _rotate
 from helpdesk.media.tesseract import run as _run
 from helpdesk.media.tesseract import scale as _scale
 from helpdesk.media.tesseract import score as _score
+from helpdesk.settings import get_settings
 
 TARGET_CAP_HEIGHT = 30.0
 BINARISE_BELOW = 75.0  # mean word confidence under which a binarised page is also tried
@@ -46,6 +51,21 @@ BINARISE_BELOW = 75.0  # mean word confidence under which a binarised page is al
 # on the dev receipts' calibration half, 1.2 their median; within Tesseract's 18-60 px a
 # page is read as it is, so the estimate only has to tell small print from large.
 WORD_PER_LETTER = 1.2
+
+
+PPOCR = "ppocr"
+TESSERACT = "tesseract"
+
+
+def engine_for(grey: np.ndarray, *, camera: bool, purpose: str = "any") -> str:
+    """Which engine reads this picture: PP-OCR for camera pictures (it reads thermal
+    receipts and photographed labels far better: bench/ppocr_eval.py), Tesseract for
+    rendered ones and for what the customer sent as a screenshot (a screen's small UI
+    text and long identifiers read as well by Tesseract at a fifth of PP-OCR's CPU), and
+    whenever HELPDESK_OCR_ENGINE is ``tesseract`` or PP-OCR's models are not installed."""
+    if not camera or purpose == "screenshot" or get_settings().ocr_engine == TESSERACT:
+        return TESSERACT
+    return PPOCR if ppocr_models.available() else TESSERACT
 
 
 def prepare(grey: np.ndarray, *, camera: bool) -> np.ndarray:

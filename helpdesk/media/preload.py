@@ -1,7 +1,8 @@
 """Imported by the analysis fork server only (``isolation.PRELOAD``): loads the Tesseract
 engine there, idle, so that every child forked for a file starts with the English and
 Spanish models in memory instead of loading them again (about 0.3 s of CPU per file on the
-2-core dev machine; see bench/bench_media.py).
+2-core dev machine; see bench/bench_media.py); and PP-OCR's onnxruntime sessions likewise
+(helpdesk/media/ppocr_models.py; not when HELPDESK_OCR_ENGINE is ``tesseract``).
 
 This is the one module in the package whose import does work, because the fork server's
 preload list (``multiprocessing``'s ``set_forkserver_preload``) takes module names only. No
@@ -14,8 +15,9 @@ from __future__ import annotations
 import logging
 import os
 
-from helpdesk.media import engine
+from helpdesk.media import engine, ppocr_models
 from helpdesk.media.tesseract import LANGUAGES
+from helpdesk.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -26,3 +28,9 @@ try:
     engine.warm(LANGUAGES)
 except Exception:  # children then load their own engine, as before; the server must start
     log.exception("the Tesseract engine could not be loaded in the analysis fork server")
+try:
+    # the three sessions and the dictionary: about 0.4 s of CPU a child would pay per file
+    if get_settings().ocr_engine != "tesseract" and ppocr_models.available():
+        ppocr_models.warm()
+except Exception:  # children then load their own sessions on first use
+    log.exception("PP-OCR's models could not be loaded in the analysis fork server")

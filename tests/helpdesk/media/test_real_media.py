@@ -60,6 +60,20 @@ better, 0.908/0.912/0.907/0.890 and 0.861/0.864/0.867/0.873 (Tesseract 0.894/0.8
 printed linn page 0.695 against 0.961, calibration dates 78 %, twice Tesseract's CPU per
 receipt (median 2.4 s against 1.2 s), and its dictionary has no ñ, ¿, ¡ or €; the better of
 the two readings per page would score 0.924 / 0.902. Not integrated.
+
+Now (branch pp10): camera pictures are read by PaddleOCR's PP-OCRv6 small models on
+onnxruntime (helpdesk/media/ppocr.py; HELPDESK_OCR_ENGINE=tesseract gives the route
+before), with Tesseract's date-line re-read kept (on the calibration half it brings dates
+from 96 % to 100 %, upright 89 % to 100 %: PP-OCR glues a date to its time,
+"29/12/201711:41"). Reading order, calibration 0.970/0.972/0.970/0.958 (worst 0.883,
+rot_110 at 270), held-out 0.913/0.914/0.922/0.919 (worst 0.734, the printed linn page,
+which Tesseract reads at 0.961; receipt 013 0.828 against Tesseract's 0.503; the others
+0.919-1.000); box order 0.888/0.906/0.888/0.885 and 0.870/0.871/0.885/0.882. Totals 100 %
+/ 100 %, dates 100 % / 100 % (upright too), verdicts unchanged, turned text against upright
+0.998 mean. Tesseract on main in the same harness: 0.894/0.899/0.891/0.883 and
+0.817/0.814/0.813/0.813 in reading order, totals 100 % / 96 % (upright 88 %). Still short
+of 0.95 held-out: the printed page (a per-page rule sending such pages to Tesseract is
+ocr.engine_for's to gain).
 """
 
 from __future__ import annotations
