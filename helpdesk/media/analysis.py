@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from helpdesk.errors import MediaRejected
-from helpdesk.media import audio, limits, ppocr, quality
+from helpdesk.media import audio, limits, orientation, ppocr, quality
 from helpdesk.media.analysis_result import ERROR, Analysis, timed
 from helpdesk.media.authenticity.check import inspect as inspect_authenticity
 from helpdesk.media.authenticity.edits import inconsistent_text
@@ -163,17 +163,19 @@ def _read(
         import pytesseract
 
         with timed(analysis, "ocr"):
-            engine = engine_for(grey, camera=camera, purpose=rules.name)
+            lines = orientation.find_lines(grey)  # both engines start from it
+            engine = engine_for(grey, camera=camera, purpose=rules.name, lines=lines)
             analysis.metrics["ocr_engine"] = engine
             try:
                 if engine == PPOCR:
-                    analysis.ocr = ppocr.read_text(grey)
+                    analysis.ocr = ppocr.read_text(grey, lines=lines)
                 else:
                     analysis.ocr = read_text(
                         grey,
                         camera=camera,
                         sparse=rules.name in ("label", "video"),
                         level_is_upright=rules.name == "screenshot",
+                        lines=lines,
                     )
             except (RuntimeError, pytesseract.TesseractError) as error:
                 # An OCR timeout or failure says nothing about the picture: keep the

@@ -31,6 +31,8 @@
 
 from __future__ import annotations
 
+from types import EllipsisType
+
 import numpy as np
 
 from helpdesk.media import dateline, orientation, ppocr_models
@@ -55,15 +57,31 @@ WORD_PER_LETTER = 1.2
 
 PPOCR = "ppocr"
 TESSERACT = "tesseract"
+# A photographed page with at least this many letters (orientation.Lines.letters) is a page
+# of print, which Tesseract reads better than PP-OCR: PP-OCR reads its letters well but
+# interleaves a book page's two columns (the linn page: PP-OCR .738, Tesseract .961), and
+# costs more CPU than Tesseract there. Twice the most letters on a calibration page
+# (790, a long receipt; its pages all read better by PP-OCR); the held-out receipts have
+# 487-704, the printed page 2744 (bench/ppocr_route.py).
+DENSE_PAGE_LETTERS = 1600
 
 
-def engine_for(grey: np.ndarray, *, camera: bool, purpose: str = "any") -> str:
+def engine_for(
+    grey: np.ndarray,
+    *,
+    camera: bool,
+    purpose: str = "any",
+    lines: orientation.Lines | None = None,
+) -> str:
     """Which engine reads this picture: PP-OCR for camera pictures (it reads thermal
-    receipts and photographed labels far better: bench/ppocr_eval.py), Tesseract for
+    receipts and photographed labels far better: bench/ppocr_eval.py) unless ``lines``
+    (orientation.find_lines of ``grey``) show a dense page of print, Tesseract for
     rendered ones and for what the customer sent as a screenshot (a screen's small UI
     text and long identifiers read as well by Tesseract at a fifth of PP-OCR's CPU), and
     whenever HELPDESK_OCR_ENGINE is ``tesseract`` or PP-OCR's models are not installed."""
     if not camera or purpose == "screenshot" or get_settings().ocr_engine == TESSERACT:
+        return TESSERACT
+    if lines is not None and lines.letters >= DENSE_PAGE_LETTERS:
         return TESSERACT
     return PPOCR if ppocr_models.available() else TESSERACT
 
@@ -172,17 +190,20 @@ def read_text(
     sparse: bool = False,
     timeout: float = 60.0,
     level_is_upright: bool = False,
+    lines: orientation.Lines | None | EllipsisType = ...,
 ) -> OcrResult:
     """OCR a grey picture; ``camera`` for photos, ``sparse`` for scattered text (labels);
     ``level_is_upright``: a page whose lines run across is taken the right way up (phones
-    save screenshots upright), without the upside-down probe.
+    save screenshots upright), without the upside-down probe; ``lines``: what
+    orientation.find_lines says of ``grey`` when the caller has looked already.
     Word boxes are in ``grey``'s pixel coordinates, however the page was scaled or turned."""
     psm = 11 if sparse else 3
     page = prepare(grey, camera=camera)
     zoom = 1.0
     if max(page.shape) < 1000:  # small screenshots and crops: give Tesseract room
         page, zoom = _scale(page, 2.0), 2.0
-    lines = orientation.find_lines(grey)
+    if lines is ...:
+        lines = orientation.find_lines(grey)
     if lines is not None and not lines.vertical:
         # Lines across: the page is read as it lies, at the letter size its ink shows, and
         # turned over only when that does not read well (most pages arrive upright: the

@@ -34,6 +34,9 @@ class Lines:
     vote: float  # 0..1, how clearly the neighbours agree
     letter_size: float  # median letter extent across the line, in pixels
     band: tuple[int, int]  # the densest band of PROBE_LINES lines, across the lines
+    # letter-sized ink blobs, counted at CUE_LONG_SIDE whatever the picture's size: how
+    # much text the page holds (a receipt 400-800, a printed book page 2700)
+    letters: int = 0
 
 
 def _ink(grey: np.ndarray) -> np.ndarray:
@@ -98,4 +101,4 @@ def find_lines(grey: np.ndarray) -> Lines | None:
     start = float(positions[int(np.argmax(ends - np.arange(len(positions))))])
     first = max(0, int(start - letter_size))
     last = min(grey.shape[1 - axis], int(start + band_length + letter_size))
-    return Lines(vertical, abs(vote), letter_size, (first, last))
+    return Lines(vertical, abs(vote), letter_size, (first, last), len(points))

@@ -27,6 +27,7 @@ the two engines is ``ocr.engine_for``.
 from __future__ import annotations
 
 import re
+from types import EllipsisType
 
 import numpy as np
 
@@ -39,23 +40,31 @@ from helpdesk.media.tesseract import Word, rotate
 
 SOURCE = "ppocr"
 MIN_LINE_SCORE = 0.5  # a line read with less (mean character probability) is dropped
+# Lines the upside-down vote reads: the vote of the 12 longest gave every calibration page
+# the same turn as all its lines at a quarter of the classifier's CPU (bench/ppocr_eval.py
+# route cls12).
+VOTING_LINES = 12
 REREAD_DATES = True  # Tesseract's closer read of date lines (helpdesk/media/dateline.py)
 _CJK = ("\u2e80", "\uffef")
 _LETTERS_AND_ZEROS = re.compile(r"[^\W\d_]+(?:0+[^\W\d_]+)+")
 
 
-def read_text(grey: np.ndarray) -> OcrResult:
-    """OCR a grey camera picture; word boxes in ``grey``'s pixels."""
+def read_text(
+    grey: np.ndarray, *, lines: orientation.Lines | None | EllipsisType = ...
+) -> OcrResult:
+    """OCR a grey camera picture; word boxes in ``grey``'s pixels. ``lines``: what
+    orientation.find_lines says of ``grey`` when the caller has looked already."""
     if grey.size == 0 or min(grey.shape) < 2:
         return _result([], 0)
-    lines = orientation.find_lines(grey)
+    if lines is ...:
+        lines = orientation.find_lines(grey)
     rotation = 90 if lines is not None and lines.vertical else 0
     page = rotate(grey, rotation) if rotation else grey
     boxes = detect(page)
     if not boxes:
         return _result([], rotation)
     crops = [crop(page, box) for box in boxes]
-    upright, flipped = upside_down_votes(crops)
+    upright, flipped = upside_down_votes(_widest(crops))
     if flipped > upright:  # upside down: turned over and its lines found again
         rotation = (rotation + 180) % 360
         page = rotate(grey, rotation)
@@ -69,6 +78,12 @@ def read_text(grey: np.ndarray) -> OcrResult:
     for word in words:
         word.box = to_source(word.box, rotation, shape, 1.0)
     return _result(words, rotation)
+
+
+def _widest(crops: list[np.ndarray]) -> list[np.ndarray]:
+    """The VOTING_LINES longest lines for their height: long lines tell the classifier which
+    way up best, and a receipt's many short prices and item codes only cost it time."""
+    return sorted(crops, key=lambda c: -c.shape[1] / max(1, c.shape[0]))[:VOTING_LINES]
 
 
 def _result(words: list[Word], rotation: int) -> OcrResult:

@@ -16,23 +16,28 @@ import numpy as np
 
 from helpdesk.media import ppocr_models
 
-# The page is scaled so that its short side is at least LIMIT_SIDE pixels ("min": a
-# smaller page is enlarged, a larger one is read as it is), then to multiples of 32 (the
-# network's stride). MAX_SIDE, when not 0, caps the long side before that; MAX_PIXELS caps
-# the area whatever the rest says: the network's memory grows with it (about 0.35 GB a
-# megapixel, see ppocr_models._register_arena), and an analysis child has 1.5 GB in all.
-# Every page of the dev set is within it (receipts 1.0-1.6 MP once enlarged, the printed
-# page 1.98), so it changes only bigger photos (a 2400x1800 label: 4.3 MP, read at 2).
+# The page is scaled so that its long side is LIMIT_SIDE pixels ("fit": a larger page is
+# shrunk, a smaller one enlarged; "max" only shrinks; "min", rapidocr's default, raises the
+# short side to LIMIT_SIDE instead), then to multiples of 32 (the network's stride). On a
+# receipt "fit" 736 is about a third of the pixels of "min" 736 and, with the lower THRESH
+# and BOX_THRESH below, finds the same lines: calibration reading order .971/.975/.971/.965
+# against .970/.972/.970/.958, the detector's CPU per receipt 0.26 against 1.19 s
+# (bench/ppocr_eval.py, route max736+t0.2+bt0.4, chosen on the calibration half, whose
+# text pages are all larger). A small page must be enlarged: the 384x191 scan of a printed page
+# in the held-out half reads "bak e t e re abl" at its own size and word for word at 736.
+# MAX_SIDE, when not 0, caps the long side first; MAX_PIXELS caps the area whatever the
+# rest says: the network's memory grows with it (about 0.35 GB a megapixel, see
+# ppocr_models._register_arena), and an analysis child has 1.5 GB in all.
 LIMIT_SIDE = 736
-LIMIT_TYPE = "min"  # or "max": the long side at most LIMIT_SIDE
+LIMIT_TYPE = "fit"  # or "max", "min"
 MAX_SIDE = 0
 MAX_PIXELS = 2_000_000
 # Normalisation of the page's pixels (0-1): rapidocr's 0.5/0.5, with which the figures were
 # measured; the model's own inference.yml gives ImageNet's mean and deviation.
 MEAN = (0.5, 0.5, 0.5)
 STD = (0.5, 0.5, 0.5)
-THRESH = 0.3  # a pixel's text probability to count as text
-BOX_THRESH = 0.5  # a region's mean probability to be kept
+THRESH = 0.2  # a pixel's text probability to count as text
+BOX_THRESH = 0.4  # a region's mean probability to be kept
 UNCLIP = 1.6  # how far a region is grown: its area * UNCLIP / its perimeter
 MAX_CANDIDATES = 1000
 MIN_SIZE = 3  # pixels of the map, a region's short side
@@ -51,7 +56,7 @@ def _input(grey: np.ndarray) -> np.ndarray:
     if LIMIT_TYPE == "min":
         if min(height, width) * ratio < LIMIT_SIDE:
             ratio = LIMIT_SIDE / min(height, width)
-    elif max(height, width) * ratio > LIMIT_SIDE:
+    elif LIMIT_TYPE == "fit" or max(height, width) * ratio > LIMIT_SIDE:
         ratio = LIMIT_SIDE / max(height, width)
     if height * width * ratio * ratio > MAX_PIXELS:
         ratio = (MAX_PIXELS / (height * width)) ** 0.5

@@ -21,8 +21,13 @@ import numpy as np
 from helpdesk.media import ppocr_models
 
 HEIGHT = 48
-MIN_WIDTH = 320  # a batch is at least this wide (PaddleOCR's rec_image_shape 3, 48, 320)
-BATCH = 6
+# A line is read on its own (BATCH 1) at its own width, padded to at least MIN_WIDTH:
+# PaddleOCR's rec_image_shape (3, 48, 320) and batches of 6 padded each short line of a
+# receipt to the widest, and the recogniser's CPU grows with the padded width; one by one
+# the recogniser's CPU per calibration receipt falls from 1.71 to 0.87 s, reading the same
+# or better (bench/ppocr_eval.py, route +w96+b1).
+MIN_WIDTH = 96
+BATCH = 1
 COLUMN = 8  # pixels of the scaled line per output column (the network's stride)
 CLASSIFIER_SHAPE = (48, 192)  # height, width the 0/180 classifier reads a line at
 CLASSIFIER_BATCH = 6

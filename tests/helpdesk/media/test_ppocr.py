@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpdesk.media import analyze, isolation, ppocr, ppocr_models
+from helpdesk.media import analyze, isolation, ocr, orientation, ppocr, ppocr_models
 from helpdesk.media.tesseract import rotate
 from tests.helpdesk.media.conftest import draw_text, photographed
 
@@ -126,3 +126,32 @@ def test_a_child_reads_with_the_fork_servers_models_as_this_process_does(
     assert held == 3
     assert there["ocr"] == here["ocr"]
     assert there["fields"] == here["fields"]
+
+
+PRINT = (
+    "Before you call us, check that the appliance is plugged in and that the fuse in the "
+    "plug has not blown. Most faults clear when the machine is switched off at the wall "
+    "for one minute and then switched on again. Keep this page with your receipt."
+).split()
+
+
+def test_a_photographed_page_of_print_is_read_by_tesseract() -> None:
+    # A page of small print (a manual, a contract, an invoice's terms) holds three times the
+    # letters of a long receipt: Tesseract reads it, and reads it word for word.
+    lines = [" ".join(PRINT[(i * 5) % 30 :][:11]) for i in range(44)]
+    page = photographed(
+        draw_text(lines, size=(1700, 2300), font_name="DejaVuSerif.ttf", font_size=30, top=60),
+        seed=3,
+    )
+    lines_seen = orientation.find_lines(_grey(page))
+    assert lines_seen is not None and lines_seen.letters >= ocr.DENSE_PAGE_LETTERS
+    result = analyze(page, purpose="any")
+    assert result.metrics["ocr_engine"] == "tesseract"
+    read = result.ocr.text.split("\n")
+    assert sum(line in read for line in lines) >= 0.9 * len(lines)
+
+
+def test_a_receipt_has_far_fewer_letters_than_a_page_of_print(receipt_photo: bytes) -> None:
+    lines_seen = orientation.find_lines(_grey(receipt_photo))
+    assert lines_seen is not None
+    assert 40 <= lines_seen.letters < ocr.DENSE_PAGE_LETTERS / 4
