@@ -190,7 +190,7 @@ def read_text(
     sparse: bool = False,
     timeout: float = 60.0,
     level_is_upright: bool = False,
-    lines: orientation.Lines | None | EllipsisType = ...,
+    lines: orientation.Lines | EllipsisType | None = ...,
 ) -> OcrResult:
     """OCR a grey picture; ``camera`` for photos, ``sparse`` for scattered text (labels);
     ``level_is_upright``: a page whose lines run across is taken the right way up (phones

@@ -50,7 +50,7 @@ _LETTERS_AND_ZEROS = re.compile(r"[^\W\d_]+(?:0+[^\W\d_]+)+")
 
 
 def read_text(
-    grey: np.ndarray, *, lines: orientation.Lines | None | EllipsisType = ...
+    grey: np.ndarray, *, lines: orientation.Lines | EllipsisType | None = ...
 ) -> OcrResult:
     """OCR a grey camera picture; word boxes in ``grey``'s pixels. ``lines``: what
     orientation.find_lines says of ``grey`` when the caller has looked already."""
