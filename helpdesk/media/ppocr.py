@@ -3,11 +3,10 @@ like Tesseract's route gives (helpdesk/media/ocr.py), so the confidence gate, th
 guess and the fields work on it unchanged.
 
 Measured on the real dev set (tests/helpdesk/media/test_real_media.py, reading order,
-0/90/180/270 degrees): calibration .970/.972/.970/.958, held-out .913/.914/.922/.919
+0/90/180/270 degrees): calibration .971/.975/.971/.965, held-out .958 at each rotation
 (Tesseract .894/.899/.891/.883 and .817/.814/.813/.813); receipt totals and dates 100 % on
-both halves; Spanish accents, ¿ and € read right; about twice Tesseract's CPU time per
-receipt. Its weak page is a printed book page (.734, Tesseract .961): the route between
-the two engines is ``ocr.engine_for``.
+both halves; Spanish accents, ¿ and € read right. Its weak page is a printed book page
+(.738, Tesseract .961), which ``ocr.engine_for`` sends to Tesseract by its letter count.
 
 - Which way up: lines running down (helpdesk/media/orientation.py) turn the page 90
   degrees before detection; the line classifier's vote over the detected lines then says
