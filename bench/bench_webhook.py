@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
+from bench.throughput_load import open_loop  # noqa: E402
 from helpdesk.whatsapp.signature import HEADER, sign  # noqa: E402
 from tests.support.servers import Process, free_port  # noqa: E402
 
@@ -107,20 +108,14 @@ async def load(base: str, rate: float, seconds: float) -> dict[str, list[float]]
             else:
                 failures[kind] += 1
 
-        total = int(rate * seconds)
-        tasks = []
-        t0 = time.perf_counter()
-        for i in range(total):
-            # Open loop: requests leave on schedule whether or not earlier ones finished.
-            delay = t0 + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
+        async def both(i: int) -> None:
             raw = body(i)
-            tasks.append(
-                asyncio.create_task(one("channel", base + "/webhooks/whatsapp/webhook", raw))
+            await asyncio.gather(
+                one("channel", base + "/webhooks/whatsapp/webhook", raw),
+                one("baseline", base + "/baseline", raw),
             )
-            tasks.append(asyncio.create_task(one("baseline", base + "/baseline", raw)))
-        await asyncio.gather(*tasks)
+
+        await open_loop(rate, int(rate * seconds), both)
     latencies["failures"] = [failures["channel"], failures["baseline"]]  # type: ignore[list-item]
     return latencies
 
