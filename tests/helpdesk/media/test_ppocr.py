@@ -7,11 +7,11 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from helpdesk.media import analyze, isolation, ocr, orientation, ppocr, ppocr_models
 from helpdesk.media.tesseract import rotate
-from tests.helpdesk.media.conftest import draw_text, photographed
+from tests.helpdesk.media.conftest import draw_text, font, photographed
 
 pytestmark = pytest.mark.skipif(not ppocr_models.available(), reason="PP-OCR models missing")
 
@@ -155,3 +155,22 @@ def test_a_receipt_has_far_fewer_letters_than_a_page_of_print(receipt_photo: byt
     lines_seen = orientation.find_lines(_grey(receipt_photo))
     assert lines_seen is not None
     assert 40 <= lines_seen.letters < ocr.DENSE_PAGE_LETTERS / 4
+
+
+def test_a_receipt_photographed_askew_keeps_each_price_on_its_line() -> None:
+    # Prices printed far right of their labels, the slip turned a few degrees: at the right
+    # edge each price sits as low as the next line's label, and is still read on its own line.
+    items = [("Sub Total RM", "15.00"), ("Discount RM", "0.00"), ("GST 6% RM", "0.90")]
+    items += [("Rounding RM", "0.05"), ("Total RM", "15.95"), ("Cash RM", "20.00")]
+    slip = Image.new("RGB", (1100, 700), (236, 233, 226))
+    draw = ImageDraw.Draw(slip)
+    face = font("DejaVuSans-Bold.ttf", 40)
+    for number, (label, price) in enumerate(items):
+        y = 80 + number * 90
+        draw.text((60, y), label, fill=(25, 25, 30), font=face)
+        draw.text(
+            (1040 - draw.textlength(price, font=face), y), price, fill=(25, 25, 30), font=face
+        )
+    askew = slip.rotate(-4, expand=True, fillcolor=(236, 233, 226), resample=Image.BICUBIC)
+    result = ppocr.read_text(_grey(photographed(askew, seed=5, perspective=0.0)))
+    assert result.text.split("\n") == [f"{label} {price}" for label, price in items]
