@@ -3,10 +3,11 @@ like Tesseract's route gives (helpdesk/media/ocr.py), so the confidence gate, th
 guess and the fields work on it unchanged.
 
 Measured on the real dev set (tests/helpdesk/media/test_real_media.py, reading order,
-0/90/180/270 degrees): calibration .971/.975/.971/.965, held-out .958 at each rotation
-(Tesseract .894/.899/.891/.883 and .817/.814/.813/.813); receipt totals and dates 100 % on
-both halves; Spanish accents, ¿ and € read right. Its weak page is a printed book page
-(.738, Tesseract .961), which ``ocr.engine_for`` sends to Tesseract by its letter count.
+0/90/180/270 degrees): calibration .971/.975/.971/.965, held-out .967-.968 with the
+printed book page read by Tesseract (``ocr.engine_for`` sends it there by its letter
+count: PP-OCR .738, Tesseract .961); receipt totals and dates 100 % on both halves;
+Spanish accents, ¿ and € read right. A receipt costs about Tesseract's CPU (bench_media:
+0.81 s median, 1.00x Tesseract's CPU in the same run).
 
 - Which way up: lines running down (helpdesk/media/orientation.py) turn the page 90
   degrees before detection; the line classifier's vote over the detected lines then says
