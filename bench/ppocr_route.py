@@ -25,7 +25,8 @@ least. Det boxes (linn 82) and unsure lines (linn 0: every line scored >= 0.9) d
 separate it: PP-OCR reads linn's letters well and interleaves its two columns.
 find_lines' own letter-blob count (its len(points)): calibration 393..790, held-out
 receipts 487..704, linn 2744 at every rotation; blobs >= 1600 (2.0x calibration's most,
-linn 1.7x above it) gives the same held-out .957 (min .823).
+linn 1.7x above it) gives the same held-out .957 (min .823). The product applies this
+rule (branch ocr12): orientation.Lines.letters >= ocr.DENSE_PAGE_LETTERS.
 """
 
 from __future__ import annotations
