@@ -59,16 +59,10 @@ def features(file: str, degrees: int) -> dict[str, float]:
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     letters = int(((heights >= 0.5 * letter) & (heights <= 2 * letter)).sum()) if letter else 0
     short = min(grey.shape)
-    # find_lines' own letter blobs (its len(points), at CUE_LONG_SIDE; the same at any
-    # quarter turn): what the product would expose as a count on Lines
-    scale = min(1.0, orientation.CUE_LONG_SIDE / max(grey.shape))
-    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    _, _, cue, _ = cv2.connectedComponentsWithStats(orientation._ink(small), connectivity=8)
-    w, h, a = cue[1:, 2], cue[1:, 3], cue[1:, 4]
-    big = np.maximum(w, h)
-    blob = (big >= 5) & (w >= 2) & (h >= 2) & (big <= 80) & (a >= 8) & (a <= 0.9 * w * h + 1)
     return {
-        "blobs": int(blob.sum()),
+        # find_lines' own letter blobs (at CUE_LONG_SIDE; the same at any quarter turn),
+        # what ocr.engine_for routes by; 0 where it finds no lines
+        "blobs": lines.letters if lines else 0,
         "short": short,
         "long": max(grey.shape),
         "ink": float(ink.mean()),
