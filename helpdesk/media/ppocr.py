@@ -16,9 +16,10 @@ Spanish accents, ¿ and € read right. A receipt costs about Tesseract's CPU (b
   the ink has gaps, tuned for PP-OCRv4, makes v6 read worse); each word's box spans its
   characters' columns, mapped along the slant of its line's box.
 - Lines: a line box joins the row of the first box whose height spans its middle, rows
-  read top to bottom and left to right (as real_media.reading_order_truth orders truth);
-  heights are taken along the slope of the long lines nearby, so a receipt photographed
-  askew keeps each price on its own line.
+  read top to bottom and left to right; heights are taken along the slope of the long
+  lines nearby, so a receipt photographed askew keeps each price on its own line (the
+  reading order real_media.reading_order_truth rebuilds the SROIE truth in, by its own
+  means: the truth's boxes are upright rectangles with no slope of their own).
 - A zero between letters in a word with no other digit is read as the letter O ("ERR0R"
   on a monospaced label, whose "0R" then looked like an error code): PP-OCR's confusion,
   which Tesseract's dictionary avoids.
