@@ -35,7 +35,8 @@ from types import EllipsisType
 
 import numpy as np
 
-from helpdesk.media import dateline, orientation, ppocr_models
+from helpdesk.media import dateline, deskew, orientation, ppocr_models
+from helpdesk.media.columns import split_columns
 from helpdesk.media.ocr_text import OcrResult, assemble
 from helpdesk.media.page_rotation import best_rotation, probe_rotation, reads_well, to_source
 from helpdesk.media.tesseract import Word
@@ -149,38 +150,51 @@ def _read_page(
     camera: bool,
     letter: float | None = None,
     binarise: bool = True,
+    skew: float = 0.0,
 ) -> tuple:
     """Read one (upright) page: re-scaled to Tesseract's letter size and, for photos,
     binarised when that reads better (``binarise``; else see ``_binarised``). ``letter``:
     the page's word height (pixels) as its ink shows it (WORD_PER_LETTER); a page far
     from Tesseract's size is then scaled before its one full read instead of read twice.
-    Returns (page as read, words)."""
+    ``skew``: the lines' slope in degrees (orientation.Lines.skew), read level (deskew.py).
+    Returns (page as read, words; their boxes on that page as it lies)."""
     if letter and not 18 <= letter <= 60:
         page = _scale(page, _letter_scale(page, TARGET_CAP_HEIGHT / letter))
-    words = _run(page, psm, timeout)
+    words = _run_level(page, psm, timeout, skew)
     height = _cap_height(words)
     if height and not 18 <= height <= 60:
         rescaled = _scale(page, _letter_scale(page, TARGET_CAP_HEIGHT / height))
         if rescaled is not page:  # at the pixel cap already: the same page, read once
-            again = _run(rescaled, psm, timeout)
+            again = _run_level(rescaled, psm, timeout, skew)
             if _score(again) > _score(words):
                 page, words = rescaled, again
     if camera and binarise:
-        return _binarised(page, words, psm, timeout)
+        return _binarised(page, words, psm, timeout, skew)
     return page, words
 
 
-def _binarised(page: np.ndarray, words: list[Word], psm: int, timeout: float) -> tuple:
+def _binarised(
+    page: np.ndarray, words: list[Word], psm: int, timeout: float, skew: float = 0.0
+) -> tuple:
     """A photographed page read poorly is read again binarised, kept if that reads better:
     faded thermal paper, shadows across a label: a local (adaptive) threshold can separate
     ink from paper where Tesseract's global Otsu cannot. On clean pages it only adds
     speckle, so it is not tried there. Returns (page as read, words)."""
     if _mean_confidence(words) < BINARISE_BELOW:
         binary = _binarise(page, _cap_height(words))
-        again = _run(binary, psm, timeout)
+        again = _run_level(binary, psm, timeout, skew)
         if _score(again) > _score(words):
             return binary, again
     return page, words
+
+
+def _run_level(page: np.ndarray, psm: int, timeout: float, skew: float) -> list[Word]:
+    """One Tesseract read, of the page turned level when its lines slope (deskew.py); the
+    boxes are on ``page``."""
+    if not deskew.worth_straightening(skew):
+        return _run(page, psm, timeout)
+    level, how = deskew.straighten(page, skew)
+    return deskew.boxes_back(_run(level, psm, timeout), how)
 
 
 def read_text(
@@ -209,19 +223,22 @@ def read_text(
         # turned over only when that does not read well (most pages arrive upright: the
         # read that would check is the read itself).
         letter = WORD_PER_LETTER * lines.letter_size * zoom
-        read, words = _read_page(page, psm, timeout, camera=camera, letter=letter, binarise=False)
+        skew = lines.skew  # the same turned over
+        read, words = _read_page(
+            page, psm, timeout, camera=camera, letter=letter, binarise=False, skew=skew
+        )
         rotation = 0
         if not level_is_upright and not reads_well(words):
             turned = prepare(_rotate(grey, 180), camera=camera)
             if zoom != 1.0:
                 turned = _scale(turned, zoom)
             turned, again = _read_page(
-                turned, psm, timeout, camera=camera, letter=letter, binarise=False
+                turned, psm, timeout, camera=camera, letter=letter, binarise=False, skew=skew
             )
             if _score(again) > _score(words):
                 read, words, rotation = turned, again, 180
         if camera:  # only the way up that reads is worth binarising
-            read, words = _binarised(read, words, psm, timeout)
+            read, words = _binarised(read, words, psm, timeout, skew)
     elif lines is not None:
         # Lines down the page: their direction and one short probe decide the turn before
         # the only full read, so a turned page costs about what an upright one does.
@@ -233,7 +250,9 @@ def read_text(
             page = prepare(_rotate(grey, rotation), camera=camera)
             if zoom != 1.0:
                 page = _scale(page, zoom)
-        read, words = _read_page(page, psm, timeout, camera=camera, letter=letter)
+        # the lines' slope is measured as they read turned a quarter (orientation.Lines)
+        skew = lines.skew if rotation in (90, 270) else 0.0
+        read, words = _read_page(page, psm, timeout, camera=camera, letter=letter, skew=skew)
     else:
         read, words = _read_page(page, psm, timeout, camera=camera)
         rotation = 0
@@ -245,6 +264,8 @@ def read_text(
                     read, words = turned, again
                 else:
                     rotation = 0
+    if not sparse:  # a page's layout; a label's scattered words have none
+        words = split_columns(words)
     words = dateline.reread_date_lines(read, words, timeout)
     # ``read`` may be scaled; its width along the unturned picture's x axis:
     across = read.shape[1] if rotation in (0, 180) else read.shape[0]

@@ -21,6 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 
 CUE_LONG_SIDE = 1200  # pixels; letters stay separate blobs at this size on phone photos
+# A page whose print is small for its size (a poster-sized PDF page rendered whole, a scan
+# with wide margins) has letters of 3-4 px at CUE_LONG_SIDE, under the letter filter's 5:
+# where no lines are seen there, a picture this much larger is looked at again at this size.
+FINE_LONG_SIDE = 2400
 LINE_VOTE = 0.5  # (horizontal - vertical) / all neighbour votes, in absolute value
 MIN_LETTERS = 40  # ink blobs of letter size needed before lines are believed
 PROBE_LINES = 7  # lines of text in the band the upside-down probe reads
@@ -37,6 +41,11 @@ class Lines:
     # letter-sized ink blobs, counted at CUE_LONG_SIDE whatever the picture's size: how
     # much text the page holds (a receipt 400-800, a printed book page 2700)
     letters: int = 0
+    # degrees the lines slope by (clockwise as seen), measured as they run once the page is
+    # turned to read (a quarter turn either way gives the same slope): the median slope
+    # between neighbouring letters on a line. Level print measures 0.1-0.2 (letters'
+    # shapes), a scan fed in askew 1.8-2.6 (helpdesk/media/deskew.py).
+    skew: float = 0.0
 
 
 def _ink(grey: np.ndarray) -> np.ndarray:
@@ -55,11 +64,20 @@ def _ink(grey: np.ndarray) -> np.ndarray:
 
 def find_lines(grey: np.ndarray) -> Lines | None:
     """The direction of the page's text lines, or None where there are no clear lines
-    (photos, a few scattered words): orientation is decided only where text says it."""
+    (photos, a few scattered words): orientation is decided only where text says it.
+    Looked for at CUE_LONG_SIDE and, where none are seen there on a larger picture, at
+    FINE_LONG_SIDE."""
+    found = _lines_at(grey, CUE_LONG_SIDE)
+    if found is None and max(grey.shape) > CUE_LONG_SIDE * 1.25:
+        found = _lines_at(grey, FINE_LONG_SIDE)
+    return found
+
+
+def _lines_at(grey: np.ndarray, long_side: int) -> Lines | None:
     import cv2
     from scipy.spatial import cKDTree
 
-    scale = min(1.0, CUE_LONG_SIDE / max(grey.shape))
+    scale = min(1.0, long_side / max(grey.shape))
     small = grey
     if scale < 1.0:
         small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
@@ -80,11 +98,19 @@ def find_lines(grey: np.ndarray) -> Lines | None:
     size = float(np.median(np.maximum(width[letter], height[letter])))
     distance, index = cKDTree(points).query(points, k=3)
     across = along = 0
+    slopes_across, slopes_along = [], []
     for column in (1, 2):
         near = distance[:, column] < 3 * size
-        step = np.abs(points[index[near, column]] - points[near])
-        across += int(np.sum(step[:, 0] > 2 * step[:, 1]))
-        along += int(np.sum(step[:, 1] > 2 * step[:, 0]))
+        step = points[index[near, column]] - points[near]
+        dx, dy = np.abs(step[:, 0]), np.abs(step[:, 1])
+        is_across, is_along = dx > 2 * dy, dy > 2 * dx
+        across += int(np.sum(is_across))
+        along += int(np.sum(is_along))
+        # signed slopes, each step taken pointing right (across) or down (along)
+        sign = np.where(step[:, 0] < 0, -1.0, 1.0)
+        slopes_across.append((step[:, 1] * sign / np.maximum(dx, 1e-9))[is_across])
+        sign = np.where(step[:, 1] < 0, -1.0, 1.0)
+        slopes_along.append((step[:, 0] * sign / np.maximum(dy, 1e-9))[is_along])
     votes = across + along
     if not votes:
         return None
@@ -92,6 +118,9 @@ def find_lines(grey: np.ndarray) -> Lines | None:
     if abs(vote) < LINE_VOTE:
         return None
     vertical = vote < 0
+    # a line running down with slope dx/dy reads, turned a quarter either way, at -dx/dy
+    slopes = -np.concatenate(slopes_along) if vertical else np.concatenate(slopes_across)
+    skew = float(np.degrees(np.arctan(np.median(slopes)))) if len(slopes) else 0.0
     axis = 0 if vertical else 1  # coordinate across the lines: x for vertical lines
     extent = (width if vertical else height)[letter]
     letter_size = float(np.median(extent)) / scale
@@ -101,4 +130,4 @@ def find_lines(grey: np.ndarray) -> Lines | None:
     start = float(positions[int(np.argmax(ends - np.arange(len(positions))))])
     first = max(0, int(start - letter_size))
     last = min(grey.shape[1 - axis], int(start + band_length + letter_size))
-    return Lines(vertical, abs(vote), letter_size, (first, last), len(points))
+    return Lines(vertical, abs(vote), letter_size, (first, last), len(points), skew)
