@@ -17,6 +17,9 @@
   a page that does not read well is searched for its rotation: Tesseract's orientation
   detection (OSD), then quick reads turned. The probe, the search and what "reads well"
   means are in helpdesk/media/page_rotation.py.
+- Layout: a page whose lines slope (fed into the scanner askew) is read level and its
+  words' boxes turned back (helpdesk/media/deskew.py); two columns Tesseract read as one
+  are put back as two (helpdesk/media/columns.py).
 - Confidence gate: the text agents and summaries see holds only words Tesseract is sure
   of (helpdesk/media/ocr_text.py, which also holds ``OcrResult``); its language is guessed
   from stop words (helpdesk/media/ocr_language.py).
