@@ -11,7 +11,8 @@ of a common gap, those lines are read as their left column, then their right.
 
 Rows of a table or a receipt ("Subtotal ... 15.00", "Card **** 1234") also have a gap at
 one place; they keep their rows, as they must be read: a side holds prose only where its
-lines have MIN_WORDS words on average, which a column of amounts does not.
+lines have MIN_WORDS words and MIN_SIDE_WIDTH on average, which a column of amounts or a
+form's values do not.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ from helpdesk.media.tesseract import Word
 
 GUTTER = 1.5  # a gap between words at least this many word heights wide may be a gutter
 MIN_RUN = 3  # lines in a row with words both sides of the gutter
-MIN_WORDS = 3.0  # words per line on each side, on average over the run: prose, not a table
+MIN_WORDS = 4.0  # words per line on each side, on average over the run: prose, not a table
+# ...and each side's lines this many word heights wide on average (about 25 letters; the
+# linn page's columns are 32): a form's "Transaction reference number  TXN 8A23 F90B" is
+# a label and its value, which must stay on one line for the fields to be read.
+MIN_SIDE_WIDTH = 12.0
 
 
 def _mark(word: Word, height: float) -> bool:
@@ -74,13 +79,21 @@ def _run_at(
     return end - start, (left + right) / 2
 
 
-def _prose_both_sides(run: list[list[Word]], middle: float) -> bool:
-    both = [line for line in run if _sides(line, middle)[0] and _sides(line, middle)[1]]
+def _prose_both_sides(run: list[list[Word]], middle: float, height: float) -> bool:
+    both = [sides for sides in (_sides(line, middle) for line in run) if all(sides)]
     if len(both) < MIN_RUN:
         return False
-    left = statistics.mean(len(_sides(line, middle)[0]) for line in both)
-    right = statistics.mean(len(_sides(line, middle)[1]) for line in both)
-    return left >= MIN_WORDS and right >= MIN_WORDS
+    for side in (0, 1):
+        parts = [sides[side] for sides in both]
+        words = statistics.mean(len(part) for part in parts)
+        width = statistics.mean(_extent(part) for part in parts) / height
+        if words < MIN_WORDS or width < MIN_SIDE_WIDTH:
+            return False
+    return True
+
+
+def _extent(words: list[Word]) -> int:
+    return max(w.box[0] + w.box[2] for w in words) - min(w.box[0] for w in words)
 
 
 def _sides(line: list[Word], middle: float) -> tuple[list[Word], list[Word]]:
@@ -104,7 +117,8 @@ def split_columns(words: list[Word]) -> list[Word]:
         split = None
         for gutter in _gaps(line, height):
             length, middle = _run_at(lines, index, gutter, height)
-            if length >= MIN_RUN and _prose_both_sides(lines[index : index + length], middle):
+            run = lines[index : index + length]
+            if length >= MIN_RUN and _prose_both_sides(run, middle, height):
                 split = (length, middle)
                 break
         if split is None:

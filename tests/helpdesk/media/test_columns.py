@@ -103,6 +103,19 @@ def test_receipt_rows_keep_their_amounts() -> None:
     ]
 
 
+def test_a_forms_labels_keep_their_values() -> None:
+    words = [
+        *_line(1, (0, "Transaction reference number"), (600, "TXN 8A23 F90B")),
+        *_line(2, (0, "Amount paid by card"), (600, "18,40 € EUR")),
+        *_line(3, (0, "Date of the payment"), (600, "12 March 2025")),
+    ]
+    assert _text(split_columns(words)) == [
+        "Transaction reference number TXN 8A23 F90B",
+        "Amount paid by card 18,40 € EUR",
+        "Date of the payment 12 March 2025",
+    ]
+
+
 def test_a_page_of_one_column_is_left_as_it_was() -> None:
     prose = (0, "a line of plain prose that runs across")
     words = [w for n in range(1, 6) for w in _line(n, prose)]
