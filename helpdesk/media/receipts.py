@@ -44,6 +44,18 @@ CURRENCIES = (
     (re.compile(r"\bCHF\b"), "CHF"),
     (re.compile(r"US\$|\bUSD\b|\$\s?" + _PRICE + r"|\d[.,]\d{2}\s?\$"), "USD"),
 )
+# What only US tills print: the tender lines of Walmart's and Target's tills ("VISA TEND",
+# "DEBIT TEND") and a state and ZIP code after the town ("AUSTIN, TX 78701"). Such a
+# receipt writes its dates month first though its amounts carry no "$" (Walmart prints
+# none). "CHANGE DUE" and "SALES TAX" are printed in Malaysia too (a dev-set receipt).
+_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV"
+    "|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
+)
+US_TILL = re.compile(
+    r"(?i:\b(?:visa|debit|credit|cash|mcard|amex|ebt|disc)\s+tend\b)"
+    r"|,\s*(?:" + _STATES + r")\s+\d{5}(?:-\d{4})?\b"
+)
 STATUSES = (
     (
         re.compile(
@@ -192,9 +204,9 @@ def _settle_day_month(
 ) -> None:
     """Dates like 02/12/2017 are either order; the text's language does not say which on a
     receipt (English is printed in Malaysia, India, the UK: day first). Day first unless the
-    page pays in US dollars or prints an unmistakable month-first date, or that order puts
-    the date in the future and the other does not (a receipt is not dated after the day
-    it is sent)."""
+    page pays in US dollars or was printed by a US till (US_TILL), or prints an
+    unmistakable month-first date, or that order puts the date in the future and the other
+    does not (a receipt is not dated after the day it is sent)."""
     latest = (today or dt.date.today()) + dt.timedelta(days=1)
     dates = [f for f in fields if f.type == "date"]
     parsed = [(f, _NUMERIC_DATE.fullmatch(f.raw.strip())) for f in dates]
@@ -243,7 +255,8 @@ def read_receipt(
     rows = layout.rows(words) if words else layout.rows_from_text(text)
     out = list(fields)
     currency = find_currency(text)
-    _settle_day_month(out, day_first=currency != "USD", today=today)
+    month_first = currency == "USD" or US_TILL.search(text) is not None
+    _settle_day_month(out, day_first=not month_first, today=today)
     total = find_total(rows)
     if total is not None:
         own = [p.word for p in rows[total.row].words]

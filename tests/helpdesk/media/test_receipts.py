@@ -163,3 +163,15 @@ def test_a_dollar_sign_in_an_item_name_does_not_make_the_receipt_dollars() -> No
     assert payment_readback(fields, "en") == (
         "I can see 36.00 paid at GHEE HIANG on 02/03/2018 — is that the payment?"
     )
+
+
+def test_a_us_tills_receipt_writes_its_date_month_first_without_a_dollar_sign() -> None:
+    walmart = ["Walmart", "AUSTIN, TX 78701", "SUBTOTAL 4.72", "TAX 1 7.000 % 0.24",
+               "TOTAL 4.96", "VISA TEND 4.96", "CHANGE DUE 0.00", "12/02/18 15:38:41"]  # fmt: skip
+    assert _receipt(walmart)["date"] == "2018-12-02"
+    for cue in ("AUSTIN, TX 78701", "VISA TEND 4.96"):
+        assert _receipt([line for line in walmart if line != cue])["date"] == "2018-12-02"
+    # a Malaysian till prints "CHANGE DUE" too, and its dates day first
+    shop = ["KEDAI RUNCIT", "SHAH ALAM, SELANGOR 40170", "TOTAL 4.96", "CASH 5.00",
+            "CHANGE DUE 0.04", "12/02/18 15:38"]  # fmt: skip
+    assert _receipt(shop)["date"] == "2018-02-12"
