@@ -29,6 +29,10 @@ MIN_WORDS = 4.0  # words per line on each side, on average over the run: prose, 
 # linn page's columns are 32): a form's "Transaction reference number  TXN 8A23 F90B" is
 # a label and its value, which must stay on one line for the fields to be read.
 MIN_SIDE_WIDTH = 12.0
+# A line on one side only after the last line with both is the longer column's end, or a
+# heading under both columns ("Additional Features" on the linn page): a heading stands
+# further below the line before it than the columns' line pitch.
+SECTION_GAP = 1.6
 
 
 def _mark(word: Word, height: float) -> bool:
@@ -92,6 +96,23 @@ def _prose_both_sides(run: list[list[Word]], middle: float, height: float) -> bo
     return True
 
 
+def _trimmed(run: list[list[Word]], middle: float) -> int:
+    """How many of the run's lines are its columns: the one-sided lines after its last
+    line with both sides end at the first that stands a section's gap below the line
+    before it (SECTION_GAP times the line pitch of the lines with both sides)."""
+    both = [index for index, line in enumerate(run) if all(_sides(line, middle))]
+    last = both[-1]
+    tops = [min(w.box[1] for w in line) for line in run]
+    steps = [tops[b] - tops[a] for a, b in itertools.pairwise(both) if b == a + 1]
+    if not steps:
+        return last + 1
+    pitch = statistics.median(steps)
+    end = last + 1
+    while end < len(run) and tops[end] - tops[end - 1] <= SECTION_GAP * pitch:
+        end += 1
+    return end
+
+
 def _extent(words: list[Word]) -> int:
     return max(w.box[0] + w.box[2] for w in words) - min(w.box[0] for w in words)
 
@@ -126,6 +147,7 @@ def split_columns(words: list[Word]) -> list[Word]:
             index += 1
             continue
         length, middle = split
+        length = _trimmed(lines[index : index + length], middle)
         run = lines[index : index + length]
         rights = []
         for part in run:

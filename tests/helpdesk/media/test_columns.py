@@ -43,6 +43,8 @@ def test_the_linn_scan_reads_its_left_column_before_its_right() -> None:
     assert score(text) >= 0.95, text[:400]
     assert "Recording a Sequence\n" in text
     assert text.index("program changes!") < text.index("simply use LOCATE")
+    # the heading under both columns comes after the right one
+    assert text.index("for a demonstration!") < text.index("Additional Features")
 
 
 def test_the_linn_scan_turned_a_quarter_reads_the_same() -> None:
@@ -68,6 +70,20 @@ def test_two_columns_read_as_one_are_read_left_then_right() -> None:
         "simply use locate or rewind",
         "to find the bar you want",
         "then start recording again",
+    ]
+
+
+def test_a_heading_under_the_columns_comes_after_both() -> None:
+    words = [
+        *_line(1, (0, "the sequencer is a tool for"), (600, "simply use locate or rewind")),
+        *_line(2, (0, "musicians who record songs"), (600, "to find the bar you want")),
+        *_line(3, (0, "and play them back later"), (600, "then start recording again")),
+        *_line(4, (0, "with all the parts")),
+    ]
+    heading = _line(6, (0, "Additional Features"))  # a line's gap below: a new section
+    assert _text(split_columns([*words, *heading]))[-2:] == [
+        "then start recording again",
+        "Additional Features",
     ]
 
 
