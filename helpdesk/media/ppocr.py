@@ -10,8 +10,10 @@ Spanish accents, ¿ and € read right. A receipt costs about Tesseract's CPU (b
 0.81 s median, 1.00x Tesseract's CPU in the same run).
 
 - Which way up: lines running down (helpdesk/media/orientation.py) turn the page 90
-  degrees before detection; the line classifier's vote over the detected lines then says
-  whether it is upside down, and an upside-down page is turned and detected again.
+  degrees before detection (where the letters are too few or too large for their layout
+  to show the lines, the detector's line boxes running down do); the line classifier's
+  vote over the detected lines then says whether it is upside down, and an upside-down
+  page is turned and detected again.
 - Words: the recogniser's own spaces split a line into words (putting spaces back where
   the ink has gaps, tuned for PP-OCRv4, makes v6 read worse); each word's box spans its
   characters' columns, mapped along the slant of its line's box.
@@ -66,6 +68,12 @@ def read_text(
     rotation = 90 if lines is not None and lines.vertical else 0
     page = rotate(grey, rotation) if rotation else grey
     boxes = detect(page)
+    if lines is None and _running_down(boxes):
+        # too few letters, or letters too large, for their layout to show the lines'
+        # direction: the detector's line boxes show it
+        rotation = 90
+        page = rotate(grey, rotation)
+        boxes = detect(page)
     if not boxes:
         return _result([], rotation)
     crops = [crop(page, box) for box in boxes]
@@ -83,6 +91,18 @@ def read_text(
     for word in words:
         word.box = to_source(word.box, rotation, shape, 1.0)
     return _result(words, rotation)
+
+
+def _running_down(boxes: list[np.ndarray]) -> bool:
+    """Most of the detected lines' length is in boxes taller than wide (TALL_CROP)."""
+    down = across = 0.0
+    for box in boxes:
+        width, height = np.linalg.norm(box[1] - box[0]), np.linalg.norm(box[3] - box[0])
+        if height >= TALL_CROP * width:
+            down += height
+        elif width >= TALL_CROP * height:
+            across += width
+    return down > across
 
 
 def _widest(crops: list[np.ndarray]) -> list[np.ndarray]:

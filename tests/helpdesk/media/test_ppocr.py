@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 from helpdesk.media import analyze, isolation, ocr, orientation, ppocr, ppocr_models
 from helpdesk.media.tesseract import rotate
 from tests.helpdesk.media.conftest import draw_text, font, photographed
+from tests.helpdesk.media.real_pages import grey
 
 pytestmark = pytest.mark.skipif(not ppocr_models.available(), reason="PP-OCR models missing")
 
@@ -174,3 +175,18 @@ def test_a_receipt_photographed_askew_keeps_each_price_on_its_line() -> None:
     askew = slip.rotate(-4, expand=True, fillcolor=(236, 233, 226), resample=Image.BICUBIC)
     result = ppocr.read_text(_grey(photographed(askew, seed=5, perspective=0.0)))
     assert result.text.split("\n") == [f"{label} {price}" for label, price in items]
+
+
+@pytest.mark.parametrize("degrees", [90, 270])
+def test_a_few_large_words_turned_a_quarter_read_in_their_order(degrees: int) -> None:
+    # "Kodak Capture / Desktop Test" (tests/data/media-pages): too few letters for
+    # orientation.find_lines, so the detector's tall line boxes say the lines run down;
+    # before, the words were read right but in the page's unturned rows, "Desktop Kodak
+    # Capture / Test"
+    page = grey("kcs.pdf")
+    assert orientation.find_lines(page) is None
+    upright = ppocr.read_text(page)
+    assert upright.text.split() == ["Kodak", "Capture", "Desktop", "Test"]
+    turned = ppocr.read_text(rotate(page, degrees))
+    assert turned.text == upright.text
+    assert turned.rotation in (90, 270)
