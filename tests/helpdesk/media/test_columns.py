@@ -28,6 +28,17 @@ def _line(number: int, *parts: tuple[int, str]) -> list[Word]:
     return words
 
 
+def _two_columns() -> list[Word]:
+    """Three lines of two columns and the left one's last line, as Tesseract reads them
+    when it runs each left line on into the right one."""
+    return [
+        *_line(1, (0, "the sequencer is a tool for"), (600, "simply use locate or rewind")),
+        *_line(2, (0, "musicians who record songs"), (600, "to find the bar you want")),
+        *_line(3, (0, "and play them back later"), (600, "then start recording again")),
+        *_line(4, (0, "with all the parts")),
+    ]
+
+
 def _text(words: list[Word]) -> list[str]:
     lines: dict[int, list[str]] = {}
     for word in words:
@@ -56,12 +67,7 @@ def test_the_linn_scan_turned_a_quarter_reads_the_same() -> None:
 
 
 def test_two_columns_read_as_one_are_read_left_then_right() -> None:
-    words = [
-        *_line(1, (0, "the sequencer is a tool for"), (600, "simply use locate or rewind")),
-        *_line(2, (0, "musicians who record songs"), (600, "to find the bar you want")),
-        *_line(3, (0, "and play them back later"), (600, "then start recording again")),
-        *_line(4, (0, "with all the parts")),
-    ]
+    words = _two_columns()
     assert _text(split_columns(words)) == [
         "the sequencer is a tool for",
         "musicians who record songs",
@@ -74,12 +80,7 @@ def test_two_columns_read_as_one_are_read_left_then_right() -> None:
 
 
 def test_a_heading_under_the_columns_comes_after_both() -> None:
-    words = [
-        *_line(1, (0, "the sequencer is a tool for"), (600, "simply use locate or rewind")),
-        *_line(2, (0, "musicians who record songs"), (600, "to find the bar you want")),
-        *_line(3, (0, "and play them back later"), (600, "then start recording again")),
-        *_line(4, (0, "with all the parts")),
-    ]
+    words = _two_columns()
     heading = _line(6, (0, "Additional Features"))  # a line's gap below: a new section
     assert _text(split_columns([*words, *heading]))[-2:] == [
         "then start recording again",
