@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 
 from helpdesk.media import analyze
@@ -104,33 +105,23 @@ def test_a_dash_in_the_gutter_does_not_join_the_columns() -> None:
     ]
 
 
-def test_receipt_rows_keep_their_amounts() -> None:
-    # the amounts' column is one word a line: rows of a table, read across
-    words = [
-        *_line(1, (0, "Sub Total RM"), (600, "15.00")),
-        *_line(2, (0, "GST 6% RM"), (600, "0.90")),
-        *_line(3, (0, "Total Incl GST RM"), (600, "15.90")),
-        *_line(4, (0, "Cash RM"), (600, "20.00")),
-    ]
-    assert _text(split_columns(words)) == [
-        "Sub Total RM 15.00",
-        "GST 6% RM 0.90",
-        "Total Incl GST RM 15.90",
-        "Cash RM 20.00",
-    ]
-
-
-def test_a_forms_labels_keep_their_values() -> None:
-    words = [
-        *_line(1, (0, "Transaction reference number"), (600, "TXN 8A23 F90B")),
-        *_line(2, (0, "Amount paid by card"), (600, "18,40 € EUR")),
-        *_line(3, (0, "Date of the payment"), (600, "12 March 2025")),
-    ]
-    assert _text(split_columns(words)) == [
-        "Transaction reference number TXN 8A23 F90B",
-        "Amount paid by card 18,40 € EUR",
-        "Date of the payment 12 March 2025",
-    ]
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # the amounts' column is one word a line: rows of a table, read across
+        [("Sub Total RM", "15.00"), ("GST 6% RM", "0.90"), ("Total Incl GST RM", "15.90"),
+         ("Cash RM", "20.00")],
+        # a form's values are short: a label and its value stay on one line
+        [("Transaction reference number", "TXN 8A23 F90B"),
+         ("Amount paid by card", "18,40 € EUR"), ("Date of the payment", "12 March 2025")],
+    ],
+    ids=["receipt", "form"],
+)  # fmt: skip
+def test_rows_of_labels_and_values_keep_their_lines(rows: list[tuple[str, str]]) -> None:
+    words = []
+    for number, (label, value) in enumerate(rows, 1):
+        words += _line(number, (0, label), (600, value))
+    assert _text(split_columns(words)) == [f"{label} {value}" for label, value in rows]
 
 
 def test_a_page_of_one_column_is_left_as_it_was() -> None:
