@@ -16,6 +16,7 @@ problems in helpdesk/media/judgement.py.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 
@@ -94,6 +95,7 @@ def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) ->
         loaded = load_image(data, mime, long_side=long_side, keep_colour=rules.name == "receipt")
     # Authenticity and barcodes need the pixels only: they run beside the verdict and the
     # OCR (helpdesk/media/beside.py), and are joined before the fields are read.
+    rules = _reading_small(rules, width=loaded.width, height=loaded.height)
     beside = Pending(_beside, data, mime, loaded.grey, rules, analysis)
     try:
         with timed(analysis, "quality"):
@@ -118,6 +120,16 @@ def _image(data: bytes, mime: str, rules: limits.Purpose, analysis: Analysis) ->
     _to_original(analysis, loaded.width / loaded.grey.shape[1])
     judge(measures, rules, analysis)
     require_identifier(rules, analysis)
+
+
+def _reading_small(rules: limits.Purpose, *, width: int, height: int) -> limits.Purpose:
+    """A purpose that does not read text (a damage photo) still reads a picture below its
+    resolution floor: a small crop of a page that Tesseract reads clearly passes the limit
+    (judgement.judge), as it does for the purposes that read. Small pictures only, so the
+    cost is a small picture's read; a photo at the floor or above is not read."""
+    if rules.ocr or not limits.MIN_READABLE_SIDE <= min(width, height) < rules.min_short_side:
+        return rules
+    return dataclasses.replace(rules, ocr=True)
 
 
 # Purposes whose text an edit would change (an amount, a date, an error code); checked on

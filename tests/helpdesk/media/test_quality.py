@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from helpdesk.media import analyze
+from tests.helpdesk.media import real_pages
 
 
 def _codes(analysis) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -86,6 +87,18 @@ def test_blur_does_not_depend_on_the_camera_resolution(
 def test_a_thumbnail_is_too_small(scene_image: Image.Image, make_photo) -> None:  # type: ignore[no-untyped-def]
     result = analyze(make_photo(scene_image.resize((240, 180))), purpose="photo")
     assert _codes(result).get("low_resolution") == "error"
+
+
+def test_a_small_crop_of_a_page_read_clearly_is_not_too_small() -> None:
+    # The real scan (tests/data/media-pages/linn.png), a paragraph cut out and shrunk to
+    # 340x170: under the damage photo's 200-px floor, yet every word can be read.
+    page = Image.fromarray(real_pages.grey("linn.png")).crop((200, 500, 1400, 1100))
+    small = io.BytesIO()
+    page.resize((340, 170), Image.LANCZOS).save(small, format="PNG")
+    result = analyze(small.getvalue(), purpose="photo")
+    assert result.accepted, result.problems
+    assert "low_resolution" not in _codes(result)
+    assert "tape" in result.ocr.text and result.ocr.good_words() >= 20
 
 
 def test_a_foggy_photo_has_low_contrast(scene_image: Image.Image, make_photo) -> None:  # type: ignore[no-untyped-def]
