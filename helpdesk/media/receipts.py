@@ -93,6 +93,12 @@ COMPANY = re.compile(
     r"|s\.?\s?a\.?\s?de\s?c\.?\s?v)\.?(?![a-z])",
     re.IGNORECASE,
 )
+# What introduces the company that owns the shop, on its row or the row above.
+OWNER_LABEL = re.compile(
+    r"owned\s*by|operated\s*by|managed\s*by|a\s*division\s*of|propiedad\s*de|operado\s*por"
+    r"|betrieben\s*von|inhaber|exploit[ée]\s*par",
+    re.IGNORECASE,
+)
 _HEADER_SKIP = re.compile(
     r"tax\s*invoice|invoice|receipt|recibo|factura|quittung|rechnung|re[cç]u|ricevuta"
     r"|ticket|welcome|bienvenid|thank|gracias|tel|fax|phone|gst|reg|no\.|www|http|@"
@@ -122,23 +128,36 @@ def find_merchant(rows: list[Row]) -> str | None:
     "GmbH", "S.L."), else the first header line that reads as a name: mostly letters, not
     an address. A name stamped or written above the shop's own (a cashier, a customer)
     is not the merchant; a trade name printed right above the company's is ("GHEE HIANG"
-    over "GH DISTRIBUTOR & MARKETING SDN BHD")."""
+    over "GH DISTRIBUTOR & MARKETING SDN BHD"), unless it is in small letters only: tills
+    print names in capitals or title case, and a name in lower case was added to the
+    picture ("tan woon yann" on a scanned slip); such a name is the merchant only when
+    the header has no other. A company introduced as the owner
+    ("Owned By : SANYU SUPPLY SDN BHD") is not the shop's name when the header named it
+    first ("SANYU STATIONERY SHOP"); a label ("Owned By :") is never a name."""
     names: list[tuple[str, Row, int]] = []
+    small: list[tuple[str, Row, int]] = []  # names in lower case only: the last resort
+    owner_row = -2
     for index, row in enumerate(rows[:8]):
+        if OWNER_LABEL.search(row.text):
+            owner_row = index
         text = row.text.strip(" .,:-*")
         if COMPANY.search(text) and not MONEY.search(text):
+            if names and owner_row >= index - 1:
+                return names[0][0]
             if names and names[-1][2] == index - 1:
                 above = names[-1][1]
                 if row.top - above.bottom < max(1.0, row.bottom - row.top):
                     return names[-1][0]
             return text
+        if row.text.rstrip().endswith(":"):
+            continue
         letters = sum(c.isalpha() for c in text)
         if letters < 4 or letters < 0.6 * len(text.replace(" ", "")):
             continue
         if _HEADER_SKIP.search(text) or MONEY.search(text):
             continue
-        names.append((text, row, index))
-    return names[0][0] if names else None
+        (names if any(c.isupper() for c in text) else small).append((text, row, index))
+    return (names or small)[0][0] if names or small else None
 
 
 def order_dates(

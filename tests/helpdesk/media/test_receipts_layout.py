@@ -224,6 +224,61 @@ def test_a_trade_name_printed_right_above_the_company_is_the_merchant() -> None:
     assert _read(text, words)["merchant"] == "GHEE HIANG"
 
 
+def test_a_name_in_small_letters_right_above_the_company_is_not_the_merchant() -> None:
+    # SROIE's scanned slips carry a name added in lower case over the till's header.
+    text, words = _page(
+        [
+            [("tan", 10), ("woon", 60), ("yann", 130)],
+            [
+                ("BOOK", 10),
+                ("TA.K", 70),
+                ("(TAMAN", 130),
+                ("DAYA)", 220),
+                ("SDN", 300),
+                ("BHD", 350),
+            ],
+            [("JALAN", 10), ("SAGU", 80), ("18", 150)],
+            [("TOTAL", 10), ("9.00", 400)],
+        ],
+        pitch=30,
+    )
+    assert _read(text, words)["merchant"] == "BOOK TA.K (TAMAN DAYA) SDN BHD"
+    # ...and over a header without a company form
+    text, words = _page(
+        [
+            [("tan", 10), ("chay", 60), ("yee", 130)],
+            [("SOON", 10), ("HUAT", 80), ("MACHINERY", 150), ("ENTERPRISE", 300)],
+            [("TOTAL", 10), ("327.00", 400)],
+        ]
+    )
+    assert _read(text, words)["merchant"] == "SOON HUAT MACHINERY ENTERPRISE"
+    # a name in lower case is still the merchant when the header has no other
+    text, words = _page([[("cafe", 10), ("luna", 80)], [("TOTAL", 10), ("4.50", 400)]])
+    assert _read(text, words)["merchant"] == "cafe luna"
+
+
+def test_the_shop_is_the_merchant_not_the_company_that_owns_it() -> None:
+    text, words = _page(
+        [
+            [("SANYU", 10), ("STATIONERY", 100), ("SHOP", 260)],
+            [("NO.", 10), ("31G,", 60), ("JALAN", 130), ("SETIA", 210), ("INDAH", 290)],
+            [("Owned", 10), ("By", 100), (":", 150)],
+            [("SANYU", 10), ("SUPPLY", 100), ("SDN", 200), ("BHD", 250), ("(1135772-K)", 300)],
+            [("TOTAL", 10), ("8.70", 400)],
+        ]
+    )
+    assert _read(text, words)["merchant"] == "SANYU STATIONERY SHOP"
+    # the label is never the name, and with no shop named first the owner is the merchant
+    text, words = _page(
+        [
+            [("Owned", 10), ("By", 100), (":", 150)],
+            [("SANYU", 10), ("SUPPLY", 100), ("SDN", 200), ("BHD", 250)],
+            [("TOTAL", 10), ("8.70", 400)],
+        ]
+    )
+    assert _read(text, words)["merchant"] == "SANYU SUPPLY SDN BHD"
+
+
 def test_a_labelled_total_is_never_taken_for_the_cash_handed_over() -> None:
     # The cash row was not read at all; 15.00 - 5.00 is an item's price, by chance.
     text, words = _page(
