@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpdesk.capture.flows import FACT, SKIPPED, Flow
+from helpdesk.capture.flows import FACT, PAYMENT, SKIPPED, Flow
 
 LABELS = {
     "damage_photo": {"en": "Photo of the damage", "es": "Foto del daño"},
@@ -42,6 +42,8 @@ WORDS = {
     "es": {"received": "recibida", "skipped": "omitido", "read": "Leí"},
 }
 MAX_FIELDS = 6
+# What the payment step confirms (helpdesk/media/receipts.py reads them from a receipt).
+PAYMENT_FIELDS = ("total", "amount", "merchant", "date", "currency", "status")
 
 
 def capture_summary(
@@ -64,9 +66,19 @@ def capture_summary(
             lines.append(f"• {label}: {words['received']} ✓")
     seen: set[tuple[str, str]] = set()
     read = []
+    # A payment the customer confirmed or typed is the payment: the amounts, shop and date
+    # read from the receipt are not listed again beside it (nor a total they corrected).
+    settled = {
+        kind
+        for step in flow.steps
+        if step.field_type == PAYMENT and slots.get(step.slot) not in (None, SKIPPED)
+        for kind in PAYMENT_FIELDS
+    }
     for found in sorted(fields, key=lambda f: -float(f.get("confidence") or 0)):
         key = (str(found.get("type")), str(found.get("value")))
-        if key in seen or key[0] not in FIELD_LABELS or found.get("source") == "customer":
+        if key in seen or key[0] not in FIELD_LABELS or key[0] in settled:
+            continue
+        if found.get("source") == "customer":
             continue  # the customer's own words were said back when they wrote them
         seen.add(key)
         read.append(f"{FIELD_LABELS[key[0]][language]} {key[1]}")

@@ -93,6 +93,11 @@ COMPANY = re.compile(
     r"|s\.?\s?a\.?\s?de\s?c\.?\s?v)\.?(?![a-z])",
     re.IGNORECASE,
 )
+# A payment screenshot that shows an error says so ("Error code: U30", "Fehler").
+SPEAKS_OF_ERROR = re.compile(
+    r"error|fault|fehler|erreur|errore|\berro\b|fallo|falla|falh[ao]|fail|declin|rechaz",
+    re.IGNORECASE,
+)
 # What introduces the company that owns the shop, on its row or the row above.
 OWNER_LABEL = re.compile(
     r"owned\s*by|operated\s*by|managed\s*by|a\s*division\s*of|propiedad\s*de|operado\s*por"
@@ -273,6 +278,10 @@ def read_receipt(
     ``today`` the day it was sent (no receipt is dated after it)."""
     rows = layout.rows(words) if words else layout.rows_from_text(text)
     out = list(fields)
+    if not SPEAKS_OF_ERROR.search(text):
+        # A till prints item and department codes shaped like an appliance's error codes
+        # ("SX-575", "FZ-04"); on a receipt a code is an error only where the page says so.
+        out = [f for f in out if f.type != "error_code"]
     currency = find_currency(text)
     month_first = currency == "USD" or US_TILL.search(text) is not None
     _settle_day_month(out, day_first=not month_first, today=today)

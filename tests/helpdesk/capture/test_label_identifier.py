@@ -140,3 +140,8 @@ def test_the_payment_read_back_is_confirmed_or_typed_and_goes_on_the_summary(
     assert typed.slots["payment_details"] == "59.90 dollars on 12 March"
     summary = capture_summary(flow, {**typed.slots, "payment_evidence": "1"}, fields, "en")
     assert "Payment: 59.90 dollars on 12 March" in summary
+    assert "49.90" not in summary  # the amount read, which the customer corrected
+    confirmed_summary = capture_summary(
+        flow, {**confirmed.slots, "payment_evidence": "1"}, fields, "en"
+    )
+    assert confirmed_summary.count("49.90") == 1  # "Payment: $49.90 · 2024-12-03" only

@@ -175,3 +175,13 @@ def test_a_us_tills_receipt_writes_its_date_month_first_without_a_dollar_sign() 
     shop = ["KEDAI RUNCIT", "SHAH ALAM, SELANGOR 40170", "TOTAL 4.96", "CASH 5.00",
             "CHANGE DUE 0.04", "12/02/18 15:38"]  # fmt: skip
     assert _receipt(shop)["date"] == "2018-02-12"
+
+
+def test_a_tills_item_codes_are_not_error_codes_but_a_failed_payments_code_is() -> None:
+    # "SX-575" and "FZ-04" are item codes on a real MR D.I.Y. slip (dev receipt 002), shaped
+    # like an appliance's error codes; the summary must not tell the customer "Error code".
+    till = "MR D.I.Y. (JOHOR) SDN BHD\nSX-575 TAPE 2.50\nFZ-04 HOOK 3.00\nTOTAL 5.50"
+    assert not [f for f in read_receipt(till, [], extract_fields(till)) if f.type == "error_code"]
+    for shot in ("PAYMENT FAILED\nError code: FZ-04\nAmount RM 5.50", "Declined\nCode U30\n$5.50"):
+        codes = [f.value for f in read_receipt(shot, [], extract_fields(shot))]
+        assert "FZ-04" in codes or "U30" in codes
