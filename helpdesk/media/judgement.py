@@ -43,9 +43,15 @@ def judge(measures: quality.Measures, rules: limits.Purpose, analysis: Analysis)
         clearly_read = readable and ocr is not None and ocr.confidence >= READ_CONFIDENCE
         if not clearly_read or short_side < limits.MIN_READABLE_SIDE:
             analysis.problem("low_resolution", ERROR)
-    if not measures.digital:  # camera problems do not apply to screenshots and renders
-        dark_frame = measures.p95 < quality.DARK_P95 or measures.p75 < quality.DARK_P75
-        if measures.median < quality.DARK_MEDIAN and dark_frame:
+    dark_frame = measures.p95 < quality.DARK_P95 or measures.p75 < quality.DARK_P75
+    dark_picture = measures.median < quality.DARK_MEDIAN and dark_frame
+    legible = ocr is not None and ocr.good_words() >= 2
+    # A dark photo saved at low JPEG quality is flat in 8x8 blocks and can pass for a
+    # screen (quality.is_digital): a dark picture is a screen only where words are read on
+    # it (a dark-mode screenshot); otherwise it is judged as the photo it most likely is.
+    screen = measures.digital and (legible or not dark_picture)
+    if not screen:  # camera problems do not apply to screenshots and renders
+        if dark_picture:
             analysis.problem("too_dark", soft)
         elif measures.median < quality.DIM_MEDIAN and measures.p95 < quality.DIM_P95:
             analysis.problem("too_dark", WARNING)
@@ -53,7 +59,6 @@ def judge(measures: quality.Measures, rules: limits.Purpose, analysis: Analysis)
         # light-mode screenshot that WhatsApp re-encoded as JPEG, which hides its flat areas
         # from is_digital) is bright because the page is white, not because of the flash. A
         # short error dialog has only a few words, so two are enough here.
-        legible = ocr is not None and ocr.good_words() >= 2
         white_page = legible and rules.text_expected and measures.blur < 1.0
         inked = (
             measures.contrast_range >= quality.INK_RANGE and measures.blur < quality.INK_MAX_BLUR_PX
